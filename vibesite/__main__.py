@@ -1,0 +1,3 @@
+from vibesite.cli import main
+
+raise SystemExit(main())

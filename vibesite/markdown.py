@@ -1,0 +1,101 @@
+"""Markdown to HTML and to plain text, with one configured markdown-it-py instance."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape, unescape
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_SPACES = re.compile(r"[ \t\u00a0\u200b\f\v]+")
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    html: str
+    text: str  # plain text of the body, blocks separated by newlines
+    h1_title: str | None  # the first level-1 heading, as text, when it was taken out
+    h1_line: int | None  # 0-based line of that heading within the body
+
+
+@lru_cache(maxsize=128)
+def _lexer(lang: str):  # type: ignore[no-untyped-def]
+    try:
+        return get_lexer_by_name(lang, stripnl=False)
+    except ClassNotFound:
+        return None
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    lexer = _lexer(lang.lower()) if lang else None
+    if lexer is None:
+        return ""  # markdown-it escapes and wraps it in <pre><code>
+    body = highlight(code, lexer, _FORMATTER)
+    return f'<pre class="highlight"><code class="language-{escape(lang)}">{body}</code></pre>\n'
+
+
+def make_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin).use(tasklists_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#")
+    return md
+
+
+def inline_text(token: Token) -> str:
+    """The text a reader sees in an inline token: markup dropped, raw HTML kept as text."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(inline_text(child))
+    return "".join(parts)
+
+
+def _plain_text(tokens: list[Token]) -> str:
+    blocks: list[str] = []
+    for token in tokens:
+        if token.type == "inline":
+            text = "".join(
+                unescape(_TAG.sub(" ", c.content)) if c.type == "html_inline" else c.content
+                if c.type in ("text", "code_inline") else " "
+                if c.type in ("softbreak", "hardbreak") else ""
+                for c in token.children or []
+            )
+            blocks.append(text)
+        elif token.type in ("fence", "code_block"):
+            blocks.append(token.content)
+        elif token.type == "html_block":
+            blocks.append(unescape(_TAG.sub(" ", token.content)))
+    lines = (_SPACES.sub(" ", b).strip() for b in "\n".join(blocks).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def render_markdown(md: MarkdownIt, body: str, take_h1: bool) -> RenderedMarkdown:
+    env: dict = {}
+    tokens = md.parse(body, env)
+    h1_title = h1_line = None
+    if take_h1:
+        for i, token in enumerate(tokens):
+            if token.type == "heading_open" and token.tag == "h1":
+                h1_title = _SPACES.sub(" ", inline_text(tokens[i + 1])).strip()
+                h1_line = token.map[0] if token.map else None
+                del tokens[i : i + 3]
+                break
+    html = md.renderer.render(tokens, md.options, env)
+    return RenderedMarkdown(html, _plain_text(tokens), h1_title or None, h1_line)

@@ -1,0 +1,236 @@
+"""Stage 2: turn source files into articles (front matter, title, date, slug, HTML, text)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from vibesite import dates
+from vibesite.config import Config
+from vibesite.diagnostics import Diagnostics
+from vibesite.discover import Discovery, SourceFile
+from vibesite.frontmatter import FrontMatter, normalize_newlines, split_front_matter
+from vibesite.markdown import make_markdown, render_markdown
+
+RESERVED_IDS = frozenset({"archive", "tags", "page", "static", "topics", "map", "search"})
+_TAGS = re.compile(r"<[^>]*>")
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str  # the slug path, e.g. "git/accessing-a-lost-commit"; unique
+    source: str  # path relative to the content folder
+    title: str
+    date: datetime
+    updated: datetime | None
+    tags: tuple[Tag, ...]
+    summary: str
+    html_body: str
+    text: str  # the body as plain text
+    reading_minutes: int
+
+    @property
+    def url(self) -> str:
+        return self.id + "/"
+
+    @property
+    def date_display(self) -> str:
+        return dates.display(self.date)
+
+    @property
+    def date_iso(self) -> str:
+        return self.date.isoformat()
+
+    @property
+    def updated_display(self) -> str | None:
+        return dates.display(self.updated) if self.updated else None
+
+    @property
+    def embed_text(self) -> str:
+        """What the model sees: the title, then the body as plain text."""
+        return f"{self.title}\n\n{self.text}".strip()
+
+
+@dataclass(frozen=True)
+class ParsedContent:
+    articles: tuple[Article, ...]  # newest first, then by id
+    drafts: int
+    unpublished: int
+    expired: int
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[^\w.~-]+", "-", text)
+    return re.sub(r"-{2,}", "-", text).strip("-.") or "untitled"
+
+
+def _clean(value: Any) -> str:
+    return _WS.sub(" ", str(value)).strip() if value is not None else ""
+
+
+def _source_slug(relpath: str, fm_slug: str) -> str:
+    path = PurePosixPath(relpath)
+    folders = [p for p in path.parent.parts if not p.startswith("_")]
+    stem = re.sub(r"^\d{4}-\d{1,2}-\d{1,2}-", "", path.stem)
+    if fm_slug:
+        stem = fm_slug
+    elif stem in ("index", "_index"):
+        stem = folders.pop() if folders else "index"
+    return "/".join(slugify(p) for p in [*folders, stem])
+
+
+def _tags(data: dict[str, Any]) -> tuple[Tag, ...]:
+    names: list[str] = []
+    for key in ("tags", "categories"):
+        value = data.get(key)
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list):
+            names.extend(_clean(v) for v in value if _clean(v))
+    seen: dict[str, Tag] = {}
+    for name in names:
+        seen.setdefault(slugify(name), Tag(name, slugify(name)))
+    return tuple(seen.values())
+
+
+def _summary(data: dict[str, Any], text: str) -> str:
+    for key in ("summary", "description", "excerpt"):
+        if isinstance(data.get(key), str) and data[key].strip():
+            return _clean(_TAGS.sub(" ", data[key]))
+    first = next((line for line in text.split("\n") if len(line) > 40), "")
+    if len(first) <= 200:
+        return first
+    return first[:200].rsplit(" ", 1)[0] + "…"
+
+
+class _Parser:
+    def __init__(self, config: Config, discovery: Discovery, diagnostics: Diagnostics) -> None:
+        self.config = config
+        self.discovery = discovery
+        self.diagnostics = diagnostics
+        self.md: MarkdownIt = make_markdown()
+        self.now = datetime.now(UTC)
+
+    def _date(self, source: SourceFile, fm: FrontMatter, key: str) -> datetime | None:
+        value = fm.data.get(key)
+        if value is None or value == "":
+            return None
+        found, exact = dates.parse_date(value)
+        line = fm.line_of(key)
+        if found is None:
+            self.diagnostics.warning(source.relpath, line,
+                                     f"cannot read {key} {str(value)!r}; write it as YYYY-MM-DD",
+                                     "date-invalid")
+        elif not exact:
+            self.diagnostics.warning(source.relpath, line,
+                                     f"{key} {str(value)!r} has extra text; read as "
+                                     f"{dates.display(found)}", "date-fuzzy")
+        return found
+
+    def _skip_reason(self, source: SourceFile, fm: FrontMatter) -> str | None:
+        data = fm.data
+        if data.get("draft") is True and not self.config.drafts:
+            return "draft"
+        if data.get("published") is False:
+            return "unpublished"
+        expiry = self._date(source, fm, "expirydate")
+        if expiry is not None and expiry < self.now:
+            return "expired"
+        return None
+
+    def parse(self, source: SourceFile) -> Article | str | None:
+        """An Article, or the reason it is left out ("draft"...), or None on a hard error."""
+        text = normalize_newlines(source.text)
+        errors_before = len(self.diagnostics.errors)
+        fm = split_front_matter(text, source.relpath, self.diagnostics)
+        if len(self.diagnostics.errors) > errors_before:
+            return None
+        if reason := self._skip_reason(source, fm):
+            return reason
+        data = fm.data
+        title = _clean(data.get("title"))
+        rendered = render_markdown(self.md, fm.body, take_h1=not title)
+        title = title or rendered.h1_title or PurePosixPath(source.relpath).stem
+        zola_path = _clean(data.get("path")).strip("/")
+        git = self.discovery.git_dates.get(source.relpath)
+        name = PurePosixPath(source.relpath).name
+        date = (
+            self._date(source, fm, "date")
+            or dates.date_from_filename(name)
+            or (dates.date_from_path(zola_path) if zola_path else None)
+            or (git.created if git else None)
+            or dates.from_timestamp(source.mtime)
+        )
+        updated = next(
+            (d for k in ("updated", "lastmod", "last_modified_at")
+             if (d := self._date(source, fm, k))),
+            git.updated if git and dates.display(git.updated) != dates.display(date) else None,
+        )
+        if zola_path:
+            slug = "/".join(slugify(p) for p in zola_path.split("/"))
+        else:
+            slug = _source_slug(source.relpath, _clean(data.get("slug")))
+        words = len(rendered.text.split())
+        return Article(
+            id=slug, source=source.relpath, title=title, date=date, updated=updated,
+            tags=_tags(data), summary=_summary(data, rendered.text), html_body=rendered.html,
+            text=rendered.text, reading_minutes=max(1, round(words / 220)),
+        )
+
+
+def _unique_ids(articles: list[Article], diagnostics: Diagnostics) -> list[Article]:
+    """Give clashing slugs a stable ``-2``, ``-3`` suffix in sorted source order."""
+    owner: dict[str, Article] = {}
+    result: list[Article] = []
+    for article in sorted(articles, key=lambda a: a.source):
+        wanted = article.id
+        if wanted in owner or wanted in RESERVED_IDS:
+            n = 2
+            while f"{wanted}-{n}" in owner:
+                n += 1
+            new_id = f"{wanted}-{n}"
+            other = owner[wanted].source if wanted in owner else "a page vibesite generates"
+            diagnostics.warning(article.source, 1,
+                                f"slug '{wanted}' is also used by {other}; this page is "
+                                f"published as '{new_id}/' (set 'slug' in its front matter to "
+                                "choose)", "slug-clash")
+            article = _replace_id(article, new_id)
+        owner[article.id] = article
+        result.append(article)
+    return result
+
+
+def _replace_id(article: Article, new_id: str) -> Article:
+    from dataclasses import replace
+
+    return replace(article, id=new_id)
+
+
+def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics) -> ParsedContent:
+    parser = _Parser(config, discovery, diagnostics)
+    articles: list[Article] = []
+    left_out = {"draft": 0, "unpublished": 0, "expired": 0}
+    for source in discovery.sources:
+        result = parser.parse(source)
+        if isinstance(result, Article):
+            articles.append(result)
+        elif isinstance(result, str):
+            left_out[result] += 1
+    unique = _unique_ids(articles, diagnostics)
+    unique.sort(key=lambda a: (-a.date.timestamp(), a.id))
+    return ParsedContent(tuple(unique), left_out["draft"], left_out["unpublished"],
+                         left_out["expired"])
