@@ -12,11 +12,12 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from vibesite import dates
+from vibesite.cache import RenderCache
 from vibesite.config import Config
 from vibesite.diagnostics import Diagnostics
 from vibesite.discover import Discovery, SourceFile
 from vibesite.frontmatter import FrontMatter, normalize_newlines, split_front_matter
-from vibesite.markdown import make_markdown, render_markdown
+from vibesite.markdown import make_markdown
 
 RESERVED_IDS = frozenset({"archive", "tags", "page", "static", "topics", "map", "search"})
 _TAGS = re.compile(r"<[^>]*>")
@@ -118,8 +119,10 @@ def _summary(data: dict[str, Any], text: str) -> str:
 
 
 class _Parser:
-    def __init__(self, config: Config, discovery: Discovery, diagnostics: Diagnostics) -> None:
+    def __init__(self, config: Config, discovery: Discovery, diagnostics: Diagnostics,
+                 cache: RenderCache) -> None:
         self.config = config
+        self.cache = cache
         self.discovery = discovery
         self.diagnostics = diagnostics
         self.md: MarkdownIt = make_markdown()
@@ -163,7 +166,7 @@ class _Parser:
             return reason
         data = fm.data
         title = _clean(data.get("title"))
-        rendered = render_markdown(self.md, fm.body, take_h1=not title)
+        rendered = self.cache.render(self.md, fm.body, take_h1=not title)
         title = title or rendered.h1_title or PurePosixPath(source.relpath).stem
         zola_path = _clean(data.get("path")).strip("/")
         git = self.discovery.git_dates.get(source.relpath)
@@ -220,8 +223,9 @@ def _replace_id(article: Article, new_id: str) -> Article:
     return replace(article, id=new_id)
 
 
-def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics) -> ParsedContent:
-    parser = _Parser(config, discovery, diagnostics)
+def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
+          cache: RenderCache | None = None) -> ParsedContent:
+    parser = _Parser(config, discovery, diagnostics, cache or RenderCache(None))
     articles: list[Article] = []
     left_out = {"draft": 0, "unpublished": 0, "expired": 0}
     for source in discovery.sources:

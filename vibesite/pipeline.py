@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vibesite.assemble import assemble
+from vibesite.cache import RenderCache
 from vibesite.config import Config
 from vibesite.diagnostics import BuildError, Diagnostic, Diagnostics
 from vibesite.discover import discover
@@ -61,13 +62,15 @@ def build(
     diagnostics = Diagnostics()
     discovery = discover(config, diagnostics)
     timer.lap("discover")
-    parsed = parse(config, discovery, diagnostics)
+    render_cache = RenderCache(config.cache_dir / "markdown-cache.db")
+    parsed = parse(config, discovery, diagnostics, render_cache)
     timer.lap("parse")
     failing = diagnostics.errors + (diagnostics.warnings if config.strict else [])
     if failing:
         what = "error(s)" if diagnostics.errors else "warning(s) with --strict"
         raise BuildError(diagnostics.sorted(),
                          f"build failed: {len(failing)} {what}; nothing was written")
+    render_cache.save()
     make_embedder = _embedder_factory(config, embedder)
     store = EmbeddingStore(config.db_path)
     try:

@@ -1,0 +1,91 @@
+"""Shared fixtures: tiny sites in tmp_path, a fast fake embedder and the real packaged model."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vibesite.config import Config
+from vibesite.embed import SentenceTransformerEmbedder
+from vibesite.pipeline import BuildResult, build
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = REPO.parent / "shared" / "corpora"
+
+
+class FakeEmbedder:
+    """Bag of hashed words: deterministic, instant, and similar texts get similar vectors.
+
+    For fast unit tests of the plumbing only; the real model has its own tests.
+    """
+
+    model_id = "fake/hashed-words"
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+        self.calls: list[list[str]] = []
+
+    def windows(self, title: str, text: str) -> list[str]:
+        return [f"{title}\n\n{text}".strip()]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+        out[:, 0] += 1e-3
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    @property
+    def encoded(self) -> list[str]:
+        return [t for call in self.calls for t in call]
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> SentenceTransformerEmbedder:
+    """The packaged all-MiniLM-L6-v2, loaded once for the whole session."""
+    return SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=16)
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    for relpath, data in files.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8", newline="")
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Config]:
+    """``make_site({"a.md": "..."}, **config_overrides)`` -> a Config for a site in tmp_path."""
+
+    def make(files: dict[str, str | bytes], **overrides: object) -> Config:
+        content = tmp_path / "content"
+        content.mkdir(exist_ok=True)
+        write_files(content, files)
+        settings: dict[str, object] = {
+            "content_dir": content, "output_dir": tmp_path / "site",
+            "cache_dir": tmp_path / ".vibesite", "templates_dir": tmp_path / "templates",
+            "static_dir": tmp_path / "static", "title": "Test site",
+        }
+        settings.update(overrides)
+        return Config(**settings)  # type: ignore[arg-type]
+
+    return make
+
+
+def build_quiet(config: Config, embedder: object) -> BuildResult:
+    return build(config, embedder=embedder, progress=False)  # type: ignore[arg-type]

@@ -1,0 +1,58 @@
+"""A cache of rendered Markdown keyed by the hash of its source, so warm builds skip
+markdown-it and Pygments for unchanged articles (they are most of a warm build's time)."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from vibesite import __version__
+from vibesite.markdown import RenderedMarkdown, render_markdown
+
+# Bump when the Markdown configuration or the plain-text extraction changes.
+RENDER_VERSION = f"{__version__}/1"
+
+
+class RenderCache:
+    """Loaded whole at the start of a build; ``save`` keeps only the entries this build used."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[bytes, RenderedMarkdown] = {}
+        self.used: set[bytes] = set()
+        self.added: dict[bytes, RenderedMarkdown] = {}
+        if path is not None and path.exists():
+            try:
+                with sqlite3.connect(path) as conn:
+                    rows = conn.execute("SELECT key, html, text, h1_title, h1_line FROM rendered")
+                    self.entries = {bytes(r[0]): RenderedMarkdown(*r[1:]) for r in rows}
+            except sqlite3.DatabaseError:
+                self.entries = {}  # a damaged cache is only a slower build
+
+    def render(self, md: MarkdownIt, body: str, take_h1: bool) -> RenderedMarkdown:
+        key = hashlib.md5(f"{RENDER_VERSION}\0{int(take_h1)}\0{body}".encode()).digest()
+        self.used.add(key)
+        found = self.entries.get(key)
+        if found is None:
+            found = render_markdown(md, body, take_h1)
+            self.entries[key] = self.added[key] = found
+        return found
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        stale = [k for k in self.entries if k not in self.used and k not in self.added]
+        if not self.added and not stale:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(self.path) as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS rendered (key BLOB PRIMARY KEY, html TEXT, "
+                         "text TEXT, h1_title TEXT, h1_line INTEGER)")
+            conn.executemany("DELETE FROM rendered WHERE key = ?", [(k,) for k in stale])
+            conn.executemany(
+                "INSERT OR REPLACE INTO rendered VALUES (?, ?, ?, ?, ?)",
+                [(k, r.html, r.text, r.h1_title, r.h1_line) for k, r in self.added.items()])
+        self.added.clear()
