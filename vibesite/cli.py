@@ -43,8 +43,9 @@ def _summary(result: BuildResult) -> str:
             left_out.append(f"{count} {what}")
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
     total = sum(result.timings.values())
+    written = f"{result.files} files" if result.files else "no files (site unchanged)"
     lines = [
-        f"Built {result.articles} articles into {result.files} files in {total:.2f}s"
+        f"Built {result.articles} articles, wrote {written} in {total:.2f}s"
         + (f" (left out: {', '.join(left_out)})" if left_out else ""),
         f"Embeddings: {result.embedded_new} new, {result.embedded_changed} changed, "
         f"{result.embeddings_removed} removed, {result.windows_embedded} texts encoded",

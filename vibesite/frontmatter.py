@@ -75,7 +75,8 @@ def _parse_yaml(raw: str, relpath: str, first_line: int, diagnostics: Diagnostic
             _warn_tab(relpath, first_line, exc, diagnostics)
             return _mapping(repaired, relpath, first_line, diagnostics)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        diagnostics.error(relpath, _error_line(exc, first_line),
+        line = min(_error_line(exc, first_line), first_line + raw.rstrip("\n").count("\n"))
+        diagnostics.error(relpath, line,
                           f"invalid YAML front matter: {problem}; fix the YAML or quote the value",
                           "yaml-invalid")
         return {}

