@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,7 +33,69 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vibesite {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     _build_arguments(commands.add_parser("build", help="build the site"))
+    similar = commands.add_parser("similar", help="articles most similar to one article")
+    similar.add_argument("slug", help="the article id, e.g. git/accessing-a-lost-commit")
+    similar.add_argument("-n", "--limit", type=int, default=10)
+    similar.add_argument("--json", action="store_true", help="one JSON object per line")
+    similar.add_argument("--config", type=Path, help="config file (default: ./vibesite.toml)")
+    serve = commands.add_parser("serve", help="build, serve locally and rebuild on change")
+    _build_arguments(serve)
+    serve.add_argument("--port", type=int, default=8000)
+    init = commands.add_parser("init", help="create a new site in a folder")
+    init.add_argument("directory", type=Path, nargs="?", default=Path("."))
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
     return parser
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from vibesite.serve import serve
+
+    try:
+        config = with_overrides(load_config(args.config), content_dir=args.content,
+                                output_dir=args.output, strict=args.strict, drafts=args.drafts)
+        serve(config, port=args.port)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_MODEL
+    return EXIT_OK
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from vibesite.init import InitError, init_site
+
+    try:
+        written = init_site(args.directory, force=args.force)
+    except InitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for relative in written:
+        print(f"  created {args.directory / relative}")
+    print(f"Next: cd {args.directory} && vibesite build   (or vibesite serve)")
+    return EXIT_OK
+
+
+def run_similar(args: argparse.Namespace) -> int:
+    from vibesite.similar import UnknownArticle, similar
+
+    try:
+        config = load_config(args.config)
+        found = similar(config.db_path, args.slug.strip("/"), args.limit)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except (FileNotFoundError, UnknownArticle) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for n in found:
+        if args.json:
+            print(json.dumps({"id": n.id, "url": n.url, "title": n.title,
+                              "score": round(n.score, 4)}, ensure_ascii=False))
+        else:
+            print(f"{n.score:.3f}  {n.id}  {n.title}")
+    return EXIT_OK
 
 
 def _summary(result: BuildResult) -> str:
@@ -86,6 +149,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     if args.command == "build":
         return run_build(args)
+    if args.command == "similar":
+        return run_similar(args)
+    if args.command == "init":
+        return run_init(args)
+    if args.command == "serve":
+        return run_serve(args)
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -17,6 +17,7 @@ _US_ZONES = {
 }
 _ISO_PREFIX = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _FILENAME_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-")
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
 _PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?:/|$)")
 
 
@@ -32,8 +33,23 @@ def _from_parts(y: str, m: str, d: str) -> datetime | None:
         return None
 
 
+def _dateutil(text: str, fuzzy: bool) -> tuple[datetime | None, bool]:
+    """dateutil with two different defaults: parts it had to fill in differ between them.
+
+    (Its own default is today, which would make a partial date change with the build day.)
+    """
+    try:
+        first = dateutil_parser.parse(text, default=_DEFAULTS[0], tzinfos=_US_ZONES, fuzzy=fuzzy)
+        second = dateutil_parser.parse(text, default=_DEFAULTS[1], tzinfos=_US_ZONES, fuzzy=fuzzy)
+    except (ValueError, OverflowError):
+        return None, False
+    if first.year != second.year:
+        return None, False  # no year at all: not a date we can place
+    return aware(first), first.date() == second.date()
+
+
 def parse_date(value: object) -> tuple[datetime | None, bool]:
-    """Return ``(datetime, exact)``; exact is False when extra text had to be ignored."""
+    """Return ``(datetime, exact)``; exact is False when text or parts had to be guessed."""
     if isinstance(value, datetime):
         return aware(value), True
     if isinstance(value, date):
@@ -45,19 +61,16 @@ def parse_date(value: object) -> tuple[datetime | None, bool]:
         return aware(datetime.fromisoformat(text.replace("Z", "+00:00"))), True
     except ValueError:
         pass
-    try:
-        return aware(dateutil_parser.parse(text, tzinfos=_US_ZONES)), True
-    except (ValueError, OverflowError):
-        pass
+    found, exact = _dateutil(text, fuzzy=False)
+    if found is not None:
+        return found, exact
     match = _ISO_PREFIX.search(text)
     if match and (found := _from_parts(*match.groups())):
         return found, False
-    if not re.search(r"\b\d{4}\b", text):  # fuzzy parsing would fill in today's date
+    if not re.search(r"\b\d{4}\b", text):  # fuzzy parsing would invent the year
         return None, False
-    try:
-        return aware(dateutil_parser.parse(text, tzinfos=_US_ZONES, fuzzy=True)), False
-    except (ValueError, OverflowError):
-        return None, False
+    found, _ = _dateutil(text, fuzzy=True)
+    return found, False
 
 
 def date_from_filename(name: str) -> datetime | None:

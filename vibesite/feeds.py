@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
 
 from vibesite.config import Config
 from vibesite.parse import Article
 
 FEED_SIZE = 20
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """XML-escape, dropping the control characters XML 1.0 forbids (a form feed, say)."""
+    return xml_escape(_NOT_XML.sub("", text))
 
 
 def atom(config: Config, articles: Sequence[Article]) -> bytes:

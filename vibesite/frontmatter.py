@@ -12,9 +12,20 @@ import yaml
 from vibesite.diagnostics import Diagnostics
 
 try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
-    _YamlLoader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _YamlLoader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe YAML, but dates stay text: vibesite parses them itself, tolerantly and with the
+    line in hand (PyYAML would crash on ``2019-02-30`` and cannot say where)."""
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
 
 _FENCES = {"---": "yaml", "+++": "toml"}
 
@@ -80,12 +91,18 @@ def _parse_yaml(raw: str, relpath: str, first_line: int, diagnostics: Diagnostic
                           f"invalid YAML front matter: {problem}; fix the YAML or quote the value",
                           "yaml-invalid")
         return {}
-    if "\t" in raw and _YamlLoader is not yaml.SafeLoader:
+    except ValueError as exc:  # a tagged value PyYAML cannot construct, e.g. !!float abc
+        diagnostics.error(relpath, first_line, f"invalid YAML front matter: {exc}",
+                          "yaml-invalid")
+        return {}
+    if "\t" in raw and _BaseLoader is not yaml.SafeLoader:
         # libyaml tolerates some tabs that YAML (and so Jekyll, Hugo) rejects: say so.
         try:
             yaml.load(raw, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             _warn_tab(relpath, first_line, exc, diagnostics)
+        except ValueError:
+            pass  # a date PyYAML cannot build: reported by the date parser with its line
     return _mapping(data, relpath, first_line, diagnostics)
 
 
@@ -113,8 +130,9 @@ def _parse_toml(raw: str, relpath: str, first_line: int, diagnostics: Diagnostic
         return tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
-        line = first_line + (int(found.group(1)) - 1 if found else 0)
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        last_line = first_line + raw.rstrip("\n").count("\n")
+        line = first_line + int(found.group(1)) - 1 if found else last_line
+        message = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", str(exc))
         diagnostics.error(relpath, line, f"invalid TOML front matter: {message}", "toml-invalid")
         return {}
 

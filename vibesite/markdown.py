@@ -18,6 +18,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 _TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_HIDDEN = re.compile(r"<(script|style|template)\b.*?(</\1\s*>|\Z)", re.S | re.I)
+_BREAK = re.compile(r"<br\s*/?>", re.I)
 _SPACES = re.compile(r"[ \t\u00a0\u200b\f\v]+")
 _FORMATTER = HtmlFormatter(nowrap=True)
 
@@ -67,12 +69,18 @@ def inline_text(token: Token) -> str:
     return "".join(parts)
 
 
+def _html_text(html: str, tag_gap: str) -> str:
+    """What a reader sees of raw HTML: no tags, comments, scripts or styles; entities decoded."""
+    return unescape(_TAG.sub(tag_gap, _HIDDEN.sub(" ", html)))
+
+
 def _plain_text(tokens: list[Token]) -> str:
     blocks: list[str] = []
     for token in tokens:
         if token.type == "inline":
             text = "".join(
-                unescape(_TAG.sub(" ", c.content)) if c.type == "html_inline" else c.content
+                _html_text(c.content, " " if _BREAK.match(c.content) else "")
+                if c.type == "html_inline" else c.content
                 if c.type in ("text", "code_inline") else " "
                 if c.type in ("softbreak", "hardbreak") else ""
                 for c in token.children or []
@@ -81,7 +89,7 @@ def _plain_text(tokens: list[Token]) -> str:
         elif token.type in ("fence", "code_block"):
             blocks.append(token.content)
         elif token.type == "html_block":
-            blocks.append(unescape(_TAG.sub(" ", token.content)))
+            blocks.append(_html_text(token.content, " "))
     lines = (_SPACES.sub(" ", b).strip() for b in "\n".join(blocks).split("\n"))
     return "\n".join(line for line in lines if line)
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -19,7 +20,10 @@ from vibesite.discover import Discovery, SourceFile
 from vibesite.frontmatter import FrontMatter, normalize_newlines, split_front_matter
 from vibesite.markdown import make_markdown
 
+# First path segments the generator uses itself, and files it writes at the site root.
 RESERVED_IDS = frozenset({"archive", "tags", "page", "static", "topics", "map", "search"})
+GENERATED_FILES = frozenset({"404.html", "atom.xml", "sitemap.xml", "robots.txt",
+                             "related.json", "topics.json", "index.html"})
 _TAGS = re.compile(r"<[^>]*>")
 _WS = re.compile(r"\s+")
 
@@ -79,6 +83,11 @@ def slugify(text: str) -> str:
     return re.sub(r"-{2,}", "-", text).strip("-.") or "untitled"
 
 
+def tag_slug(name: str) -> str:
+    """Like slugify, but C++ and C# stay apart from C (``cplusplus``, ``csharp``)."""
+    return slugify(name.replace("+", "plus").replace("#", "sharp"))
+
+
 def _clean(value: Any) -> str:
     return _WS.sub(" ", str(value)).strip() if value is not None else ""
 
@@ -104,14 +113,15 @@ def _tags(data: dict[str, Any]) -> tuple[Tag, ...]:
             names.extend(_clean(v) for v in value if _clean(v))
     seen: dict[str, Tag] = {}
     for name in names:
-        seen.setdefault(slugify(name), Tag(name, slugify(name)))
+        slug = tag_slug(name)
+        seen.setdefault(slug, Tag(name, slug))
     return tuple(seen.values())
 
 
 def _summary(data: dict[str, Any], text: str) -> str:
     for key in ("summary", "description", "excerpt"):
         if isinstance(data.get(key), str) and data[key].strip():
-            return _clean(_TAGS.sub(" ", data[key]))
+            return _clean(unescape(_TAGS.sub(" ", data[key])))
     first = next((line for line in text.split("\n") if len(line) > 40), "")
     if len(first) <= 200:
         return first
@@ -201,11 +211,13 @@ def _unique_ids(articles: list[Article], diagnostics: Diagnostics) -> list[Artic
     result: list[Article] = []
     for article in sorted(articles, key=lambda a: a.source):
         wanted = article.id
-        if wanted in owner or wanted in RESERVED_IDS:
+        first, _, rest = wanted.partition("/")
+        generated = first in RESERVED_IDS or (not rest and first in GENERATED_FILES)
+        if wanted in owner or generated:
             n = 2
-            while f"{wanted}-{n}" in owner:
+            while _with_suffix(wanted, n, generated) in owner:
                 n += 1
-            new_id = f"{wanted}-{n}"
+            new_id = _with_suffix(wanted, n, generated)
             other = owner[wanted].source if wanted in owner else "a page vibesite generates"
             diagnostics.warning(article.source, 1,
                                 f"slug '{wanted}' is also used by {other}; this page is "
@@ -215,6 +227,14 @@ def _unique_ids(articles: list[Article], diagnostics: Diagnostics) -> list[Artic
         owner[article.id] = article
         result.append(article)
     return result
+
+
+def _with_suffix(article_id: str, n: int, on_first_segment: bool) -> str:
+    """``x`` -> ``x-2``; for a clash with a generated folder, ``tags/x`` -> ``tags-2/x``."""
+    if on_first_segment:
+        first, sep, rest = article_id.partition("/")
+        return f"{first}-{n}{sep}{rest}"
+    return f"{article_id}-{n}"
 
 
 def _replace_id(article: Article, new_id: str) -> Article:
