@@ -1,0 +1,128 @@
+"""The user's workflow: GitHub Actions files, ``vibesite init``, ``serve``, ``similar``."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO, FakeEmbedder, build_quiet, write_files
+from vibesite.cli import main
+from vibesite.config import Config, load_config
+from vibesite.init import init_site
+from vibesite.serve import serve
+
+WORKFLOWS = sorted((REPO / ".github/workflows").glob("*.yml"))
+SCAFFOLD_WORKFLOW = REPO / "vibesite/scaffold/.github/workflows/pages.yml"
+
+
+def _run_steps(path: Path) -> list[str]:
+    data = yaml.safe_load(path.read_text())
+    return [step["run"] for job in data["jobs"].values() for step in job["steps"]
+            if "run" in step]
+
+
+@pytest.mark.parametrize("path", [*WORKFLOWS, SCAFFOLD_WORKFLOW], ids=lambda p: p.name)
+def test_workflows_are_valid(path: Path) -> None:
+    checker = shutil.which("check-jsonschema") or str(Path(sys.executable).parent /
+                                                      "check-jsonschema")
+    done = subprocess.run([checker, "--builtin-schema", "vendor.github-workflows", str(path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_pages_workflow_deploys_with_the_official_actions() -> None:
+    data = yaml.safe_load((REPO / ".github/workflows/pages.yml").read_text())
+    assert data["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert data["concurrency"]["group"] == "pages"
+    uses = [s.get("uses", "") for job in data["jobs"].values() for s in job["steps"]]
+    for action in ("actions/configure-pages@", "actions/upload-pages-artifact@",
+                   "actions/deploy-pages@", "actions/cache@"):
+        assert any(u.startswith(action) for u in uses), action
+    checkout = next(s for s in data["jobs"]["build"]["steps"]
+                    if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+    runs = "\n".join(_run_steps(REPO / ".github/workflows/pages.yml"))
+    assert "--index-url https://download.pytorch.org/whl/cpu" in runs
+    cache = next(s for s in data["jobs"]["build"]["steps"]
+                 if s.get("uses", "").startswith("actions/cache@"))
+    assert ".vibesite" in cache["with"]["path"]
+
+
+def test_workflows_run_the_readme_commands() -> None:
+    readme = (REPO / "README.md").read_text()
+    commands = re.findall(r"```bash\n(python3 -m venv .*?)\n```", readme)
+    assert len(commands) == 2
+    build_cmd, test_cmd = (c.replace(".venv/bin/", "") for c in commands)
+    build_run = next(r for r in _run_steps(REPO / ".github/workflows/pages.yml")
+                     if "build.py" in r)
+    assert build_run.split(" --")[0] == build_cmd.split(" && ")[-1]  # python build.py
+    test_runs = _run_steps(REPO / ".github/workflows/tests.yml")
+    for part in test_cmd.split(" && ")[2:]:  # ruff check . / python -m pytest
+        assert part in test_runs
+    assert test_cmd in (REPO / ".ci/run").read_text().replace(".venv/bin/", "")
+
+
+def test_init_scaffolds_a_site_that_builds(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    written = init_site(tmp_path)
+    assert {".gitignore", "vibesite.toml", ".github/workflows/pages.yml"} <= set(written)
+    assert len([w for w in written if w.startswith("content/")]) == 2
+    config = load_config(None, tmp_path)
+    result = build_quiet(config, fake_embedder)
+    assert result.articles == 2 and result.diagnostics == ()
+    assert "Welcome to your new site" in (tmp_path / "site/index.html").read_text()
+    assert main(["init", str(tmp_path)]) == 2  # refuses to overwrite
+
+
+def test_similar_reads_the_store(make_site: Callable[..., Config], fake_embedder: FakeEmbedder,
+                                 capsys: pytest.CaptureFixture[str],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {"cats.md": "# Cats\n\ncats purr and cats sleep", "dogs.md": "# Dogs\n\ndogs bark",
+             "kittens.md": "# Kittens\n\ncats purr kittens sleep"}
+    config = make_site(files)
+    build_quiet(config, fake_embedder)
+    (config.content_dir.parent / "vibesite.toml").write_text(
+        f"cache_dir = '{config.cache_dir}'\n")
+    monkeypatch.chdir(config.content_dir.parent)
+    assert main(["similar", "cats", "--json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split('"id": "')[1].split('"')[0] for line in lines] == ["kittens", "dogs"]
+    assert main(["similar", "kitten"]) == 2
+    assert "no article 'kitten'" in capsys.readouterr().err
+
+
+def test_serve_rebuilds_and_reloads(make_site: Callable[..., Config],
+                                    fake_embedder: FakeEmbedder) -> None:
+    config = make_site({"a.md": "# Alpha\n\nfirst", "b.md": "# Beta\n\nsecond"})
+    stopping, ready = threading.Event(), threading.Event()
+    logs: list[str] = []
+    port = 8700 + int(time.time()) % 200
+    thread = threading.Thread(target=serve, kwargs={
+        "config": config, "port": port, "embedder": fake_embedder, "stopping": stopping,
+        "log": logs.append, "ready": ready}, daemon=True)
+    thread.start()
+    try:
+        assert ready.wait(30)
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/a/", timeout=10).read().decode()
+        assert "Alpha" in page and "/__vibesite/events" in page
+        events = urllib.request.urlopen(f"http://127.0.0.1:{port}/__vibesite/events", timeout=20)
+        fake_embedder.calls.clear()
+        write_files(config.content_dir, {"a.md": "# Alpha edited\n\nfirst, changed"})
+        assert events.readline() == b"data: reload\n"
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/a/", timeout=10).read().decode()
+        assert "Alpha edited" in page
+        assert fake_embedder.encoded == ["Alpha edited\n\nfirst, changed"]
+        assert not (config.output_dir / "a/index.html").read_text().count("__vibesite")
+    finally:
+        stopping.set()
+        thread.join(10)
+    assert any(line.startswith("Rebuilt: 2 articles, 0 new and 1 changed") for line in logs)

@@ -1,0 +1,36 @@
+"""``vibesite init DIR``: a new site that builds with no further edits."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
+_RENAMES = {"gitignore": ".gitignore"}  # kept without the dot inside the package
+
+
+class InitError(Exception):
+    pass
+
+
+def scaffold_files() -> list[tuple[Path, str]]:
+    """(source, relative destination) for every file of a new site."""
+    files = []
+    for path in sorted(SCAFFOLD.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            relative = path.relative_to(SCAFFOLD).as_posix()
+            files.append((path, _RENAMES.get(relative, relative)))
+    return files
+
+
+def init_site(target: Path, force: bool = False) -> list[str]:
+    """Copy the scaffold into ``target``; refuse to overwrite files unless ``force``."""
+    files = scaffold_files()
+    clashes = [rel for _, rel in files if (target / rel).exists()]
+    if clashes and not force:
+        raise InitError(f"{target} already has {', '.join(clashes)}; use --force to overwrite")
+    for source, relative in files:
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, destination)
+    return [rel for _, rel in files]
