@@ -68,9 +68,23 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> None:
             path.write_text(data, encoding="utf-8", newline="")
 
 
+@pytest.fixture(scope="session")
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of ONNX query-encoder exports for the whole session (an export takes ~15 s)."""
+    return tmp_path_factory.mktemp("onnx-cache")
+
+
+def share_onnx_cache(cache_dir: Path, shared: Path) -> None:
+    """Point ``cache_dir/onnx`` at the session's exports, so each site does not export again."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    if not (cache_dir / "onnx").exists():
+        (cache_dir / "onnx").symlink_to(shared, target_is_directory=True)
+
+
 @pytest.fixture
-def make_site(tmp_path: Path) -> Callable[..., Config]:
+def make_site(tmp_path: Path, onnx_cache: Path) -> Callable[..., Config]:
     """``make_site({"a.md": "..."}, **config_overrides)`` -> a Config for a site in tmp_path."""
+    share_onnx_cache(tmp_path / ".vibesite", onnx_cache)
 
     def make(files: dict[str, str | bytes], **overrides: object) -> Config:
         content = tmp_path / "content"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, FakeEmbedder, build_quiet, write_files
+from tests.conftest import REPO, FakeEmbedder, build_quiet, share_onnx_cache, write_files
 from vibesite import write as write_module
 from vibesite.config import Config, load_config
 from vibesite.diagnostics import BuildError, ConfigError
@@ -30,23 +31,26 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_demo_site_has_related_lists_on_every_article(
-        tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> None:
+        tmp_path: Path, real_embedder: SentenceTransformerEmbedder, onnx_cache: Path) -> None:
+    share_onnx_cache(tmp_path / "cache", onnx_cache)
     config = load_config(None, REPO)
     config = Config(**{**config.__dict__, "output_dir": tmp_path / "site",
                        "cache_dir": tmp_path / "cache"})
     result = build_quiet(config, real_embedder)
     assert result.articles >= 15
     expected = min(10, result.articles - 1)
-    pages = sorted((config.output_dir).glob("*/index.html"))
-    articles = [p for p in pages if p.parent.name not in {"archive", "tags", "page"}]
-    assert len(articles) == result.articles
+    ids = json.loads((config.output_dir / "related.json").read_text())
+    assert len(ids) == result.articles
+    articles = [config.output_dir / article_id / "index.html" for article_id in ids]
     for page in articles:
         html = page.read_text()
         block = html[html.index('id="vs-related-title"'):]
         links = re.findall(r'<li[^>]*>\s*<a href="/[^"]+/"', block.split("</section>")[0])
         assert len(links) == expected, page
     for name in ("index.html", "404.html", "atom.xml", "sitemap.xml", "robots.txt",
-                 "related.json", "archive/index.html", "tags/index.html", "static/style.css"):
+                 "related.json", "archive/index.html", "tags/index.html", "static/style.css",
+                 "search/index.html", "search/manifest.json",
+                 "search/vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm"):
         assert (config.output_dir / name).is_file(), name
 
 

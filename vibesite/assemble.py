@@ -14,6 +14,7 @@ from vibesite import feeds
 from vibesite.config import Config
 from vibesite.parse import Article, Tag
 from vibesite.relate import Related
+from vibesite.topics import Topics
 
 
 @dataclass(frozen=True)
@@ -137,24 +138,52 @@ def _static_files(config: Config, theme_dirs: Sequence[Path],
     return tuple((src, dest) for dest, src in sorted(chosen.items()))
 
 
+VENDOR_DIR = Path(__file__).resolve().parent / "vendor"
+
+
+def _search_vendor_files(search_files: dict[str, bytes]) -> list[tuple[Path, str]]:
+    """The pinned third-party JavaScript and WebAssembly the search page loads, with licences:
+    the stemmer always, the model runtime only when there is a model to run."""
+    manifest = json.loads(search_files["search/manifest.json"])
+    packages = ["snowball-stemmers"]
+    if manifest.get("model"):
+        packages += ["onnxruntime-web", "tokenizers"]
+    return [(path, f"search/vendor/{package}/{path.name}")
+            for package in packages for path in sorted((VENDOR_DIR / package).iterdir())
+            if path.is_file()]
+
+
 def assemble(config: Config, articles: Sequence[Article], related: Related,
-             theme_dirs: Sequence[Path], content_static: Sequence[str]) -> AssembledSite:
+             topics: Topics, theme_dirs: Sequence[Path], content_static: Sequence[str],
+             search_files: dict[str, bytes]) -> AssembledSite:
+    from vibesite.topic_pages import topic_of_article, topic_pages
+
     info = SiteInfo(config.title, config.description, config.author, config.language,
                     config.base_url, datetime.now(UTC).year)
     pages = _index_pages(articles, config.per_page)
+    topic_of = topic_of_article(topics)
     pages += [
         Page(a.url, a.url + "index.html", "article.html",
-             {"article": a, "related": _related_links(articles, related, i)})
+             {"article": a, "related": _related_links(articles, related, i),
+              "topic": topic_of.get(a.id)})
         for i, a in enumerate(articles)
     ]
+    more_pages, topic_files = topic_pages(topics, articles, config.base_path)
+    pages += more_pages
     pages += [_archive_page(articles), *_tag_pages(articles),
               Page("404.html", "404.html", "404.html", {})]
+    if search_files:
+        pages.append(Page("search/", "search/index.html", "search.html", {}))
     files = {
         "atom.xml": feeds.atom(config, articles),
         "sitemap.xml": feeds.sitemap(config, [p.url for p in pages if p.template != "404.html"],
                                      articles),
         "robots.txt": feeds.robots(config),
         "related.json": related_json(articles, related),
+        **topic_files,
+        **search_files,
     }
-    return AssembledSite(info, tuple(pages), files,
-                         _static_files(config, theme_dirs, content_static))
+    static = _static_files(config, theme_dirs, content_static)
+    if search_files:
+        static += tuple(_search_vendor_files(search_files))
+    return AssembledSite(info, tuple(pages), files, static)

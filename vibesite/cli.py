@@ -41,6 +41,14 @@ def make_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="build, serve locally and rebuild on change")
     _build_arguments(serve)
     serve.add_argument("--port", type=int, default=8000)
+    search = commands.add_parser(
+        "search", help="search the built site with the browser's ranking (keyword + semantic)")
+    search.add_argument("query", help="the query, or - to read one query per line from stdin")
+    search.add_argument("-n", "--limit", type=int, default=10)
+    search.add_argument("--json", action="store_true", help="one JSON object per query")
+    search.add_argument("--keyword-only", action="store_true", help="no semantic ranking")
+    search.add_argument("--site", type=Path, help="the built site (default: output_dir)")
+    search.add_argument("--config", type=Path, help="config file (default: ./vibesite.toml)")
     init = commands.add_parser("init", help="create a new site in a folder")
     init.add_argument("directory", type=Path, nargs="?", default=Path("."))
     init.add_argument("--force", action="store_true", help="overwrite existing files")
@@ -60,6 +68,31 @@ def run_serve(args: argparse.Namespace) -> int:
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_MODEL
+    return EXIT_OK
+
+
+def run_search(args: argparse.Namespace) -> int:
+    from vibesite.search_query import SearchIndexError, SiteSearch, search_json_lines
+
+    try:
+        site_dir = args.site or load_config(args.config).output_dir
+        queries = sys.stdin if args.query == "-" else [args.query]
+        semantic = not args.keyword_only
+        if args.json:
+            for line in search_json_lines(site_dir, queries, args.limit, semantic=semantic):
+                print(line, flush=True)
+            return EXIT_OK
+        search = SiteSearch.load(site_dir)
+        for query in queries:
+            for rank, hit in enumerate(search.search(query.rstrip("\r\n"), args.limit,
+                                                     semantic=semantic), start=1):
+                print(f"{rank:2d}. {hit.title}  /{hit.url}  ({hit.date})")
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except SearchIndexError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 
@@ -112,6 +145,7 @@ def _summary(result: BuildResult) -> str:
         + (f" (left out: {', '.join(left_out)})" if left_out else ""),
         f"Embeddings: {result.embedded_new} new, {result.embedded_changed} changed, "
         f"{result.embeddings_removed} removed, {result.windows_embedded} texts encoded",
+        f"Topics: {result.topics} ({result.topic_changes})",
         f"Stages: {stages}",
     ]
     if result.diagnostics:
@@ -155,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_init(args)
     if args.command == "serve":
         return run_serve(args)
+    if args.command == "search":
+        return run_search(args)
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,11 @@ class Config:
     related_count: int = 10
     drafts: bool = False
     strict: bool = False
+    search: bool = True
+    topic_count: int = 0  # 0: chosen from the data
+    topic_threshold: float = 0.5  # cosine to a seed topic's centre to be listed on it
+    topic_names: dict[str, str] = field(default_factory=dict)  # slug -> display name
+    topic_seeds: tuple[dict[str, Any], ...] = ()  # [[topic_seeds]] slug, name, examples
 
     @property
     def db_path(self) -> Path:
@@ -56,12 +61,42 @@ _PATH_KEYS = {"content_dir", "output_dir", "cache_dir", "templates_dir", "static
 _KEYS = {f.name: f for f in fields(Config)}
 
 
+def _default(key: str) -> Any:
+    spec = _KEYS[key]
+    return spec.default_factory() if callable(spec.default_factory) else spec.default
+
+
 def _key_line(text: str, key: str) -> int:
     match = re.search(rf"^\s*{re.escape(key)}\s*=", text, flags=re.M)
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
+def _seed(value: Any) -> dict[str, Any]:
+    if (not isinstance(value, dict) or set(value) - {"slug", "name", "examples"}
+            or not isinstance(value.get("slug"), str)
+            or not isinstance(value.get("examples"), list)
+            or not all(isinstance(e, str) for e in value["examples"])):
+        raise TypeError("a list of tables with slug = \"...\", name = \"...\", examples = [...]")
+    return value
+
+
 def _coerce(key: str, value: Any, default: Any) -> Any:
+    if key == "topic_names":
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise TypeError("a table of slug = \"Name\" lines")
+        return dict(value)
+    if key == "topic_seeds":
+        if not isinstance(value, list):
+            raise TypeError("a list of [[topic_seeds]] tables")
+        return tuple(_seed(v) for v in value)
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise TypeError("a number between 0 and 1")
+        return float(value)
+    if key == "topic_count":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise TypeError("0 (automatic) or a positive integer")
+        return value
     if key in _PATH_KEYS:
         if not isinstance(value, str):
             raise TypeError("a path string")
@@ -110,7 +145,7 @@ def load_config(path: Path | None, root: Path | None = None) -> Config:
             problems.append(f"{path}:{line}: error: unknown key '{key}'{hint}")
             continue
         try:
-            values[key] = _coerce(key, value, _KEYS[key].default)
+            values[key] = _coerce(key, value, _default(key))
         except TypeError as exc:
             problems.append(f"{path}:{line}: error: '{key}' must be {exc}, not {value!r}")
     if problems:

@@ -6,19 +6,30 @@ discover -> parse -> embed (cached) -> relate -> assemble -> render -> write
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from vibesite.assemble import assemble
 from vibesite.cache import RenderCache
-from vibesite.config import Config
+from vibesite.config import CONFIG_FILE, Config
 from vibesite.diagnostics import BuildError, Diagnostic, Diagnostics
 from vibesite.discover import discover
-from vibesite.embed import Embedder, SentenceTransformerEmbedder, embed
-from vibesite.parse import parse
+from vibesite.embed import (
+    Embedder,
+    ModelError,
+    SentenceTransformerEmbedder,
+    embed,
+    model_id,
+)
+from vibesite.onnx_export import QueryEncoderFiles, export_query_encoder
+from vibesite.parse import Article, parse
 from vibesite.relate import top_k
 from vibesite.render import render, theme_dirs
+from vibesite.search_index import build_search_files
 from vibesite.store import EmbeddingStore
+from vibesite.topics import Topics, TopicSeed, build_topics, load_previous_topics, save_topics
 from vibesite.write import write_site
 
 
@@ -33,6 +44,8 @@ class BuildResult:
     embedded_changed: int
     embeddings_removed: int
     windows_embedded: int
+    topics: int = 0
+    topic_changes: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
 
@@ -84,10 +97,18 @@ def build(
             for j, s in zip(related.neighbours[i], related.scores[i], strict=True)
         )
         timer.lap("relate")
+        topics = _topics(config, parsed.articles, embeddings.vectors, store, diagnostics)
+        timer.lap("topics")
     finally:
         store.close()
+    search_files: dict[str, bytes] = {}
+    if config.search:
+        encoder = _query_encoder(config, embedder, diagnostics)
+        search_files = build_search_files(parsed.articles, embeddings.vectors, encoder)
+        timer.lap("search index")
     folders = theme_dirs(config)
-    site = assemble(config, parsed.articles, related, folders, discovery.static_files)
+    site = assemble(config, parsed.articles, related, topics, folders, discovery.static_files,
+                    search_files)
     timer.lap("assemble")
     rendered = render(config, site, folders)
     timer.lap("render")
@@ -99,7 +120,49 @@ def build(
         embedded_new=embeddings.new, embedded_changed=embeddings.changed,
         embeddings_removed=embeddings.removed, windows_embedded=embeddings.windows,
         timings=timer.timings, diagnostics=tuple(diagnostics.sorted()),
+        topics=sum(1 for t in topics.topics if not t.seeded),
+        topic_changes=(f"{topics.changes.kept} kept, {topics.changes.new} new, "
+                       f"{topics.changes.merged} merged, {topics.changes.gone} gone"),
     )
+
+
+def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
+            store: EmbeddingStore, diagnostics: Diagnostics) -> Topics:
+    """Cluster into topics that keep their slugs from the previous build (stored with it)."""
+    known = {a.id for a in articles}
+    seeds = []
+    for seed in config.topic_seeds:
+        missing = [e for e in seed["examples"] if e not in known]
+        if missing:
+            diagnostics.warning(CONFIG_FILE, 1, f"topic seed '{seed['slug']}': no article "
+                                f"{', '.join(missing)}; use article ids such as "
+                                f"'{next(iter(sorted(known)), 'my-post')}'", "topic-seed")
+        seeds.append(TopicSeed(seed["slug"], seed.get("name", seed["slug"]),
+                               tuple(seed["examples"])))
+    topics = build_topics(
+        [a.id for a in articles], vectors, [a.embed_text for a in articles],
+        previous=load_previous_topics(store.conn), n_topics=config.topic_count or None,
+        renames=config.topic_names, seeds=seeds, seed_threshold=config.topic_threshold)
+    with store.conn:
+        save_topics(store.conn, topics)
+    return topics
+
+
+def _query_encoder(config: Config, given: object,
+                   diagnostics: Diagnostics) -> QueryEncoderFiles | None:
+    """The browser's copy of the configured model (exported once, then cached), or None.
+
+    A custom embedder passed in by a caller has no model to export: lexical search only.
+    """
+    if given is not None and not isinstance(given, SentenceTransformerEmbedder):
+        return None
+    try:
+        return export_query_encoder(config.model, config.cache_dir,
+                                    model_id=model_id(config.model))
+    except ModelError as exc:
+        diagnostics.warning(CONFIG_FILE, 1, f"semantic search is off, keyword search only: {exc}",
+                            "search-model")
+        return None
 
 
 def _embedder_factory(config: Config,

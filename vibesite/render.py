@@ -67,5 +67,8 @@ def _page_title(context: dict, site_title: str, template: str) -> str:
         return str(context["article"].title)
     if "tag" in context:
         return f"Tag: {context['tag'].name}"
-    return {"archive.html": "Archive", "tags.html": "Tags", "404.html": "Page not found"}.get(
+    if "topic" in context and template == "topic.html":
+        return f"Topic: {context['topic'].name}"
+    return {"archive.html": "Archive", "tags.html": "Tags", "404.html": "Page not found",
+            "search.html": "Search", "topics.html": "Topics", "map.html": "Map"}.get(
         template, site_title)

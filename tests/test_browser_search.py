@@ -1,0 +1,510 @@
+"""In-browser search (templates/static/search.js) in headless Chromium, on a site built for real.
+
+The site is built by the pipeline with the real model and served over http from 127.0.0.1
+under a base path (``/sub/``), so every URL the script makes must honour
+``<meta name="vibesite-base">``. Parity with Python: tokenizing and stemming
+(vibesite.textsearch), ranking (vibesite.search_query) and the query embedding
+(vibesite.onnx_export and sentence-transformers).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+from browser import chromium, serve, why_no_browser
+
+from tests.conftest import REPO, build_quiet, share_onnx_cache, write_files
+from vibesite.config import Config
+from vibesite.embed import SentenceTransformerEmbedder
+
+BASE = "/sub/"
+WAIT_MS = 90_000  # loading the model: ~40 MB of WASM and ONNX compiled on a small CI machine
+
+ARTICLES = {
+    "sqlite-copies.md": """---
+title: Copying a live SQLite database safely
+date: 2024-05-01
+tags: [sqlite, databases]
+summary: VACUUM INTO and the sqlite3 .dump command make consistent copies of a database in use.
+---
+Never copy the file of a database that a process is writing to: the copy may be torn.
+Use `VACUUM INTO 'copy.db'` or the sqlite3 shell's `.dump` to write a consistent snapshot,
+then keep those snapshots somewhere else so a broken disk does not take them too.
+""",
+    "git-rebase.md": """---
+title: Rebasing a Git branch onto main
+date: 2024-04-02
+tags: [git]
+summary: git rebase replays your commits on top of another branch for a linear history.
+---
+Run `git rebase main` on your feature branch to replay its commits on top of main.
+Resolve conflicts, `git add` the files and `git rebase --continue`. Rebasing rewrites
+history, so never rebase commits that other people have already pulled.
+""",
+    "python-venv.md": """---
+title: Isolated Python environments with venv
+date: 2024-03-03
+tags: [python]
+summary: python -m venv creates a private environment so that projects do not share packages.
+---
+Create one with `python -m venv .venv`, activate it and install packages with pip.
+Each project gets its own interpreter and site-packages, so upgrading a library for one
+project cannot break another.
+""",
+    "html-escaping.md": """---
+title: "Escaping <b>bold</b> tags in HTML"
+date: 2024-02-04
+tags: [html]
+summary: "Why <script> in user input must become &lt;script&gt;, and how templates do it."
+---
+Text that goes into a page must have its angle brackets and ampersands escaped, or a
+visitor's comment can inject markup and scripts into the page.
+""",
+    "js-constructors.md": """---
+title: Constructor functions in JavaScript
+date: 2024-01-05
+tags: [javascript]
+summary: Before classes, a constructor function called with new built every object.
+---
+A constructor is a plain function called with `new`; its prototype holds shared methods.
+toString and valueOf come from Object.prototype.
+""",
+    "css-grid.md": """---
+title: Laying out a page with CSS grid
+date: 2023-12-06
+tags: [css]
+summary: grid-template-areas names the regions of a layout and places elements in them.
+---
+Define columns with `grid-template-columns` and name areas with `grid-template-areas`.
+Media queries can rearrange the areas for narrow screens without touching the HTML.
+""",
+    "cafe-unicode.md": """---
+title: Café résumé naïve — Unicode text in search
+date: 2023-11-07
+tags: [unicode]
+summary: Accents, Greek (Καλημέρα) and ligatures are normalised before indexing.
+---
+NFKC folds the ﬁ ligature into fi and full-width ＡＢＣ into ABC; Greek ΟΔΟΣ lowercases
+to οδος with a final sigma. Indexes must do the same to the query as to the documents.
+""",
+    "rust-lifetimes.md": """---
+title: Lifetimes in Rust explained
+date: 2023-10-08
+tags: [rust]
+summary: Lifetime annotations tell the borrow checker how long references stay valid.
+---
+The borrow checker rejects references that could outlive the value they point to.
+Annotations like `'a` relate the lifetimes of a function's inputs and outputs.
+""",
+}
+
+# Words whose Snowball English stems changed in Snowball 3 (snowballstemmer 3.x): the browser's
+# snowball-stemmers 0.6.0 and Python's pinned snowballstemmer 2.x must both stem them the old way.
+SNOWBALL3_CHANGED = [
+    "added", "adding", "archaeologist", "biologists", "emergence", "emergency", "erred",
+    "evening", "genealogist", "interfering", "internal", "international", "interval", "lateral",
+    "meteorologists", "organic", "organically", "organisms", "organization",
+]
+
+SPECIAL_WORDS = [
+    "café", "CAFÉ", "naïve", "résumé", "e\u0301clair", "Καλημέρα", "ΟΔΟΣ", "κόσμε", "İstanbul",
+    "straße", "ǅemal", "don't", "can’t", "e-mail", "C++", "node.js", "a_b_c", "x²", "①②",
+    "２０２４年", "ＡＢＣ", "ﬁle", "ﬀ", "𝐇𝐞𝐥𝐥𝐨", "日本語の検索", "हिन्दी", "العربية", "🚀rocket",
+    "1.5", "v8", "3d", "utf-8", "ipv6", "x" * 40, "y" * 41, "é" * 40, "é" * 41, "𝐚" * 40,
+    "constructor", "__proto__", "toString", "hasOwnProperty", "valueOf",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# The site
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(browser: Any, tmp_path_factory: pytest.TempPathFactory,
+         real_embedder: SentenceTransformerEmbedder, onnx_cache: Path) -> Config:
+    root = tmp_path_factory.mktemp("browser-site")
+    share_onnx_cache(root / ".vibesite", onnx_cache)
+    write_files(root / "content", ARTICLES)
+    config = Config(title="Search test site", base_url=BASE, content_dir=root / "content",
+                    output_dir=root / "site", cache_dir=root / ".vibesite",
+                    templates_dir=root / "templates", static_dir=root / "static")
+    build_quiet(config, real_embedder)
+    return config
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Config) -> Iterator[str]:
+    with serve(site.output_dir, prefix=BASE) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    reason = why_no_browser()
+    if reason is not None:
+        if os.environ.get("CI"):  # CI installs Chromium (.ci/run): never skip silently there
+            pytest.fail(f"browser tests cannot run: {reason}")
+        pytest.skip(reason)
+    with chromium() as launched:
+        yield launched
+
+
+class Recorder:
+    """Every request a page makes, and every console error and uncaught exception."""
+
+    def __init__(self, page: Any) -> None:
+        self.urls: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.urls.append(request.url))
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.on("console", lambda msg: self.errors.append(f"console: {msg.text}")
+                if msg.type == "error" else None)
+
+    def fetched(self, pattern: str) -> list[str]:
+        return [u for u in self.urls if re.search(pattern, u)]
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    ctx = browser.new_context()
+    ctx.set_default_timeout(WAIT_MS)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: Any) -> Any:
+    page = context.new_page()
+    page.recorder = Recorder(page)
+    return page
+
+
+def open_home(page: Any, base_url: str) -> None:
+    page.goto(base_url)
+    page.wait_for_function("() => window.vibesiteSearch !== undefined")
+
+
+def mode(page: Any, scope: str = ".vs-search") -> str:
+    return page.locator(f"{scope} [class$='__mode']").inner_text().strip()
+
+
+def option_titles(page: Any) -> list[str]:
+    return page.locator("#vs-search-listbox .vs-search__title").all_inner_texts()
+
+
+def wait_ready(page: Any) -> bool:
+    return page.evaluate("() => window.vibesiteSearch.ready")
+
+
+def search(page: Any, query: str, **options: Any) -> list[dict[str, Any]]:
+    return page.evaluate("([q, o]) => window.vibesiteSearch.search(q, o)", [query, options])
+
+
+def test_vendored_files_match_versions_json() -> None:
+    """vibesite/vendor/ holds exactly what tools/vendor_js.py wrote (checked offline)."""
+    result = subprocess.run([sys.executable, str(REPO / "tools" / "vendor_js.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    versions = json.loads((REPO / "vibesite" / "vendor" / "VERSIONS.json").read_text())
+    assert {p["name"]: p["version"] for p in versions["packages"]} == {
+        "onnxruntime-web": "1.30.0", "@huggingface/tokenizers": "0.2.0",
+        "snowball-stemmers": "0.6.0"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Text analysis and ranking: the same as Python
+# ---------------------------------------------------------------------------------------------
+
+
+def _word_list() -> list[str]:
+    words: set[str] = set()
+    for path in sorted((REPO / "content").glob("*.md")):
+        words.update(re.findall(r"[^\W\d_]{2,}", path.read_text(encoding="utf-8")))
+    words.update(re.findall(r"[^\W\d_]{2,}", " ".join(ARTICLES.values())))
+    return sorted(words) + SNOWBALL3_CHANGED + SPECIAL_WORDS
+
+
+def test_tokenize_and_stem_exactly_like_python(page: Any, base_url: str) -> None:
+    from vibesite.textsearch import shard_of, tokenize, words
+
+    word_list = _word_list()
+    assert len(set(word_list)) >= 500
+    open_home(page, base_url)
+    got = page.evaluate("""async (list) => {
+        const s = window.vibesiteSearch;
+        const out = [];
+        for (const w of list) out.push([s.words(w), await s.tokenize(w)]);
+        return out;
+    }""", word_list)
+    mismatches = [(w, js, (words(w), tokenize(w))) for w, js in zip(word_list, got, strict=True)
+                  if tuple(map(tuple, js)) != (tuple(words(w)), tuple(tokenize(w)))]
+    assert not mismatches, mismatches[:20]
+    text = " ".join(word_list)
+    assert page.evaluate("(t) => window.vibesiteSearch.tokenize(t)", text) == tokenize(text)
+    terms = sorted(set(tokenize(text)))
+    for n in (1, 7, 64, 1024):
+        js = page.evaluate("([ts, n]) => ts.map((t) => window.vibesiteSearch.shardOf(t, n))",
+                           [terms, n])
+        assert js == [shard_of(t, n) for t in terms], n
+
+
+LEXICAL_QUERIES = ["git rebase", "sqlite database copy", "python environments", "constructor",
+                   "tostring valueof", "ΟΔΟΣ café", "file abc", "bold tags", "zzzz nothing",
+                   "the a of", "page"]
+
+
+def test_lexical_ranking_matches_python(page: Any, base_url: str, site: Config) -> None:
+    from vibesite.search_query import SiteSearch
+
+    python = SiteSearch.load(site.output_dir)
+    open_home(page, base_url)
+    for query in LEXICAL_QUERIES:
+        js = search(page, query, limit=50, semantic=False)
+        py = python.search(query, limit=50, semantic=False)
+        assert [(h["url"], h["lexicalRank"]) for h in js] == [
+            (h.url, h.lexical_rank) for h in py], query
+        assert [h["score"] for h in js] == pytest.approx([h.score for h in py], rel=1e-12)
+    assert search(page, "constructor", semantic=False)[0]["url"] == "js-constructors/"
+    assert search(page, "   ") == []
+    assert page.recorder.errors == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The header box
+# ---------------------------------------------------------------------------------------------
+
+
+def test_keyboard_slash_arrows_enter_escape(page: Any, base_url: str) -> None:
+    open_home(page, base_url)
+    box = page.locator("#vs-search-input")
+    assert box.get_attribute("role") == "combobox"
+    assert box.get_attribute("aria-expanded") == "false"
+    page.keyboard.press("/")
+    assert page.evaluate("() => document.activeElement.id") == "vs-search-input"
+    assert box.input_value() == ""  # the "/" focused the box and was not typed into it
+    page.keyboard.type("rebase git")
+    options = page.locator("#vs-search-listbox [role='option']")
+    options.first.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    assert option_titles(page)[0] == "Rebasing a Git branch onto main"
+    assert box.get_attribute("aria-activedescendant") is None
+
+    page.keyboard.press("ArrowDown")
+    first_id = options.nth(0).get_attribute("id")
+    assert box.get_attribute("aria-activedescendant") == first_id
+    assert options.nth(0).get_attribute("aria-selected") == "true"
+    if options.count() > 1:
+        page.keyboard.press("ArrowDown")
+        assert options.nth(1).get_attribute("aria-selected") == "true"
+        assert options.nth(0).get_attribute("aria-selected") == "false"
+        page.keyboard.press("ArrowUp")
+    assert box.get_attribute("aria-activedescendant") == first_id
+
+    page.keyboard.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false"
+    assert page.locator(".vs-search__panel").is_hidden()
+    assert box.get_attribute("aria-activedescendant") is None
+    page.keyboard.type("/")  # typing in the box: "/" is text there
+    assert box.input_value() == "rebase git/"
+    page.keyboard.press("Backspace")
+    page.wait_for_function("() => document.querySelector('#vs-search-input')"
+                           ".getAttribute('aria-expanded') === 'true'")
+    page.keyboard.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false"
+
+    page.keyboard.press("ArrowDown")  # reopens, nothing selected yet
+    page.wait_for_function("() => document.querySelector('#vs-search-input')"
+                           ".getAttribute('aria-expanded') === 'true'")
+    assert box.get_attribute("aria-activedescendant") is None
+    page.keyboard.press("ArrowDown")
+    assert options.nth(0).get_attribute("aria-selected") == "true"
+    expected = options.nth(0).locator("a").get_attribute("href")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert urlsplit(page.url).path == expected == BASE + "git-rebase/"
+    assert page.recorder.errors == []
+
+
+def test_enter_without_a_selection_opens_the_search_page(page: Any, base_url: str) -> None:
+    open_home(page, base_url)
+    page.keyboard.press("/")
+    page.keyboard.type("python venv")
+    page.locator("#vs-search-listbox [role='option']").first.wait_for()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert urlsplit(page.url).path == BASE + "search/"
+    page.locator(".vs-results__list li").first.wait_for()
+    assert page.locator("#vs-results-input").input_value() == "python venv"
+    titles = page.locator(".vs-results__title").all_inner_texts()
+    assert titles[0] == "Isolated Python environments with venv"
+
+
+def test_lexical_results_show_before_the_model_loads(page: Any, base_url: str) -> None:
+    held: list[Any] = []
+    page.route(re.compile(r"/search/model\.[0-9a-f]+\.onnx$"), lambda route: held.append(route))
+    open_home(page, base_url)
+    assert page.recorder.fetched(r"search/|onnxruntime") == []  # nothing until the box is used
+    assert page.evaluate("() => window.vibesiteSearch.state.semantic") == "idle"
+
+    page.locator("#vs-search-input").focus()
+    page.keyboard.type("sqlite")
+    page.locator("#vs-search-listbox [role='option']").first.wait_for()
+    assert option_titles(page)[0] == "Copying a live SQLite database safely"
+    assert page.evaluate("() => window.vibesiteSearch.state.semantic") == "loading"
+    assert mode(page) == "Loading semantic model…"
+    for _ in range(200):  # the request reaches the route handler while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1, page.recorder.urls
+    assert page.evaluate("() => window.vibesiteSearch.state.semantic") == "loading"
+
+    held[0].continue_()
+    assert wait_ready(page) is True
+    page.wait_for_function(
+        "() => document.querySelector('.vs-search__mode').textContent.startsWith('Semantic')")
+    assert mode(page) == "Semantic + keyword results"
+    assert option_titles(page)[0] == "Copying a live SQLite database safely"
+    assert page.recorder.errors == []
+
+
+def test_semantic_search_after_focus_ranks_like_python(
+        page: Any, base_url: str, site: Config) -> None:
+    from vibesite.search_query import SiteSearch
+
+    open_home(page, base_url)
+    page.locator("#vs-search-input").focus()
+    assert wait_ready(page) is True
+    state = page.evaluate("() => ({...window.vibesiteSearch.state})")
+    assert state["semantic"] == "ready", state
+
+    # No article says "backup": the semantic half finds the one about copies of a database.
+    hits = search(page, "sqlite backup tools")
+    assert hits[0]["url"] == "sqlite-copies/"
+    assert hits[0]["semanticRank"] == 1
+    assert search(page, "how do I keep my data safe from a disk failure")[0]["url"] == (
+        "sqlite-copies/")
+    assert search(page, "zzzqqq")[0]["lexicalRank"] is None  # semantic results only
+
+    # Ranking math: Python given the browser's query vector ranks exactly the same.
+    python = SiteSearch.load(site.output_dir)
+    for query in ["sqlite backup tools", "rewrite commit history", "borrow checker", "ΟΔΟΣ"]:
+        vector = np.array(page.evaluate("(q) => window.vibesiteSearch.embed(q)", query))
+        js = search(page, query, limit=20)
+        py = python.search(query, limit=20, query_vector=vector)
+        assert [(h["url"], h["lexicalRank"], h["semanticRank"]) for h in js] == [
+            (h.url, h.lexical_rank, h.semantic_rank) for h in py], query
+        assert [h["score"] for h in js] == pytest.approx([h.score for h in py], rel=1e-12)
+    assert page.recorder.errors == []
+
+
+EMBED_QUERIES = ["sqlite backup tools", "How do I REBASE a Git branch onto main?", "a",
+                 "Καλημέρα κόσμε, café naïve, 日本語の検索 🚀", "word " * 400,
+                 "don't e-mail C++ node.js x² ＡＢＣ"]
+
+
+def test_query_embedding_matches_python(page: Any, base_url: str, site: Config,
+                                        real_embedder: SentenceTransformerEmbedder) -> None:
+    try:
+        from vibesite.onnx_export import OnnxQueryEncoder, export_query_encoder
+    except ImportError as exc:  # pragma: no cover - until vibesite.onnx_export exists
+        pytest.skip(f"vibesite.onnx_export is not available: {exc}")
+    open_home(page, base_url)
+    browser_vectors = np.array(page.evaluate(
+        "async (qs) => { const out = []; for (const q of qs) "
+        "out.push(await window.vibesiteSearch.embed(q)); return out; }", EMBED_QUERIES))
+    assert browser_vectors.shape == (len(EMBED_QUERIES), 384)
+    onnx = OnnxQueryEncoder(export_query_encoder(site.model, site.cache_dir)).encode(
+        EMBED_QUERIES)
+    torch = real_embedder.encode(EMBED_QUERIES)
+    assert np.allclose(np.linalg.norm(browser_vectors, axis=1), 1.0)
+    same_runtime = (browser_vectors * onnx).sum(axis=1)
+    same_model = (browser_vectors * torch).sum(axis=1)
+    assert same_runtime.min() >= 0.9999, same_runtime
+    assert same_model.min() >= 0.998, same_model
+    timing = page.evaluate("() => window.vibesiteSearch.state.embedMs")
+    assert 0 < timing < 2000
+
+
+def test_no_request_leaves_localhost(page: Any, base_url: str) -> None:
+    open_home(page, base_url)
+    page.keyboard.press("/")
+    page.keyboard.type("git")
+    assert wait_ready(page) is True
+    page.locator("#vs-search-listbox [role='option']").first.wait_for()
+    page.goto(base_url + "search/?q=lifetimes")
+    page.locator(".vs-results__list li").first.wait_for()
+    assert wait_ready(page) is True
+    urls = page.recorder.urls
+    assert any("ort-wasm-simd-threaded.wasm" in u for u in urls), urls
+    assert any(re.search(r"/search/model\.[0-9a-f]+\.onnx$", u) for u in urls), urls
+    outside = [u for u in urls if urlsplit(u).scheme not in ("data", "blob")
+               and (urlsplit(u).hostname != "127.0.0.1" or not urlsplit(u).path.startswith(BASE))]
+    assert outside == []
+    assert page.recorder.errors == []
+
+
+def test_results_are_text_not_markup(page: Any, base_url: str) -> None:
+    open_home(page, base_url)
+    page.keyboard.press("/")
+    page.keyboard.type("escaping bold tags")
+    page.locator("#vs-search-listbox [role='option']").first.wait_for()
+    assert option_titles(page)[0] == "Escaping <b>bold</b> tags in HTML"
+    snippet = page.locator("#vs-search-listbox .vs-search__snippet").first.inner_text()
+    assert snippet == search(page, "escaping bold tags")[0]["summary"]
+    assert "<script>" in snippet  # the summary's plain text holds a literal "<script>"
+    assert page.locator("#vs-search-listbox b, #vs-search-listbox script").count() == 0
+
+    page.goto(base_url + "search/?q=" + "escaping%20bold")
+    page.locator(".vs-results__list li").first.wait_for()
+    assert page.locator(".vs-results__title").first.inner_text() == (
+        "Escaping <b>bold</b> tags in HTML")
+    assert page.locator(".vs-results__list b, .vs-results__list script").count() == 0
+
+
+def test_keyword_search_without_webassembly(context: Any, base_url: str) -> None:
+    context.add_init_script("delete window.WebAssembly")
+    page = context.new_page()
+    recorder = Recorder(page)
+    open_home(page, base_url)
+    assert page.evaluate("() => typeof WebAssembly") == "undefined"
+    page.keyboard.press("/")
+    page.keyboard.type("rust lifetimes")
+    page.locator("#vs-search-listbox [role='option']").first.wait_for()
+    assert wait_ready(page) is False
+    assert page.evaluate("() => window.vibesiteSearch.state.semantic") == "unavailable"
+    assert mode(page) == "Keyword results"
+    assert option_titles(page)[0] == "Lifetimes in Rust explained"
+    assert recorder.fetched(r"onnxruntime|\.onnx$|tokenizer|vectors") == []
+    assert recorder.errors == []
+
+
+def test_search_page_reads_and_updates_the_address(page: Any, base_url: str) -> None:
+    page.goto(base_url + "search/?q=grid%20layout")
+    page.locator(".vs-results__list li").first.wait_for()
+    assert page.locator(".vs-results__title").first.inner_text() == (
+        "Laying out a page with CSS grid")
+    assert page.locator(".vs-results__title a").first.get_attribute("href") == (
+        BASE + "css-grid/")
+    assert page.title().startswith("Search ·")
+    assert page.locator("#vs-search-input").count() == 0  # no second box in the header
+    assert wait_ready(page) is True  # the page's own box has focus: the model loads
+    page.wait_for_function(
+        "() => document.querySelector('.vs-results__mode').textContent.startsWith('Semantic')")
+    box = page.locator("#vs-results-input")
+    box.fill("python")
+    page.wait_for_function("() => location.search === '?q=python'")
+    page.wait_for_function("() => document.querySelector('.vs-results__title')"
+                           ".textContent.startsWith('Isolated Python')")
+    assert page.recorder.errors == []

@@ -1,0 +1,171 @@
+"""The ONNX query encoder: exported once, cached, and within int8 error of sentence-transformers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vibesite.embed import ModelError, SentenceTransformerEmbedder
+from vibesite.onnx_export import (
+    OUTPUT,
+    OnnxQueryEncoder,
+    QueryEncoderFiles,
+    _cache_key,
+    _pipeline,
+    export_query_encoder,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+MODEL = "all-MiniLM-L6-v2"
+QUERIES = [
+    "sqlite backup tools", "how to rebase a git branch onto main", "python asyncio cancel task",
+    "docker compose healthcheck", "CSS grid vs Flexbox", "postgres VACUUM FULL lock",
+    "résumé writing tips", "naïve café crème brûlée", "Καλημέρα κόσμε", "日本語の検索",
+    "数据库备份", "emoji search 🚀🔥", "C++ templates", "node.js event loop",
+    "don't repeat yourself", "e-mail validation regex", "a", "?", "", "   padded   ",
+    "2024-01-02 release notes v1.2.3", "TIL: jq can slurp",
+    "How do I make a static site generator faster with incremental builds?",
+    "SELECT * FROM users WHERE id = 1;", "nginx reverse proxy websocket",
+    "make a backup of my database every night", "recipes for sourdough bread",
+    "the quick brown fox jumps over the lazy dog " * 40,  # > 256 tokens: truncated
+    "supercalifragilistic expialidocious " * 100,
+    "Unicode NFKC ﬁ ligature and full-width ＡＢＣ",
+]
+
+
+@pytest.fixture(scope="session")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, QueryEncoderFiles]:
+    cache = tmp_path_factory.mktemp("vibesite-cache")
+    return cache, export_query_encoder(MODEL, cache)
+
+
+@pytest.fixture(scope="session")
+def encoder(exported: tuple[Path, QueryEncoderFiles]) -> OnnxQueryEncoder:
+    return OnnxQueryEncoder(exported[1])
+
+
+def test_export_writes_the_files(exported: tuple[Path, QueryEncoderFiles]) -> None:
+    cache, files = exported
+    assert files.model_onnx.is_file() and files.tokenizer_json.is_file()
+    assert files.model_onnx.parent.parent == cache / "onnx"
+    assert (files.max_length, files.dim) == (256, 384)
+    assert files.model_id == "sentence-transformers/all-MiniLM-L6-v2"
+    assert files.model_onnx.stat().st_size < 30_000_000  # int8 weights: ~23 MB, float is ~90
+    assert not list((cache / "onnx").glob(".tmp-*"))
+
+
+def test_graph_inputs_and_output(encoder: OnnxQueryEncoder) -> None:
+    inputs = encoder.session.get_inputs()
+    assert [i.name for i in inputs] == ["input_ids", "attention_mask"]
+    assert all(i.type == "tensor(int64)" and len(i.shape) == 2 for i in inputs)
+    assert all(isinstance(d, str) for i in inputs for d in i.shape)  # dynamic batch and sequence
+    (output,) = encoder.session.get_outputs()
+    assert output.name == OUTPUT == "sentence_embedding"
+    assert isinstance(output.shape[0], str) and output.shape[1] == 384
+
+
+def test_tokenizer_truncates_to_max_seq_length_without_padding(
+        exported: tuple[Path, QueryEncoderFiles]) -> None:
+    data = json.loads(exported[1].tokenizer_json.read_text(encoding="utf-8"))
+    assert data["truncation"]["max_length"] == 256
+    assert data["padding"] is None
+
+
+def test_vectors_match_sentence_transformers(encoder: OnnxQueryEncoder,
+                                             real_embedder: SentenceTransformerEmbedder) -> None:
+    got = encoder.encode(QUERIES)
+    want = real_embedder.encode(QUERIES)
+    assert got.shape == want.shape == (len(QUERIES), 384) and got.dtype == np.float32
+    cosine = (got * want).sum(axis=1)
+    assert cosine.min() >= 0.998, [(q[:30], round(float(c), 5)) for q, c in zip(QUERIES, cosine,
+                                                                                 strict=True)]
+    # one at a time (no padding) gives the same vectors as the padded batch
+    single = np.concatenate([encoder.encode([q]) for q in QUERIES[:8]])
+    np.testing.assert_allclose(single, got[:8], atol=1e-4)
+
+
+def test_outputs_are_unit_vectors(encoder: OnnxQueryEncoder) -> None:
+    vectors = encoder.encode(QUERIES)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert encoder.encode([]).shape == (0, 384)
+
+
+def test_second_call_uses_the_cache_without_torch(
+        exported: tuple[Path, QueryEncoderFiles]) -> None:
+    cache, files = exported
+    mtime = files.model_onnx.stat().st_mtime_ns
+    assert export_query_encoder(MODEL, cache) == files
+    assert files.model_onnx.stat().st_mtime_ns == mtime
+    script = ("import sys; from pathlib import Path; "
+              "from vibesite.onnx_export import export_query_encoder as e; "
+              f"f = e({MODEL!r}, Path({str(cache)!r})); "
+              "print(f.model_onnx, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                         text=True, check=True, timeout=60).stdout.split()
+    assert out == [str(files.model_onnx), "False", "False"]
+
+
+def test_cache_key_covers_model_id_and_file_contents(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}")
+    first = _cache_key("a/model", tmp_path)
+    assert first != _cache_key("b/model", tmp_path)
+    (tmp_path / "config.json").write_text("[]")
+    assert first != _cache_key("a/model", tmp_path)
+
+
+class Transformer:
+    auto_model = object()
+
+
+class Pooling:
+    def __init__(self, mode: str) -> None:
+        self.pooling_mode = mode
+
+
+class Dense:
+    pass
+
+
+class Normalize:
+    pass
+
+
+@pytest.mark.parametrize("modules", [
+    [Transformer(), Pooling("mean"), Dense(), Normalize()],
+    [Transformer(), Pooling("weightedmean")],
+    [Transformer()],
+])
+def test_unsupported_pipelines_raise_model_error(modules: list[object]) -> None:
+    with pytest.raises(ModelError, match="BERT-family"):
+        _pipeline(modules, "cannot export: {}. Use a BERT-family model")
+
+
+def test_supported_poolings() -> None:
+    for mode in ("cls", "mean", "max"):
+        assert _pipeline([Transformer(), Pooling(mode), Normalize()], "{}")[1] == mode
+
+
+def test_a_folder_that_is_no_model_raises_model_error(tmp_path: Path) -> None:
+    (tmp_path / "model").mkdir()
+    with pytest.raises(ModelError):
+        export_query_encoder(str(tmp_path / "model"), tmp_path / "cache")
+
+
+def test_a_killed_export_leaves_no_cache_entry(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import vibesite.onnx_export as onnx_export
+
+    def killed(st: object, out: Path, mid: str, model: str) -> None:
+        (out / "model.onnx").write_bytes(b"half a model")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(onnx_export, "_load_sentence_transformer", lambda *_: object())
+    monkeypatch.setattr(onnx_export, "_export", killed)
+    with pytest.raises(KeyboardInterrupt):
+        export_query_encoder(MODEL, tmp_path)
+    assert list((tmp_path / "onnx").iterdir()) == []

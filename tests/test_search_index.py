@@ -1,0 +1,378 @@
+"""The search index files (formats shared with search.js) and the Python reader."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import sys
+import types
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vibesite import search_index, textsearch
+from vibesite.parse import Article
+from vibesite.search_index import (
+    DOCS_SHARD_SIZE,
+    MANIFEST,
+    build_search_files,
+    clip_summary,
+    n_shards_for,
+    quantize,
+)
+from vibesite.search_query import (
+    SearchIndexError,
+    SiteSearch,
+    rrf_fuse,
+    search_json_lines,
+)
+from vibesite.textsearch import shard_of, tokenize
+
+HASHED = re.compile(r"^search/.+\.([0-9a-f]{10})\.(json|bin|onnx)$")
+
+
+def article(slug: str, title: str, text: str, day: int = 1, summary: str = "") -> Article:
+    return Article(id=slug, source=f"{slug}.md", title=title,
+                   date=datetime(2024, 1, day, tzinfo=UTC), updated=None, tags=(),
+                   summary=summary or text[:80], html_body=f"<p>{text}</p>", text=text,
+                   reading_minutes=1)
+
+
+ARTICLES = [
+    article("db/sqlite-backup", "SQLite backup tools",
+            "Use the .backup command of sqlite3 to copy a live database safely.", 1),
+    article("db/postgres-dump", "Dumping Postgres",
+            "pg_dump writes a logical backup; backups are restored with pg_restore.", 2),
+    article("git/lost-commit", "Accessing a lost commit",
+            "If you lost a commit after a reset, the reflog still remembers it.", 3),
+    article("unix/tar", "Archiving folders with tar",
+            "tar czf makes an archive of a folder; archives keep permissions.", 4),
+    article("python/venv", "Python virtual environments",
+            "python -m venv creates an isolated environment for packages.", 5),
+    article("greek/words", "Ελληνικά κείμενα",
+            "Η αναζήτηση πρέπει να βρίσκει ΟΔΟΣ και οδός, café and naïve text.", 6),
+]
+
+
+def unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def write_site(root: Path, files: dict[str, bytes]) -> Path:
+    for relpath, data in files.items():
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (root / relpath).write_bytes(data)
+    return root
+
+
+# tokenize / shard_of -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Backups", ["backup"]),
+    ("backup", ["backup"]),
+    ("don't", ["don", "t"]),
+    ("e-mail", ["e", "mail"]),
+    ("C++ and node.js", ["c", "and", "node", "js"]),
+    ("snake_case", ["snake", "case"]),
+    ("Python 3.12 ２０２４", ["python", "3", "12", "2024"]),  # NFKC: full-width digits
+    ("ﬁle ＡＢＣ", ["file", "abc"]),  # NFKC: ligature, full-width letters
+    ("Café cafe\u0301 NAÏVE", ["café", "café", "naïv"]),  # NFKC composes the accent
+    ("ΟΔΟΣ οδός", ["οδος", "οδός"]),  # final sigma, Greek left unstemmed
+    ("हिन्दी ภาษาไทย", ["हिन्दी", "ภาษาไทย"]),  # combining marks stay inside the word
+    ("Running runs ran", ["run", "run", "ran"]),
+    ("organization added", ["organ", "ad"]),  # snowball-stemmers 0.6.0 / snowballstemmer 2.x
+])
+def test_tokenize(text: str, expected: list[str]) -> None:
+    assert tokenize(text) == expected
+
+
+def test_tokens_over_40_characters_are_dropped() -> None:
+    assert tokenize("a" * 40 + " " + "b" * 41 + " end") == ["a" * 40, "end"]
+
+
+def test_token_characters_are_letters_numbers_and_marks() -> None:
+    """Python side of JS ``/[\\p{L}\\p{N}\\p{M}]+/u``: the whole BMP, and astral samples."""
+    bmp, general = textsearch._token_patterns()
+    for cp in [*range(0xD800), *range(0xE000, 0x10000), *range(0x10000, 0x110000, 7)]:
+        ch = chr(cp)
+        want = unicodedata.category(ch)[0] in "LNM"
+        assert bool(general.fullmatch(ch)) == want, hex(cp)
+        if cp < 0x10000:
+            assert bool(bmp.fullmatch(ch)) == want, hex(cp)
+    assert tokenize("emoji😀word 𐐀𐐁 𝐀x") == [
+        "emoji", "word", "𐐨𐐩", "ax"]
+
+
+def fnv1a(data: bytes) -> int:
+    h = 2166136261
+    for byte in data:
+        h ^= byte
+        h = (h * 16777619) % 2**32
+    return h
+
+
+def test_shard_of_is_fnv1a_of_utf8() -> None:
+    assert fnv1a(b"a") == 0xE40C292C  # published FNV-1a test vectors
+    assert fnv1a(b"foobar") == 0xBF9CF968
+    assert shard_of("a", 1024) == 300
+    assert shard_of("foobar", 64) == 40
+    assert shard_of("anything", 1) == 0
+    for term in ["backup", "café", "οδος", "2024", "हिन्दी"]:
+        for n in (1, 2, 64, 1024):
+            assert shard_of(term, n) == fnv1a(term.encode("utf-8")) % n
+
+
+def test_shard_count_is_a_power_of_two_for_2500_postings_each() -> None:
+    assert [n_shards_for(t) for t in (0, 1, 2500, 2501, 10_000, 10_001)] == [1, 1, 1, 2, 4, 8]
+    assert n_shards_for(10**9) == 1024
+
+
+def test_summary_is_clipped_to_200_characters() -> None:
+    assert clip_summary("short  text\n here") == "short text here"
+    long = clip_summary("word " * 100)
+    assert len(long) <= 200 and long.endswith("word…")
+    assert len(clip_summary("x" * 500)) == 200
+
+
+# int8 vectors ---------------------------------------------------------------------------------
+
+
+def test_int8_round_trip_error_is_at_most_half_a_step() -> None:
+    vectors = unit_vectors(300, 48, seed=1)
+    vectors[:, 5] = 0.25  # a constant dimension: scale 1, code 0
+    q = quantize(vectors)
+    assert q.codes.dtype == np.uint8 and q.codes.min() == 0 and q.codes.max() == 255
+    assert q.scales[5] == 1.0 and not q.codes[:, 5].any()
+    error = np.abs(q.dequantize() - vectors.astype(np.float64))
+    assert (error <= q.scales.astype(np.float64) / 2 + 1e-7).all()
+    again = search_index.Quantized.from_bytes(q.to_bytes(), 300, 48)
+    assert np.array_equal(again.codes, q.codes) and np.array_equal(again.scales, q.scales)
+    assert len(q.to_bytes()) == 8 * 48 + 300 * 48
+
+
+def test_int8_preserves_cosine_ranking(tmp_path: Path) -> None:
+    docs = unit_vectors(400, 64, seed=2)
+    articles = [article(f"d/{i}", f"doc {i}", "text") for i in range(400)]
+    search = SiteSearch.load(write_site(tmp_path, build_search_files(articles, docs, None)))
+    for query in unit_vectors(10, 64, seed=3):
+        exact = np.argsort(-(docs @ query), kind="stable")[:10]
+        approx = np.argsort(-search.semantic_scores(query), kind="stable")[:10]
+        assert len(set(exact) & set(approx)) >= 9
+        assert approx[0] == exact[0]
+
+
+# the files ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def encoder_files(tmp_path: Path) -> types.SimpleNamespace:
+    (tmp_path / "enc").mkdir()
+    (tmp_path / "enc" / "model.onnx").write_bytes(b"fake onnx bytes")
+    (tmp_path / "enc" / "tokenizer.json").write_bytes(b'{"fake": true}')
+    return types.SimpleNamespace(model_onnx=tmp_path / "enc" / "model.onnx",
+                                 tokenizer_json=tmp_path / "enc" / "tokenizer.json",
+                                 max_length=256, dim=16, model_id="test/tiny-model")
+
+
+def test_manifest_names_every_file_by_its_hash(encoder_files: types.SimpleNamespace) -> None:
+    many = ARTICLES * 30  # 180 docs: two docs shards
+    files = build_search_files(many, unit_vectors(len(many), 16), encoder_files)
+    manifest = json.loads(files[MANIFEST])
+    assert set(manifest) == {"version", "count", "dim", "rrf_k", "candidates", "vectors",
+                             "docs", "lexical", "model"}
+    assert (manifest["version"], manifest["count"], manifest["dim"]) == (1, 180, 16)
+    assert (manifest["rrf_k"], manifest["candidates"]) == (60, 100)
+    assert manifest["docs"]["shard_size"] == DOCS_SHARD_SIZE == 32
+    assert len(manifest["docs"]["files"]) == 6  # 180 docs
+    lexical = manifest["lexical"]
+    assert (lexical["k1"], lexical["b"]) == (1.2, 0.75)
+    assert lexical["avgdl"] == round(lexical["avgdl"], 4) > 0
+    assert manifest["model"] == {"id": "test/tiny-model", "max_length": 256,
+                                 "onnx": manifest["model"]["onnx"],
+                                 "tokenizer": manifest["model"]["tokenizer"]}
+    named = [manifest["vectors"], lexical["doclen"], *manifest["docs"]["files"],
+             *lexical["files"].values(), manifest["model"]["onnx"],
+             manifest["model"]["tokenizer"]]
+    assert sorted(named) == sorted(set(files) - {MANIFEST})
+    for path in named:
+        match = HASHED.match(path)
+        assert match, path
+        assert match.group(1) == hashlib.sha256(files[path]).hexdigest()[:10]
+    assert manifest["model"]["onnx"].startswith("search/model.")
+    assert files[manifest["model"]["onnx"]] == b"fake onnx bytes"
+    assert files[manifest["model"]["tokenizer"]] == b'{"fake": true}'
+    assert len(files[lexical["doclen"]]) == 4 * 180
+    assert len(files[manifest["vectors"]]) == 8 * 16 + 180 * 16
+    for shard, path in lexical["files"].items():
+        assert path.startswith(f"search/lex/{shard}.")
+        for term, postings in json.loads(files[path]).items():
+            assert shard_of(term, lexical["n_shards"]) == int(shard)
+            assert [d for d, _ in postings] == sorted({d for d, _ in postings})
+    docs = json.loads(files[manifest["docs"]["files"][0]])
+    assert len(docs) == DOCS_SHARD_SIZE
+    assert docs[0] == {"url": "db/sqlite-backup/", "title": "SQLite backup tools",
+                       "date": "2024-01-01", "summary": ARTICLES[0].summary}
+    for path, data in files.items():  # one canonical JSON form: compact, sorted keys, UTF-8
+        if path.endswith(".json") and "tokenizer" not in path:
+            assert data == search_index.dumps(json.loads(data)), path
+
+
+def test_no_encoder_means_model_null_and_build_is_deterministic() -> None:
+    vectors = unit_vectors(len(ARTICLES), 16)
+    first = build_search_files(ARTICLES, vectors, None)
+    second = build_search_files(list(ARTICLES), vectors.copy(), None)
+    assert first == second
+    assert json.loads(first[MANIFEST])["model"] is None
+    assert not any(p.endswith(".onnx") for p in first)
+
+
+def test_rejects_mismatched_inputs(encoder_files: types.SimpleNamespace) -> None:
+    with pytest.raises(ValueError, match="one vector per article"):
+        build_search_files(ARTICLES, unit_vectors(3, 16), None)
+    with pytest.raises(ValueError, match="16-dimensional"):
+        build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 8), encoder_files)
+
+
+def test_empty_site(tmp_path: Path) -> None:
+    files = build_search_files([], np.zeros((0, 16), np.float32), None)
+    manifest = json.loads(files[MANIFEST])
+    assert manifest["count"] == 0 and manifest["docs"]["files"] == []
+    assert manifest["lexical"]["files"] == {} and manifest["lexical"]["avgdl"] == 0.0
+    assert SiteSearch.load(write_site(tmp_path, files)).search("anything") == []
+
+
+# searching ------------------------------------------------------------------------------------
+
+
+def reference_bm25(articles: list[Article], query: str) -> dict[int, float]:
+    docs = [tokenize(f"{a.title}\n{a.title}\n{a.text}") for a in articles]
+    n = len(docs)
+    avgdl = round(sum(map(len, docs)) / n, 4)
+    scores: dict[int, float] = {}
+    for term in set(tokenize(query)):
+        df = sum(1 for d in docs if term in d)
+        if df == 0:
+            continue
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        for i, d in enumerate(docs):
+            tf = d.count(term)
+            if tf:
+                norm = tf + 1.2 * (1 - 0.75 + 0.75 * len(d) / avgdl)
+                scores[i] = scores.get(i, 0.0) + idf * tf * 2.2 / norm
+    return scores
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> SiteSearch:
+    files = build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), None)
+    return SiteSearch.load(write_site(tmp_path, files))
+
+
+@pytest.mark.parametrize("query", ["backup", "sqlite backups tools", "commit reset commit",
+                                   "the archive of a folder", "οδός café", "nothing-matches"])
+def test_bm25_matches_reference(site: SiteSearch, query: str) -> None:
+    got = site.lexical_scores(query)
+    want = reference_bm25(ARTICLES, query)
+    assert got.keys() == want.keys()
+    for doc, score in want.items():
+        assert got[doc] == pytest.approx(score, rel=1e-12)
+
+
+def test_lexical_search_finds_stemmed_variants(site: SiteSearch) -> None:
+    hits = site.search("backups", semantic=False)
+    assert [h.url for h in hits] == ["db/sqlite-backup/", "db/postgres-dump/"]
+    assert hits[0].title == "SQLite backup tools" and hits[0].date == "2024-01-01"
+    assert [h.lexical_rank for h in hits] == [1, 2]
+    assert all(h.semantic_rank is None for h in hits)
+    assert hits[0].score == pytest.approx(1 / 61)
+    assert [h.url for h in site.search("archived folder", semantic=False)] == ["unix/tar/"]
+    assert site.search("   ") == [] and site.search("zzzz", semantic=False) == []
+
+
+def test_only_the_needed_lexical_shards_are_read(tmp_path: Path) -> None:
+    many = [article(f"d/{i}", f"title {i}", f"word{i} common") for i in range(3000)]
+    files = build_search_files(many, unit_vectors(3000, 8), None)
+    search = SiteSearch.load(write_site(tmp_path, files))
+    assert search.manifest["lexical"]["n_shards"] > 2
+    hits = search.search("word17 common", semantic=False)
+    assert hits[0].url == "d/17/"
+    assert set(search._shards) == {shard_of(t, search.manifest["lexical"]["n_shards"])
+                                   for t in ("word17", "common")}
+    assert set(search._docs) == {0}  # 10 hits, all in the first docs shard
+
+
+def test_rrf_fusion_order() -> None:
+    lexical, semantic = [3, 1, 2], [2, 3, 4]
+    fused = rrf_fuse([lexical, semantic], 60)
+    # 3: 1/61 + 1/62; 2: 1/63 + 1/61; 1: 1/62; 4: 1/63
+    assert [doc for doc, _ in fused] == [3, 2, 1, 4]
+    assert fused[0][1] == 1 / 61 + 1 / 62
+    assert [doc for doc, _ in rrf_fuse([[5, 9], [9, 5]], 60)] == [5, 9]  # tie: doc index asc
+    assert [doc for doc, _ in rrf_fuse([[7], [2]], 60)] == [2, 7]
+
+
+def test_hybrid_search_with_a_query_vector(site: SiteSearch) -> None:
+    vectors = site._quantized().dequantize()
+    target = 4  # python/venv: no lexical match for "backup"
+    hits = site.search("backup", limit=3, query_vector=vectors[target] / np.linalg.norm(
+        vectors[target]))
+    assert hits[0].url in {"db/sqlite-backup/", "python/venv/"}
+    by_url = {h.url: h for h in hits}
+    assert by_url["python/venv/"].semantic_rank == 1
+    assert by_url["python/venv/"].lexical_rank is None
+    assert by_url["db/sqlite-backup/"].lexical_rank == 1
+    with pytest.raises(ValueError, match="dimensions"):
+        site.search("backup", query_vector=np.ones(3, np.float32))
+
+
+def test_semantic_search_uses_the_sites_onnx_encoder(
+        tmp_path: Path, encoder_files: types.SimpleNamespace,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors = unit_vectors(len(ARTICLES), 16)
+    root = write_site(tmp_path / "site", build_search_files(ARTICLES, vectors, encoder_files))
+    made: list[object] = []
+
+    class FakeEncoder:
+        def __init__(self, files: object) -> None:
+            made.append(files)
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return vectors[[5 if "greek" in t else 2 for t in texts]]
+
+    fake = types.ModuleType("vibesite.onnx_export")
+    fake.QueryEncoderFiles = types.SimpleNamespace  # type: ignore[attr-defined]
+    fake.OnnxQueryEncoder = FakeEncoder  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "vibesite.onnx_export", fake)
+    lines = list(search_json_lines(root, ["greek words\n", "lost commit"], limit=2))
+    assert len(made) == 1
+    files = made[0]
+    assert files.model_onnx.read_bytes() == b"fake onnx bytes"  # type: ignore[attr-defined]
+    assert (files.max_length, files.dim, files.model_id) == (  # type: ignore[attr-defined]
+        256, 16, "test/tiny-model")
+    first, second = (json.loads(line) for line in lines)
+    assert first["query"] == "greek words"
+    assert first["results"][0]["url"] == "greek/words/"
+    assert second["results"][0]["url"] == "git/lost-commit/"
+    assert set(second["results"][0]) == {"url", "title", "score"}
+    lexical_only = SiteSearch.load(root).search("greek words", semantic=False)
+    assert lexical_only == []  # "greek" and "words" are not in the text, only the vector
+
+
+def test_missing_index_or_encoder_gives_clear_errors(
+        tmp_path: Path, encoder_files: types.SimpleNamespace,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(SearchIndexError, match="build the site first"):
+        SiteSearch.load(tmp_path / "nowhere")
+    files = build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), encoder_files)
+    search = SiteSearch.load(write_site(tmp_path / "site", files))
+    monkeypatch.setitem(sys.modules, "vibesite.onnx_export", None)  # import fails
+    with pytest.raises(SearchIndexError, match="onnx_export"):
+        search.search("backup")
+    assert search.search("backup", semantic=False)[0].url == "db/sqlite-backup/"

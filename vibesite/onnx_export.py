@@ -1,0 +1,322 @@
+"""Export the sentence-transformers model to a small ONNX query encoder for in-browser search.
+
+The graph takes ``input_ids`` and ``attention_mask`` (int64 ``[batch, sequence]``, right-padded)
+and returns ``sentence_embedding`` (float32 ``[batch, dim]``): the transformer, the model's own
+pooling (cls / mean / max) and L2 normalisation are all inside, so a client only tokenizes and
+runs. ``token_type_ids`` is never an input: a single query is segment 0, which the graph uses.
+Weights are stored as per-channel uint8 behind ``DequantizeLinear`` (weight-only, ~4x smaller);
+run it with the session option ``session.disable_quant_qdq = 1`` so onnxruntime folds them back
+to float32 once at load (onnxruntime-web: ``extra: {session: {disable_quant_qdq: "1"}}``).
+``tokenizer.json`` truncates to the model's ``max_seq_length`` and does not pad.
+
+Exports are cached by content under ``cache_dir/onnx/<key>/``; a cache hit imports no torch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+import json
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vibesite.embed import ModelError, _model_location
+from vibesite.embed import model_id as default_model_id
+
+EXPORT_VERSION = 1
+OPSET = 17
+MIN_COSINE = 0.99  # self-check against sentence-transformers at export time; catches bad graphs
+INPUTS = ("input_ids", "attention_mask")
+OUTPUT = "sentence_embedding"
+POOLINGS = ("cls", "mean", "max", "mean_sqrt_len_tokens")  # mean_sqrt_len == mean once normalised
+_INFO = "encoder.json"
+_SKIP_DIRS = {"onnx", "openvino"}  # prebuilt variants some hub repos ship; not what we export
+_CHECK_TEXTS = ["sqlite backup tools", "How do I REBASE a Git branch onto main?", "a",
+                "Καλημέρα κόσμε, café naïve, 日本語の検索 🚀", "word " * 400]
+
+
+@dataclass(frozen=True)
+class QueryEncoderFiles:
+    model_onnx: Path
+    tokenizer_json: Path
+    max_length: int
+    dim: int
+    model_id: str
+
+
+def export_query_encoder(model: str, cache_dir: Path, *,
+                         model_id: str | None = None) -> QueryEncoderFiles:
+    """The cached ONNX query encoder of ``model``, exported on the first call (needs torch)."""
+    mid = model_id or default_model_id(model)
+    location = _model_location(model)
+    root = Path(cache_dir) / "onnx"
+    folder = _local_folder(location)
+    if folder is not None and (hit := _cached(root / _cache_key(mid, folder))):
+        return hit
+    st = _load_sentence_transformer(model, location)
+    folder = folder or _local_folder(location)
+    if folder is None:
+        raise ModelError(f"cannot find the local files of the model {model!r} after loading it; "
+                         "set `model` to a local folder to export it for search")
+    final = root / _cache_key(mid, folder)
+    if hit := _cached(final):
+        return hit
+    root.mkdir(parents=True, exist_ok=True)
+    for stale in root.glob(".tmp-*"):  # left by a killed export an hour or more ago
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+    try:
+        _export(st, tmp, mid, model)
+        tmp.chmod(0o755)  # mkdtemp makes it private
+        try:
+            os.rename(tmp, final)
+        except OSError:  # another process finished the same export first
+            if not _cached(final):
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if files := _cached(final):
+        return files
+    raise ModelError(f"the ONNX export of {model!r} in {final} is unreadable; delete that folder")
+
+
+class OnnxQueryEncoder:
+    """Runs an exported encoder with onnxruntime and ``tokenizers``; torch is never imported."""
+
+    def __init__(self, files: QueryEncoderFiles) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelError(f"cannot import the ONNX runtime ({exc}); "
+                             "`pip install onnxruntime tokenizers`") from exc
+        self.files = files
+        self.tokenizer = Tokenizer.from_file(str(files.tokenizer_json))
+        options = ort.SessionOptions()
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
+        options.intra_op_num_threads = 1  # like the browser; a query is too small to split
+        self.session = ort.InferenceSession(str(files.model_onnx), options,
+                                            providers=["CPUExecutionProvider"])
+        self.input_names = [i.name for i in self.session.get_inputs()]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """(n, dim) float32 L2-normalised vectors; the batch is padded to its longest text."""
+        if not texts:
+            return np.zeros((0, self.files.dim), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        width = max(len(e.ids) for e in encodings)
+        feed = {name: np.zeros((len(texts), width), dtype=np.int64) for name in self.input_names}
+        for row, e in enumerate(encodings):
+            feed["input_ids"][row, : len(e.ids)] = e.ids
+            feed["attention_mask"][row, : len(e.ids)] = e.attention_mask
+        (vectors,) = self.session.run([OUTPUT], feed)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _local_folder(location: str) -> Path | None:
+    """The folder holding the model's files, without loading it (hub models: the local cache)."""
+    if Path(location).is_dir():
+        return Path(location)
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(default_model_id(location), local_files_only=True))
+    except Exception:  # noqa: BLE001 - not downloaded yet (or no hub client): load it first
+        return None
+
+
+def _cache_key(mid: str, folder: Path) -> str:
+    digest = hashlib.sha256(f"vibesite-onnx {EXPORT_VERSION} {OPSET}\n{mid}\n".encode())
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if not path.is_file() or any(p.startswith(".") or p in _SKIP_DIRS for p in rel.parts):
+            continue
+        file_hash = hashlib.sha256()
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 22):
+                file_hash.update(chunk)
+        digest.update(f"{rel.as_posix()}\0{path.stat().st_size}\0{file_hash.hexdigest()}\n"
+                      .encode())
+    return digest.hexdigest()[:32]
+
+
+def _cached(folder: Path) -> QueryEncoderFiles | None:
+    try:
+        info = json.loads((folder / _INFO).read_text(encoding="utf-8"))
+        files = QueryEncoderFiles(folder / info["model_onnx"], folder / info["tokenizer_json"],
+                                  int(info["max_length"]), int(info["dim"]), str(info["model_id"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return files if files.model_onnx.is_file() and files.tokenizer_json.is_file() else None
+
+
+def _load_sentence_transformer(model: str, location: str) -> Any:
+    try:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.set_verbosity_error()
+        return SentenceTransformer(location, device="cpu")
+    except Exception as exc:  # noqa: BLE001 - same advice for any load failure
+        raise ModelError(f"cannot load the model {model!r} to export it for search: {exc}") from exc
+
+
+def _export(st: Any, out: Path, mid: str, model: str) -> None:
+    """Write model.onnx, tokenizer.json and (last) encoder.json into ``out``; self-check them."""
+    try:
+        import onnx  # noqa: F401 - fail early with the install hint
+        import onnxruntime  # noqa: F401
+        import torch
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise ModelError(f"exporting the search model needs {exc.name}: "
+                         "`pip install onnx onnxruntime`") from exc
+    advice = (f"cannot export {model!r} for in-browser search: {{}}. Use a BERT-family "
+              "sentence-transformers model (Transformer + Pooling [+ Normalize], e.g. the default "
+              "all-MiniLM-L6-v2) or build without the semantic search model")
+    transformer, pooling = _pipeline(st, advice)
+    if getattr(st, "default_prompt_name", None):
+        raise ModelError(advice.format(f"it prepends the prompt {st.default_prompt_name!r}"))
+    tokenizer = getattr(st, "tokenizer", None)
+    if not getattr(tokenizer, "is_fast", False):
+        raise ModelError(advice.format("it has no fast (tokenizer.json) tokenizer"))
+    max_length = int(st.max_seq_length)
+    tok = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
+    tok.no_padding()
+    tok.enable_truncation(max_length)
+    tok.save(str(out / "tokenizer.json"))
+    with contextlib.suppress(Exception):  # plain MatMul/Softmax attention runs everywhere
+        transformer.auto_model.set_attn_implementation("eager")
+    try:
+        wrapper = _encoder_class()(transformer.auto_model, pooling).eval()
+        example = tokenizer(["vibesite query encoder export", "a"], padding=True,
+                            return_tensors="pt")  # padded rows: the mask path gets traced
+        args = (example["input_ids"], example["attention_mask"])
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            dim = int(wrapper(*args).shape[1])
+            _torch_export(torch, wrapper, args, out / "float.onnx")
+        _quantize_weights(out / "float.onnx", out / "model.onnx")
+        (out / "float.onnx").unlink()
+        files = QueryEncoderFiles(out / "model.onnx", out / "tokenizer.json", max_length, dim, mid)
+        got = OnnxQueryEncoder(files).encode(_CHECK_TEXTS)
+    except Exception as exc:  # noqa: BLE001 - any exporter failure gets the same advice
+        raise ModelError(advice.format(f"{type(exc).__name__}: {exc}")) from exc
+    want = st.encode(_CHECK_TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+    cosine = float((got * want).sum(axis=1).min())
+    if cosine < MIN_COSINE:
+        raise ModelError(advice.format(f"the ONNX vectors differ from the model's "
+                                       f"(cosine {cosine:.4f})"))
+    info = {"model_onnx": "model.onnx", "tokenizer_json": "tokenizer.json",
+            "max_length": max_length, "dim": dim, "model_id": mid, "pooling": pooling,
+            "min_cosine_check": round(cosine, 5),
+            "inputs": list(INPUTS), "output": OUTPUT, "export_version": EXPORT_VERSION}
+    (out / _INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
+def _pipeline(st: Any, advice: str) -> tuple[Any, str]:
+    """The Transformer module and the pooling mode; anything else in the pipeline is refused."""
+    modules = list(st)
+    names = [type(m).__name__ for m in modules]
+    if len(modules) < 2 or not hasattr(modules[0], "auto_model") or names[1] != "Pooling" or any(
+            n != "Normalize" for n in names[2:]):
+        raise ModelError(advice.format(f"its modules are {' -> '.join(names)}"))
+    pooler = modules[1]
+    mode = getattr(pooler, "pooling_mode", None)
+    if not isinstance(mode, str) and hasattr(pooler, "get_pooling_mode_str"):
+        mode = pooler.get_pooling_mode_str()  # sentence-transformers < 6
+    if mode not in POOLINGS:
+        raise ModelError(advice.format(f"its pooling {mode!r} is not one of {', '.join(POOLINGS)}"))
+    return modules[0], mode
+
+
+def _encoder_class() -> type:
+    """torch.nn.Module: transformer, the model's pooling, then L2 normalisation."""
+    import torch
+
+    class Encoder(torch.nn.Module):
+        def __init__(self, auto_model: Any, pooling: str) -> None:
+            super().__init__()
+            self.auto_model, self.pooling = auto_model, pooling
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            hidden = self.auto_model(input_ids=input_ids,
+                                     attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            if self.pooling == "cls":
+                pooled = hidden[:, 0]
+            elif self.pooling == "max":
+                pooled = hidden.masked_fill(mask == 0, -1e9).max(dim=1).values
+            else:
+                pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+
+    return Encoder
+
+
+def _torch_export(torch: Any, wrapper: Any, args: tuple, path: Path) -> None:
+    legacy = "dynamo" in inspect.signature(torch.onnx.export).parameters
+    kwargs = {"dynamo": False} if legacy else {}  # TorchScript exporter; dynamo needs onnxscript
+    axes = {"batch": 0, "sequence": 1}
+    torch.onnx.export(
+        wrapper, args, str(path), input_names=list(INPUTS), output_names=[OUTPUT],
+        dynamic_axes={**{n: {v: k for k, v in axes.items()} for n in INPUTS}, OUTPUT: {0: "batch"}},
+        opset_version=OPSET, do_constant_folding=True, **kwargs)
+
+
+def _quantize_weights(src: Path, dst: Path, min_size: int = 4096) -> None:
+    """uint8 per-channel asymmetric weights for MatMul (per output column) and Gather (per row).
+
+    Weight-only: activations stay float32, so quality is near float (min cosine ~0.998 on
+    MiniLM, where per-tensor int8 dynamic quantization of activations gives ~0.85).
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    proto = onnx.load(str(src))
+    graph = proto.graph
+    users: dict[str, set[tuple[str, int]]] = {}
+    for node in graph.node:
+        for index, name in enumerate(node.input):
+            users.setdefault(name, set()).add((node.op_type, index))
+    dequantize = []
+    for init in list(graph.initializer):
+        kinds = users.get(init.name, set())
+        if init.data_type != TensorProto.FLOAT or len(init.dims) != 2 or not kinds or (
+                int(np.prod(init.dims)) < min_size):
+            continue
+        if kinds == {("MatMul", 1)}:
+            axis = 1  # [in, out]: one scale per output column
+        elif kinds == {("Gather", 0)}:
+            axis = 0  # embedding table: one scale per token row
+        else:
+            continue
+        w = numpy_helper.to_array(init).astype(np.float32)
+        shape = (1, -1) if axis == 1 else (-1, 1)
+        lo = np.minimum(w.min(axis=1 - axis), 0.0)
+        hi = np.maximum(w.max(axis=1 - axis), 0.0)
+        scale = np.where(hi > lo, (hi - lo) / 255.0, 1.0).astype(np.float32)
+        zero = np.clip(np.round(-lo / scale), 0, 255).astype(np.uint8)
+        q = np.clip(np.round(w / scale.reshape(shape)) + zero.reshape(shape), 0, 255)
+        name = init.name
+        graph.initializer.remove(init)
+        graph.initializer.extend([numpy_helper.from_array(q.astype(np.uint8), f"{name}_q"),
+                                  numpy_helper.from_array(scale, f"{name}_scale"),
+                                  numpy_helper.from_array(zero, f"{name}_zero")])
+        dequantize.append(helper.make_node("DequantizeLinear", [f"{name}_q", f"{name}_scale",
+                                           f"{name}_zero"], [name], name=f"{name}_dq", axis=axis))
+    nodes = dequantize + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(proto)
+    onnx.save(proto, str(dst))

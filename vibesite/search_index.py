@@ -1,0 +1,241 @@
+"""Build the static files of the in-browser hybrid search (``site/search/``).
+
+Formats (shared with ``search_query.py`` and ``search.js``; the design is the search spec):
+
+- ``search/manifest.json`` (not hashed) names every other file and holds the parameters.
+- ``search/vectors.<h>.bin``: ``dim`` float32 offsets, ``dim`` float32 scales, then
+  ``count * dim`` uint8 codes, little-endian; ``v ~= offset + scale * code`` per dimension.
+- ``search/docs/<k>.<h>.json``: ``[{"url", "title", "date", "summary"}, ...]`` for docs
+  ``k * shard_size ...``.
+- ``search/doclen.<h>.bin``: ``count`` uint32 BM25 lengths (tokens of title, title, body).
+- ``search/lex/<s>.<h>.json``: ``{"term": [[doc, tf], ...]}`` for the terms of shard ``s``.
+
+``<h>`` is the first 10 hex digits of the sha256 of the file's bytes, so every file but the
+manifest can be cached forever. The same input always gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from array import array
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from vibesite.parse import Article
+from vibesite.textsearch import shard_of, tokenize
+
+VERSION = 1
+MANIFEST = "search/manifest.json"
+K1 = 1.2
+B = 0.75
+RRF_K = 60
+CANDIDATES = 100
+DOCS_SHARD_SIZE = 32
+POSTINGS_PER_SHARD = 2500
+MAX_SHARDS = 1024
+SUMMARY_CHARS = 200
+HASH_CHARS = 10
+
+
+class QueryEncoderFilesLike(Protocol):
+    """What ``vibesite.onnx_export.QueryEncoderFiles`` provides (read-only)."""
+
+    @property
+    def model_onnx(self) -> Path: ...
+    @property
+    def tokenizer_json(self) -> Path: ...
+    @property
+    def max_length(self) -> int: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def model_id(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Quantized:
+    """Per-dimension min/max int8 (uint8) codes of unit vectors."""
+
+    offsets: np.ndarray  # (dim,) float32: the per-dimension minimum
+    scales: np.ndarray  # (dim,) float32: (max - min) / 255, or 1 where max == min
+    codes: np.ndarray  # (n, dim) uint8
+
+    def dequantize(self) -> np.ndarray:
+        return (self.offsets.astype(np.float64)
+                + self.scales.astype(np.float64) * self.codes.astype(np.float64))
+
+    def to_bytes(self) -> bytes:
+        return (self.offsets.astype("<f4").tobytes() + self.scales.astype("<f4").tobytes()
+                + np.ascontiguousarray(self.codes, dtype=np.uint8).tobytes())
+
+    @classmethod
+    def from_bytes(cls, data: bytes, count: int, dim: int) -> Quantized:
+        expected = 8 * dim + count * dim
+        if len(data) != expected:
+            raise ValueError(f"vectors file has {len(data)} bytes; expected {expected} "
+                             f"for {count} vectors of {dim} dimensions")
+        offsets = np.frombuffer(data, dtype="<f4", count=dim, offset=0).astype(np.float32)
+        scales = np.frombuffer(data, dtype="<f4", count=dim, offset=4 * dim).astype(np.float32)
+        codes = np.frombuffer(data, dtype=np.uint8, offset=8 * dim).reshape(count, dim)
+        return cls(offsets, scales, codes)
+
+
+def quantize(vectors: np.ndarray) -> Quantized:
+    """Calibrate each dimension on its min/max; codes = round((v - min) / scale) in 0..255."""
+    v = np.asarray(vectors, dtype=np.float32)
+    if v.ndim != 2:
+        raise ValueError(f"vectors must be 2-D (n, dim), got shape {v.shape}")
+    n, dim = v.shape
+    if n == 0:
+        return Quantized(np.zeros(dim, np.float32), np.ones(dim, np.float32),
+                         np.zeros((0, dim), np.uint8))
+    low = v.min(axis=0)
+    span = v.max(axis=0).astype(np.float64) - low.astype(np.float64)
+    scales = np.where(span > 0, span / 255.0, 1.0).astype(np.float32)
+    scaled = (v.astype(np.float64) - low.astype(np.float64)) / scales.astype(np.float64)
+    codes = np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+    return Quantized(low, scales, codes)
+
+
+def n_shards_for(total_postings: int) -> int:
+    """The smallest power of two >= total_postings / POSTINGS_PER_SHARD, in 1..MAX_SHARDS."""
+    shards = 1
+    while shards < MAX_SHARDS and shards * POSTINGS_PER_SHARD < total_postings:
+        shards *= 2
+    return shards
+
+
+def bm25_text(article: Article) -> str:
+    """What lexical search indexes: the title twice, then the body text."""
+    return f"{article.title}\n{article.title}\n{article.text}"
+
+
+def clip_summary(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """``text`` on one line, at most ``limit`` characters (cut at a space, then "…")."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
+
+
+def hashed_path(prefix: str, data: bytes, suffix: str) -> str:
+    """``search/lex/3`` + bytes + ``.json`` -> ``search/lex/3.<first 10 hex of sha256>.json``."""
+    return f"{prefix}.{hashlib.sha256(data).hexdigest()[:HASH_CHARS]}{suffix}"
+
+
+def dumps(value: Any) -> bytes:
+    """The one JSON encoding of every search file: compact, sorted keys, UTF-8."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class LexicalIndex:
+    doclen: np.ndarray  # (n,) uint32
+    postings: dict[str, array]  # term -> flat doc, tf, doc, tf ... (docs ascending)
+
+    @property
+    def total_postings(self) -> int:
+        return sum(len(p) for p in self.postings.values()) // 2
+
+    @property
+    def avgdl(self) -> float:
+        return round(float(self.doclen.sum()) / len(self.doclen), 4) if len(self.doclen) else 0.0
+
+
+def lexical_index(texts: Sequence[str]) -> LexicalIndex:
+    doclen = np.zeros(len(texts), dtype=np.uint32)
+    postings: dict[str, array] = {}
+    for doc, text in enumerate(texts):
+        terms = tokenize(text)
+        doclen[doc] = len(terms)
+        for term, tf in Counter(terms).items():
+            found = postings.get(term)
+            if found is None:
+                found = postings[term] = array("I")
+            found.append(doc)
+            found.append(tf)
+    return LexicalIndex(doclen, postings)
+
+
+def _shard_json(terms: list[str], postings: dict[str, array]) -> bytes:
+    """Same bytes as ``dumps({term: [[doc, tf], ...]})``, without building the lists."""
+    parts = []
+    for term in sorted(terms):
+        flat = postings[term]
+        pairs = ",".join(f"[{flat[i]},{flat[i + 1]}]" for i in range(0, len(flat), 2))
+        parts.append(f"{json.dumps(term, ensure_ascii=False)}:[{pairs}]")
+    return ("{" + ",".join(parts) + "}").encode("utf-8")
+
+
+def _doc_record(article: Article) -> dict[str, str]:
+    return {"url": article.url, "title": article.title, "date": article.date_display,
+            "summary": clip_summary(article.summary)}
+
+
+def build_search_files(
+    articles: Sequence[Article],
+    vectors: np.ndarray,
+    encoder: QueryEncoderFilesLike | None = None,
+) -> dict[str, bytes]:
+    """Every file under ``search/`` (paths relative to the site root) -> its bytes.
+
+    ``vectors`` are the articles' L2-normalised embeddings, in the same order. ``encoder``
+    (a ``vibesite.onnx_export.QueryEncoderFiles``) adds the browser's query model, else
+    ``"model"`` is null and the browser searches lexically only.
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2 or vectors.shape[0] != len(articles):
+        raise ValueError(f"need one vector per article: {len(articles)} articles, "
+                         f"vectors of shape {vectors.shape}")
+    count, dim = vectors.shape
+    if encoder is not None and encoder.dim != dim:
+        raise ValueError(f"the query encoder {encoder.model_id} gives {encoder.dim}-dimensional "
+                         f"vectors but the articles have {dim}")
+    files: dict[str, bytes] = {}
+
+    def add(prefix: str, data: bytes, suffix: str) -> str:
+        path = hashed_path(prefix, data, suffix)
+        files[path] = data
+        return path
+
+    vectors_path = add("search/vectors", quantize(vectors).to_bytes(), ".bin")
+    records = [_doc_record(a) for a in articles]
+    docs_paths = [add(f"search/docs/{k}", dumps(records[start:start + DOCS_SHARD_SIZE]), ".json")
+                  for k, start in enumerate(range(0, count, DOCS_SHARD_SIZE))]
+    lexical = lexical_index([bm25_text(a) for a in articles])
+    n_shards = n_shards_for(lexical.total_postings)
+    by_shard: dict[int, list[str]] = {}
+    for term in lexical.postings:
+        by_shard.setdefault(shard_of(term, n_shards), []).append(term)
+    lex_paths = {str(s): add(f"search/lex/{s}", _shard_json(terms, lexical.postings), ".json")
+                 for s, terms in sorted(by_shard.items())}
+    doclen_path = add("search/doclen", lexical.doclen.astype("<u4").tobytes(), ".bin")
+    model: dict[str, Any] | None = None
+    if encoder is not None:
+        model = {
+            "id": encoder.model_id,
+            "onnx": add("search/model", Path(encoder.model_onnx).read_bytes(), ".onnx"),
+            "tokenizer": add("search/tokenizer", Path(encoder.tokenizer_json).read_bytes(),
+                             ".json"),
+            "max_length": int(encoder.max_length),
+        }
+    manifest = {
+        "version": VERSION, "count": count, "dim": dim, "rrf_k": RRF_K, "candidates": CANDIDATES,
+        "vectors": vectors_path,
+        "docs": {"shard_size": DOCS_SHARD_SIZE, "files": docs_paths},
+        "lexical": {"k1": K1, "b": B, "avgdl": lexical.avgdl, "n_shards": n_shards,
+                    "doclen": doclen_path, "files": lex_paths},
+        "model": model,
+    }
+    files[MANIFEST] = dumps(manifest)
+    return files

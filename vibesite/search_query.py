@@ -1,0 +1,244 @@
+"""Search a built site's ``search/`` files from Python, with the same math as ``search.js``.
+
+Lexical: BM25 over the stemmed query's distinct terms (first-occurrence order), reading only
+the lexical shards those terms hash to. Semantic: the query embedded by the site's own ONNX
+export (``vibesite.onnx_export``), scored in float64 against the int8 document vectors.
+Fusion: reciprocal-rank fusion of the two top-``candidates`` rankings.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vibesite.search_index import MANIFEST, VERSION, Quantized
+from vibesite.textsearch import shard_of, tokenize
+
+
+class SearchIndexError(Exception):
+    """The site has no usable search index, or semantic search cannot run here."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    url: str  # site-relative, e.g. "git/x/"
+    title: str
+    date: str
+    summary: str
+    score: float  # the fused RRF score (lexical only: 1 / (rrf_k + lexical_rank))
+    lexical_rank: int | None  # 1-based rank in the lexical candidates, None if not among them
+    semantic_rank: int | None  # 1-based rank in the semantic candidates, None if not among them
+
+
+def rank_scores(scores: dict[int, float], limit: int) -> list[int]:
+    """Docs with score > 0 by (score desc, doc asc), the first ``limit``."""
+    return [d for d, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])) if s > 0][:limit]
+
+
+def rank_array(scores: np.ndarray, limit: int) -> list[int]:
+    """All docs by (score desc, doc asc), the first ``limit``."""
+    return [int(d) for d in np.argsort(-scores, kind="stable")[:limit]]
+
+
+def rrf_fuse(rankings: Sequence[Sequence[int]], k: int) -> list[tuple[int, float]]:
+    """Sum of 1 / (k + rank) (rank 1-based) over the rankings; sorted (score desc, doc asc)."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, doc in enumerate(ranking, start=1):
+            fused[doc] = fused.get(doc, 0.0) + 1.0 / (k + rank)
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def bm25_term(idf: float, tf: float, dl: float, avgdl: float, k1: float, b: float) -> float:
+    """One term's BM25 contribution, written in the order search.js evaluates it."""
+    return idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+
+
+def bm25_idf(count: int, df: int) -> float:
+    return math.log(1 + (count - df + 0.5) / (df + 0.5))
+
+
+class SiteSearch:
+    """A built site's search index; files are read lazily and kept for later queries."""
+
+    def __init__(self, site_dir: Path, manifest: dict[str, Any]) -> None:
+        self.site_dir = site_dir
+        self.manifest = manifest
+        self._shards: dict[int, dict[str, list[list[int]]]] = {}
+        self._docs: dict[int, list[dict[str, str]]] = {}
+        self._doclen: np.ndarray | None = None
+        self._vectors: Quantized | None = None
+        self._encoder: Any = None
+
+    @classmethod
+    def load(cls, site_dir: str | Path) -> SiteSearch:
+        site_dir = Path(site_dir)
+        path = site_dir / MANIFEST
+        try:
+            manifest = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            raise SearchIndexError(f"no search index at {path}; build the site first") from None
+        except json.JSONDecodeError as exc:
+            raise SearchIndexError(f"{path} is not valid JSON: {exc}") from None
+        if not isinstance(manifest, dict) or manifest.get("version") != VERSION:
+            raise SearchIndexError(f"{path} is not a version {VERSION} search manifest; "
+                                   "rebuild the site with this vibesite")
+        return cls(site_dir, manifest)
+
+    @property
+    def count(self) -> int:
+        return int(self.manifest["count"])
+
+    @property
+    def dim(self) -> int:
+        return int(self.manifest["dim"])
+
+    @property
+    def has_model(self) -> bool:
+        return self.manifest.get("model") is not None
+
+    def _read(self, relpath: str) -> bytes:
+        try:
+            return (self.site_dir / relpath).read_bytes()
+        except FileNotFoundError:
+            raise SearchIndexError(f"{self.site_dir / relpath} is missing (named by the "
+                                   "search manifest); rebuild the site") from None
+
+    # lexical -------------------------------------------------------------------------------
+
+    def _doclens(self) -> np.ndarray:
+        if self._doclen is None:
+            data = self._read(self.manifest["lexical"]["doclen"])
+            self._doclen = np.frombuffer(data, dtype="<u4").astype(np.float64)
+        return self._doclen
+
+    def _shard(self, shard: int) -> dict[str, list[list[int]]]:
+        if shard not in self._shards:
+            name = self.manifest["lexical"]["files"].get(str(shard))
+            self._shards[shard] = json.loads(self._read(name)) if name else {}
+        return self._shards[shard]
+
+    def postings(self, term: str) -> list[list[int]]:
+        """``[[doc, tf], ...]`` of a stemmed term, reading only its shard."""
+        return self._shard(shard_of(term, self.manifest["lexical"]["n_shards"])).get(term, [])
+
+    def lexical_scores(self, query: str) -> dict[int, float]:
+        """BM25 of every doc matching a term of ``query``: doc index -> score."""
+        lex = self.manifest["lexical"]
+        k1, b, avgdl = float(lex["k1"]), float(lex["b"]), float(lex["avgdl"])
+        terms = list(dict.fromkeys(tokenize(query)))
+        if not terms or self.count == 0:
+            return {}
+        doclen = self._doclens()
+        scores: dict[int, float] = {}
+        for term in terms:
+            postings = self.postings(term)
+            if not postings:
+                continue
+            idf = bm25_idf(self.count, len(postings))
+            for doc, tf in postings:
+                part = bm25_term(idf, float(tf), float(doclen[doc]), avgdl, k1, b)
+                scores[doc] = scores.get(doc, 0.0) + part
+        return scores
+
+    # semantic ------------------------------------------------------------------------------
+
+    def _quantized(self) -> Quantized:
+        if self._vectors is None:
+            self._vectors = Quantized.from_bytes(self._read(self.manifest["vectors"]),
+                                                 self.count, self.dim)
+        return self._vectors
+
+    def semantic_scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """``sum_d q_d * (offset_d + scale_d * code_id)`` for every doc, in float64."""
+        q = np.asarray(query_vector, dtype=np.float64).reshape(-1)
+        if q.shape != (self.dim,):
+            raise ValueError(f"query vector has {q.size} dimensions; the index has {self.dim}")
+        vectors = self._quantized()
+        weights = q * vectors.scales.astype(np.float64)
+        base = float(q @ vectors.offsets.astype(np.float64))
+        out = np.empty(self.count, dtype=np.float64)
+        for start in range(0, self.count, 4096):
+            block = vectors.codes[start:start + 4096].astype(np.float64)
+            out[start:start + 4096] = block @ weights + base
+        return out
+
+    def encode(self, query: str) -> np.ndarray:
+        """The query's unit vector from the site's ONNX query encoder (loaded once)."""
+        model = self.manifest.get("model")
+        if model is None:
+            raise SearchIndexError("this site was built without a query model; "
+                                   "only lexical search is available")
+        if self._encoder is None:
+            try:
+                from vibesite.onnx_export import OnnxQueryEncoder, QueryEncoderFiles
+            except ImportError as exc:
+                raise SearchIndexError(
+                    f"semantic search needs vibesite.onnx_export and its dependencies "
+                    f"(onnxruntime, tokenizers): {exc}; use lexical search instead") from exc
+            files = QueryEncoderFiles(
+                model_onnx=self.site_dir / model["onnx"],
+                tokenizer_json=self.site_dir / model["tokenizer"],
+                max_length=int(model["max_length"]), dim=self.dim, model_id=str(model["id"]))
+            self._encoder = OnnxQueryEncoder(files)
+        return np.asarray(self._encoder.encode([query]), dtype=np.float32)[0]
+
+    # both ----------------------------------------------------------------------------------
+
+    def _doc(self, index: int) -> dict[str, str]:
+        size = int(self.manifest["docs"]["shard_size"])
+        shard = index // size
+        if shard not in self._docs:
+            self._docs[shard] = json.loads(self._read(self.manifest["docs"]["files"][shard]))
+        return self._docs[shard][index - shard * size]
+
+    def search(self, query: str, limit: int = 10, semantic: bool = True,
+               query_vector: np.ndarray | None = None) -> list[Hit]:
+        """Hybrid results for ``query``: lexical alone when there is no query vector.
+
+        ``query_vector`` (a unit vector) is used when given; else, with ``semantic`` and a
+        model in the manifest, the query is encoded here. A blank query finds nothing.
+        """
+        if not query.strip() or self.count == 0:
+            return []
+        candidates = int(self.manifest["candidates"])
+        lexical = rank_scores(self.lexical_scores(query), candidates)
+        rankings = [lexical]
+        if query_vector is None and semantic and self.has_model:
+            query_vector = self.encode(query)
+        semantic_ranking: list[int] = []
+        if query_vector is not None:
+            semantic_ranking = rank_array(self.semantic_scores(query_vector), candidates)
+            rankings.append(semantic_ranking)
+        lexical_rank = {doc: rank for rank, doc in enumerate(lexical, start=1)}
+        semantic_rank = {doc: rank for rank, doc in enumerate(semantic_ranking, start=1)}
+        hits = []
+        for doc, score in rrf_fuse(rankings, int(self.manifest["rrf_k"]))[:limit]:
+            record = self._doc(doc)
+            hits.append(Hit(url=record["url"], title=record["title"], date=record["date"],
+                            summary=record["summary"], score=score,
+                            lexical_rank=lexical_rank.get(doc),
+                            semantic_rank=semantic_rank.get(doc)))
+        return hits
+
+
+def search_json_lines(site_dir: str | Path, queries: Iterable[str], limit: int = 10,
+                      semantic: bool = True) -> Iterator[str]:
+    """One JSON line per query (``vibesite search --json -``), one index and encoder for all.
+
+    ``{"query": ..., "results": [{"url", "title", "score"}, ...]}``; a trailing newline
+    of each query is dropped, so lines of a file can be passed as they are.
+    """
+    search = SiteSearch.load(site_dir)
+    for raw in queries:
+        query = raw.rstrip("\r\n")
+        hits = search.search(query, limit=limit, semantic=semantic)
+        yield json.dumps({"query": query, "results": [
+            {"url": h.url, "title": h.title, "score": h.score} for h in hits]},
+            ensure_ascii=False, separators=(",", ":"))
