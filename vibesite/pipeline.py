@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vibesite.assemble import assemble
-from vibesite.cache import RenderCache
+from vibesite.cache import RenderCache, StageMemo, digest_of
 from vibesite.config import CONFIG_FILE, Config
 from vibesite.diagnostics import BuildError, Diagnostic, Diagnostics
 from vibesite.discover import discover
@@ -84,6 +84,7 @@ def build(
         raise BuildError(diagnostics.sorted(),
                          f"build failed: {len(failing)} {what}; nothing was written")
     render_cache.save()
+    memo = StageMemo(config.cache_dir / "memo.db")
     make_embedder = _embedder_factory(config, embedder)
     store = EmbeddingStore(config.db_path)
     try:
@@ -104,7 +105,7 @@ def build(
     search_files: dict[str, bytes] = {}
     if config.search:
         encoder = _query_encoder(config, embedder, diagnostics)
-        search_files = build_search_files(parsed.articles, embeddings.vectors, encoder)
+        search_files = _search_files(parsed.articles, embeddings.vectors, encoder, memo)
         timer.lap("search index")
     folders = theme_dirs(config)
     site = assemble(config, parsed.articles, related, topics, folders, discovery.static_files,
@@ -146,6 +147,20 @@ def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
     with store.conn:
         save_topics(store.conn, topics)
     return topics
+
+
+def _search_files(articles: Sequence[Article], vectors: np.ndarray,
+                  encoder: QueryEncoderFiles | None, memo: StageMemo) -> dict[str, bytes]:
+    """The search index, rebuilt only when an input changed (tokenizing is most of its time)."""
+    digest = digest_of(
+        [(a.id, a.url, a.title, a.date_display, a.summary, a.text) for a in articles],
+        vectors, encoder and (str(encoder.model_onnx), encoder.model_onnx.stat().st_size))
+    found = memo.get("search", digest)
+    if isinstance(found, dict):
+        return found
+    files = build_search_files(articles, vectors, encoder)
+    memo.put("search", digest, files)
+    return files
 
 
 def _query_encoder(config: Config, given: object,
