@@ -114,10 +114,10 @@ def test_serve_rebuilds_and_reloads(make_site: Callable[..., Config],
         assert ready.wait(30)
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/a/", timeout=10).read().decode()
         assert "Alpha" in page and "/__vibesite/events" in page
-        events = urllib.request.urlopen(f"http://127.0.0.1:{port}/__vibesite/events", timeout=20)
+        events = urllib.request.urlopen(f"http://127.0.0.1:{port}/__vibesite/events", timeout=5)
         fake_embedder.calls.clear()
         write_files(config.content_dir, {"a.md": "# Alpha edited\n\nfirst, changed"})
-        assert events.readline() == b"data: reload\n"
+        assert events.readline() == b"data: reload\n"  # within the 5 s socket timeout
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/a/", timeout=10).read().decode()
         assert "Alpha edited" in page
         assert fake_embedder.encoded == ["Alpha edited\n\nfirst, changed"]
