@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from vibesite.config import Config
+from vibesite.config import Config, load_config
 from vibesite.embed import SentenceTransformerEmbedder
 from vibesite.pipeline import BuildResult, build
 
@@ -79,6 +80,17 @@ def share_onnx_cache(cache_dir: Path, shared: Path) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     if not (cache_dir / "onnx").exists():
         (cache_dir / "onnx").symlink_to(shared, target_is_directory=True)
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder,
+               onnx_cache: Path) -> tuple[Config, BuildResult]:
+    """The demo site (REPO/content) built once with the real model, for read-only checks:
+    embedding its ~100 windows on a CPU takes 15-30 s."""
+    root = tmp_path_factory.mktemp("demo")
+    share_onnx_cache(root / "cache", onnx_cache)
+    config = replace(load_config(None, REPO), output_dir=root / "site", cache_dir=root / "cache")
+    return config, build_quiet(config, real_embedder)
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, FakeEmbedder, build_quiet, share_onnx_cache, write_files
+from tests.conftest import REPO, FakeEmbedder, build_quiet, write_files
 from vibesite import write as write_module
 from vibesite.config import Config, load_config
 from vibesite.diagnostics import BuildError, ConfigError
-from vibesite.embed import SentenceTransformerEmbedder
+from vibesite.pipeline import BuildResult
 
 SMALL_SITE = {
     "first.md": "---\ntitle: First post\ndate: 2024-03-01\ntags: [intro]\n---\nHello world.\n",
@@ -31,12 +31,8 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_demo_site_has_related_lists_on_every_article(
-        tmp_path: Path, real_embedder: SentenceTransformerEmbedder, onnx_cache: Path) -> None:
-    share_onnx_cache(tmp_path / "cache", onnx_cache)
-    config = load_config(None, REPO)
-    config = Config(**{**config.__dict__, "output_dir": tmp_path / "site",
-                       "cache_dir": tmp_path / "cache"})
-    result = build_quiet(config, real_embedder)
+        demo_build: tuple[Config, BuildResult]) -> None:
+    config, result = demo_build
     assert result.articles >= 15
     expected = min(10, result.articles - 1)
     ids = json.loads((config.output_dir / "related.json").read_text())

@@ -274,3 +274,23 @@ def test_rejects_mismatched_inputs() -> None:
     ids, vecs, texts = blobs()
     with pytest.raises(ValueError):
         build_topics(ids[:-1] + ids[:1], vecs, texts)
+
+
+def test_seed_slugs_are_made_url_safe() -> None:
+    ids, vecs, texts = blobs()
+    seeds = [TopicSeed("../git-00", "Up", ("git-00",)), TopicSeed("", "Empty", ("vim-00",)),
+             TopicSeed("Data Work", "Data", ("python-00",)), TopicSeed("data-work", "Dup", ())]
+    topics = build_topics(ids, vecs, texts, seeds=seeds, renames={"data-work": "Renamed"})
+    seeded = {t.slug: t.name for t in topics.topics if t.seeded}
+    assert seeded == {"git-00": "Up", "topic": "Empty", "data-work": "Renamed"}
+    assert "topic" not in topics.topic_of.values()  # automatic topics keep out of seed slugs
+
+
+@pytest.mark.filterwarnings("error")
+def test_degenerate_maps_are_centred() -> None:
+    one = build_topics(["a"], np.ones((1, 4), np.float32), ["x"])
+    assert re.findall(r'cx="([^"]+)" cy="([^"]+)"', render_map_svg(one, {}, {})) == [
+        ("480.0", "360.0")]
+    same = build_topics([f"a{i}" for i in range(9)], np.ones((9, 4), np.float32), ["x y"] * 9)
+    assert set(same.coords.values()) == {(0.0, 0.0)}
+    assert len(set(re.findall(r'cx="[^"]+" cy="[^"]+"', render_map_svg(same, {}, {})))) == 1

@@ -42,7 +42,9 @@ def project_2d(
     n = x.shape[0]
     xy = np.zeros((n, 2))
     basis = x if fit_on is None or len(fit_on) < 3 else np.asarray(fit_on, dtype=np.float64)
-    if n >= 2 and x.shape[1] >= 1:
+    if len(basis) and not np.ptp(basis, axis=0).any():  # no spread to find axes in
+        basis = x
+    if n >= 2 and x.shape[1] >= 1 and np.ptp(x, axis=0).any():  # else all at the centre
         k = min(2, len(basis), x.shape[1])
         solver = "full" if len(basis) <= 5000 else "randomized"  # seeded; few topics only
         with threadpool_limits(1 if len(basis) <= 5000 else None, user_api="blas"):
@@ -83,9 +85,10 @@ def render_map_svg(topics: Topics, titles: Mapping[str, str], urls: Mapping[str,
     ids = list(topics.coords)
     pts = np.array([topics.coords[a] for a in ids], dtype=np.float64).reshape(-1, 2)
     lo = pts.min(axis=0) if len(ids) else np.zeros(2)
-    span = np.maximum(pts.max(axis=0) - lo, 1e-9) if len(ids) else np.ones(2)
+    spread = pts.max(axis=0) - lo if len(ids) else np.zeros(2)
+    span = np.maximum(spread, 1e-9)
     scale = min((WIDTH - 2 * PAD) / span[0], (HEIGHT - 2 * PAD) / span[1])
-    offset = (np.array([WIDTH, HEIGHT]) - span * scale) / 2
+    offset = (np.array([WIDTH, HEIGHT]) - np.where(spread > 0, span * scale, 0.0)) / 2  # centred
     screen = {a: (offset[0] + (p[0] - lo[0]) * scale, HEIGHT - offset[1] - (p[1] - lo[1]) * scale)
               for a, p in zip(ids, pts, strict=True)}
     radius = float(np.clip(3.5 * np.sqrt(1000 / max(len(ids), 1)), 1.2, 4.0))

@@ -1,19 +1,13 @@
 """Topics: clusters of article embeddings with distinctive names and stable slugs.
 
-Deterministic for fixed inputs and ``random_state``. Automatic topics:
+Deterministic for fixed inputs and ``random_state``. The clustering itself (average linkage
+over the articles, refined by KMeans and settled to a fixed point; warm-started from the
+previous build's membership when churn is small) is in vibesite.topic_cluster. Here:
 
-1. groups: the articles themselves, or scikit-learn KMeans micro-clusters on large sites;
-2. exact average linkage (cosine) over the groups, weighted by group size;
-3. the number of topics comes from the cut where a merge would join groups whose mean
-   pairwise cosine is less than COHESION above that of two random articles of the site,
-   within 2..min(150, n/3) (``n_topics`` overrides);
-4. the cut is refined with scikit-learn KMeans, then settled to a fixed point of a spherical
-   reassignment with a small margin, so a rebuild of unchanged content changes nothing;
-5. with previous topics (from SQLite) and little churn, the previous membership is the start
-   and only settled, so adding an article never renumbers other topics; slugs pass to the
-   successor cluster holding most of a previous topic's surviving members.
-
-Names are the top class-based TF-IDF terms of a cluster against the rest of the site.
+- slugs pass to the successor cluster holding most of a previous topic's surviving members
+  (previous topics come from SQLite), so adding an article never renames other topics;
+- names are the top class-based TF-IDF terms of a cluster against the rest of the site;
+- seeded topics (from the config) list the articles near the centroid of their examples.
 """
 
 from __future__ import annotations
@@ -24,28 +18,20 @@ import sqlite3
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
 from scipy import sparse
-from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
-from threadpoolctl import threadpool_limits
 
+from vibesite.topic_cluster import cluster, unit
 from vibesite.topicmap import project_2d
 
 MIN_ARTICLES = 8  # smaller sites get no automatic topics
-MAX_GROUPS = 2000  # above this many articles, link KMeans micro-clusters instead
-MICRO_CLUSTERS = 1200
-MAX_TOPICS = 150
 MAX_TEXT_CHARS = 3000  # per article, for naming
 NAME_SAMPLE = 60  # most central articles per topic that name it
-SETTLE_MARGIN = 0.02  # cosine margin before an article changes topic
 CENTROID_MATCH = 0.9  # centroid cosine that keeps a slug when memberships do not overlap
-COHESION = 0.13  # a topic's articles are this much more similar than two random articles
-WARM_K = 0.15  # keep the previous topics while the fresh count is within this share of theirs
-WARM_SURVIVAL = 0.8  # share of articles that must come from previous topics to stay warm
 _NO_RENAMES: Mapping[str, str] = MappingProxyType({})
 _TOKEN = r"(?u)\b[^\W\d_]{2,}\b"
 _STOP_WORDS = sorted(ENGLISH_STOP_WORDS | {"ca", "wo"})  # what "can't" and "won't" leave
@@ -94,183 +80,6 @@ class TopicSeed:
     slug: str
     name: str
     example_ids: tuple[str, ...]
-
-
-# ---------------------------------------------------------------- clustering
-
-
-def _sum_by(labels: np.ndarray, x: np.ndarray, k: int) -> np.ndarray:
-    n = len(labels)
-    onehot = sparse.csr_matrix((np.ones(n, dtype=x.dtype), (labels, np.arange(n))), shape=(k, n))
-    return np.asarray(onehot @ x)
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
-    return rows / np.where(norms > 0, norms, 1.0)
-
-
-def _groups(x: np.ndarray, random_state: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(group of each article, vector sum per group, size per group)."""
-    n = x.shape[0]
-    if n <= MAX_GROUPS:
-        return np.arange(n), x.astype(np.float64), np.ones(n)
-    km = KMeans(MICRO_CLUSTERS, init="random", n_init=1, max_iter=6, random_state=random_state)
-    with threadpool_limits(2, user_api="openmp"):  # reduction order is fixed with 2 threads
-        km.fit(x)
-    _, assign = np.unique(km.labels_, return_inverse=True)
-    m = int(assign.max()) + 1
-    sums = _sum_by(assign, x, m).astype(np.float64)
-    return assign, sums, np.bincount(assign, minlength=m).astype(np.float64)
-
-
-def _average_linkage(sums: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Merges (kept, absorbed) of exact size-weighted average linkage on cosine similarity, and
-    the mean pairwise cosine across each merge (non-increasing).
-
-    The mean pairwise cosine of two groups of unit vectors is the dot product of their means,
-    so with one article per group this equals AgglomerativeClustering(linkage="average",
-    metric="cosine").
-    """
-    m = len(sizes)
-    mean = sums / sizes[:, None]
-    sim = mean @ mean.T
-    np.fill_diagonal(sim, -np.inf)
-    w, alive = sizes.astype(np.float64).copy(), np.ones(m, dtype=bool)
-    best = sim.argmax(axis=1)
-    best_sim = sim[np.arange(m), best]
-    merges, heights = np.zeros((max(m - 1, 0), 2), dtype=np.int64), np.zeros(max(m - 1, 0))
-    for t in range(m - 1):
-        a = int(np.argmax(best_sim))
-        heights[t] = best_sim[a]
-        a, b = sorted((a, int(best[a])))
-        merges[t] = a, b
-        row = (w[a] * sim[a] + w[b] * sim[b]) / (w[a] + w[b])
-        w[a] += w[b]
-        alive[b] = False
-        row[~alive] = -np.inf
-        row[a] = -np.inf
-        sim[a], sim[:, a], sim[b], sim[:, b] = row, row, -np.inf, -np.inf
-        best_sim[b] = -np.inf
-        stale = alive & ((best == a) | (best == b))
-        stale[a] = True
-        up = alive & ~stale & (row > best_sim)
-        best[up], best_sim[up] = a, row[up]
-        rows = np.flatnonzero(stale)
-        best[rows] = sim[rows].argmax(axis=1)
-        best_sim[rows] = sim[rows, best[rows]]
-    return merges, heights
-
-
-def _big_counts(merges: np.ndarray, sizes: np.ndarray, min_size: float) -> np.ndarray:
-    """Number of clusters of at least min_size after t merges, for every t."""
-    w = sizes.copy()
-    count = int((w >= min_size).sum())
-    out = [count]
-    for a, b in merges.tolist():
-        count -= int(w[a] >= min_size) + int(w[b] >= min_size)
-        w[a] += w[b]
-        count += int(w[a] >= min_size)
-        out.append(count)
-    return np.asarray(out)
-
-
-def _partition(
-    merges: np.ndarray, sums: np.ndarray, sizes: np.ndarray, counts: np.ndarray, k: int,
-    min_size: float,
-) -> np.ndarray:
-    """Labels per group: the k largest clusters of the coarsest cut that has k clusters of at
-    least min_size; groups in smaller clusters join the nearest kept cluster."""
-    m = len(sizes)
-    t = int(np.flatnonzero(counts >= min(k, counts.max()))[-1])
-    roots = np.arange(m)
-    roots[merges[:t, 1]] = merges[:t, 0]
-    while not np.array_equal(roots[roots], roots):
-        roots = roots[roots]
-    csize = np.bincount(roots, weights=sizes, minlength=m)
-    big = np.flatnonzero(csize >= min(min_size, csize.max()))
-    big = big[np.lexsort((big, -csize[big]))][:k]
-    centres = _unit(_sum_by(roots, sums, m)[big]).astype(np.float32)
-    label_of = np.full(m, -1)
-    label_of[big] = np.arange(len(big))
-    labels = label_of[roots]
-    loose = labels < 0
-    labels[loose] = np.argmax(sums[loose].astype(np.float32) @ centres.T, axis=1)
-    return labels
-
-
-def _settle(x: np.ndarray, labels: np.ndarray, min_size: int, rounds: int = 50) -> np.ndarray:
-    """Iterate to a fixed point: unlabelled (-1) articles and those of clusters smaller than
-    min_size join their nearest centroid; others move only when SETTLE_MARGIN closer."""
-    for _ in range(rounds):
-        known = labels >= 0
-        _, first, dense = np.unique(labels[known], return_index=True, return_inverse=True)
-        rank = np.empty_like(first)
-        rank[np.argsort(first)] = np.arange(len(first))
-        dense = rank[dense]  # numbered by first member: the same arithmetic for any numbering
-        k = len(first)
-        sizes = np.bincount(dense, minlength=k)
-        keep = np.flatnonzero(sizes >= min(min_size, sizes.max()))
-        remap = np.full(k, -1)
-        remap[keep] = np.arange(len(keep))
-        own = np.full(len(labels), -1)
-        own[known] = remap[dense]
-        sim = x @ _unit(_sum_by(dense, x[known], k)[keep]).T
-        best = sim.argmax(axis=1)
-        rows = np.arange(len(labels))
-        move = (own < 0) | (sim[rows, best] > sim[rows, np.maximum(own, 0)] + SETTLE_MARGIN)
-        new = np.where(move, best, own)
-        if np.array_equal(new, own):
-            return own
-        labels = new
-    return np.unique(labels, return_inverse=True)[1]
-
-
-def _cluster(
-    x: np.ndarray, ids: Sequence[str], previous: Sequence[frozenset[str]], n_topics: int | None,
-    random_state: int,
-) -> np.ndarray:
-    """Topic label per article (0..k-1); previous: member ids of the last build's topics."""
-    n = len(ids)
-    min_size = max(3, n // 500)
-    assign, sums, sizes = _groups(x, random_state)
-    merges, heights = _average_linkage(sums, sizes)
-    counts = _big_counts(merges, sizes, min_size)
-    if n_topics is None:
-        centre = sums.sum(axis=0) / n
-        site = (n * float(centre @ centre) - 1) / (n - 1)  # mean cosine of two articles
-        k = int(counts[int((heights >= site + COHESION).sum())])
-        k = min(max(k, 2), max(2, min(MAX_TOPICS, n // 3)))
-    else:
-        k = max(1, min(n_topics, n))
-    warm = _warm_labels(ids, previous)
-    if warm is not None:
-        k_prev = int(warm.max()) + 1
-        if k == k_prev or (n_topics is None and abs(k - k_prev) <= WARM_K * k_prev):
-            return _settle(x, warm, min_size)
-    labels = _partition(merges, sums, sizes, counts, k, min_size)[assign]
-    k = int(labels.max()) + 1  # fewer when there are not k clusters of min_size
-    init = (_sum_by(labels, x, k) / np.bincount(labels, minlength=k)[:, None]).astype(x.dtype)
-    km = KMeans(k, init=init, n_init=1, max_iter=10, random_state=random_state)
-    with threadpool_limits(2, user_api="openmp"):
-        km.fit(x)
-    return _settle(x, km.labels_, min_size)
-
-
-def _warm_labels(ids: Sequence[str], previous: Sequence[frozenset[str]]) -> np.ndarray | None:
-    """Previous automatic membership as labels (-1 for new articles), if churn is small."""
-    index = {a: i for i, a in enumerate(ids)}
-    labels = np.full(len(ids), -1)
-    before = 0
-    for j, members in enumerate(previous):
-        before += len(members)
-        for a in sorted(members):
-            if a in index and labels[index[a]] < 0:
-                labels[index[a]] = j
-    if int((labels >= 0).sum()) < WARM_SURVIVAL * max(len(ids), before, 1):
-        return None
-    _, labels[labels >= 0] = np.unique(labels[labels >= 0], return_inverse=True)
-    return labels
 
 
 # ---------------------------------------------------------------- names and slugs
@@ -379,7 +188,7 @@ def _heirs(
     empty = [c for c in range(len(clusters)) if heir[c] is None]
     rescued = 0
     if orphans and empty:
-        sim = centres[empty] @ _unit(np.array([prev[j].centroid for j in orphans])).T
+        sim = centres[empty] @ unit(np.array([prev[j].centroid for j in orphans])).T
         for flat in np.argsort(-sim, axis=None, kind="stable"):
             ci, pj = divmod(int(flat), len(orphans))
             if sim[ci, pj] < CENTROID_MATCH:
@@ -417,7 +226,7 @@ def _seed_members(
     examples = sorted({index[a] for a in seed.example_ids if a in index})
     if not examples:
         return None
-    centre = _unit(x[examples].astype(np.float64).sum(axis=0))
+    centre = unit(x[examples].astype(np.float64).sum(axis=0))
     chosen = x @ centre.astype(np.float32) >= threshold
     chosen[examples] = True
     return np.flatnonzero(chosen), centre
@@ -446,19 +255,21 @@ def build_topics(
     x = x if x.ndim == 2 else x.reshape(n, -1) if n else np.zeros((0, 0), np.float32)
     if len(set(id_arr)) != n or len(texts) != n or x.shape[0] != n:
         raise ValueError("ids must be unique and match vectors and texts one to one")
-    x = _unit(x).astype(np.float32)
+    x = unit(x).astype(np.float32)
+    # seed slugs name folders of the site: made URL-safe ("", "../x" and "A b" would not be)
+    seeds = [replace(s, slug=_slugify(s.slug)) for s in seeds]
     seeds = list({s.slug: s for s in reversed(seeds)}.values())[::-1]  # first of a slug wins
     seed_slugs = {s.slug for s in seeds}
     prev = sorted((p for p in previous if not p.seeded and p.slug not in seed_slugs),
                   key=lambda p: p.slug)
     groups: list[np.ndarray] = []
     if n >= MIN_ARTICLES:
-        labels = _cluster(x, list(id_arr), [p.member_ids for p in prev], n_topics, random_state)
+        labels = cluster(x, list(id_arr), [p.member_ids for p in prev], n_topics, random_state)
         groups = [np.flatnonzero(labels == c) for c in range(int(labels.max()) + 1)]
         groups = sorted((g for g in groups if g.size), key=lambda g: (-g.size, int(g[0])))
     index = {a: i for i, a in enumerate(id_arr)}
     seeded = [(s, hit) for s in seeds if (hit := _seed_members(x, index, s, seed_threshold))]
-    centres = [_unit(x[g].astype(np.float64).sum(axis=0)) for g in groups]
+    centres = [unit(x[g].astype(np.float64).sum(axis=0)) for g in groups]
     ranked = [_ranked_members(g, x, id_arr, c) for g, c in zip(groups, centres, strict=True)]
     ranked += [_ranked_members(m, x, id_arr, c) for _, (m, c) in seeded]
     terms = _ranked_terms(texts, [m[:NAME_SAMPLE] for m, _ in ranked])
