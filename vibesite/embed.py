@@ -99,6 +99,26 @@ class SentenceTransformerEmbedder:
         return sum(min(len(self.tokenizer.tokenize(t)) + 2, self.max_tokens) for t in texts)
 
 
+SMALL_BATCH = 32  # articles: fewer than this are embedded without importing torch, if possible
+
+
+def default_embedder(config: Config, count: int) -> Embedder:
+    """The configured model for ``count`` articles to embed.
+
+    A handful of changed articles (the usual edit-and-rebuild) are embedded with the cached
+    float32 ONNX export of the same model, which needs neither torch nor sentence-transformers
+    (importing them costs 3-4 s, far more than the embedding); a large batch, or a model not
+    exported yet, uses sentence-transformers (and CUDA when present).
+    """
+    if count <= SMALL_BATCH:
+        from vibesite.onnx_export import OnnxDocumentEmbedder, cached_document_encoder
+
+        files = cached_document_encoder(config.model, config.cache_dir)
+        if files is not None:
+            return OnnxDocumentEmbedder(files, batch_size=config.batch_size)
+    return SentenceTransformerEmbedder(config.model, config.batch_size, config.device)
+
+
 @dataclass(frozen=True)
 class Embeddings:
     ids: tuple[str, ...]  # article ids, in the order of ParsedContent.articles
@@ -123,7 +143,7 @@ def embed(
     config: Config,
     articles: Sequence[Article],
     store: EmbeddingStore,
-    make_embedder: Callable[[], Embedder],
+    make_embedder: Callable[[int], Embedder],
     progress: bool = True,
 ) -> Embeddings:
     mid = model_id(config.model)
@@ -143,7 +163,7 @@ def embed(
         store.update_metadata(articles_cid, stale_metadata)
     n_windows, seconds = 0, 0.0
     if todo:
-        embedder = make_embedder()
+        embedder = make_embedder(len(todo))
         n_windows, seconds = _embed_batches(embedder, todo, store, articles_cid, passages_cid,
                                             chunk=max(64, config.batch_size * 8),
                                             progress=progress)

@@ -20,12 +20,13 @@ from vibesite.embed import (
     Embedder,
     ModelError,
     SentenceTransformerEmbedder,
+    default_embedder,
     embed,
     model_id,
 )
 from vibesite.onnx_export import QueryEncoderFiles, export_query_encoder
 from vibesite.parse import Article, parse
-from vibesite.relate import top_k
+from vibesite.relate import Related, top_k
 from vibesite.render import render, theme_dirs
 from vibesite.search_index import build_search_files
 from vibesite.store import EmbeddingStore
@@ -77,13 +78,13 @@ def build(
     timer.lap("discover")
     render_cache = RenderCache(config.cache_dir / "markdown-cache.db")
     parsed = parse(config, discovery, diagnostics, render_cache)
-    timer.lap("parse")
     failing = diagnostics.errors + (diagnostics.warnings if config.strict else [])
     if failing:
         what = "error(s)" if diagnostics.errors else "warning(s) with --strict"
         raise BuildError(diagnostics.sorted(),
                          f"build failed: {len(failing)} {what}; nothing was written")
     render_cache.save()
+    timer.lap("parse")
     memo = StageMemo(config.cache_dir / "memo.db")
     make_embedder = _embedder_factory(config, embedder)
     store = EmbeddingStore(config.db_path)
@@ -91,12 +92,7 @@ def build(
         embeddings = embed(config, parsed.articles, store, make_embedder, progress=progress)
         timer.lap("embed")
         related = top_k(embeddings.vectors, config.related_count)
-        ids = embeddings.ids
-        store.replace_similarities(
-            (ids[i], ids[int(j)], float(s))
-            for i in range(len(ids))
-            for j, s in zip(related.neighbours[i], related.scores[i], strict=True)
-        )
+        _store_similarities(store, memo, embeddings.ids, related)
         timer.lap("relate")
         topics = _topics(config, parsed.articles, embeddings.vectors, store, diagnostics)
         timer.lap("topics")
@@ -149,6 +145,20 @@ def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
     return topics
 
 
+def _store_similarities(store: EmbeddingStore, memo: StageMemo, ids: Sequence[str],
+                        related: Related) -> None:
+    """Rewrite the ``similarities`` table only when some related list changed."""
+    digest = digest_of(list(ids), related.neighbours, related.scores)
+    if memo.get("similarities", digest) is not None:
+        return
+    store.replace_similarities(
+        (ids[i], ids[int(j)], float(s))
+        for i in range(len(ids))
+        for j, s in zip(related.neighbours[i], related.scores[i], strict=True)
+    )
+    memo.put("similarities", digest, True)
+
+
 def _search_files(articles: Sequence[Article], vectors: np.ndarray,
                   encoder: QueryEncoderFiles | None, memo: StageMemo) -> dict[str, bytes]:
     """The search index, rebuilt only when an input changed (tokenizing is most of its time)."""
@@ -180,10 +190,11 @@ def _query_encoder(config: Config, given: object,
         return None
 
 
-def _embedder_factory(config: Config,
-                      given: Embedder | Callable[[], Embedder] | None) -> Callable[[], Embedder]:
+def _embedder_factory(config: Config, given: Embedder | Callable[[], Embedder] | None
+                      ) -> Callable[[int], Embedder]:
+    """``f(number of articles to embed) -> Embedder``, called only when there are some."""
     if given is None:
-        return lambda: SentenceTransformerEmbedder(config.model, config.batch_size, config.device)
+        return lambda count: default_embedder(config, count)
     if callable(given) and not hasattr(given, "encode"):
-        return given
-    return lambda: given  # type: ignore[return-value]
+        return lambda count: given()  # type: ignore[operator]
+    return lambda count: given  # type: ignore[return-value]

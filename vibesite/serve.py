@@ -113,13 +113,14 @@ def serve(config: Config, port: int = 8000, embedder: Any = None,
     stopping = stopping or threading.Event()
     config = replace(config, base_url=f"http://127.0.0.1:{port}/")
     if embedder is None:
-        from vibesite.pipeline import _embedder_factory
+        from vibesite.embed import SentenceTransformerEmbedder
 
         loaded: list[Any] = []
 
         def shared() -> Any:  # load the model once for every rebuild of this session
             if not loaded:
-                loaded.append(_embedder_factory(config, None)())
+                loaded.append(SentenceTransformerEmbedder(config.model, config.batch_size,
+                                                          config.device))
             return loaded[0]
 
         embedder = shared
