@@ -111,11 +111,14 @@ def default_embedder(config: Config, count: int) -> Embedder:
     exported yet, uses sentence-transformers (and CUDA when present).
     """
     if count <= SMALL_BATCH:
-        from vibesite.onnx_export import OnnxDocumentEmbedder, cached_document_encoder
-
-        files = cached_document_encoder(config.model, config.cache_dir)
-        if files is not None:
-            return OnnxDocumentEmbedder(files, batch_size=config.batch_size)
+        try:
+            from vibesite.onnx_export import OnnxDocumentEmbedder, cached_document_encoder
+        except ImportError:  # onnxruntime missing: sentence-transformers does it all
+            pass
+        else:
+            files = cached_document_encoder(config.model, config.cache_dir)
+            if files is not None:
+                return OnnxDocumentEmbedder(files, batch_size=config.batch_size)
     return SentenceTransformerEmbedder(config.model, config.batch_size, config.device)
 
 
