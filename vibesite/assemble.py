@@ -62,6 +62,7 @@ class SiteInfo:
     language: str
     base_url: str
     build_year: int
+    search: bool  # the search box and page are there
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
     from vibesite.topic_pages import topic_of_article, topic_pages
 
     info = SiteInfo(config.title, config.description, config.author, config.language,
-                    config.base_url, datetime.now(UTC).year)
+                    config.base_url, datetime.now(UTC).year, bool(search_files))
     pages = _index_pages(articles, config.per_page)
     topic_of = topic_of_article(topics)
     pages += [
