@@ -94,7 +94,7 @@ def build(
         related = top_k(embeddings.vectors, config.related_count)
         _store_similarities(store, memo, embeddings.ids, related)
         timer.lap("relate")
-        topics = _topics(config, parsed.articles, embeddings.vectors, store, diagnostics)
+        topics = _topics(config, parsed.articles, embeddings.vectors, store, diagnostics, memo)
         timer.lap("topics")
     finally:
         store.close()
@@ -124,9 +124,15 @@ def build(
 
 
 def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
-            store: EmbeddingStore, diagnostics: Diagnostics) -> Topics:
-    """Cluster into topics that keep their slugs from the previous build (stored with it)."""
+            store: EmbeddingStore, diagnostics: Diagnostics, memo: StageMemo) -> Topics:
+    """Cluster into topics that keep their slugs from the previous build (stored with it).
+
+    Unchanged articles, vectors and settings give the topics of the last build, as stored.
+    """
     known = {a.id for a in articles}
+    digest = digest_of([(a.id, a.embed_text) for a in articles], vectors, config.topic_count,
+                       sorted(config.topic_names.items()), config.topic_seeds,
+                       config.topic_threshold)
     seeds = []
     for seed in config.topic_seeds:
         missing = [e for e in seed["examples"] if e not in known]
@@ -136,12 +142,17 @@ def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
                                 f"'{next(iter(sorted(known)), 'my-post')}'", "topic-seed")
         seeds.append(TopicSeed(seed["slug"], seed.get("name", seed["slug"]),
                                tuple(seed["examples"])))
+    found = memo.get("topics", digest)
+    previous = load_previous_topics(store.conn)
+    if isinstance(found, Topics) and {p.slug for p in previous} == {t.slug for t in found.topics}:
+        return found
     topics = build_topics(
         [a.id for a in articles], vectors, [a.embed_text for a in articles],
-        previous=load_previous_topics(store.conn), n_topics=config.topic_count or None,
+        previous=previous, n_topics=config.topic_count or None,
         renames=config.topic_names, seeds=seeds, seed_threshold=config.topic_threshold)
     with store.conn:
         save_topics(store.conn, topics)
+    memo.put("topics", digest, topics)
     return topics
 
 

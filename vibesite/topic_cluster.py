@@ -18,9 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import sparse
-from sklearn.cluster import KMeans
-from threadpoolctl import threadpool_limits
 
 MAX_GROUPS = 2000  # above this many articles, link KMeans micro-clusters instead
 MICRO_CLUSTERS = 1200
@@ -32,6 +29,8 @@ WARM_SURVIVAL = 0.8  # share of articles that must come from previous topics to 
 
 
 def _sum_by(labels: np.ndarray, x: np.ndarray, k: int) -> np.ndarray:
+    from scipy import sparse  # scipy and scikit-learn are imported only when clustering
+
     n = len(labels)
     onehot = sparse.csr_matrix((np.ones(n, dtype=x.dtype), (labels, np.arange(n))), shape=(k, n))
     return np.asarray(onehot @ x)
@@ -48,6 +47,9 @@ def _groups(x: np.ndarray, random_state: int) -> tuple[np.ndarray, np.ndarray, n
     n = x.shape[0]
     if n <= MAX_GROUPS:
         return np.arange(n), x.astype(np.float64), np.ones(n)
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
     km = KMeans(MICRO_CLUSTERS, init="random", n_init=1, max_iter=6, random_state=random_state)
     with threadpool_limits(2, user_api="openmp"):  # reduction order is fixed with 2 threads
         km.fit(x)
@@ -184,6 +186,9 @@ def cluster(
     labels = _partition(merges, sums, sizes, counts, k, min_size)[assign]
     k = int(labels.max()) + 1  # fewer when there are not k clusters of min_size
     init = (_sum_by(labels, x, k) / np.bincount(labels, minlength=k)[:, None]).astype(x.dtype)
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
     km = KMeans(k, init=init, n_init=1, max_iter=10, random_state=random_state)
     with threadpool_limits(2, user_api="openmp"):
         km.fit(x)

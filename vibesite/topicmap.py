@@ -15,8 +15,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.decomposition import PCA
-from threadpoolctl import threadpool_limits
 
 if TYPE_CHECKING:
     from vibesite.topics import Topic, Topics
@@ -38,6 +36,9 @@ def project_2d(
     With ``fit_on`` (e.g. topic centroids, at least 3) the axes are those that spread those
     rows most, so that topics separate better than on the axes of all the articles.
     """
+    from sklearn.decomposition import PCA  # imported only when there is something to place
+    from threadpoolctl import threadpool_limits
+
     x = np.asarray(vectors, dtype=np.float64)
     n = x.shape[0]
     xy = np.zeros((n, 2))

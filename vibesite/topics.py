@@ -19,11 +19,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from types import MappingProxyType
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from vibesite.topic_cluster import cluster, unit
 from vibesite.topicmap import project_2d
@@ -34,7 +33,11 @@ NAME_SAMPLE = 60  # most central articles per topic that name it
 CENTROID_MATCH = 0.9  # centroid cosine that keeps a slug when memberships do not overlap
 _NO_RENAMES: Mapping[str, str] = MappingProxyType({})
 _TOKEN = r"(?u)\b[^\W\d_]{2,}\b"
-_STOP_WORDS = sorted(ENGLISH_STOP_WORDS | {"ca", "wo"})  # what "can't" and "won't" leave
+@lru_cache(maxsize=1)
+def _stop_words() -> list[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return sorted(ENGLISH_STOP_WORDS | {"ca", "wo"})  # what "can't" and "won't" leave
 _NOISE = re.compile(r"(?:https?://|www\.)\S+|(?:n['’]t|['’](?:s|ll|re|ve|d|m))\b", re.IGNORECASE)
 
 
@@ -93,9 +96,12 @@ def _ranked_terms(texts: Sequence[str], classes: Sequence[np.ndarray], top: int 
     articles of the classes)."""
     if not classes:
         return []
+    from scipy import sparse  # imported here: a build whose topics are memoized needs neither
+    from sklearn.feature_extraction.text import CountVectorizer
+
     used = np.unique(np.concatenate(list(classes)))
     vectorizer = CountVectorizer(
-        stop_words=_STOP_WORDS, ngram_range=(1, 2), min_df=2, token_pattern=_TOKEN, binary=True,
+        stop_words=_stop_words(), ngram_range=(1, 2), min_df=2, token_pattern=_TOKEN, binary=True,
         dtype=np.float32,
     )
     try:
