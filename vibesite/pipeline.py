@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -30,7 +30,14 @@ from vibesite.relate import Related, top_k
 from vibesite.render import render, theme_dirs
 from vibesite.search_index import build_search_files
 from vibesite.store import EmbeddingStore
-from vibesite.topics import Topics, TopicSeed, build_topics, load_previous_topics, save_topics
+from vibesite.topics import (
+    TopicChanges,
+    Topics,
+    TopicSeed,
+    build_topics,
+    load_previous_topics,
+    save_topics,
+)
 from vibesite.write import write_site
 
 
@@ -145,7 +152,8 @@ def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
     found = memo.get("topics", digest)
     previous = load_previous_topics(store.conn)
     if isinstance(found, Topics) and {p.slug for p in previous} == {t.slug for t in found.topics}:
-        return found
+        kept = sum(1 for t in found.topics if not t.seeded)
+        return replace(found, changes=TopicChanges(kept=kept, new=0, merged=0, gone=0))
     topics = build_topics(
         [a.id for a in articles], vectors, [a.embed_text for a in articles],
         previous=previous, n_topics=config.topic_count or None,
