@@ -70,6 +70,13 @@ summary: "Why <script> in user input must become &lt;script&gt;, and how templat
 Text that goes into a page must have its angle brackets and ampersands escaped, or a
 visitor's comment can inject markup and scripts into the page.
 """,
+    "script-title.md": """---
+title: "<script>alert(1)</script>"
+date: 2024-02-05
+tags: [html]
+---
+A post whose title is a script tag, to check that no page or search result runs it.
+""",
     "js-constructors.md": """---
 title: Constructor functions in JavaScript
 date: 2024-01-05
@@ -411,7 +418,18 @@ def test_semantic_search_after_focus_ranks_like_python(
 
 EMBED_QUERIES = ["sqlite backup tools", "How do I REBASE a Git branch onto main?", "a",
                  "Καλημέρα κόσμε, café naïve, 日本語の検索 🚀", "word " * 400,
-                 "don't e-mail C++ node.js x² ＡＢＣ"]
+                 "don't e-mail C++ node.js x² ＡＢＣ",
+                 "How can I back up a SQLite database while it is being written to?",
+                 "static site generators for a personal blog",
+                 "Why does my GitHub Actions workflow not deploy to Pages?",
+                 "the cat sat on the mat", "Rust lifetimes and the borrow checker",
+                 "What is reciprocal rank fusion?", "recipes for a quick vegetarian dinner",
+                 "undo the last commit but keep the changes",
+                 "ERROR: permission denied (publickey)",
+                 "1234567890", "Ein kurzer deutscher Satz über Datenbanken.",
+                 "¿Dónde está la biblioteca?", "    leading and trailing spaces    ",
+                 "a question? with! punctuation; everywhere..."]
+assert len(EMBED_QUERIES) == 20  # the issue's parity check: 20 sentences
 
 
 def test_query_embedding_matches_python(page: Any, base_url: str, site: Config,
@@ -508,3 +526,20 @@ def test_search_page_reads_and_updates_the_address(page: Any, base_url: str) -> 
     page.wait_for_function("() => document.querySelector('.vs-results__title')"
                            ".textContent.startsWith('Isolated Python')")
     assert page.recorder.errors == []
+
+
+def test_a_script_title_is_text_everywhere(page: Any, base_url: str) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_home(page, base_url)
+    page.keyboard.press("/")
+    page.keyboard.type("script tag title")
+    page.locator("#vs-search-listbox [role='option']").first.wait_for()
+    assert "<script>alert(1)</script>" in option_titles(page)
+    assert page.locator("#vs-search-listbox script").count() == 0
+    page.goto(base_url + "search/?q=script%20tag%20title")
+    page.locator(".vs-results__list li").first.wait_for()
+    assert "<script>alert(1)</script>" in page.locator(".vs-results__title").all_inner_texts()
+    page.goto(base_url + "script-title/")
+    assert page.locator("h1.post-title").inner_text() == "<script>alert(1)</script>"
+    assert dialogs == []

@@ -126,3 +126,18 @@ def test_serve_rebuilds_and_reloads(make_site: Callable[..., Config],
         stopping.set()
         thread.join(10)
     assert any(line.startswith("Rebuilt: 2 articles, 0 new and 1 changed") for line in logs)
+
+
+def test_serve_default_model_keeps_semantic_search(make_site: Callable[..., Config],
+                                                   real_embedder: object) -> None:
+    """serve's ConfiguredModel counts as the configured model: the browser gets its encoder."""
+    from vibesite.diagnostics import Diagnostics
+    from vibesite.embed import ConfiguredModel
+    from vibesite.pipeline import _query_encoder
+
+    config = make_site({"a.md": "# A\n\ntext"})
+    diagnostics = Diagnostics()
+    files = _query_encoder(config, ConfiguredModel(config), diagnostics)
+    assert files is not None and files.model_onnx.is_file()
+    assert _query_encoder(config, FakeEmbedder(), diagnostics) is None
+    assert diagnostics.items == []

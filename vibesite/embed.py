@@ -102,6 +102,23 @@ class SentenceTransformerEmbedder:
 SMALL_BATCH = 32  # articles: fewer than this are embedded without importing torch, if possible
 
 
+class ConfiguredModel:
+    """``f(count) -> Embedder`` for the configured model; a long-lived process (``serve``)
+    keeps one and so loads sentence-transformers at most once."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.loaded: SentenceTransformerEmbedder | None = None
+
+    def __call__(self, count: int) -> Embedder:
+        if self.loaded is not None:
+            return self.loaded
+        embedder = default_embedder(self.config, count)
+        if isinstance(embedder, SentenceTransformerEmbedder):
+            self.loaded = embedder
+        return embedder
+
+
 def default_embedder(config: Config, count: int) -> Embedder:
     """The configured model for ``count`` articles to embed.
 

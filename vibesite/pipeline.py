@@ -17,10 +17,10 @@ from vibesite.config import CONFIG_FILE, Config
 from vibesite.diagnostics import BuildError, Diagnostic, Diagnostics
 from vibesite.discover import discover
 from vibesite.embed import (
+    ConfiguredModel,
     Embedder,
     ModelError,
     SentenceTransformerEmbedder,
-    default_embedder,
     embed,
     model_id,
 )
@@ -198,7 +198,7 @@ def _query_encoder(config: Config, given: object,
 
     A custom embedder passed in by a caller has no model to export: lexical search only.
     """
-    if given is not None and not isinstance(given, SentenceTransformerEmbedder):
+    if given is not None and not isinstance(given, SentenceTransformerEmbedder | ConfiguredModel):
         return None
     try:
         return export_query_encoder(config.model, config.cache_dir,
@@ -213,7 +213,9 @@ def _embedder_factory(config: Config, given: Embedder | Callable[[], Embedder] |
                       ) -> Callable[[int], Embedder]:
     """``f(number of articles to embed) -> Embedder``, called only when there are some."""
     if given is None:
-        return lambda count: default_embedder(config, count)
+        return ConfiguredModel(config)
+    if isinstance(given, ConfiguredModel):
+        return given
     if callable(given) and not hasattr(given, "encode"):
         return lambda count: given()  # type: ignore[operator]
     return lambda count: given  # type: ignore[return-value]

@@ -112,18 +112,10 @@ def serve(config: Config, port: int = 8000, embedder: Any = None,
 
     stopping = stopping or threading.Event()
     config = replace(config, base_url=f"http://127.0.0.1:{port}/")
-    if embedder is None:
-        from vibesite.embed import SentenceTransformerEmbedder
+    if embedder is None:  # the configured model, loaded once for every rebuild
+        from vibesite.embed import ConfiguredModel
 
-        loaded: list[Any] = []
-
-        def shared() -> Any:  # load the model once for every rebuild of this session
-            if not loaded:
-                loaded.append(SentenceTransformerEmbedder(config.model, config.batch_size,
-                                                          config.device))
-            return loaded[0]
-
-        embedder = shared
+        embedder = ConfiguredModel(config)
     rebuild(config, embedder, log)
     config.output_dir.mkdir(parents=True, exist_ok=True)
     generation = Generation()

@@ -1,0 +1,100 @@
+"""The demo site (this repository's content/): search and similar from the terminal with
+``--json``, and semantic search in Chromium for a query whose words are on no page."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser import serve
+from tests.test_browser_search import (  # noqa: F401 - pytest fixtures
+    Recorder,
+    browser,
+    context,
+    option_titles,
+)
+from vibesite.cli import main
+from vibesite.config import Config
+from vibesite.pipeline import BuildResult
+from vibesite.search_query import SiteSearch
+
+# Words that appear on no page of the demo site, and the page each one means.
+NO_SHARED_WORDS = {"sluggish": "performance/", "unreleased essay": "drafts-and-expiry/"}
+
+
+@pytest.fixture(scope="module")
+def demo(demo_build: tuple[Config, BuildResult], tmp_path_factory: pytest.TempPathFactory
+         ) -> tuple[Config, Path]:
+    config, _ = demo_build
+    toml = tmp_path_factory.mktemp("demo-config") / "vibesite.toml"
+    toml.write_text(f"content_dir = '{config.content_dir}'\noutput_dir = '{config.output_dir}'\n"
+                    f"cache_dir = '{config.cache_dir}'\n")
+    return config, toml
+
+
+def _json_lines(capsys: pytest.CaptureFixture[str]) -> list[Any]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_similar_json(demo: tuple[Config, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    config, toml = demo
+    assert main(["similar", "performance", "--json", "--config", str(toml)]) == 0
+    found = _json_lines(capsys)
+    related = json.loads((config.output_dir / "related.json").read_text())["performance"]
+    assert [f["id"] for f in found] == [r["id"] for r in related]
+    assert [f["score"] for f in found] == pytest.approx([r["score"] for r in related], abs=1e-4)
+    assert all(f["url"] == f["id"] + "/" and f["title"] for f in found)
+
+
+def test_search_json_finds_meaning_without_shared_words(
+        demo: tuple[Config, Path], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    config, toml = demo
+    site = SiteSearch.load(config.output_dir)
+    for query, url in NO_SHARED_WORDS.items():
+        assert site.search(query, semantic=False) == []  # no page has these words
+        assert main(["search", query, "--json", "--config", str(toml)]) == 0
+        (answer,) = _json_lines(capsys)
+        assert answer["query"] == query and answer["results"][0]["url"] == url
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(q + "\n" for q in NO_SHARED_WORDS)))
+    assert main(["search", "-", "--json", "--site", str(config.output_dir), "-n", "3"]) == 0
+    answers = _json_lines(capsys)
+    assert [a["query"] for a in answers] == list(NO_SHARED_WORDS)
+    assert [a["results"][0]["url"] for a in answers] == list(NO_SHARED_WORDS.values())
+    assert all(len(a["results"]) == 3 for a in answers)
+
+
+@pytest.fixture(scope="module")
+def demo_url(demo: tuple[Config, Path]) -> Iterator[str]:
+    with serve(demo[0].output_dir, prefix="/") as url:  # the demo's base_url is "/"
+        yield url
+
+
+def test_browser_finds_meaning_without_shared_words(
+        context: Any, demo_url: str) -> None:  # noqa: F811 - the imported fixture
+    page = context.new_page()
+    recorder = Recorder(page)
+    page.goto(demo_url + "install/")
+    page.wait_for_function("() => window.vibesiteSearch !== undefined")
+    page.keyboard.press("/")
+    page.keyboard.type("sluggish")
+    assert page.evaluate("() => window.vibesiteSearch.ready") is True
+    page.wait_for_function(
+        "() => document.querySelector('.vs-search__mode').textContent.includes('Semantic')")
+    page.locator("#vs-search-listbox [role='option']").first.wait_for()
+    assert option_titles(page)[0] == "Build performance"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/performance/$"))
+    assert page.locator("h1.post-title").inner_text() == "Build performance"
+    outside = [u for u in recorder.urls if urlsplit(u).scheme not in ("data", "blob")
+               and urlsplit(u).hostname != "127.0.0.1"]
+    assert outside == []
+    assert recorder.errors == []
