@@ -1,0 +1,242 @@
+"""Benchmark vibesite builds: cold stages, warm rebuilds, embedding throughput, peak memory.
+
+Usage: python bench/build.py [--corpus PATH] [--limit N] [--repeats R] [--raw-sample N]
+
+Every build runs ``vibesite build`` in a fresh interpreter (so import costs are real) on a
+temporary copy of the corpus, with a temporary cache and output folder. Prints plain tables;
+exits 0 whatever the PASS/FAIL verdicts (it is a report, not a test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vibesite.config import Config, load_config, with_overrides
+from vibesite.diagnostics import Diagnostics
+from vibesite.discover import discover, matches
+from vibesite.parse import parse
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "jbranchaud-til"
+TARGET_NON_EMBED, TARGET_WARM, TARGET_ONE_CHANGED = 0.15, 3.0, 4.0
+# Same as ``python -m vibesite`` (runpy is what -m uses), plus a note saying whether torch
+# was imported, so a warm rebuild that pulls in torch shows up.
+WRAPPER = (
+    "import runpy, sys\n"
+    "try:\n"
+    "    runpy.run_module('vibesite', run_name='__main__', alter_sys=True)\n"
+    "finally:\n"
+    "    print(f'BENCH torch={int(\"torch\" in sys.modules)}', file=sys.stderr)\n"
+)
+
+
+@dataclass
+class Run:
+    wall: float
+    stages: dict[str, float]
+    encoded: int
+    max_rss_mib: float
+    torch: bool
+    summary: str = field(repr=False)
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def article_files(corpus: Path) -> list[str]:
+    """The Markdown files a default build turns into articles, sorted."""
+    config = Config()
+    found = (p.relative_to(corpus).as_posix() for p in corpus.rglob("*.md"))
+    return sorted(r for r in found if matches(r, config.include)
+                  and not matches(r, config.exclude))
+
+
+def copy_corpus(corpus: Path, dest: Path, limit: int | None) -> list[str]:
+    files = article_files(corpus)
+    if limit is None:
+        shutil.copytree(corpus, dest)
+        return files
+    for relpath in files[:limit]:
+        (dest / relpath).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(corpus / relpath, dest / relpath)
+    return files[:limit]
+
+
+def run_build(work: Path) -> Run:
+    """One ``vibesite build`` in a fresh interpreter; max RSS from os.wait4 of that child."""
+    cmd = [sys.executable, "-c", WRAPPER, "build", "--config", str(work / "vibesite.toml"),
+           "--content", str(work / "content"), "--output", str(work / "site")]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=work, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if proc.returncode != 0:
+        sys.exit(f"build failed (exit {proc.returncode}):\n{stdout}\n{stderr}")
+    stages_line = re.search(r"^Stages: (.*)$", stdout, re.M)
+    encoded = re.search(r"(\d+) texts encoded", stdout)
+    if not stages_line or not encoded:
+        sys.exit(f"cannot parse the build summary:\n{stdout}")
+    # "discover 0.06s, search index 0.12s, ...": stage names may contain spaces.
+    stages = {name: float(secs.rstrip("s")) for name, secs in
+              (part.rsplit(" ", 1) for part in stages_line.group(1).split(", "))}
+    return Run(wall, stages, int(encoded.group(1)), usage.ru_maxrss / 1024,
+               "BENCH torch=1" in stderr, stdout.strip())
+
+
+def median_run(runs: list[Run]) -> Run:
+    stages = {k: statistics.median(r.stages.get(k, 0.0) for r in runs) for k in runs[0].stages}
+    return Run(statistics.median(r.wall for r in runs), stages,
+               int(statistics.median(r.encoded for r in runs)),
+               max(r.max_rss_mib for r in runs), any(r.torch for r in runs), "")
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=True)]
+    def line(cells: list[str]) -> str:
+        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def stage_table(cold: Run, warm: Run, changed: Run, repeats: int) -> str:
+    rows = [[k, f"{cold.stages[k]:.2f}", f"{warm.stages.get(k, 0):.2f}",
+             f"{changed.stages.get(k, 0):.2f}"] for k in cold.stages]
+    runs = (cold, warm, changed)
+    sums = [sum(r.stages.values()) for r in runs]
+    rows += [["sum of stages", *(f"{s:.2f}" for s in sums)],
+             ["start-up + imports + exit", *(f"{r.wall - s:.2f}" for r, s in zip(runs, sums,
+                                                                                strict=True))],
+             ["wall (measured by bench)", *(f"{r.wall:.2f}" for r in runs)],
+             ["texts encoded", *(str(r.encoded) for r in runs)],
+             ["torch imported", *("yes" if r.torch else "no" for r in runs)],
+             ["max RSS (MiB)", *(f"{r.max_rss_mib:.0f}" for r in runs)]]
+    heads = ["stage (s)", "cold", f"warm, no change (median of {repeats})",
+             f"warm, 1 file changed (median of {repeats})"]
+    return table(heads, rows)
+
+
+def throughput(work: Path, cold: Run, sample: int | None) -> str:
+    """Raw ``model.encode`` on the texts the cold build embedded, beside the build's rate."""
+    from vibesite.embed import SentenceTransformerEmbedder
+
+    config = with_overrides(load_config(work / "vibesite.toml"), content_dir=work / "content")
+    diagnostics = Diagnostics()
+    articles = parse(config, discover(config, diagnostics), diagnostics).articles
+    embedder = SentenceTransformerEmbedder(config.model, config.batch_size, config.device)
+    texts = [w for a in articles for w in embedder.windows(a.title, a.text)]
+    if len(texts) != cold.encoded:
+        log(f"warning: {len(texts)} windows here, the cold build encoded {cold.encoded}")
+    chosen = texts
+    if sample is not None and sample < len(texts):
+        chosen = [texts[i] for i in sorted(random.Random(0).sample(range(len(texts)), sample))]
+    embedder.model.encode(chosen[:4], batch_size=config.batch_size)  # warm-up, not timed
+    log(f"timing raw model.encode on {len(chosen)} of {len(texts)} texts")
+    started = time.perf_counter()
+    embedder.model.encode(chosen, batch_size=config.batch_size, show_progress_bar=False)
+    raw_s = time.perf_counter() - started
+    raw_texts, raw_tokens = len(chosen) / raw_s, embedder.count_tokens(chosen) / raw_s
+    embed_s = cold.stages["embed"]
+    build_texts, build_tokens = cold.encoded / embed_s, embedder.count_tokens(texts) / embed_s
+    rows = [[f"build embed stage ({cold.encoded} texts, {embed_s:.1f}s, incl. model load)",
+             f"{build_texts:.1f}", f"{build_tokens:.0f}"],
+            [f"raw model.encode ({len(chosen)} texts, {raw_s:.1f}s, batch {config.batch_size})",
+             f"{raw_texts:.1f}", f"{raw_tokens:.0f}"],
+            ["build / raw", f"{build_texts / raw_texts:.2f}", f"{build_tokens / raw_tokens:.2f}"]]
+    return table(["embedding throughput", "texts/s", "tokens/s"], rows)
+
+
+def machine_line() -> str:
+    import torch
+
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "?")
+    return (f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+            f"torch {torch.__version__} with {torch.get_num_threads()} threads")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--limit", type=int, help="build only the first N article files")
+    parser.add_argument("--repeats", type=int, default=3, help="warm rebuilds of each kind")
+    parser.add_argument("--raw-sample", type=int, help="time raw encode on N texts (default all)")
+    args = parser.parse_args()
+    corpus = args.corpus.resolve()
+    load_start = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="vibesite-bench-") as tmp:
+        work = Path(tmp)
+        files = copy_corpus(corpus, work / "content", args.limit)
+        (work / "vibesite.toml").write_text(
+            'content_dir = "content"\noutput_dir = "site"\ncache_dir = "cache"\n')
+        log(f"cold build of {len(files)} files (fresh cache)")
+        cold = run_build(work)
+        warm_runs = []
+        for i in range(args.repeats):
+            log(f"warm rebuild, no change ({i + 1}/{args.repeats})")
+            warm_runs.append(run_build(work))
+        originals: dict[Path, bytes] = {}
+        changed_runs = []
+        for i in range(args.repeats):
+            path = work / "content" / files[(i + 1) * len(files) // (args.repeats + 1)]
+            originals.setdefault(path, path.read_bytes())
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(f"\nThis sentence was added by the benchmark, run {i + 1}.\n")
+            log(f"warm rebuild, 1 file changed ({i + 1}/{args.repeats}): {path.name}")
+            changed_runs.append(run_build(work))
+        for path, data in originals.items():  # throughput uses the texts the cold build saw
+            path.write_bytes(data)
+        warm, changed = median_run(warm_runs), median_run(changed_runs)
+        through = throughput(work, cold, args.raw_sample)
+    bench_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    non_embed = (cold.wall - cold.stages["embed"]) / cold.wall
+    verdict = {True: "PASS", False: "FAIL"}
+    targets = [
+        ["cold build: non-embedding share of wall", f"<= {TARGET_NON_EMBED:.0%}",
+         f"{non_embed:.1%} ({cold.wall - cold.stages['embed']:.2f}s of {cold.wall:.2f}s)",
+         verdict[non_embed <= TARGET_NON_EMBED]],
+        ["warm rebuild, no change (median wall)", f"<= {TARGET_WARM:.0f} s",
+         f"{warm.wall:.2f} s", verdict[warm.wall <= TARGET_WARM]],
+        ["warm rebuild, 1 file changed (median wall)", f"<= {TARGET_ONE_CHANGED:.0f} s",
+         f"{changed.wall:.2f} s", verdict[changed.wall <= TARGET_ONE_CHANGED]],
+        ["peak memory, cold build (max RSS)", "printed", f"{cold.max_rss_mib:.0f} MiB", "-"],
+        ["peak memory, warm builds (max RSS)", "printed",
+         f"{warm.max_rss_mib:.0f} / {changed.max_rss_mib:.0f} MiB", "-"],
+        ["peak memory, bench process (raw encode)", "printed", f"{bench_rss:.0f} MiB", "-"],
+    ]
+    print(machine_line())
+    print(f"Load average (1 min): {load_start:.2f} at start, {os.getloadavg()[0]:.2f} at end "
+          f"(above {os.cpu_count()} = other processes competed for the CPU)")
+    print(f"Corpus: {corpus} ({len(files)} article files"
+          + (f", --limit {args.limit}" if args.limit else "") + ")")
+    print("Cold build summary:\n  " + cold.summary.replace("\n", "\n  "))
+    print()
+    print(stage_table(cold, warm, changed, args.repeats))
+    print()
+    print(table(["target", "limit", "measured", "verdict"], targets))
+    print()
+    print(through)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
