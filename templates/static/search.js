@@ -280,6 +280,8 @@ function encodeQuery(tokenizer, text, maxLength) {
   return { ids, typeIds: typeIds ?? ids.map(() => 0) };
 }
 
+const TYPING_PAUSE_MS = 120; // search once typing pauses this long
+
 function startSemantic() {
   if (!semanticPromise) semanticPromise = loadSemantic();
   return semanticPromise;
@@ -492,7 +494,11 @@ class HeaderBox {
       startSemantic();
       if (this.input.value.trim()) this.update();
     });
-    this.input.addEventListener("input", () => this.update());
+    this.input.addEventListener("input", () => {
+      // Wait for a pause in typing: no index shards fetched for "r", "re", "reb"...
+      clearTimeout(this.typing);
+      this.typing = setTimeout(() => this.update(), TYPING_PAUSE_MS);
+    });
     this.input.addEventListener("keydown", (event) => this.onKey(event));
     form.addEventListener("focusout", (event) => {
       if (!form.contains(event.relatedTarget)) this.close();
@@ -625,7 +631,11 @@ class SearchPage {
       this.update(true);
     });
     this.input.addEventListener("focus", () => startSemantic());
-    this.input.addEventListener("input", () => { this.limit = PAGE_STEP; this.update(false); });
+    this.input.addEventListener("input", () => {
+      this.limit = PAGE_STEP;
+      clearTimeout(this.typing);
+      this.typing = setTimeout(() => this.update(false), TYPING_PAUSE_MS);
+    });
     this.more.addEventListener("click", () => {
       this.limit += PAGE_STEP;
       this.searcher.run(this.input.value, this.limit);
