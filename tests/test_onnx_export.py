@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import share_onnx_cache
 from vibesite.embed import ModelError, SentenceTransformerEmbedder
 from vibesite.onnx_export import (
+    EXPORT_VERSION,
     OUTPUT,
     OnnxQueryEncoder,
     QueryEncoderFiles,
@@ -39,8 +41,11 @@ QUERIES = [
 
 
 @pytest.fixture(scope="session")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, QueryEncoderFiles]:
+def exported(tmp_path_factory: pytest.TempPathFactory,
+             onnx_cache: Path) -> tuple[Path, QueryEncoderFiles]:
+    """The session's one export (in the shared ``onnx_cache``; other tests reuse it)."""
     cache = tmp_path_factory.mktemp("vibesite-cache")
+    share_onnx_cache(cache, onnx_cache)
     return cache, export_query_encoder(MODEL, cache)
 
 
@@ -56,6 +61,11 @@ def test_export_writes_the_files(exported: tuple[Path, QueryEncoderFiles]) -> No
     assert (files.max_length, files.dim) == (256, 384)
     assert files.model_id == "sentence-transformers/all-MiniLM-L6-v2"
     assert files.model_onnx.stat().st_size < 30_000_000  # int8 weights: ~23 MB, float is ~90
+    document = files.model_onnx.parent / "document.onnx"  # float32, for OnnxDocumentEmbedder
+    assert document.stat().st_size > 80_000_000
+    info = json.loads((files.model_onnx.parent / "encoder.json").read_text(encoding="utf-8"))
+    assert info["document_onnx"] == "document.onnx" and info["export_version"] == EXPORT_VERSION
+    assert info["min_cosine_check_document"] >= 0.9999
     assert not list((cache / "onnx").glob(".tmp-*"))
 
 

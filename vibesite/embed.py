@@ -47,6 +47,22 @@ def _model_location(name: str) -> str:
     return name
 
 
+def title_windows(title: str, text: str, max_tokens: int, count: Callable[[str], int],
+                  offsets: Callable[[str], Sequence[tuple[int, int]]]) -> list[str]:
+    """``title + text`` if it fits the model, else windows of the body each prefixed by the
+    title (``count`` gives a text's tokens, ``offsets`` their character spans, both without
+    special tokens). Never empty: a text that cannot be split is left to the model to cut."""
+    whole = f"{title}\n\n{text}".strip()
+    budget = max_tokens - 2  # [CLS] and [SEP]
+    if count(whole) <= budget:
+        return [whole]
+    room = max(16, budget - count(title) - 1)
+    spans = offsets(text)
+    out = [f"{title}\n\n{text[chunk[0][0] : chunk[-1][1]]}"
+           for chunk in (spans[i : i + room] for i in range(0, len(spans), room))]
+    return out or [whole]
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; texts longer than max_seq_length become title windows."""
 
@@ -76,19 +92,10 @@ class SentenceTransformerEmbedder:
         self.tokenizer = self.model.tokenizer
 
     def windows(self, title: str, text: str) -> list[str]:
-        """``title + text`` if it fits, else windows of the body each prefixed by the title."""
-        whole = f"{title}\n\n{text}".strip()
-        budget = self.max_tokens - 2  # [CLS] and [SEP]
-        if len(self.tokenizer.tokenize(whole)) <= budget:
-            return [whole]
-        room = max(16, budget - len(self.tokenizer.tokenize(title)) - 1)
-        offsets = self.tokenizer(text, add_special_tokens=False,
-                                 return_offsets_mapping=True)["offset_mapping"]
-        out = []
-        for start in range(0, len(offsets), room):
-            chunk = offsets[start : start + room]
-            out.append(f"{title}\n\n{text[chunk[0][0] : chunk[-1][1]]}")
-        return out
+        return title_windows(
+            title, text, self.max_tokens, lambda t: len(self.tokenizer.tokenize(t)),
+            lambda t: self.tokenizer(t, add_special_tokens=False,
+                                     return_offsets_mapping=True)["offset_mapping"])
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,

@@ -9,6 +9,10 @@ run it with the session option ``session.disable_quant_qdq = 1`` so onnxruntime 
 to float32 once at load (onnxruntime-web: ``extra: {session: {disable_quant_qdq: "1"}}``).
 ``tokenizer.json`` truncates to the model's ``max_seq_length`` and does not pad.
 
+The same folder holds ``document.onnx``, the float32 graph before quantisation, which
+``OnnxDocumentEmbedder`` (vibesite.onnx_document) runs to embed a few changed articles without
+torch; ``cached_document_encoder`` finds it.
+
 Exports are cached by content under ``cache_dir/onnx/<key>/``; a cache hit imports no torch.
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import inspect
 import json
 import os
@@ -31,12 +36,16 @@ import numpy as np
 
 from vibesite.embed import ModelError, _model_location
 from vibesite.embed import model_id as default_model_id
+from vibesite.onnx_document import OUTPUT, DocumentEncoderFiles, OnnxDocumentEmbedder
 
-EXPORT_VERSION = 1
+__all__ = ["DocumentEncoderFiles", "OnnxDocumentEmbedder", "OnnxQueryEncoder",
+           "QueryEncoderFiles", "cached_document_encoder", "export_query_encoder"]
+
+EXPORT_VERSION = 2  # 2: + document.onnx (float32)
 OPSET = 17
 MIN_COSINE = 0.99  # self-check against sentence-transformers at export time; catches bad graphs
-INPUTS = ("input_ids", "attention_mask")
-OUTPUT = "sentence_embedding"
+MIN_DOCUMENT_COSINE = 0.9999  # the float32 graph: rounding only
+INPUTS = ("input_ids", "attention_mask")  # -> OUTPUT, "sentence_embedding"
 POOLINGS = ("cls", "mean", "max", "mean_sqrt_len_tokens")  # mean_sqrt_len == mean once normalised
 _INFO = "encoder.json"
 _SKIP_DIRS = {"onnx", "openvino"}  # prebuilt variants some hub repos ship; not what we export
@@ -88,6 +97,24 @@ def export_query_encoder(model: str, cache_dir: Path, *,
     if files := _cached(final):
         return files
     raise ModelError(f"the ONNX export of {model!r} in {final} is unreadable; delete that folder")
+
+
+def cached_document_encoder(model: str, cache_dir: Path, *,
+                            model_id: str | None = None) -> DocumentEncoderFiles | None:
+    """The float32 export of ``model`` if it is in the cache already, else None.
+
+    Never exports and never imports torch, sentence-transformers or transformers; it hashes the
+    model's files (~0.1 s for all-MiniLM-L6-v2), like a cache hit of export_query_encoder.
+    """
+    if not all(importlib.util.find_spec(m) for m in ("onnxruntime", "tokenizers")):
+        return None
+    mid = model_id or default_model_id(model)
+    try:
+        folder = _local_folder(_model_location(model))
+        return None if folder is None else _cached_document(
+            Path(cache_dir) / "onnx" / _cache_key(mid, folder))
+    except OSError:
+        return None
 
 
 class OnnxQueryEncoder:
@@ -151,13 +178,24 @@ def _cache_key(mid: str, folder: Path) -> str:
 
 
 def _cached(folder: Path) -> QueryEncoderFiles | None:
+    """The query encoder in ``folder`` if the whole export (document.onnx too) is there."""
     try:
         info = json.loads((folder / _INFO).read_text(encoding="utf-8"))
         files = QueryEncoderFiles(folder / info["model_onnx"], folder / info["tokenizer_json"],
                                   int(info["max_length"]), int(info["dim"]), str(info["model_id"]))
+        document = folder / info["document_onnx"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return files if files.model_onnx.is_file() and files.tokenizer_json.is_file() else None
+    ok = files.model_onnx.is_file() and files.tokenizer_json.is_file() and document.is_file()
+    return files if ok else None
+
+
+def _cached_document(folder: Path) -> DocumentEncoderFiles | None:
+    if (query := _cached(folder)) is None:
+        return None
+    info = json.loads((folder / _INFO).read_text(encoding="utf-8"))
+    return DocumentEncoderFiles(folder / info["document_onnx"], query.tokenizer_json,
+                                query.max_length, query.dim, query.model_id)
 
 
 def _load_sentence_transformer(model: str, location: str) -> Any:
@@ -172,7 +210,8 @@ def _load_sentence_transformer(model: str, location: str) -> Any:
 
 
 def _export(st: Any, out: Path, mid: str, model: str) -> None:
-    """Write model.onnx, tokenizer.json and (last) encoder.json into ``out``; self-check them."""
+    """Write model.onnx, document.onnx, tokenizer.json and (last) encoder.json into ``out``;
+    self-check them against the model."""
     try:
         import onnx  # noqa: F401 - fail early with the install hint
         import onnxruntime  # noqa: F401
@@ -207,19 +246,29 @@ def _export(st: Any, out: Path, mid: str, model: str) -> None:
             dim = int(wrapper(*args).shape[1])
             _torch_export(torch, wrapper, args, out / "float.onnx")
         _quantize_weights(out / "float.onnx", out / "model.onnx")
-        (out / "float.onnx").unlink()
+        os.replace(out / "float.onnx", out / "document.onnx")
         files = QueryEncoderFiles(out / "model.onnx", out / "tokenizer.json", max_length, dim, mid)
         got = OnnxQueryEncoder(files).encode(_CHECK_TEXTS)
+        document = OnnxDocumentEmbedder(DocumentEncoderFiles(
+            out / "document.onnx", out / "tokenizer.json", max_length, dim, mid))
+        got_document = document.encode(_CHECK_TEXTS)
+        same_tokens = all(document.tokenizer.encode(t, add_special_tokens=False).tokens
+                          == tokenizer.tokenize(t) for t in _CHECK_TEXTS)
     except Exception as exc:  # noqa: BLE001 - any exporter failure gets the same advice
         raise ModelError(advice.format(f"{type(exc).__name__}: {exc}")) from exc
     want = st.encode(_CHECK_TEXTS, normalize_embeddings=True, convert_to_numpy=True)
     cosine = float((got * want).sum(axis=1).min())
-    if cosine < MIN_COSINE:
-        raise ModelError(advice.format(f"the ONNX vectors differ from the model's "
-                                       f"(cosine {cosine:.4f})"))
+    document_cosine = float((got_document * want).sum(axis=1).min())
+    if cosine < MIN_COSINE or document_cosine < MIN_DOCUMENT_COSINE:
+        raise ModelError(advice.format(f"the ONNX vectors differ from the model's (cosine "
+                                       f"{cosine:.4f}, float32 {document_cosine:.6f})"))
+    if not same_tokens:
+        raise ModelError(advice.format("its tokenizer.json splits text unlike the model"))
     info = {"model_onnx": "model.onnx", "tokenizer_json": "tokenizer.json",
+            "document_onnx": "document.onnx",
             "max_length": max_length, "dim": dim, "model_id": mid, "pooling": pooling,
             "min_cosine_check": round(cosine, 5),
+            "min_cosine_check_document": round(document_cosine, 6),
             "inputs": list(INPUTS), "output": OUTPUT, "export_version": EXPORT_VERSION}
     (out / _INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
