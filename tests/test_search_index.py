@@ -376,3 +376,14 @@ def test_missing_index_or_encoder_gives_clear_errors(
     with pytest.raises(SearchIndexError, match="onnx_export"):
         search.search("backup")
     assert search.search("backup", semantic=False)[0].url == "db/sqlite-backup/"
+
+
+def test_token_cache_gives_the_same_files_and_keeps_only_current_texts() -> None:
+    vectors = unit_vectors(len(ARTICLES), 16)
+    fresh = build_search_files(ARTICLES, vectors)
+    cache: dict[bytes, list[str]] = {b"stale": ["gone"]}
+    assert build_search_files(ARTICLES, vectors, token_cache=cache) == fresh
+    assert b"stale" not in cache and len(cache) == len({search_index.bm25_text(a)
+                                                        for a in ARTICLES})
+    poisoned = {k: ["zzz"] for k in cache}  # proves the cache is what gets used
+    assert build_search_files(ARTICLES, vectors, token_cache=poisoned) != fresh

@@ -187,8 +187,11 @@ def _search_files(articles: Sequence[Article], vectors: np.ndarray,
     found = memo.get("search", digest)
     if isinstance(found, dict):
         return found
-    files = build_search_files(articles, vectors, encoder)
+    tokens = memo.get("search tokens", "all")
+    token_cache = tokens if isinstance(tokens, dict) else {}
+    files = build_search_files(articles, vectors, encoder, token_cache)
     memo.put("search", digest, files)
+    memo.put("search tokens", "all", token_cache)
     return files
 
 

@@ -152,11 +152,22 @@ class LexicalIndex:
         return round(float(self.doclen.sum()) / len(self.doclen), 4) if len(self.doclen) else 0.0
 
 
-def lexical_index(texts: Sequence[str]) -> LexicalIndex:
+def lexical_index(texts: Sequence[str],
+                  token_cache: dict[bytes, list[str]] | None = None) -> LexicalIndex:
+    """BM25 postings of ``texts``; ``token_cache`` (text md5 -> terms) skips re-tokenizing the
+    unchanged texts of the last build, and is left holding exactly this build's texts."""
     doclen = np.zeros(len(texts), dtype=np.uint32)
     postings: dict[str, array] = {}
+    known = dict(token_cache or {})
+    if token_cache is not None:
+        token_cache.clear()
     for doc, text in enumerate(texts):
-        terms = tokenize(text)
+        key = hashlib.md5(text.encode("utf-8")).digest()
+        terms = known.get(key)
+        if terms is None:
+            terms = tokenize(text)
+        if token_cache is not None:
+            token_cache[key] = terms
         doclen[doc] = len(terms)
         for term, tf in Counter(terms).items():
             found = postings.get(term)
@@ -186,6 +197,7 @@ def build_search_files(
     articles: Sequence[Article],
     vectors: np.ndarray,
     encoder: QueryEncoderFilesLike | None = None,
+    token_cache: dict[bytes, list[str]] | None = None,
 ) -> dict[str, bytes]:
     """Every file under ``search/`` (paths relative to the site root) -> its bytes.
 
@@ -212,7 +224,7 @@ def build_search_files(
     records = [_doc_record(a) for a in articles]
     docs_paths = [add(f"search/docs/{k}", dumps(records[start:start + DOCS_SHARD_SIZE]), ".json")
                   for k, start in enumerate(range(0, count, DOCS_SHARD_SIZE))]
-    lexical = lexical_index([bm25_text(a) for a in articles])
+    lexical = lexical_index([bm25_text(a) for a in articles], token_cache)
     n_shards = n_shards_for(lexical.total_postings)
     by_shard: dict[int, list[str]] = {}
     for term in lexical.postings:
