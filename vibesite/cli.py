@@ -55,29 +55,26 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class UsageProblem(Exception):
+    """Something the user asked for cannot be done as asked (exit code 2)."""
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from vibesite.serve import serve
 
-    try:
-        config = with_overrides(load_config(args.config), content_dir=args.content,
-                                output_dir=args.output, strict=args.strict, drafts=args.drafts)
-        serve(config, port=args.port)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_USAGE
-    except ModelError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_MODEL
+    config = with_overrides(load_config(args.config), content_dir=args.content,
+                            output_dir=args.output, strict=args.strict, drafts=args.drafts)
+    serve(config, port=args.port)
     return EXIT_OK
 
 
 def run_search(args: argparse.Namespace) -> int:
     from vibesite.search_query import SearchIndexError, SiteSearch, search_json_lines
 
+    site_dir = args.site or load_config(args.config).output_dir
+    queries = sys.stdin if args.query == "-" else [args.query]
+    semantic = not args.keyword_only
     try:
-        site_dir = args.site or load_config(args.config).output_dir
-        queries = sys.stdin if args.query == "-" else [args.query]
-        semantic = not args.keyword_only
         if args.json:
             for line in search_json_lines(site_dir, queries, args.limit, semantic=semantic):
                 print(line, flush=True)
@@ -87,12 +84,8 @@ def run_search(args: argparse.Namespace) -> int:
             for rank, hit in enumerate(search.search(query.rstrip("\r\n"), args.limit,
                                                      semantic=semantic), start=1):
                 print(f"{rank:2d}. {hit.title}  /{hit.url}  ({hit.date})")
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_USAGE
     except SearchIndexError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageProblem(str(exc)) from exc
     return EXIT_OK
 
 
@@ -102,8 +95,7 @@ def run_init(args: argparse.Namespace) -> int:
     try:
         written = init_site(args.directory, force=args.force)
     except InitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageProblem(str(exc)) from exc
     for relative in written:
         print(f"  created {args.directory / relative}")
     print(f"Next: cd {args.directory} && vibesite build   (or vibesite serve)")
@@ -114,14 +106,9 @@ def run_similar(args: argparse.Namespace) -> int:
     from vibesite.similar import UnknownArticle, similar
 
     try:
-        config = load_config(args.config)
-        found = similar(config.db_path, args.slug.strip("/"), args.limit)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_USAGE
+        found = similar(load_config(args.config).db_path, args.slug.strip("/"), args.limit)
     except (FileNotFoundError, UnknownArticle) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageProblem(str(exc)) from exc
     for n in found:
         if args.json:
             print(json.dumps({"id": n.id, "url": n.url, "title": n.title,
@@ -154,24 +141,12 @@ def _summary(result: BuildResult) -> str:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    try:
-        config = with_overrides(
-            load_config(args.config),
-            content_dir=args.content, output_dir=args.output, base_url=args.base_url,
-            strict=args.strict, drafts=args.drafts,
-        )
-        result = build(config, progress=not args.quiet and sys.stderr.isatty())
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_USAGE
-    except ModelError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_MODEL
-    except BuildError as exc:
-        for diagnostic in exc.diagnostics:
-            print(diagnostic, file=sys.stderr)
-        print(exc, file=sys.stderr)
-        return EXIT_CONTENT
+    config = with_overrides(
+        load_config(args.config),
+        content_dir=args.content, output_dir=args.output, base_url=args.base_url,
+        strict=args.strict, drafts=args.drafts,
+    )
+    result = build(config, progress=not args.quiet and sys.stderr.isatty())
     for diagnostic in result.diagnostics:
         print(diagnostic, file=sys.stderr)
     if not args.quiet:
@@ -179,19 +154,29 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+COMMANDS = {"build": run_build, "serve": run_serve, "similar": run_similar,
+            "search": run_search, "init": run_init}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; every failure becomes one message and a documented exit code."""
     args = make_parser().parse_args(argv)
-    if args.command == "build":
-        return run_build(args)
-    if args.command == "similar":
-        return run_similar(args)
-    if args.command == "init":
-        return run_init(args)
-    if args.command == "serve":
-        return run_serve(args)
-    if args.command == "search":
-        return run_search(args)
-    return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
+    try:
+        return COMMANDS[args.command](args)
+    except BuildError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return EXIT_CONTENT
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except UsageProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_MODEL
 
 
 def build_main(argv: Sequence[str] | None = None) -> int:
