@@ -19,6 +19,7 @@ import pytest
 from conftest import FakeEmbedder, build_quiet, write_files
 
 from vibesite.config import Config
+from vibesite.diagnostics import BuildError
 from vibesite.pipeline import BuildResult
 
 VOCAB = {
@@ -350,3 +351,13 @@ def test_demo_site_topics_have_at_least_two_articles(
         assert topic["name"] and topic["keywords"]
     for article_id in membership(config):
         assert 'class="post-topic"' in read(config, f"{article_id}/index.html")
+
+
+def test_strict_fails_on_a_late_warning(make_site, fake_embedder) -> None:
+    config = make_site({f"p{i}.md": f"# Post {i}\n\ncats and dogs {i}\n" for i in range(3)},
+                       strict=True, topic_seeds=({"slug": "x", "name": "X",
+                                                  "examples": ["missing"]},))
+    with pytest.raises(BuildError) as failure:
+        build_quiet(config, fake_embedder)
+    assert [d.code for d in failure.value.diagnostics] == ["topic-seed"]
+    assert not config.output_dir.exists()

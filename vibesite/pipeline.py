@@ -76,8 +76,9 @@ def build(
 ) -> BuildResult:
     """Build the site described by ``config``; raise BuildError when content has errors.
 
-    ``embedder`` is an Embedder, a factory for one, or None for the configured
-    sentence-transformers model (loaded only if some article needs embedding).
+    ``embedder`` is an Embedder, a factory for one, or None for the configured model
+    (loaded only if some article needs embedding; a few articles go through its cached ONNX
+    export, so that an edit-and-rebuild does not import torch).
     """
     timer = _Timer()
     diagnostics = Diagnostics()
@@ -85,11 +86,7 @@ def build(
     timer.lap("discover")
     render_cache = RenderCache(config.cache_dir / "markdown-cache.db")
     parsed = parse(config, discovery, diagnostics, render_cache)
-    failing = diagnostics.errors + (diagnostics.warnings if config.strict else [])
-    if failing:
-        what = "error(s)" if diagnostics.errors else "warning(s) with --strict"
-        raise BuildError(diagnostics.sorted(),
-                         f"build failed: {len(failing)} {what}; nothing was written")
+    _stop_on_problems(config, diagnostics)
     render_cache.save()
     timer.lap("parse")
     memo = StageMemo(config.cache_dir / "memo.db")
@@ -110,6 +107,7 @@ def build(
         encoder = _query_encoder(config, embedder, diagnostics)
         search_files = _search_files(parsed.articles, embeddings.vectors, encoder, memo)
         timer.lap("search index")
+    _stop_on_problems(config, diagnostics)  # --strict: topic seed and search model warnings
     folders = theme_dirs(config)
     site = assemble(config, parsed.articles, related, topics, folders, discovery.static_files,
                     search_files)
@@ -128,6 +126,14 @@ def build(
         topic_changes=(f"{topics.changes.kept} kept, {topics.changes.new} new, "
                        f"{topics.changes.merged} merged, {topics.changes.gone} gone"),
     )
+
+
+def _stop_on_problems(config: Config, diagnostics: Diagnostics) -> None:
+    failing = diagnostics.errors + (diagnostics.warnings if config.strict else [])
+    if failing:
+        what = "error(s)" if diagnostics.errors else "warning(s) with --strict"
+        raise BuildError(diagnostics.sorted(),
+                         f"build failed: {len(failing)} {what}; nothing was written")
 
 
 def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
