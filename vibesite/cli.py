@@ -17,14 +17,19 @@ from vibesite.pipeline import BuildResult, build
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 
 
-def _build_arguments(parser: argparse.ArgumentParser) -> None:
+def _source_arguments(parser: argparse.ArgumentParser) -> None:
+    """What to build: shared by ``build`` and ``serve``."""
     parser.add_argument("--config", type=Path, help="config file (default: ./vibesite.toml)")
     parser.add_argument("--content", type=Path, help="folder of Markdown sources")
     parser.add_argument("--output", type=Path, help="folder to write the site into")
-    parser.add_argument("--base-url", help="absolute URL or path the site is served from")
     parser.add_argument("--strict", action="store_true", default=None,
                         help="fail the build on warnings too")
     parser.add_argument("--drafts", action="store_true", default=None, help="include drafts")
+
+
+def _build_arguments(parser: argparse.ArgumentParser) -> None:
+    _source_arguments(parser)
+    parser.add_argument("--base-url", help="absolute URL or path the site is served from")
     parser.add_argument("--quiet", action="store_true", help="print errors only")
 
 
@@ -39,7 +44,7 @@ def make_parser() -> argparse.ArgumentParser:
     similar.add_argument("--json", action="store_true", help="one JSON object per line")
     similar.add_argument("--config", type=Path, help="config file (default: ./vibesite.toml)")
     serve = commands.add_parser("serve", help="build, serve locally and rebuild on change")
-    _build_arguments(serve)
+    _source_arguments(serve)  # serve sets base_url itself: http://127.0.0.1:PORT/
     serve.add_argument("--port", type=int, default=8000)
     search = commands.add_parser(
         "search", help="search the built site with the browser's ranking (keyword + semantic)")
