@@ -11,12 +11,12 @@ from vibesite.config import Config
 from vibesite.parse import Article
 
 FEED_SIZE = 20
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # forbidden in XML 1.0
 
 
 def escape(text: str) -> str:
     """XML-escape, dropping the control characters XML 1.0 forbids (a form feed, say)."""
-    return xml_escape(_NOT_XML.sub("", text))
+    return xml_escape(NOT_XML.sub("", text))
 
 
 def atom(config: Config, articles: Sequence[Article]) -> bytes:

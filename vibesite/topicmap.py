@@ -9,12 +9,13 @@ the page (or use <object>) for the links to work; as an <img> it is only a pictu
 from __future__ import annotations
 
 import html
-import re
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from vibesite.feeds import NOT_XML
 
 if TYPE_CHECKING:
     from vibesite.topics import Topic, Topics
@@ -25,7 +26,6 @@ LIGHT = ("#1f6fb2", "#c43c39", "#2b8a3e", "#8a4fbf", "#c76a00", "#8b5a2b",
          "#c2418f", "#0f8a8f", "#7a7d00", "#4a5fc1", "#a33b6b", "#3d7d5a")
 DARK = ("#6cb4f0", "#f28482", "#6fd08c", "#c39bf0", "#f5a94e", "#d4a373",
         "#f28cc8", "#5fd3d6", "#d4d65a", "#97a8f5", "#e38fb3", "#8fd1ad")
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def project_2d(
@@ -59,7 +59,7 @@ def project_2d(
 
 def _esc(text: str) -> str:
     """Escaped for XML text and attributes; ASCII only, so any page encoding works."""
-    escaped = html.escape(_XML_BAD.sub("", text), quote=True)
+    escaped = html.escape(NOT_XML.sub("", text), quote=True)
     return escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
