@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from _report import table  # bench/ is on sys.path when run as a script
+
 from vibesite.config import Config, load_config, with_overrides
 from vibesite.diagnostics import Diagnostics
 from vibesite.discover import discover, matches
@@ -107,14 +109,6 @@ def median_run(runs: list[Run]) -> Run:
     return Run(statistics.median(r.wall for r in runs), stages,
                int(statistics.median(r.encoded for r in runs)),
                max(r.max_rss_mib for r in runs), any(r.torch for r in runs), "")
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=True)]
-    def line(cells: list[str]) -> str:
-        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
 
 
 def stage_table(cold: Run, warm: Run, changed: Run, repeats: int) -> str:

@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
+from _report import table  # bench/ is on sys.path when run as a script
 
 from vibesite.config import DEFAULT_MODEL, Config
 from vibesite.diagnostics import Diagnostics
@@ -269,14 +270,6 @@ def latency(browser: Any, url: str) -> tuple[list[list[float]], list[list[float]
     first, again = page.evaluate(LATENCY_JS, QUERIES), page.evaluate(LATENCY_JS, QUERIES)
     context.close()
     return first, again
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=True)]
-    def line(cells: list[str]) -> str:
-        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
 
 
 def main() -> None:
