@@ -188,3 +188,17 @@ def test_search_off_leaves_no_search_box_or_files(make_site: Callable[..., Confi
     assert manifest["model"] is None  # a custom embedder: keyword search only
     assert (on.output_dir / "search/vendor/snowball-stemmers").is_dir()
     assert not (on.output_dir / "search/vendor/onnxruntime-web").exists()
+
+
+def test_rebuild_while_the_last_old_site_is_still_being_deleted(
+        make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
+    """serve rebuilds in one process: an old folder left from the previous swap must not
+    stop the next one."""
+    config = make_site(SMALL_SITE)
+    build_quiet(config, fake_embedder)
+    for n in range(3):
+        pending = config.output_dir.with_name(f".site.old-{os.getpid()}")
+        (pending / "x").mkdir(parents=True, exist_ok=True)  # as if deletion had not finished
+        write_files(config.content_dir, {"second.md": f"# Second\n\nEdit {n}.\n"})
+        build_quiet(config, fake_embedder)
+        assert f"Edit {n}." in (config.output_dir / "second/index.html").read_text()

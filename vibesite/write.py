@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from vibesite.render import RenderedSite
@@ -49,8 +50,11 @@ def write_site(site: RenderedSite, output: Path) -> int:
     if _unchanged(wanted, output):
         return 0
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = output.with_name(f".{output.name}.tmp-{os.getpid()}")
-    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
+    # Unique per build: `serve` rebuilds in one process while the last old folder may still be
+    # being deleted in the background.
+    suffix = f"{os.getpid()}-{time.time_ns()}"
+    staging = output.with_name(f".{output.name}.tmp-{suffix}")
+    retired = output.with_name(f".{output.name}.old-{suffix}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
         made: set[Path] = set()
