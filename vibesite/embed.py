@@ -155,6 +155,8 @@ class Embeddings:
     removed: int
     windows: int  # windows embedded in this build
     seconds_encoding: float
+    passages: np.ndarray  # (m, dim) float32: every window's vector, article after article
+    passage_counts: np.ndarray  # (n,) int64: how many of ``passages`` each article owns
 
 
 def _metadata(article: Article) -> dict:
@@ -196,8 +198,23 @@ def embed(
                                             progress=progress)
     new = sum(1 for a in todo if a.id not in stored)
     vectors = store.vectors(articles_cid, [a.id for a in articles])
+    passages, counts = _passages(store.grouped_vectors(passages_cid), articles, vectors)
     return Embeddings(tuple(a.id for a in articles), vectors, new, len(todo) - new, removed,
-                      n_windows, seconds)
+                      n_windows, seconds, passages, counts)
+
+
+def _passages(windows: dict[str, list[np.ndarray]], articles: Sequence[Article],
+              vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each article's stored window vectors in article order (its article vector if none)."""
+    rows: list[np.ndarray] = []
+    counts = np.zeros(len(articles), dtype=np.int64)
+    for index, article in enumerate(articles):
+        own = windows.get(article.id) or [vectors[index]]
+        rows.extend(own)
+        counts[index] = len(own)
+    if not rows:
+        return np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 0), np.float32), counts
+    return np.stack(rows).astype(np.float32, copy=False), counts
 
 
 def _json(data: dict) -> str:

@@ -19,6 +19,7 @@ from vibesite.discover import discover
 from vibesite.embed import (
     ConfiguredModel,
     Embedder,
+    Embeddings,
     ModelError,
     SentenceTransformerEmbedder,
     embed,
@@ -105,7 +106,7 @@ def build(
     search_files: dict[str, bytes] = {}
     if config.search:
         encoder = _query_encoder(config, embedder, diagnostics)
-        search_files = _search_files(parsed.articles, embeddings.vectors, encoder, memo)
+        search_files = _search_files(parsed.articles, embeddings, encoder, memo)
         timer.lap("search index")
     _stop_on_problems(config, diagnostics)  # --strict: topic seed and search model warnings
     folders = theme_dirs(config)
@@ -184,18 +185,20 @@ def _store_similarities(store: EmbeddingStore, memo: StageMemo, ids: Sequence[st
     memo.put("similarities", digest, True)
 
 
-def _search_files(articles: Sequence[Article], vectors: np.ndarray,
+def _search_files(articles: Sequence[Article], embeddings: Embeddings,
                   encoder: QueryEncoderFiles | None, memo: StageMemo) -> dict[str, bytes]:
     """The search index, rebuilt only when an input changed (tokenizing is most of its time)."""
     digest = digest_of(
         [(a.id, a.url, a.title, a.date_display, a.summary, a.text) for a in articles],
-        vectors, encoder and (str(encoder.model_onnx), encoder.model_onnx.stat().st_size))
+        embeddings.passages, embeddings.passage_counts,
+        encoder and (str(encoder.model_onnx), encoder.model_onnx.stat().st_size))
     found = memo.get("search", digest)
     if isinstance(found, dict):
         return found
     tokens = memo.get("search tokens", "all")
     token_cache = tokens if isinstance(tokens, dict) else {}
-    files = build_search_files(articles, vectors, encoder, token_cache)
+    files = build_search_files(articles, embeddings.passages, encoder, token_cache,
+                               passage_counts=embeddings.passage_counts)
     memo.put("search", digest, files)
     memo.put("search tokens", "all", token_cache)
     return files

@@ -2,7 +2,8 @@
 
 Lexical: BM25 over the stemmed query's distinct terms (first-occurrence order), reading only
 the lexical shards those terms hash to. Semantic: the query embedded by the site's own ONNX
-export (``vibesite.onnx_export``), scored in float64 against the int8 document vectors.
+export (``vibesite.onnx_export``), scored in float64 against the int8 passage vectors; a doc
+scores as its best passage.
 Fusion: reciprocal-rank fusion of the two top-``candidates`` rankings.
 """
 
@@ -74,6 +75,7 @@ class SiteSearch:
         self._docs: dict[int, list[dict[str, str]]] = {}
         self._doclen: np.ndarray | None = None
         self._vectors: Quantized | None = None
+        self._passage_starts: np.ndarray | None = None
         self._encoder: Any = None
 
     @classmethod
@@ -151,23 +153,32 @@ class SiteSearch:
 
     def _quantized(self) -> Quantized:
         if self._vectors is None:
+            passages = self.manifest["passages"]
+            counts = np.frombuffer(self._read(passages["counts"]), dtype="<u4").astype(np.int64)
+            if counts.shape != (self.count,) or int(counts.sum()) != int(passages["count"]):
+                raise SearchIndexError("the search index's passage counts do not match its "
+                                       "manifest; rebuild the site")
+            self._passage_starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
             self._vectors = Quantized.from_bytes(self._read(self.manifest["vectors"]),
-                                                 self.count, self.dim)
+                                                 int(passages["count"]), self.dim)
         return self._vectors
 
     def semantic_scores(self, query_vector: np.ndarray) -> np.ndarray:
-        """``sum_d q_d * (offset_d + scale_d * code_id)`` for every doc, in float64."""
+        """Per doc, the best of its passages' ``sum_d q_d * (offset_d + scale_d * code_pd)``,
+        in float64."""
         q = np.asarray(query_vector, dtype=np.float64).reshape(-1)
         if q.shape != (self.dim,):
             raise ValueError(f"query vector has {q.size} dimensions; the index has {self.dim}")
         vectors = self._quantized()
         weights = q * vectors.scales.astype(np.float64)
         base = float(q @ vectors.offsets.astype(np.float64))
-        out = np.empty(self.count, dtype=np.float64)
-        for start in range(0, self.count, 4096):
+        passages = np.empty(len(vectors.codes), dtype=np.float64)
+        for start in range(0, len(passages), 4096):
             block = vectors.codes[start:start + 4096].astype(np.float64)
-            out[start:start + 4096] = block @ weights + base
-        return out
+            passages[start:start + 4096] = block @ weights + base
+        if self.count == 0:
+            return passages
+        return np.maximum.reduceat(passages, self._passage_starts)
 
     def encode(self, query: str) -> np.ndarray:
         """The query's unit vector from the site's ONNX query encoder (loaded once)."""

@@ -146,6 +146,17 @@ class EmbeddingStore:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([decode_vector(found[i]) for i in ids]).astype(np.float32, copy=False)
 
+    def grouped_vectors(self, collection_id: int) -> dict[str, list[np.ndarray]]:
+        """``prefix -> [vector of <prefix>#0, <prefix>#1, ...]`` for the rows named so."""
+        numbered: dict[str, list[tuple[int, np.ndarray]]] = {}
+        for row_id, blob in self.conn.execute(
+                "SELECT id, embedding FROM embeddings WHERE collection_id = ?", (collection_id,)):
+            prefix, _, number = row_id.rpartition("#")
+            if prefix and number.isdigit():
+                numbered.setdefault(prefix, []).append((int(number), decode_vector(blob)))
+        return {prefix: [v for _, v in sorted(rows, key=lambda r: r[0])]
+                for prefix, rows in numbered.items()}
+
     def replace_similarities(self, rows: Iterable[tuple[str, str, float]]) -> None:
         with self.conn:
             self.conn.execute("DELETE FROM similarities")

@@ -4,7 +4,8 @@
 // - lexical: BM25 over a sharded inverted index (search/lex/*.json), query terms analysed exactly
 //   like vibesite/textsearch.py (NFKC, lowercase, letter/number/mark runs, Snowball English);
 // - semantic: the query embedded in the browser by an int8 ONNX export of the site's
-//   sentence-transformers model (onnxruntime-web, WASM) and scored against int8 document vectors;
+//   sentence-transformers model (onnxruntime-web, WASM) and scored against int8 passage vectors
+//   (a doc scores as its best passage);
 // - both fused by reciprocal-rank fusion, ranked exactly like vibesite/search_query.py.
 // Lexical results show at once; the semantic model loads on the first focus of a search box.
 // Every file comes from this site (the <meta name="vibesite-base"> path): search/manifest.json
@@ -132,7 +133,7 @@ function loadManifest() {
         return response.json();
       })
       .then((manifest) => {
-        if (manifest.version !== 1) throw new Error(`unknown index version ${manifest.version}`);
+        if (manifest.version !== 2) throw new Error(`unknown index version ${manifest.version}`);
         state.manifest = "ready";
         return manifest;
       });
@@ -161,9 +162,14 @@ function loadDoclen(manifest) {
 }
 
 async function loadVectors(manifest) {
-  const buffer = await fetchFile(manifest.vectors, "bytes");
+  const [buffer, countsBuffer] = await Promise.all([
+    fetchFile(manifest.vectors, "bytes"),
+    fetchFile(manifest.passages.counts, "bytes"),
+  ]);
   const { dim, count } = manifest;
-  if (buffer.byteLength !== 8 * dim + count * dim) throw new Error("vectors size mismatch");
+  const passages = manifest.passages.count;
+  if (buffer.byteLength !== 8 * dim + passages * dim) throw new Error("vectors size mismatch");
+  if (countsBuffer.byteLength !== 4 * count) throw new Error("passage counts size mismatch");
   const view = new DataView(buffer);
   const offsets = new Float64Array(dim);
   const scales = new Float64Array(dim);
@@ -171,7 +177,12 @@ async function loadVectors(manifest) {
     offsets[d] = view.getFloat32(4 * d, true);
     scales[d] = view.getFloat32(4 * (dim + d), true);
   }
-  return { offsets, scales, codes: new Uint8Array(buffer, 8 * dim, count * dim) };
+  const countsView = new DataView(countsBuffer);
+  const owned = new Uint32Array(count);
+  let total = 0;
+  for (let i = 0; i < count; i++) total += owned[i] = countsView.getUint32(4 * i, true);
+  if (total !== passages) throw new Error("passage counts do not add up");
+  return { offsets, scales, owned, codes: new Uint8Array(buffer, 8 * dim, passages * dim) };
 }
 
 async function docsFor(manifest, indices) {
@@ -220,10 +231,11 @@ async function lexicalRanking(manifest, terms) {
   return ranked.slice(0, manifest.candidates);
 }
 
-/** All docs by sum_d q_d * (offset_d + scale_d * code_id), in float64; best `candidates`. */
+/** All docs by their best passage's sum_d q_d * (offset_d + scale_d * code_pd), in float64;
+ *  the best `candidates`. */
 function semanticRanking(manifest, vectors, query) {
   const { dim, count } = manifest;
-  const { offsets, scales, codes } = vectors;
+  const { offsets, scales, owned, codes } = vectors;
   const qs = new Float64Array(dim);
   let qo = 0;
   for (let d = 0; d < dim; d++) {
@@ -231,10 +243,14 @@ function semanticRanking(manifest, vectors, query) {
     qo += query[d] * offsets[d];
   }
   const ranked = new Array(count);
-  for (let i = 0, row = 0; i < count; i++, row += dim) {
-    let sum = 0;
-    for (let d = 0; d < dim; d++) sum += qs[d] * codes[row + d];
-    ranked[i] = { doc: i, score: qo + sum };
+  for (let i = 0, row = 0; i < count; i++) {
+    let best = -Infinity;
+    for (let p = 0; p < owned[i]; p++, row += dim) {
+      let sum = 0;
+      for (let d = 0; d < dim; d++) sum += qs[d] * codes[row + d];
+      if (qo + sum > best) best = qo + sum;
+    }
+    ranked[i] = { doc: i, score: best };
   }
   ranked.sort(byScoreThenDoc);
   return ranked.slice(0, manifest.candidates);
