@@ -168,7 +168,7 @@ def test_a_second_build_waits_for_the_first(
     write_files(config.content_dir, _notes(range(3, 5)))  # the first build embeds these
     first = _start_build(tmp_path)
     lock = config.cache_dir / "build.lock"
-    _wait_for(lambda: lock.read_text().strip() == str(first.pid), first,
+    _wait_for(lambda: lock.is_file() and lock.read_text().strip() == str(first.pid), first,
               "the first build holds the lock")
     first.send_signal(signal.SIGSTOP)  # keep it holding the lock until the second waits
     try:
