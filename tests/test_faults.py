@@ -269,3 +269,17 @@ def test_output_under_a_file_is_one_clear_error_in_build_and_serve(
     blocked = replace(load_config(tmp_path / "vibesite.toml"), output_dir=blocker / "site")
     assert rebuild(blocked, real_embedder, logs.append) is None  # serve keeps serving
     assert logs == [err.rstrip("\n") + " (still serving the previous build)"]
+
+
+def test_unwritable_cache_folder_is_one_clear_error(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The lock is the first thing a build writes: a cache folder it cannot create stops the
+    build before any work, with the path and what to do."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder\n")
+    _site(tmp_path, 1, cache_dir="blocker/cache")
+    assert main(["build", "--config", str(tmp_path / "vibesite.toml")]) == 2
+    assert capsys.readouterr().err == (
+        f"error: cannot create the build lock {blocker / 'cache' / 'build.lock'}: Not a "
+        f"directory; make sure the cache folder {blocker / 'cache'} can be created and written, "
+        "or set cache_dir in vibesite.toml\n")

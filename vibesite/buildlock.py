@@ -25,33 +25,30 @@ class LockError(Exception):
 
 
 @contextmanager
-def site_lock(cache_dir: Path, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+def site_lock(cache_dir: Path) -> Iterator[None]:
     """Hold the site's build lock for the ``with`` block, waiting while another build holds it."""
     path = cache_dir / LOCK_FILE
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise LockError(f"cannot create the build lock {path}: {exc.strerror}; make the cache "
-                        "folder writable, or set cache_dir in vibesite.toml") from exc
+        raise LockError(f"cannot create the build lock {path}: {exc.strerror}; make sure the "
+                        f"cache folder {cache_dir} can be created and written, or set cache_dir "
+                        "in vibesite.toml") from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
             who = f" (pid {holder})" if holder.isdigit() else ""
-            (on_wait or _to_stderr)(
-                f"waiting for another build of this site{who} to finish...")
+            print(f"waiting for another build of this site{who} to finish...",
+                  file=sys.stderr, flush=True)
             fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
         os.close(fd)  # releases the lock
-
-
-def _to_stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 class _HasCacheDir(Protocol):
