@@ -33,6 +33,12 @@ def build_fails(config: Config, embedder: object) -> tuple[BuildError, list[str]
     return info.value, lines(info.value.diagnostics)
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes, to compare a site before and after."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def page(config: Config, url: str) -> str:
     """The HTML of the page at site-relative ``url`` ("" for the home page, "x/" for x)."""
     return (config.output_dir / url / "index.html").read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from _sitebuild import snapshot
 
 from tests.conftest import REPO, FakeEmbedder, build_quiet, write_files
 from vibesite import write as write_module
@@ -23,11 +24,6 @@ SMALL_SITE = {
     "second.md": "---\ntitle: Second post\ndate: 2024-03-02\n---\nMore words here.\n",
     "img/logo.txt": "not markdown, copied as is",
 }
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_demo_site_has_related_lists_on_every_article(
@@ -54,7 +50,7 @@ def test_failed_build_leaves_previous_site_untouched(make_site: Callable[..., Co
                                                      fake_embedder: FakeEmbedder) -> None:
     config = make_site(SMALL_SITE)
     build_quiet(config, fake_embedder)
-    before = _snapshot(config.output_dir)
+    before = snapshot(config.output_dir)
     write_files(config.content_dir, {"broken.md": "---\ntitle: [unclosed\n---\nText\n",
                                      "first.md": "---\ntitle: First, edited\n---\nNew.\n"})
     with pytest.raises(BuildError) as failure:
@@ -63,7 +59,7 @@ def test_failed_build_leaves_previous_site_untouched(make_site: Callable[..., Co
         "broken.md:2: error: invalid YAML front matter: did not find expected ',' or ']'; "
         "fix the YAML or quote the value [yaml-invalid]"
     ]
-    assert _snapshot(config.output_dir) == before
+    assert snapshot(config.output_dir) == before
 
 
 def test_failure_while_writing_keeps_previous_site(make_site: Callable[..., Config],
@@ -71,7 +67,7 @@ def test_failure_while_writing_keeps_previous_site(make_site: Callable[..., Conf
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     config = make_site(SMALL_SITE)
     build_quiet(config, fake_embedder)
-    before = _snapshot(config.output_dir)
+    before = snapshot(config.output_dir)
     write_files(config.content_dir, {"third.md": "# Third\n\nA new post.\n"})
     real_copy = write_module.shutil.copyfile
 
@@ -79,10 +75,14 @@ def test_failure_while_writing_keeps_previous_site(make_site: Callable[..., Conf
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(write_module.shutil, "copyfile", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(write_module.WriteError) as failure:
         build_quiet(config, fake_embedder)
+    assert str(failure.value) == (
+        f"cannot write the site to {config.output_dir}: No space left on device; free some disk "
+        "space, or choose another output folder with --output. Any previous site there is "
+        "unchanged.")
     monkeypatch.setattr(write_module.shutil, "copyfile", real_copy)
-    assert _snapshot(config.output_dir) == before
+    assert snapshot(config.output_dir) == before
     leftovers = [p.name for p in config.output_dir.parent.iterdir() if p.name.startswith(".site")]
     assert leftovers == []
     build_quiet(config, fake_embedder)

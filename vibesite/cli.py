@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vibesite import __version__
+from vibesite.buildlock import LockError
 from vibesite.config import load_config, with_overrides
 from vibesite.diagnostics import BuildError, ConfigError
 from vibesite.embed import ModelError
 from vibesite.pipeline import BuildResult, build
+from vibesite.write import WriteError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 
@@ -176,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    except UsageProblem as exc:
+    except (UsageProblem, WriteError, LockError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ModelError as exc:

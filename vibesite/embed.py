@@ -262,5 +262,4 @@ def _save(store: EmbeddingStore, articles_cid: int, passages_cid: int,
                                       digest, meta))
         passage_rows.extend(StoredRow(f"{article.id}#{i}", own[i], text, digest, meta)
                             for i, text in enumerate(texts))
-    store.replace_group(passages_cid, [a.id for a in articles], passage_rows)
-    store.upsert(articles_cid, article_rows)
+    store.save_chunk(articles_cid, article_rows, passages_cid, passage_rows)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from vibesite.assemble import assemble
+from vibesite.buildlock import holding_site_lock
 from vibesite.cache import RenderCache, StageMemo, digest_of
 from vibesite.config import CONFIG_FILE, Config
 from vibesite.diagnostics import BuildError, Diagnostic, Diagnostics
@@ -70,6 +71,7 @@ class _Timer:
         self._last = now
 
 
+@holding_site_lock  # one build of a site at a time; a second one waits
 def build(
     config: Config,
     embedder: Embedder | Callable[[], Embedder] | None = None,

@@ -11,9 +11,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from vibesite.buildlock import LockError
 from vibesite.config import Config
 from vibesite.diagnostics import BuildError
 from vibesite.pipeline import BuildResult, build
+from vibesite.write import WriteError
 
 EVENTS_PATH = "/__vibesite/events"
 RELOAD_SCRIPT = (
@@ -98,6 +100,9 @@ def rebuild(config: Config, embedder: Any, log: Callable[[str], None]) -> BuildR
         for diagnostic in exc.diagnostics:
             log(str(diagnostic))
         log(f"{exc} (still serving the previous build)")
+        return None
+    except (WriteError, LockError) as exc:
+        log(f"error: {exc} (still serving the previous build)")
         return None
     log(f"Rebuilt: {result.articles} articles, {result.embedded_new} new and "
         f"{result.embedded_changed} changed embeddings, {sum(result.timings.values()):.2f}s")

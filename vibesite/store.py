@@ -102,25 +102,26 @@ class EmbeddingStore:
             (collection_id,))
         return {r[0]: (bytes(r[1] or b""), r[2] or "") for r in rows}
 
-    def upsert(self, collection_id: int, rows: Iterable[StoredRow]) -> None:
+    def _insert(self, collection_id: int, rows: Iterable[StoredRow]) -> None:
         now = int(time.time())
-        with self.conn:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (collection_id, id, embedding, content, "
-                "content_blob, content_hash, metadata, updated) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
-                [(collection_id, r.id, encode_vector(r.vector), r.content, r.content_hash,
-                  json.dumps(r.metadata, sort_keys=True), now) for r in rows],
-            )
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO embeddings (collection_id, id, embedding, content, "
+            "content_blob, content_hash, metadata, updated) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+            [(collection_id, r.id, encode_vector(r.vector), r.content, r.content_hash,
+              json.dumps(r.metadata, sort_keys=True), now) for r in rows],
+        )
 
-    def replace_group(self, collection_id: int, prefix_ids: Sequence[str],
-                      rows: Iterable[StoredRow]) -> None:
-        """Delete the rows whose id starts with ``<prefix>#`` for each prefix, then insert."""
+    def save_chunk(self, articles_cid: int, article_rows: Sequence[StoredRow],
+                   passages_cid: int, passage_rows: Sequence[StoredRow]) -> None:
+        """Store a chunk of embedded articles and their windows in one transaction, so a
+        build killed at any moment keeps every chunk before it and no half of this one."""
         with self.conn:
             self.conn.executemany(
                 "DELETE FROM embeddings WHERE collection_id = ? AND id >= ? AND id < ?",
-                [(collection_id, f"{p}#", f"{p}$") for p in prefix_ids],
+                [(passages_cid, f"{r.id}#", f"{r.id}$") for r in article_rows],
             )
-        self.upsert(collection_id, rows)
+            self._insert(passages_cid, passage_rows)
+            self._insert(articles_cid, article_rows)
 
     def update_metadata(self, collection_id: int, metadata: dict[str, dict]) -> None:
         with self.conn:

@@ -3,13 +3,18 @@
 Creating files is cheap on most disks but deleting or overwriting thousands of them is not
 (seconds on this project's CI disk), so:
 - when every output file already holds exactly the new bytes, nothing is written at all;
-- otherwise the new site is written into ``.<name>.tmp-<pid>`` beside the output, swapped in
-  with two renames, and the previous folder is deleted by a detached background process.
-A failure before the swap removes the staging folder and leaves the previous site untouched.
+- otherwise the new site is written into ``.<name>.tmp-<pid>-<ns>`` beside the output,
+  swapped in with one atomic exchange (two renames where the OS has no exchange), and the
+  previous folder is deleted by a detached background process.
+A failure before the swap removes the staging folder and leaves the previous site untouched;
+a build killed while writing leaves its staging folder behind, and the next build deletes it.
+An OSError (read-only or full disk, no permission) becomes a WriteError that says what to do.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 import subprocess
@@ -18,6 +23,33 @@ import time
 from pathlib import Path
 
 from vibesite.render import RenderedSite
+
+
+class WriteError(Exception):
+    """The site could not be written; the message names the path and what to do."""
+
+
+_OTHER_FOLDER = "choose another output folder with --output"
+_ADVICE = {
+    errno.ENOSPC: f"free some disk space, or {_OTHER_FOLDER}",
+    errno.EDQUOT: f"free some disk space, or {_OTHER_FOLDER}",
+    errno.EFBIG: f"the disk or a limit (ulimit -f) refuses files this large: raise the limit, "
+                 f"or {_OTHER_FOLDER}",
+    errno.EROFS: f"the disk holding {{folder}} is read-only: {_OTHER_FOLDER}",
+    errno.EACCES: f"make sure {{folder}} is writable, or {_OTHER_FOLDER}",
+    errno.EPERM: f"make sure {{folder}} is writable, or {_OTHER_FOLDER}",
+    errno.ENOTDIR: f"a file stands where a folder is needed: move it, or {_OTHER_FOLDER}",
+    errno.EEXIST: f"a file stands where a folder is needed: move it, or {_OTHER_FOLDER}",
+}
+
+
+def _write_error(exc: OSError, output: Path) -> WriteError:
+    where = f" ({exc.filename})" if exc.filename and exc.filename != str(output) else ""
+    advice = _ADVICE.get(exc.errno or 0, "check the output folder (--output, or output_dir in "
+                                         "vibesite.toml)")
+    return WriteError(f"cannot write the site to {output}: {exc.strerror or exc}{where}; "
+                      f"{advice.format(folder=output.parent)}. Any previous site there is "
+                      "unchanged.")
 
 
 def _wanted(site: RenderedSite) -> dict[str, bytes | Path]:
@@ -44,18 +76,29 @@ def _unchanged(wanted: dict[str, bytes | Path], output: Path) -> bool:
 
 
 def write_site(site: RenderedSite, output: Path) -> int:
-    """Write the site; return the number of files written (0 when it was already up to date)."""
+    """Write the site; return the number of files written (0 when it was already up to date).
+
+    Raises WriteError, with the previous site intact, when the disk refuses the new one.
+    """
     output = output.resolve()
-    wanted = _wanted(site)
-    if _unchanged(wanted, output):
-        return 0
-    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _delete_in_background(_leftovers(output))
+        wanted = _wanted(site)
+        if _unchanged(wanted, output):
+            return 0
+        output.parent.mkdir(parents=True, exist_ok=True)
+        _write_and_swap(wanted, output)
+    except OSError as exc:
+        raise _write_error(exc, output) from exc
+    return len(wanted)
+
+
+def _write_and_swap(wanted: dict[str, bytes | Path], output: Path) -> None:
     # Unique per build: `serve` rebuilds in one process while the last old folder may still be
     # being deleted in the background.
     suffix = f"{os.getpid()}-{time.time_ns()}"
     staging = output.with_name(f".{output.name}.tmp-{suffix}")
     retired = output.with_name(f".{output.name}.old-{suffix}")
-    shutil.rmtree(staging, ignore_errors=True)
     try:
         made: set[Path] = set()
         for relpath, content in wanted.items():
@@ -67,16 +110,62 @@ def write_site(site: RenderedSite, output: Path) -> int:
                 shutil.copyfile(content, target)
             else:
                 target.write_bytes(content)
-        if output.exists():
-            output.rename(retired)
-        staging.rename(output)
+        _swap(staging, output, retired)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if retired.exists() and not output.exists():
             retired.rename(output)
         raise
     _delete_in_background([p for p in output.parent.glob(f".{output.name}.old-*") if p.is_dir()])
-    return len(wanted)
+
+
+def _swap(staging: Path, output: Path, retired: Path) -> None:
+    """Make ``staging`` the output: never a moment without a site where the OS can help."""
+    if output.exists() and _exchange(staging, output):
+        staging.rename(retired)  # staging now holds the previous site
+        return
+    if output.exists():
+        output.rename(retired)
+    staging.rename(output)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _leftovers(output: Path) -> list[Path]:
+    """Staging folders of builds that were killed (their process is gone), and old sites."""
+    found = []
+    for path in output.parent.glob(f".{output.name}.*-*"):
+        kind, _, suffix = path.name[len(output.name) + 2:].partition("-")
+        pid = suffix.split("-", 1)[0]
+        if not path.is_dir() or not pid.isdigit():
+            continue
+        if kind == "old" or (kind == "tmp" and not _running(int(pid))):
+            found.append(path)
+    return found
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process writes one site at a time: an older staging is stale
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _delete_in_background(folders: list[Path]) -> None:
