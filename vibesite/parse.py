@@ -24,6 +24,7 @@ from vibesite.markdown import make_markdown
 RESERVED_IDS = frozenset({"archive", "tags", "page", "static", "topics", "map", "search"})
 GENERATED_FILES = frozenset({"404.html", "atom.xml", "sitemap.xml", "robots.txt",
                              "related.json", "topics.json", "index.html"})
+SLUG_BYTES = 200
 _TAGS = re.compile(r"<[^>]*>")
 _WS = re.compile(r"\s+")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # C0 controls that are not white space
@@ -83,9 +84,13 @@ class ParsedContent:
 
 
 def slugify(text: str) -> str:
+    """Lower-case letters (any script), digits, ``_ . ~ -``; at most SLUG_BYTES of UTF-8, so
+    that with a ``-2`` clash suffix it is still a file name every file system takes."""
     text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"[^\w.~-]+", "-", text)
-    return re.sub(r"-{2,}", "-", text).strip("-.") or "untitled"
+    text = re.sub(r"-{2,}", "-", re.sub(r"[^\w.~-]+", "-", text)).strip("-.")
+    if len(text.encode("utf-8")) > SLUG_BYTES:
+        text = text.encode("utf-8")[:SLUG_BYTES].decode("utf-8", "ignore").rstrip("-.")
+    return text or "untitled"
 
 
 def tag_slug(name: str) -> str:
