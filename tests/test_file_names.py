@@ -4,11 +4,10 @@ give valid, unique URLs: every link on every page leads to a file that was writt
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from _sitebuild import build_ok, post_title
+from _sitebuild import HtmlElements, build_ok, post_title
 
 from vibesite.parse import slugify
 
@@ -40,22 +39,13 @@ CLASHES = {
 }
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.hrefs += [v for k, v in attrs if k in ("href", "src") and v]
-
-
 def site_links(site: Path) -> dict[str, list[str]]:
     """Every site-internal href/src of every HTML page, by page."""
     found: dict[str, list[str]] = {}
     for html in sorted(site.rglob("*.html")):
-        parser = _Links()
-        parser.feed(html.read_text(encoding="utf-8"))
-        found[html.relative_to(site).as_posix()] = [h for h in parser.hrefs if h.startswith("/")]
+        elements = HtmlElements(html.read_text(encoding="utf-8")).elements
+        links = [v for _, attrs in elements for k, v in attrs.items() if k in ("href", "src")]
+        found[html.relative_to(site).as_posix()] = [v for v in links if v and v.startswith("/")]
     return found
 
 

@@ -147,7 +147,7 @@ class _Parser:
         self.cache = cache
         self.discovery = discovery
         self.diagnostics = diagnostics
-        self.md: MarkdownIt = make_markdown()
+        self.md: MarkdownIt = make_markdown(raw_html=config.raw_html)
         self.now = datetime.now(UTC)
 
     def _date(self, source: SourceFile, fm: FrontMatter, key: str) -> datetime | None:
