@@ -26,7 +26,7 @@ END_SCRIPT = "</script>"
 SINGLE = "'><svg onload=alert(2)>"
 TITLE = f"Title {SCRIPT} {BREAKOUT} {END_SCRIPT} {SINGLE}"
 SUMMARY = f"Summary {BREAKOUT} {SCRIPT} {END_SCRIPT}"
-SUMMARY_TEXT = 'Summary ">'  # front matter summaries are HTML: shown as their text
+SUMMARY_TEXT = 'Summary "> alert(1)'  # front matter summaries are HTML: shown as their text
 TAGS = [SCRIPT, BREAKOUT, f"x{END_SCRIPT}y"]
 TOPIC_NAME = f"Topic {SCRIPT} {BREAKOUT}"
 # In Markdown, < starts raw HTML (the author's own, see above) unless it is escaped or code.

@@ -89,7 +89,7 @@ def inline_text(token: Token) -> str:
     return "".join(parts)
 
 
-def html_text(html: str, tag_gap: str = " ") -> str:
+def _html_text(html: str, tag_gap: str) -> str:
     """What a reader sees of raw HTML: no tags, comments, scripts or styles; entities decoded."""
     return unescape(_TAG.sub(tag_gap, _HIDDEN.sub(" ", html)))
 
@@ -99,7 +99,7 @@ def _plain_text(tokens: list[Token]) -> str:
     for token in tokens:
         if token.type == "inline":
             text = "".join(
-                html_text(c.content, " " if _BREAK.match(c.content) else "")
+                _html_text(c.content, " " if _BREAK.match(c.content) else "")
                 if c.type == "html_inline" else c.content
                 if c.type in ("text", "code_inline") else " "
                 if c.type in ("softbreak", "hardbreak") else ""
@@ -109,7 +109,7 @@ def _plain_text(tokens: list[Token]) -> str:
         elif token.type in ("fence", "code_block"):
             blocks.append(token.content)
         elif token.type == "html_block":
-            blocks.append(html_text(token.content, " "))
+            blocks.append(_html_text(token.content, " "))
     lines = (_SPACES.sub(" ", b).strip() for b in "\n".join(blocks).split("\n"))
     return "\n".join(line for line in lines if line)
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from html import unescape
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -17,13 +18,14 @@ from vibesite.config import Config
 from vibesite.diagnostics import Diagnostics
 from vibesite.discover import Discovery, SourceFile
 from vibesite.frontmatter import FrontMatter, normalize_newlines, split_front_matter
-from vibesite.markdown import html_text, make_markdown
+from vibesite.markdown import make_markdown
 
 # First path segments the generator uses itself, and files it writes at the site root.
 RESERVED_IDS = frozenset({"archive", "tags", "page", "static", "topics", "map", "search"})
 GENERATED_FILES = frozenset({"404.html", "atom.xml", "sitemap.xml", "robots.txt",
                              "related.json", "topics.json", "index.html"})
 SLUG_BYTES = 200
+_TAGS = re.compile(r"<[^>]*>")
 _WS = re.compile(r"\s+")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # C0 controls that are not white space
 # Front matter values that read as one piece of text (bool is an int, datetime a date).
@@ -133,7 +135,7 @@ def _unique_tags(names: list[str]) -> tuple[Tag, ...]:
 def _summary(data: dict[str, Any], text: str) -> str:
     for key in ("summary", "description", "excerpt"):
         if isinstance(data.get(key), str) and data[key].strip():
-            return _clean(html_text(data[key]))  # text: no tags, scripts or entities
+            return _clean(unescape(_TAGS.sub(" ", data[key])))
     first = next((line for line in text.split("\n") if len(line) > 40), "")
     if len(first) <= 200:
         return first
