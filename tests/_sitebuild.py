@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,27 @@ def by_source(parsed: ParsedContent) -> dict[str, Article]:
 
 def codes(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> list[str]:
     return [d.code for d in diagnostics]
+
+
+class HtmlElements(HTMLParser):
+    """Every element with its attributes, and all the text, of an HTML document, as a
+    browser's parser sees them (so an unescaped ``<img onerror>`` shows up as an element)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.texts: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.texts)

@@ -720,3 +720,74 @@ def test_article_ids_are_unique_and_sorted_newest_first(make_site) -> None:
     assert [a.date for a in parsed.articles] == sorted((a.date for a in parsed.articles),
                                                        reverse=True)
     assert ids[:2] == sorted(ids[:2])  # same date: by id
+
+
+# --- hostile front matter (crashes the fuzz test in test_fuzz_parse.py found) -----------------
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "\n".join(
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi", strict=True))
+
+
+@pytest.mark.parametrize(("front", "line"), [
+    ("+++\nx = " + "[" * 3000 + "]" * 3000 + "\n+++\n", 2),
+    ("+++\ntitle = 'T'\n[a]\nx = " + "{b = " * 3000 + "1" + "}" * 3000 + "\n+++\n", 2),
+])
+def test_toml_nested_too_deeply_is_an_error(make_site, front: str, line: int) -> None:
+    config = make_site({"deep.md": front + "Body.\n"})
+    parsed, diagnostics = parse_site(config)
+    assert lines(diagnostics.items) == [
+        f"deep.md:{line}: error: front matter is nested too deeply (lists or tables inside each "
+        "other hundreds of levels down); flatten it [toml-invalid]"]
+    assert parsed.articles == ()
+
+
+def test_yaml_nested_deeply_with_a_tab_is_not_a_crash(make_site) -> None:
+    # libyaml reads 900 levels; the pure-Python check for tabs runs out of stack on them
+    deep = "[" * 900 + "]" * 900
+    config = make_site({"deep.md": f"---\ntitle: Deep\nx: {deep}\ny:\t1\n---\nBody.\n"})
+    parsed, diagnostics = parse_site(config)
+    assert lines(diagnostics.items) == []
+    assert [a.title for a in parsed.articles] == ["Deep"]
+
+
+@pytest.mark.parametrize(("fence", "assign", "kind"), [("---", ": ", "YAML"),
+                                                        ("+++", " = ", "TOML")])
+def test_integer_too_long_to_read_is_an_error(make_site, fence: str, assign: str,
+                                              kind: str) -> None:
+    config = make_site({"big.md": f"{fence}\ntitle{assign}{'9' * 5000}\n{fence}\nBody.\n"})
+    _, diagnostics = parse_site(config)
+    assert lines(diagnostics.items) == [
+        f"big.md:2: error: invalid {kind} front matter: Exceeds the limit (4300 digits) for "
+        f"integer string conversion: value has 5000 digits; fix or quote the value "
+        f"[{kind.lower()}-invalid]"]
+
+
+@pytest.mark.parametrize("key", ["title", "tags", "slug", "path", "date"])
+def test_yaml_alias_bomb_is_never_turned_into_text(make_site, key: str) -> None:
+    config = make_site({"lol.md": f"---\n{BILLION_LAUGHS}\n{key}: *i\n---\n# Heading\n\nBody.\n"})
+    parsed, diagnostics = parse_site(config)
+    message = {
+        "tags": "'tags' must list names, not a list; such items are ignored [front-matter-type]",
+        "date": "cannot read date a list; write it as YYYY-MM-DD [date-invalid]",
+    }.get(key, f"'{key}' must be text, not a list; it is ignored [front-matter-type]")
+    assert lines(diagnostics.items) == [f"lol.md:11: warning: {message}"]
+    found = parsed.articles[0]
+    assert (found.title, found.id, found.tags) == ("Heading", "lol", ())
+
+
+def test_front_matter_value_types(make_site) -> None:
+    front = ('title: "Tab\\tNUL\\0 escape\\x1b[31m end"\ntags: [ok, [nested], {a: b}, 3]\n'
+             "categories: {x: y}\nslug: 42\ndate: " + "2020-01-01 " + "x" * 100 + "\n")
+    config = make_site({"types.md": f"---\n{front}---\nBody.\n"})
+    parsed, diagnostics = parse_site(config)
+    assert lines(diagnostics.sorted()) == [
+        "types.md:3: warning: 'tags' must list names, not a list; such items are ignored "
+        "[front-matter-type]",
+        "types.md:4: warning: 'categories' must be a list of names, not a table; it is ignored "
+        "[front-matter-type]",
+        # a long value is cut at 60 characters in the message
+        f"types.md:6: warning: date '2020-01-01 {'x' * 49}…' has extra text; read as 2020-01-01 "
+        "[date-fuzzy]"]
+    found = parsed.articles[0]
+    assert found.title == "Tab NUL escape[31m end"
+    assert ([t.name for t in found.tags], found.id) == (["ok", "3"], "42")

@@ -34,7 +34,9 @@ class RenderCache:
                 self.entries = {}  # a damaged cache is only a slower build
 
     def render(self, md: MarkdownIt, body: str, take_h1: bool) -> RenderedMarkdown:
-        key = hashlib.md5(f"{RENDER_VERSION}\0{int(take_h1)}\0{body}".encode()).digest()
+        raw_html = md.options.get("raw_html", True)  # the same body renders differently
+        key = hashlib.md5(f"{RENDER_VERSION}\0{int(take_h1)}\0{int(raw_html)}\0{body}"
+                          .encode()).digest()
         self.used.add(key)
         found = self.entries.get(key)
         if found is None:

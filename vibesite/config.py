@@ -37,6 +37,7 @@ class Config:
     drafts: bool = False
     strict: bool = False
     search: bool = True
+    raw_html: bool = True  # False: HTML written in Markdown is shown as text, not run
     topic_count: int = 0  # 0: chosen from the data
     topic_threshold: float = 0.5  # cosine to a seed topic's centre to be listed on it
     topic_names: dict[str, str] = field(default_factory=dict)  # slug -> display name

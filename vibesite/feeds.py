@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -12,6 +13,7 @@ from vibesite.parse import Article
 
 FEED_SIZE = 20
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # forbidden in XML 1.0
+_NOT_URL = re.compile("[^\x21-\x7e]+")  # non-ASCII and spaces: percent-encoded in a sitemap
 
 
 def escape(text: str) -> str:
@@ -53,11 +55,13 @@ def atom(config: Config, articles: Sequence[Article]) -> bytes:
 
 
 def sitemap(config: Config, urls: Sequence[str], articles: Sequence[Article]) -> bytes:
+    """The sitemap protocol wants URLs escaped: /café/ is listed as /caf%C3%A9/."""
     lastmod = {a.url: (a.updated or a.date).date().isoformat() for a in articles}
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for url in urls:
-        entry = f"<url><loc>{escape(config.absolute_url(url))}</loc>"
+        address = _NOT_URL.sub(lambda m: quote(m.group()), config.absolute_url(url))
+        entry = f"<url><loc>{escape(address)}</loc>"
         if url in lastmod:
             entry += f"<lastmod>{lastmod[url]}</lastmod>"
         lines.append(entry + "</url>")

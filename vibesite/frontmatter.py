@@ -28,6 +28,8 @@ _YamlLoader.yaml_implicit_resolvers = {
 }
 
 _FENCES = {"---": "yaml", "+++": "toml"}
+NESTED_TOO_DEEPLY = ("front matter is nested too deeply (lists or tables inside each other "
+                     "hundreds of levels down); flatten it")
 
 
 @dataclass(frozen=True)
@@ -91,26 +93,37 @@ def _parse_yaml(raw: str, relpath: str, first_line: int, diagnostics: Diagnostic
                           f"invalid YAML front matter: {problem}; fix the YAML or quote the value",
                           "yaml-invalid")
         return {}
-    except ValueError as exc:  # a tagged value PyYAML cannot construct, e.g. !!float abc
-        diagnostics.error(relpath, first_line, f"invalid YAML front matter: {exc}",
-                          "yaml-invalid")
-        return {}
+    except (ValueError, RecursionError) as exc:  # e.g. !!float abc
+        return _cannot_build(exc, "YAML", relpath, first_line, diagnostics)
     if "\t" in raw and _BaseLoader is not yaml.SafeLoader:
         # libyaml tolerates some tabs that YAML (and so Jekyll, Hugo) rejects: say so.
         try:
             yaml.load(raw, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             _warn_tab(relpath, first_line, exc, diagnostics)
-        except ValueError:
-            pass  # a date PyYAML cannot build: reported by the date parser with its line
+        except (ValueError, RecursionError):
+            pass  # a date PyYAML cannot build is reported by the date parser with its line
     return _mapping(data, relpath, first_line, diagnostics)
 
 
 def _load_with_spaces(raw: str) -> object | None:
     try:
         return yaml.load(raw.replace("\t", "  "), Loader=_YamlLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, RecursionError):
         return None
+
+
+def _cannot_build(exc: ValueError | RecursionError, kind: str, relpath: str, first_line: int,
+                  diagnostics: Diagnostics) -> dict:
+    """A value the loader cannot build (``!!float abc``, an integer of 5,000 digits), or
+    nesting deeper than Python's stack."""
+    if isinstance(exc, RecursionError):
+        message = NESTED_TOO_DEEPLY
+    else:  # without Python's advice ("...; use sys.set_int_max_str_digits() to ...")
+        problem = str(exc).split("; use sys.", 1)[0]
+        message = f"invalid {kind} front matter: {problem}; fix or quote the value"
+    diagnostics.error(relpath, first_line, message, f"{kind.lower()}-invalid")
+    return {}
 
 
 def _error_line(exc: yaml.YAMLError, first_line: int) -> int:
@@ -135,6 +148,8 @@ def _parse_toml(raw: str, relpath: str, first_line: int, diagnostics: Diagnostic
         message = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", str(exc))
         diagnostics.error(relpath, line, f"invalid TOML front matter: {message}", "toml-invalid")
         return {}
+    except (ValueError, RecursionError) as exc:
+        return _cannot_build(exc, "TOML", relpath, first_line, diagnostics)
 
 
 def _mapping(data: Any, relpath: str, first_line: int, diagnostics: Diagnostics) -> dict:

@@ -8,6 +8,8 @@ from functools import lru_cache
 from html import escape, unescape
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -48,11 +50,29 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return f'<pre class="highlight"><code class="language-{escape(lang)}">{body}</code></pre>\n'
 
 
-def make_markdown() -> MarkdownIt:
+def _escaped_inline(self: RendererHTML, tokens: list[Token], idx: int, *_: object) -> str:
+    return escapeHtml(tokens[idx].content)
+
+
+def _escaped_block(self: RendererHTML, tokens: list[Token], idx: int, *_: object) -> str:
+    return f"<p>{escapeHtml(tokens[idx].content.strip())}</p>\n"
+
+
+def make_markdown(raw_html: bool = True) -> MarkdownIt:
+    """The site's Markdown. ``raw_html=False`` shows the author's HTML as text. It is still
+    parsed as HTML and only rendered escaped, so the plain text (summaries, search index,
+    embeddings) is the same either way: switching does not re-embed anything.
+
+    ``md.options["raw_html"]`` records the switch for the render cache's key.
+    """
     md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#")
+    md.options["raw_html"] = raw_html
+    if not raw_html:
+        md.add_render_rule("html_inline", _escaped_inline)
+        md.add_render_rule("html_block", _escaped_block)
     return md
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html import unescape
 from pathlib import PurePosixPath
 from typing import Any
@@ -24,8 +24,14 @@ from vibesite.markdown import make_markdown
 RESERVED_IDS = frozenset({"archive", "tags", "page", "static", "topics", "map", "search"})
 GENERATED_FILES = frozenset({"404.html", "atom.xml", "sitemap.xml", "robots.txt",
                              "related.json", "topics.json", "index.html"})
+SLUG_BYTES = 200
 _TAGS = re.compile(r"<[^>]*>")
 _WS = re.compile(r"\s+")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # C0 controls that are not white space
+# Front matter values that read as one piece of text (bool is an int, datetime a date).
+# A list or table is never turned into text: an aliased YAML list can stand for billions.
+_SCALARS = (str, int, float, date)
+_KINDS = {list: "a list", dict: "a table", set: "a set", bytes: "binary data"}
 
 
 @dataclass(frozen=True)
@@ -78,9 +84,13 @@ class ParsedContent:
 
 
 def slugify(text: str) -> str:
+    """Lower-case letters (any script), digits, ``_ . ~ -``; at most SLUG_BYTES of UTF-8, so
+    that with a ``-2`` clash suffix it is still a file name every file system takes."""
     text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"[^\w.~-]+", "-", text)
-    return re.sub(r"-{2,}", "-", text).strip("-.") or "untitled"
+    text = re.sub(r"-{2,}", "-", re.sub(r"[^\w.~-]+", "-", text)).strip("-.")
+    if len(text.encode("utf-8")) > SLUG_BYTES:
+        text = text.encode("utf-8")[:SLUG_BYTES].decode("utf-8", "ignore").rstrip("-.")
+    return text or "untitled"
 
 
 def tag_slug(name: str) -> str:
@@ -89,7 +99,18 @@ def tag_slug(name: str) -> str:
 
 
 def _clean(value: Any) -> str:
-    return _WS.sub(" ", str(value)).strip() if value is not None else ""
+    """A scalar as one line of text, control characters dropped; anything else gives ""."""
+    if not isinstance(value, _SCALARS):
+        return ""
+    return _WS.sub(" ", _CONTROL.sub("", str(value))).strip()
+
+
+def _shown(value: Any) -> str:
+    """A front matter value for a message: quoted and short, or what kind of thing it is."""
+    if not isinstance(value, _SCALARS):
+        return _KINDS.get(type(value), type(value).__name__)
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:60] + "…")
 
 
 def _source_slug(relpath: str, fm_slug: str) -> str:
@@ -103,14 +124,7 @@ def _source_slug(relpath: str, fm_slug: str) -> str:
     return "/".join(slugify(p) for p in [*folders, stem])
 
 
-def _tags(data: dict[str, Any]) -> tuple[Tag, ...]:
-    names: list[str] = []
-    for key in ("tags", "categories"):
-        value = data.get(key)
-        if isinstance(value, str):
-            value = value.split(",")
-        if isinstance(value, list):
-            names.extend(_clean(v) for v in value if _clean(v))
+def _unique_tags(names: list[str]) -> tuple[Tag, ...]:
     seen: dict[str, Tag] = {}
     for name in names:
         slug = tag_slug(name)
@@ -135,7 +149,7 @@ class _Parser:
         self.cache = cache
         self.discovery = discovery
         self.diagnostics = diagnostics
-        self.md: MarkdownIt = make_markdown()
+        self.md: MarkdownIt = make_markdown(raw_html=config.raw_html)
         self.now = datetime.now(UTC)
 
     def _date(self, source: SourceFile, fm: FrontMatter, key: str) -> datetime | None:
@@ -146,13 +160,43 @@ class _Parser:
         line = fm.line_of(key)
         if found is None:
             self.diagnostics.warning(source.relpath, line,
-                                     f"cannot read {key} {str(value)!r}; write it as YYYY-MM-DD",
+                                     f"cannot read {key} {_shown(value)}; write it as YYYY-MM-DD",
                                      "date-invalid")
         elif not exact:
             self.diagnostics.warning(source.relpath, line,
-                                     f"{key} {str(value)!r} has extra text; read as "
+                                     f"{key} {_shown(value)} has extra text; read as "
                                      f"{dates.display(found)}", "date-fuzzy")
         return found
+
+    def _text(self, source: SourceFile, fm: FrontMatter, key: str) -> str:
+        value = fm.data.get(key)
+        if value is not None and not isinstance(value, _SCALARS):
+            self._wrong_type(source, fm, key, f"'{key}' must be text, not {_shown(value)}; "
+                             "it is ignored")
+        return _clean(value)
+
+    def _wrong_type(self, source: SourceFile, fm: FrontMatter, key: str, message: str) -> None:
+        self.diagnostics.warning(source.relpath, fm.line_of(key), message, "front-matter-type")
+
+    def _tags(self, source: SourceFile, fm: FrontMatter) -> tuple[Tag, ...]:
+        names: list[str] = []
+        for key in ("tags", "categories"):
+            value = fm.data.get(key)
+            if isinstance(value, str):
+                value = value.split(",")
+            elif isinstance(value, _SCALARS):
+                value = [value]
+            elif value is not None and not isinstance(value, list):
+                self._wrong_type(source, fm, key, f"'{key}' must be a list of names, not "
+                                 f"{_shown(value)}; it is ignored")
+                continue
+            items = value or []
+            if odd := next((i for i in items if i is not None and not isinstance(i, _SCALARS)),
+                           None):
+                self._wrong_type(source, fm, key, f"'{key}' must list names, not "
+                                 f"{_shown(odd)}; such items are ignored")
+            names.extend(name for item in items if (name := _clean(item)))
+        return _unique_tags(names)
 
     def _skip_reason(self, source: SourceFile, fm: FrontMatter) -> str | None:
         data = fm.data
@@ -175,10 +219,10 @@ class _Parser:
         if reason := self._skip_reason(source, fm):
             return reason
         data = fm.data
-        title = _clean(data.get("title"))
+        title = self._text(source, fm, "title")
         rendered = self.cache.render(self.md, fm.body, take_h1=not title)
         title = title or rendered.h1_title or PurePosixPath(source.relpath).stem
-        zola_path = _clean(data.get("path")).strip("/")
+        zola_path = self._text(source, fm, "path").strip("/")
         git = self.discovery.git_dates.get(source.relpath)
         name = PurePosixPath(source.relpath).name
         date = (
@@ -196,11 +240,12 @@ class _Parser:
         if zola_path:
             slug = "/".join(slugify(p) for p in zola_path.split("/"))
         else:
-            slug = _source_slug(source.relpath, _clean(data.get("slug")))
+            slug = _source_slug(source.relpath, self._text(source, fm, "slug"))
         words = len(rendered.text.split())
         return Article(
             id=slug, source=source.relpath, title=title, date=date, updated=updated,
-            tags=_tags(data), summary=_summary(data, rendered.text), html_body=rendered.html,
+            tags=self._tags(source, fm), summary=_summary(data, rendered.text),
+            html_body=rendered.html,
             text=rendered.text, reading_minutes=max(1, round(words / 220)),
         )
 
