@@ -1,4 +1,4 @@
-"""The ONNX query encoder: exported once, cached, and within int8 error of sentence-transformers."""
+"""The ONNX query encoder: exported once, cached, within uint8 error of sentence-transformers."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tests.conftest import share_onnx_cache
 from vibesite.embed import ModelError, SentenceTransformerEmbedder
 from vibesite.onnx_export import (
     EXPORT_VERSION,
+    MIN_COSINE,
     OUTPUT,
     OnnxQueryEncoder,
     QueryEncoderFiles,
@@ -60,7 +61,7 @@ def test_export_writes_the_files(exported: tuple[Path, QueryEncoderFiles]) -> No
     assert files.model_onnx.parent.parent == cache / "onnx"
     assert (files.max_length, files.dim) == (256, 384)
     assert files.model_id == "sentence-transformers/all-MiniLM-L6-v2"
-    assert files.model_onnx.stat().st_size < 30_000_000  # int8 weights: ~23 MB, float is ~90
+    assert files.model_onnx.stat().st_size < 30_000_000  # uint8 weights: ~22 MB, float is ~90
     document = files.model_onnx.parent / "document.onnx"  # float32, for OnnxDocumentEmbedder
     assert document.stat().st_size > 80_000_000
     info = json.loads((files.model_onnx.parent / "encoder.json").read_text(encoding="utf-8"))
@@ -92,11 +93,47 @@ def test_vectors_match_sentence_transformers(encoder: OnnxQueryEncoder,
     want = real_embedder.encode(QUERIES)
     assert got.shape == want.shape == (len(QUERIES), 384) and got.dtype == np.float32
     cosine = (got * want).sum(axis=1)
-    assert cosine.min() >= 0.998, [(q[:30], round(float(c), 5)) for q, c in zip(QUERIES, cosine,
-                                                                                 strict=True)]
+    assert cosine.min() >= MIN_COSINE == 0.995, [
+        (q[:30], round(float(c), 5)) for q, c in zip(QUERIES, cosine, strict=True)]
     # one at a time (no padding) gives the same vectors as the padded batch
     single = np.concatenate([encoder.encode([q]) for q in QUERIES[:8]])
     np.testing.assert_allclose(single, got[:8], atol=1e-4)
+
+
+def test_pruned_vocabulary_tokenizes_like_the_model(
+        exported: tuple[Path, QueryEncoderFiles], encoder: OnnxQueryEncoder,
+        real_embedder: SentenceTransformerEmbedder) -> None:
+    """Only unreachable tokens are gone: every text gives the model's tokens, renumbered."""
+    original = real_embedder.model.tokenizer
+    vocab = encoder.tokenizer.get_vocab()
+    assert 28_000 < len(vocab) < original.vocab_size == 30_522
+    assert not [t for t in vocab if t.startswith("[unused") or t in ("##，", "##中")]
+    texts = QUERIES + [REPO.joinpath(p).read_text(encoding="utf-8")
+                       for p in ("README.md", "content/search.md", "content/choosing-a-model.md")]
+    for text in texts:
+        got = encoder.tokenizer.encode(text)
+        want = original(text, truncation=True, max_length=256)["input_ids"]
+        assert got.tokens == original.convert_ids_to_tokens(want), text[:40]
+        assert got.ids == [vocab[t] for t in got.tokens]
+    info = json.loads(exported[1].tokenizer_json.read_text(encoding="utf-8"))
+    specials = info["post_processor"]["special_tokens"]
+    assert [specials[t]["ids"] for t in ("[CLS]", "[SEP]")] == [[vocab["[CLS]"]], [vocab["[SEP]"]]]
+
+
+def test_quantized_channels_round_to_the_nearest_step() -> None:
+    from vibesite.onnx_quantize import quantize_channels
+
+    rng = np.random.default_rng(0)
+    weights = rng.standard_normal((64, 8)).astype(np.float32) * np.arange(1, 9)
+    weights[3, 2] = 40.0  # an outlier: the step grows instead of clipping it
+    for step_sd in (0.0, 0.2, 1.0):
+        codes, step, zero = quantize_channels(weights, 1, step_sd)
+        assert codes.dtype == zero.dtype == np.uint8 and step.shape == (8,)
+        restored = (codes.astype(np.float32) - zero) * step
+        assert np.all(np.abs(restored - weights) <= step / 2 + 1e-6)
+        assert np.all(step >= step_sd * weights.std(axis=0) - 1e-6)
+    rows, _, _ = quantize_channels(weights.T, 0, 0.2)  # per row: the same codes transposed
+    assert np.array_equal(rows, quantize_channels(weights, 1, 0.2)[0].T)
 
 
 def test_outputs_are_unit_vectors(encoder: OnnxQueryEncoder) -> None:

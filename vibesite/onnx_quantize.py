@@ -1,0 +1,169 @@
+"""Shrink the exported query encoder: drop unreachable vocabulary rows, store weights as uint8.
+
+Both steps keep the graph plain ONNX (opset 17) that any onnxruntime, onnxruntime-web's WASM
+build included, runs: the weights are uint8 behind ``DequantizeLinear``, which the session option
+``session.disable_quant_qdq = 1`` folds back to float32 once at load.
+
+Weights are quantized per channel (MatMul: per output column; the word-embedding table: per
+token row) with a uniform step that is a fixed fraction of the channel's standard deviation, but
+never smaller than range / 255, so that no weight is clipped. The codes of a fine step spread
+over all 256 values and gzip hardly shrinks them; a coarser step leaves the codes bunched around
+the zero point, and gzip's Huffman coding then stores them in fewer bits. The step is the
+size/quality knob: ``bench/query_encoder.py`` measures both.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# Steps as fractions of each channel's standard deviation (0: range / 255, the finest). The
+# MatMuls of MiniLM are sensitive (short queries such as "?" suffer first); the embedding table
+# is not: each query reads only a few of its rows.
+MATMUL_STEP = 0.03
+EMBEDDING_STEP = 0.2
+_SPECIAL_TOKENS_KEYS = ("cls", "sep")  # BertProcessing / RobertaProcessing: [token, id]
+
+
+def reachable_token_ids(tokenizer_json: str) -> list[int] | None:
+    """Ids of the vocabulary entries that tokenizing some text can produce, ascending.
+
+    A WordPiece entry is unreachable when the normalizer and pre-tokenizer can never leave it
+    whole: ``[unused12]`` (brackets split off), ``##，`` (punctuation is always a word of its
+    own), ``##中`` (CJK characters too), entries with upper case or accents (the text is
+    lowercased and stripped). Dropping them changes no tokenization. None: not a WordPiece
+    tokenizer (nothing is dropped).
+    """
+    from tokenizers import Tokenizer
+
+    data = json.loads(tokenizer_json)
+    model = data.get("model") or {}
+    if model.get("type") != "WordPiece" or not isinstance(model.get("vocab"), dict):
+        return None
+    tokenizer = Tokenizer.from_str(tokenizer_json)
+    normalizer, pre_tokenizer = tokenizer.normalizer, tokenizer.pre_tokenizer
+    prefix = model.get("continuing_subword_prefix") or "##"
+    specials = {t["content"] for t in data.get("added_tokens") or []} | {model.get("unk_token")}
+
+    def whole(word: str) -> bool:
+        text = normalizer.normalize_str(word) if normalizer else word
+        pieces = pre_tokenizer.pre_tokenize_str(text) if pre_tokenizer else [(text, None)]
+        return [piece for piece, _ in pieces] == [word]
+
+    keep = []
+    for token, index in model["vocab"].items():
+        if token in specials:
+            keep.append(index)
+        elif token.startswith(prefix) and len(token) > len(prefix):
+            if whole("a" + token[len(prefix):]):  # it can only follow other characters
+                keep.append(index)
+        elif whole(token):
+            keep.append(index)
+    return sorted(keep)
+
+
+def prune_tokenizer(tokenizer_json: str, keep: list[int]) -> str:
+    """``tokenizer_json`` with only the vocabulary ids in ``keep``, renumbered 0, 1, ..."""
+    new_id = {old: new for new, old in enumerate(keep)}
+    data = json.loads(tokenizer_json)
+    vocab = data["model"]["vocab"]
+    data["model"]["vocab"] = {t: new_id[i] for t, i in sorted(vocab.items(), key=lambda kv: kv[1])
+                              if i in new_id}
+    for added in data.get("added_tokens") or []:
+        added["id"] = new_id[added["id"]]
+    post = data.get("post_processor") or {}
+    for processor in post.get("processors", [post]):  # Sequence or a single processor
+        for special in (processor.get("special_tokens") or {}).values():
+            special["ids"] = [new_id[i] for i in special["ids"]]
+        for key in _SPECIAL_TOKENS_KEYS:
+            if isinstance(processor.get(key), list):
+                processor[key][1] = new_id[processor[key][1]]
+    if isinstance(data.get("padding"), dict):
+        data["padding"]["pad_id"] = new_id[data["padding"]["pad_id"]]
+    return json.dumps(data, ensure_ascii=False)
+
+
+def prune_embedding_rows(path: Path, keep: list[int], input_name: str, vocab_size: int) -> bool:
+    """Keep only the rows ``keep`` of the table that ``Gather(table, input_name)`` reads.
+
+    False (and ``path`` unchanged) unless there is exactly one such table, of ``vocab_size`` rows.
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    proto = onnx.load(str(path))
+    tables = {n.input[0] for n in proto.graph.node if n.op_type == "Gather"
+              and n.input[1] == input_name}
+    found = [i for i in proto.graph.initializer if i.name in tables]
+    if len(found) != 1 or len(found[0].dims) != 2 or found[0].dims[0] != vocab_size:
+        return False
+    rows = numpy_helper.to_array(found[0])[np.asarray(keep)]
+    found[0].CopyFrom(numpy_helper.from_array(np.ascontiguousarray(rows), found[0].name))
+    onnx.save(proto, str(path))
+    return True
+
+
+def quantize_weights(src: Path, dst: Path, *, matmul_step: float = MATMUL_STEP,
+                     embedding_step: float = EMBEDDING_STEP, min_size: int = 4096) -> None:
+    """uint8 weights behind DequantizeLinear for MatMul (per output column) and Gather (per row).
+
+    Weight-only: activations stay float32. ``embedding_step`` applies to the largest Gather table
+    (the word embeddings); the other tables (positions) use the finest step.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    proto = onnx.load(str(src))
+    graph = proto.graph
+    users: dict[str, set[tuple[str, int]]] = {}
+    for node in graph.node:
+        for index, name in enumerate(node.input):
+            users.setdefault(name, set()).add((node.op_type, index))
+    tables = [i for i in graph.initializer if users.get(i.name) == {("Gather", 0)}]
+    words = max(tables, key=lambda i: int(np.prod(i.dims))).name if tables else None
+    dequantize = []
+    for init in list(graph.initializer):
+        kinds = users.get(init.name, set())
+        if init.data_type != TensorProto.FLOAT or len(init.dims) != 2 or not kinds or (
+                int(np.prod(init.dims)) < min_size):
+            continue
+        if kinds == {("MatMul", 1)}:
+            axis, step_sd = 1, matmul_step  # [in, out]: one step per output column
+        elif kinds == {("Gather", 0)}:
+            axis, step_sd = 0, embedding_step if init.name == words else 0.0
+        else:
+            continue
+        codes, step, zero = quantize_channels(numpy_helper.to_array(init), axis, step_sd)
+        name = init.name
+        graph.initializer.remove(init)
+        graph.initializer.extend([numpy_helper.from_array(codes, f"{name}_q"),
+                                  numpy_helper.from_array(step, f"{name}_scale"),
+                                  numpy_helper.from_array(zero, f"{name}_zero")])
+        dequantize.append(helper.make_node("DequantizeLinear", [f"{name}_q", f"{name}_scale",
+                                           f"{name}_zero"], [name], name=f"{name}_dq", axis=axis))
+    nodes = dequantize + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(proto)
+    onnx.save(proto, str(dst))
+
+
+def quantize_channels(weights: Any, axis: int,
+                      step_sd: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """uint8 codes, float32 steps and uint8 zero points, one step per entry along ``axis``.
+
+    step = max(step_sd * standard deviation, range / 255): asymmetric, never clipping.
+    """
+    w = np.asarray(weights, dtype=np.float32)
+    across = 1 - axis
+    lo = np.minimum(w.min(axis=across), 0.0)
+    hi = np.maximum(w.max(axis=across), 0.0)
+    step = np.maximum(step_sd * w.std(axis=across), (hi - lo) / 255.0)
+    step = np.where(step > 0, step, 1.0).astype(np.float32)
+    zero = np.clip(np.round(-lo / step), 0, 255).astype(np.uint8)
+    shape = (1, -1) if axis == 1 else (-1, 1)
+    codes = np.clip(np.round(w / step.reshape(shape)) + zero.reshape(shape), 0, 255)
+    return codes.astype(np.uint8), step, zero
