@@ -8,21 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from vibesite import feeds
 from vibesite.config import Config
+from vibesite.pages import Page
 from vibesite.parse import Article, Tag
 from vibesite.relate import Related
+from vibesite.topic_pages import topic_of_article, topic_pages
 from vibesite.topics import Topics
-
-
-@dataclass(frozen=True)
-class Page:
-    url: str  # site-relative, "" for the home page, "archive/", "git/x/"
-    output: str  # file path inside the site folder
-    template: str
-    context: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -157,8 +150,6 @@ def _search_vendor_files(search_files: dict[str, bytes]) -> list[tuple[Path, str
 def assemble(config: Config, articles: Sequence[Article], related: Related,
              topics: Topics, theme_dirs: Sequence[Path], content_static: Sequence[str],
              search_files: dict[str, bytes]) -> AssembledSite:
-    from vibesite.topic_pages import topic_of_article, topic_pages
-
     info = SiteInfo(config.title, config.description, config.author, config.language,
                     config.base_url, datetime.now(UTC).year, bool(search_files))
     pages = _index_pages(articles, config.per_page)

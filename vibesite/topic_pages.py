@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from vibesite.assemble import Page
+from vibesite.pages import Page
 from vibesite.parse import Article
 from vibesite.topicmap import render_map_svg
 from vibesite.topics import MIN_ARTICLES, Topic, Topics, topics_json
