@@ -231,7 +231,7 @@ def main() -> int:
         cli_fused = python_cli(site, queries, keyword_only=False)
         cli_lexical = python_cli(site, queries, keyword_only=True)
     rows = [("lexical only (browser JS)", js["lexical"]),
-            ("semantic only (browser JS, int8)", js["semantic"]),
+            ("semantic only (browser JS, int4)", js["semantic"]),
             ("fused RRF (browser JS)", js["fused"]),
             ("semantic float32 (Python s-t)", reference),
             ("semantic float32, mean article vector", article_means),
@@ -246,7 +246,7 @@ def main() -> int:
     print("\nKnown reference figures (nDCG@10 / recall@100): "
           + "; ".join(f"{k} {n:.3f}/{r:.3f}" for k, (n, r) in REFERENCE.items()))
     fused = scores["fused RRF (browser JS)"][0]
-    gap = scores["semantic only (browser JS, int8)"][0] - scores["semantic float32 (Python s-t)"][0]
+    gap = scores["semantic only (browser JS, int4)"][0] - scores["semantic float32 (Python s-t)"][0]
     print(f"{'PASS' if fused >= TARGET_FUSED else 'FAIL'}: fused nDCG@10 {fused:.4f} "
           f">= {TARGET_FUSED}")
     print(f"{'PASS' if abs(gap) <= TARGET_SEMANTIC_GAP else 'FAIL'}: semantic-only nDCG@10 "
@@ -257,7 +257,7 @@ def main() -> int:
           f"{same_lists(js['fused'], cli_fused, 100)}/{n}; lexical top-100 in "
           f"{same_lists(js['lexical'], cli_lexical, 100)}/{n}; derived lexical vs "
           f"search(q, {{semantic: false}}) top-100 in "
-          f"{same_lists(js['lexical'], js['keyword'], 100)}/{n}; semantic browser int8 vs "
+          f"{same_lists(js['lexical'], js['keyword'], 100)}/{n}; semantic browser int4 vs "
           f"float32: top-10 identical in {same_lists(js['semantic'], reference, 10)}/{n}, "
           f"mean top-10 overlap {overlap(js['semantic'], reference, 10):.3f}")
     print(f"Browser latency per search(q) (hybrid, limit 10, incl. embedding): "

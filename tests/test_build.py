@@ -190,6 +190,23 @@ def test_search_off_leaves_no_search_box_or_files(make_site: Callable[..., Confi
     assert not (on.output_dir / "search/vendor/onnxruntime-web").exists()
 
 
+def test_a_changed_search_index_format_is_not_served_from_the_memo(
+        make_site: Callable[..., Config], fake_embedder: FakeEmbedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same content, another vibesite: the search index is rebuilt in the new format."""
+    from vibesite import pipeline, search_index
+
+    config = make_site(SMALL_SITE)
+    build_quiet(config, fake_embedder)
+    manifest = json.loads((config.output_dir / "search/manifest.json").read_text())
+    assert manifest["vector_bits"] == 4
+    monkeypatch.setattr(search_index, "VECTOR_BITS", 8)
+    monkeypatch.setattr(pipeline, "SEARCH_FORMAT", (*search_index.FORMAT[:-1], 8))
+    build_quiet(config, fake_embedder)
+    manifest = json.loads((config.output_dir / "search/manifest.json").read_text())
+    assert manifest["vector_bits"] == 8
+
+
 def test_rebuild_while_the_last_old_site_is_still_being_deleted(
         make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
     """serve rebuilds in one process: an old folder left from the previous swap must not

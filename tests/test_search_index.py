@@ -142,31 +142,43 @@ def test_summary_is_clipped_to_200_characters() -> None:
     assert len(clip_summary("x" * 500)) == 200
 
 
-# int8 vectors ---------------------------------------------------------------------------------
+# int8 / int4 vectors --------------------------------------------------------------------------
 
 
-def test_int8_round_trip_error_is_at_most_half_a_step() -> None:
-    vectors = unit_vectors(300, 48, seed=1)
+@pytest.mark.parametrize(("bits", "dim", "row_bytes"), [(8, 48, 48), (4, 48, 24), (4, 47, 24)])
+def test_round_trip_error_is_at_most_half_a_step(bits: int, dim: int, row_bytes: int) -> None:
+    vectors = unit_vectors(300, dim, seed=1)
     vectors[:, 5] = 0.25  # a constant dimension: scale 1, code 0
-    q = quantize(vectors)
-    assert q.codes.dtype == np.uint8 and q.codes.min() == 0 and q.codes.max() == 255
+    q = quantize(vectors, bits)
+    assert q.codes.dtype == np.uint8 and q.codes.shape == (300, dim)
+    assert q.codes.min() == 0 and q.codes.max() == 2 ** bits - 1
     assert q.scales[5] == 1.0 and not q.codes[:, 5].any()
     error = np.abs(q.dequantize() - vectors.astype(np.float64))
     assert (error <= q.scales.astype(np.float64) / 2 + 1e-7).all()
-    again = search_index.Quantized.from_bytes(q.to_bytes(), 300, 48)
+    data = q.to_bytes()
+    assert len(data) == 8 * dim + 300 * row_bytes
+    again = search_index.Quantized.from_bytes(data, 300, dim, bits)
     assert np.array_equal(again.codes, q.codes) and np.array_equal(again.scales, q.scales)
-    assert len(q.to_bytes()) == 8 * 48 + 300 * 48
+    if bits == 4:  # two codes a byte, the even dimension in the low nibble
+        assert data[8 * dim] == q.codes[0, 0] | (q.codes[0, 1] << 4)
+    with pytest.raises(ValueError, match="expected"):
+        search_index.Quantized.from_bytes(data[:-1], 300, dim, bits)
 
 
-def test_int8_preserves_cosine_ranking(tmp_path: Path) -> None:
+def test_int4_vectors_keep_the_cosine_ranking(tmp_path: Path) -> None:
+    """Random vectors are the hard case for scalar codes (every dimension matters equally);
+    on real MiniLM vectors int4 ranks as float32 does (bench/search_quality.py)."""
     docs = unit_vectors(400, 64, seed=2)
     articles = [article(f"d/{i}", f"doc {i}", "text") for i in range(400)]
     search = SiteSearch.load(write_site(tmp_path, build_search_files(articles, docs, None)))
-    for query in unit_vectors(10, 64, seed=3):
+    overlaps, firsts = [], 0
+    for query in unit_vectors(20, 64, seed=3):
         exact = np.argsort(-(docs @ query), kind="stable")[:10]
         approx = np.argsort(-search.semantic_scores(query), kind="stable")[:10]
-        assert len(set(exact) & set(approx)) >= 9
-        assert approx[0] == exact[0]
+        overlaps.append(len(set(exact) & set(approx)) / 10)
+        firsts += int(approx[0] == exact[0])
+    assert np.mean(overlaps) >= 0.85 and min(overlaps) >= 0.7  # int4 here: 0.89, 0.8
+    assert firsts >= 15  # of 20; int4 here: 17
 
 
 def test_a_doc_scores_as_its_best_passage(tmp_path: Path) -> None:
@@ -179,7 +191,8 @@ def test_a_doc_scores_as_its_best_passage(tmp_path: Path) -> None:
     manifest = json.loads(files[MANIFEST])
     assert manifest["passages"] == {"count": 7, "counts": manifest["passages"]["counts"]}
     assert files[manifest["passages"]["counts"]] == np.array(counts, "<u4").tobytes()
-    assert len(files[manifest["vectors"]]) == 8 * 32 + 7 * 32
+    assert manifest["vector_bits"] == 4
+    assert len(files[manifest["vectors"]]) == 8 * 32 + 7 * 16
     search = SiteSearch.load(write_site(tmp_path, files))
     scores = search.semantic_scores(query)
     approx = search._quantized().dequantize() @ query.astype(np.float64)
@@ -210,7 +223,7 @@ def test_manifest_names_every_file_by_its_hash(encoder_files: types.SimpleNamesp
     files = build_search_files(many, unit_vectors(len(many), 16), encoder_files)
     manifest = json.loads(files[MANIFEST])
     assert set(manifest) == {"version", "count", "dim", "rrf_k", "candidates", "vectors",
-                             "passages", "docs", "lexical", "model"}
+                             "vector_bits", "passages", "docs", "lexical", "model"}
     assert (manifest["version"], manifest["count"], manifest["dim"]) == (2, 180, 16)
     assert (manifest["rrf_k"], manifest["candidates"]) == (10, 100)
     assert manifest["passages"]["count"] == 180
@@ -234,7 +247,7 @@ def test_manifest_names_every_file_by_its_hash(encoder_files: types.SimpleNamesp
     assert files[manifest["model"]["onnx"]] == b"fake onnx bytes"
     assert files[manifest["model"]["tokenizer"]] == b'{"fake": true}'
     assert len(files[lexical["doclen"]]) == 4 * 180
-    assert len(files[manifest["vectors"]]) == 8 * 16 + 180 * 16
+    assert len(files[manifest["vectors"]]) == 8 * 16 + 180 * 8  # 4 bits a dimension
     assert files[manifest["passages"]["counts"]] == np.ones(180, "<u4").tobytes()
     for shard, path in lexical["files"].items():
         assert path.startswith(f"search/lex/{shard}.")

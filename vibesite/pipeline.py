@@ -30,6 +30,7 @@ from vibesite.onnx_export import QueryEncoderFiles, export_query_encoder
 from vibesite.parse import Article, parse
 from vibesite.relate import Related, top_k
 from vibesite.render import render, theme_dirs
+from vibesite.search_index import FORMAT as SEARCH_FORMAT
 from vibesite.search_index import build_search_files
 from vibesite.store import EmbeddingStore
 from vibesite.topics import (
@@ -191,6 +192,7 @@ def _search_files(articles: Sequence[Article], embeddings: Embeddings,
                   encoder: QueryEncoderFiles | None, memo: StageMemo) -> dict[str, bytes]:
     """The search index, rebuilt only when an input changed (tokenizing is most of its time)."""
     digest = digest_of(
+        SEARCH_FORMAT,
         [(a.id, a.url, a.title, a.date_display, a.summary, a.text) for a in articles],
         embeddings.passages, embeddings.passage_counts,
         encoder and (str(encoder.model_onnx), encoder.model_onnx.stat().st_size))

@@ -2,7 +2,7 @@
 
 Lexical: BM25 over the stemmed query's distinct terms (first-occurrence order), reading only
 the lexical shards those terms hash to. Semantic: the query embedded by the site's own ONNX
-export (``vibesite.onnx_export``), scored in float64 against the int8 passage vectors; a doc
+export (``vibesite.onnx_export``), scored in float64 against the int4 passage vectors; a doc
 scores as its best passage.
 Fusion: reciprocal-rank fusion of the two top-``candidates`` rankings.
 """
@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from vibesite.search_index import MANIFEST, VERSION, Quantized
+from vibesite.search_index import MANIFEST, VERSION
 from vibesite.textsearch import shard_of, tokenize
+from vibesite.vector_codes import Quantized
 
 
 class SearchIndexError(Exception):
@@ -160,7 +161,8 @@ class SiteSearch:
                                        "manifest; rebuild the site")
             self._passage_starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
             self._vectors = Quantized.from_bytes(self._read(self.manifest["vectors"]),
-                                                 int(passages["count"]), self.dim)
+                                                 int(passages["count"]), self.dim,
+                                                 int(self.manifest["vector_bits"]))
         return self._vectors
 
     def semantic_scores(self, query_vector: np.ndarray) -> np.ndarray:

@@ -4,7 +4,7 @@
 // - lexical: BM25 over a sharded inverted index (search/lex/*.json), query terms analysed exactly
 //   like vibesite/textsearch.py (NFKC, lowercase, letter/number/mark runs, Snowball English);
 // - semantic: the query embedded in the browser by an int8 ONNX export of the site's
-//   sentence-transformers model (onnxruntime-web, WASM) and scored against int8 passage vectors
+//   sentence-transformers model (onnxruntime-web, WASM) and scored against int4 passage vectors
 //   (a doc scores as its best passage);
 // - both fused by reciprocal-rank fusion, ranked exactly like vibesite/search_query.py.
 // Lexical results show at once; the semantic model loads on the first focus of a search box.
@@ -161,14 +161,19 @@ function loadDoclen(manifest) {
   return doclenPromise;
 }
 
+/** The passage vectors: per-dimension offsets and scales, and 4-bit codes (two a byte, the
+ *  even dimension in the low nibble) or 8-bit codes (Python: vibesite/vector_codes.py). */
 async function loadVectors(manifest) {
   const [buffer, countsBuffer] = await Promise.all([
     fetchFile(manifest.vectors, "bytes"),
     fetchFile(manifest.passages.counts, "bytes"),
   ]);
   const { dim, count } = manifest;
+  const bits = manifest.vector_bits;
+  if (bits !== 4 && bits !== 8) throw new Error(`unknown vector_bits ${bits}`);
+  const width = bits === 8 ? dim : Math.ceil(dim / 2);
   const passages = manifest.passages.count;
-  if (buffer.byteLength !== 8 * dim + passages * dim) throw new Error("vectors size mismatch");
+  if (buffer.byteLength !== 8 * dim + passages * width) throw new Error("vectors size mismatch");
   if (countsBuffer.byteLength !== 4 * count) throw new Error("passage counts size mismatch");
   const view = new DataView(buffer);
   const offsets = new Float64Array(dim);
@@ -182,7 +187,19 @@ async function loadVectors(manifest) {
   let total = 0;
   for (let i = 0; i < count; i++) total += owned[i] = countsView.getUint32(4 * i, true);
   if (total !== passages) throw new Error("passage counts do not add up");
-  return { offsets, scales, owned, codes: new Uint8Array(buffer, 8 * dim, passages * dim) };
+  const packed = new Uint8Array(buffer, 8 * dim, passages * width);
+  let codes = packed;
+  if (bits === 4) { // unpacked once, so scoring reads one byte per dimension
+    codes = new Uint8Array(passages * dim);
+    for (let p = 0, at = 0; p < passages; p++) {
+      const row = p * width;
+      for (let d = 0; d < dim; d++, at++) {
+        const byte = packed[row + (d >> 1)];
+        codes[at] = d & 1 ? byte >> 4 : byte & 15;
+      }
+    }
+  }
+  return { offsets, scales, owned, codes };
 }
 
 async function docsFor(manifest, indices) {
