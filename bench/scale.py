@@ -1,0 +1,213 @@
+"""How the build grows with the number of articles: seconds and peak RSS per stage.
+
+Usage: python bench/scale.py [--sizes 1000,10000] [--with-100k] [--crossover] [--seed S]
+
+Each size is built in a fresh interpreter (so one size's peak memory does not hide the
+next) from a synthetic corpus (bench/_synthetic.py: words from ../shared/corpora, fixed
+seed). The model never runs: a deterministic embedder hands article i real MiniLM vector i
+from the embedding caches of earlier builds (/tmp/cb/*/.vibesite/embeddings.db), padded with
+noisy copies past the distinct ones. Peak RSS per stage comes from a thread that samples
+VmRSS (this process plus its children, e.g. a render pool) every 20 ms. Related items are
+then timed on their own and checked against exact search (recall@10 on a row sample).
+``--crossover`` times exact search against HNSW at several sizes (for relate.EXACT_LIMIT).
+Prints plain tables; exits 0 whatever the figures (it is a report, not a test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from _report import table  # bench/ is on sys.path when run as a script
+from _synthetic import TitleVectorEmbedder, real_vectors, vocabulary, write_corpus
+
+from vibesite.config import Config
+from vibesite.pipeline import build
+from vibesite.relate import EXACT_LIMIT, exact_top_k, top_k
+
+K = 10
+RECALL_SAMPLE = 2000  # rows whose exact top-10 is computed to measure recall
+
+
+def log(message: str) -> None:
+    print(f"[scale] {message}", file=sys.stderr, flush=True)
+
+
+def rss_kib(pid: int | str = "self") -> int:
+    """VmRSS of a process plus, recursively, its children's (0 once it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        own = int(next(line.split()[1] for line in status.splitlines()
+                       if line.startswith("VmRSS:")))
+        task = "self" if pid == "self" else pid
+        kids = [c for f in Path(f"/proc/{task}/task").glob("*/children")
+                for c in f.read_text().split()]
+    except (OSError, StopIteration):
+        return 0
+    return own + sum(rss_kib(kid) for kid in kids)
+
+
+class RssSampler(threading.Thread):
+    """(seconds since start, RSS KiB) every ``interval`` until stopped."""
+
+    def __init__(self, interval: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.samples: list[tuple[float, int]] = []
+        self.started_at = time.perf_counter()
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.is_set():
+            self.samples.append((time.perf_counter() - self.started_at, rss_kib()))
+            self.halt.wait(self.interval)
+
+    def peaks(self, timings: dict[str, float], offset: float) -> dict[str, float]:
+        """Peak MiB in each stage's window (stages run back to back from ``offset``)."""
+        out, start = {}, offset
+        for stage, seconds in timings.items():
+            inside = [r for t, r in self.samples if start <= t <= start + seconds]
+            before = [r for t, r in self.samples if t <= start][-1:]
+            out[stage] = max(inside + before, default=0) / 1024
+            start += seconds
+        return out
+
+
+def recall_at_k(vectors: np.ndarray, found: np.ndarray, seed: int) -> tuple[float, int, float]:
+    """recall@K of ``found`` against exact search on a row sample; rows, exact seconds."""
+    n = len(vectors)
+    rows = np.sort(np.random.default_rng(seed).choice(n, min(n, RECALL_SAMPLE), replace=False))
+    started = time.perf_counter()
+    exact, _ = exact_top_k(np.ascontiguousarray(vectors, dtype=np.float32), rows, K)
+    seconds = time.perf_counter() - started
+    hits = [len(set(a) & set(b)) for a, b in zip(found[rows], exact, strict=True)]
+    return sum(hits) / (K * len(rows)), len(rows), seconds
+
+
+def child(size: int, seed: int) -> dict:
+    """One size, in this process: the build, then related items on their own."""
+    words = vocabulary()
+    vectors, distinct = real_vectors(size, seed)
+    with tempfile.TemporaryDirectory(prefix="vibesite-scale-") as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
+        titles = write_corpus(root / "content", size, seed, words)
+        corpus_s = time.perf_counter() - started
+        config = Config(content_dir=root / "content", output_dir=root / "site",
+                        cache_dir=root / "cache", templates_dir=root / "templates",
+                        static_dir=root / "static", title="Scale")
+        sampler = RssSampler()
+        sampler.start()
+        offset = time.perf_counter() - sampler.started_at
+        result = build(config, embedder=TitleVectorEmbedder(titles, vectors), progress=False)
+        sampler.halt.set()
+        sampler.join()
+    peaks = sampler.peaks(result.timings, offset)
+    started = time.perf_counter()
+    related = top_k(vectors, K)
+    relate_s = time.perf_counter() - started
+    again = top_k(vectors, K)
+    recall, sample, exact_s = recall_at_k(vectors, related.neighbours, seed)
+    return {"size": size, "articles": result.articles, "files": result.files,
+            "distinct_vectors": distinct, "corpus_s": corpus_s, "timings": result.timings,
+            "peaks": peaks, "peak_total": max(r for _, r in sampler.samples) / 1024,
+            "relate_s": relate_s, "recall": recall, "recall_rows": sample,
+            "exact_all_s": exact_s * size / sample,
+            "deterministic": bool(np.array_equal(related.neighbours, again.neighbours)
+                                  and np.array_equal(related.scores, again.scores))}
+
+
+def run_sizes(sizes: list[int], seed: int) -> list[dict]:
+    results = []
+    for size in sizes:
+        log(f"building {size} synthetic articles in a fresh interpreter")
+        out = subprocess.run([sys.executable, __file__, "--child", str(size), "--seed",
+                              str(seed)], capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            sys.exit(f"size {size} failed:\n{out.stdout}\n{out.stderr}")
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return results
+
+
+def stage_tables(results: list[dict]) -> str:
+    stages = list(results[0]["timings"])
+    heads = ["stage"] + [f"{r['size']:,} s" for r in results] + [
+        f"{r['size']:,} MiB" for r in results]
+    rows = [[stage, *(f"{r['timings'][stage]:.2f}" for r in results),
+             *(f"{r['peaks'][stage]:.0f}" for r in results)] for stage in stages]
+    rows.append(["all stages", *(f"{sum(r['timings'].values()):.2f}" for r in results),
+                 *(f"{r['peak_total']:.0f}" for r in results)])
+    rows.append(["(writing the corpus)", *(f"{r['corpus_s']:.2f}" for r in results),
+                 *("" for _ in results)])
+    return table(heads, rows)
+
+
+def relate_table(results: list[dict]) -> str:
+    rows = [[f"{r['size']:,}", "exact" if r["size"] <= EXACT_LIMIT else "HNSW + exact re-rank",
+             f"{r['relate_s']:.2f}", f"{r['exact_all_s']:.1f}",
+             f"{r['recall']:.4f} ({r['recall_rows']} rows)",
+             "yes" if r["deterministic"] else "NO", f"{r['distinct_vectors']:,}"]
+            for r in results]
+    return table(["articles", f"path (EXACT_LIMIT {EXACT_LIMIT:,})", "top-10 for all (s)",
+                  "exact, extrapolated (s)", "recall@10 vs exact", "same twice",
+                  "distinct real vectors"], rows)
+
+
+def crossover(sizes: list[int], seed: int) -> str:
+    """Exact against HNSW at each size, on the same real vectors."""
+    everything, _ = real_vectors(max(sizes), seed)
+    rows = []
+    for size in sizes:
+        vectors = everything[:size]
+        log(f"crossover at {size}")
+        started = time.perf_counter()
+        exact = top_k(vectors, K, exact_limit=size)
+        exact_s = time.perf_counter() - started
+        started = time.perf_counter()
+        approx = top_k(vectors, K, exact_limit=0)
+        approx_s = time.perf_counter() - started
+        hits = sum(len(set(a) & set(b)) for a, b in zip(approx.neighbours, exact.neighbours,
+                                                         strict=True))
+        rows.append([f"{size:,}", f"{exact_s:.2f}", f"{approx_s:.2f}",
+                     f"{hits / (K * size):.4f}"])
+    return table(["articles", "exact (s)", "HNSW + re-rank (s)", "recall@10"], rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
+    parser.add_argument("--with-100k", action="store_true", help="add 100,000 (minutes)")
+    parser.add_argument("--crossover", action="store_true",
+                        help="time exact against HNSW related search instead of building")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.seed)))
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.with_100k else [])
+    load_start = os.getloadavg()[0]
+    if args.crossover:
+        report = crossover(sizes, args.seed)
+    else:
+        results = run_sizes(sizes, args.seed)
+        report = (stage_tables(results) + "\n\n" + relate_table(results))
+    print(f"Machine: {os.cpu_count()} cores. Load average (1 min): {load_start:.2f} at start, "
+          f"{os.getloadavg()[0]:.2f} at end (above {os.cpu_count()} = other processes "
+          "competed for the CPU)")
+    print("Vectors: real MiniLM embeddings from " + str(Path("/tmp/cb")) + " caches (distinct "
+          "ones first, then noisy copies); no model runs.\n")
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
