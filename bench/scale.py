@@ -9,7 +9,10 @@ from the embedding caches of earlier builds (/tmp/cb/*/.vibesite/embeddings.db),
 noisy copies past the distinct ones. Peak RSS per stage comes from a thread that samples
 VmRSS (this process plus its children, e.g. a render pool) every 20 ms. Related items are
 then timed on their own and checked against exact search (recall@10 on a row sample).
-``--crossover`` times exact search against HNSW at several sizes (for relate.EXACT_LIMIT).
+``--crossover`` times exact search against HNSW at several sizes (for relate.EXACT_LIMIT);
+``--render`` times the render stage on one core against the process pool, on a synthetic
+site or (with ``--content``, run from the site's folder so its warm cache is used) a real one,
+for the first N pages at several N (for render.PARALLEL_PAGES), and checks the bytes match.
 Prints plain tables; exits 0 whatever the figures (it is a report, not a test).
 """
 
@@ -23,15 +26,18 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from _report import table  # bench/ is on sys.path when run as a script
 from _synthetic import TitleVectorEmbedder, real_vectors, vocabulary, write_corpus
 
-from vibesite.config import Config
+from vibesite import pipeline
+from vibesite.config import Config, load_config, with_overrides
 from vibesite.pipeline import build
 from vibesite.relate import EXACT_LIMIT, exact_top_k, top_k
+from vibesite.render import render
 
 K = 10
 RECALL_SAMPLE = 2000  # rows whose exact top-10 is computed to measure recall
@@ -181,12 +187,42 @@ def crossover(sizes: list[int], seed: int) -> str:
     return table(["articles", "exact (s)", "HNSW + re-rank (s)", "recall@10"], rows)
 
 
+def render_sweep(config: Config, embedder: object, counts: list[int]) -> str:
+    """Build once (keeping what render was given), then render the first N pages both ways."""
+    given: list[tuple] = []
+
+    def keep(*args: object) -> object:
+        given.append(args)
+        return render(*args)  # type: ignore[arg-type]
+
+    pipeline.render = keep  # type: ignore[assignment]
+    build(config, embedder=embedder, progress=False)  # type: ignore[arg-type]
+    site_config, site, folders = given[0]
+    rows = []
+    for count in [c for c in counts if c < len(site.pages)] + [len(site.pages)]:
+        part = replace(site, pages=site.pages[:count])
+        seconds, outputs = {}, {}
+        for workers in (1, os.cpu_count() or 1, 1, os.cpu_count() or 1):
+            started = time.perf_counter()
+            outputs[workers] = render(site_config, part, folders, workers=workers).files
+            seconds.setdefault(workers, []).append(time.perf_counter() - started)
+        one, pool = (min(seconds[w]) for w in (1, os.cpu_count() or 1))
+        size = sum(len(outputs[1][p.output]) for p in part.pages) / 2**20
+        rows.append([f"{count:,}", f"{size:.0f}", f"{one:.2f}", f"{pool:.2f}",
+                     f"{one / pool:.2f}x", "yes" if outputs[1] == outputs[max(outputs)] else "NO"])
+    return table(["pages", "HTML MiB", "1 process (s)", f"pool of {os.cpu_count()} (s)",
+                  "speed-up", "same bytes"], rows)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
     parser.add_argument("--with-100k", action="store_true", help="add 100,000 (minutes)")
     parser.add_argument("--crossover", action="store_true",
                         help="time exact against HNSW related search instead of building")
+    parser.add_argument("--render", action="store_true",
+                        help="time rendering on one core against the pool instead")
+    parser.add_argument("--content", type=Path, help="with --render: a real site's content")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -197,6 +233,20 @@ def main() -> int:
     load_start = os.getloadavg()[0]
     if args.crossover:
         report = crossover(sizes, args.seed)
+    elif args.render and args.content:
+        config = with_overrides(load_config(None, Path.cwd()), content_dir=args.content.resolve(),
+                                output_dir=Path(tempfile.mkdtemp(prefix="vibesite-render-")))
+        report = render_sweep(config, None, [500, 1000, 2000, 5000, 10000])
+    elif args.render:
+        with tempfile.TemporaryDirectory(prefix="vibesite-scale-") as tmp:
+            root = Path(tmp)
+            vectors, _ = real_vectors(max(sizes), args.seed)
+            titles = write_corpus(root / "content", max(sizes), args.seed, vocabulary())
+            config = Config(content_dir=root / "content", output_dir=root / "site",
+                            cache_dir=root / "cache", templates_dir=root / "templates",
+                            static_dir=root / "static", title="Scale")
+            report = render_sweep(config, TitleVectorEmbedder(titles, vectors),
+                                  [250, 500, 1000, 2000, 5000])
     else:
         results = run_sizes(sizes, args.seed)
         report = (stage_tables(results) + "\n\n" + relate_table(results))
