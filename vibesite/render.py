@@ -20,10 +20,10 @@ from vibesite.assemble import AssembledSite
 from vibesite.config import Config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-# Measured by bench/scale.py --render: below this many pages, starting the processes and
-# sending the HTML back costs more than the second core saves.
+# bench/scale.py --render, 2 cores: the pool breaks even near 250 pages on an idle machine
+# and is 1.4x faster from 2,000; with other work on the cores it was slower up to ~3,500.
 PARALLEL_PAGES = 2000
-SLICES_PER_WORKER = 4  # smaller slices even out slow pages (big articles) between workers
+SLICES_PER_WORKER = 16  # smaller slices even out slow pages (big articles) between workers
 
 
 def theme_dirs(config: Config) -> list[Path]:
