@@ -6,9 +6,10 @@ Each size is built in a fresh interpreter (so one size's peak memory does not hi
 next) from a synthetic corpus (bench/_synthetic.py: words from ../shared/corpora, fixed
 seed). The model never runs: a deterministic embedder hands article i real MiniLM vector i
 from the embedding caches of earlier builds (/tmp/cb/*/.vibesite/embeddings.db), padded with
-noisy copies past the distinct ones. Peak RSS per stage comes from a thread that samples
-VmRSS (this process plus its children, e.g. a render pool) every 20 ms. Related items are
-then timed on their own and checked against exact search (recall@10 on a row sample).
+noisy copies past the distinct ones. Peak memory per stage comes from a thread that samples
+every 20 ms the process's VmRSS and the PSS of it plus its children (the render pool).
+Related items are then timed on their own and checked against exact search (recall@10 on a
+row sample).
 ``--crossover`` times exact search against HNSW at several sizes (for relate.EXACT_LIMIT);
 ``--render`` times the render stage on one core against the process pool, on a synthetic
 site or (with ``--content``, run from the site's folder so its warm cache is used) a real one,
@@ -47,42 +48,51 @@ def log(message: str) -> None:
     print(f"[scale] {message}", file=sys.stderr, flush=True)
 
 
-def rss_kib(pid: int | str = "self") -> int:
-    """VmRSS of a process plus, recursively, its children's (0 once it is gone)."""
+def memory_kib(pid: str = "self") -> tuple[int, int]:
+    """(VmRSS of the process, PSS of it plus its descendants); (0, 0) once it is gone.
+
+    PSS shares each page among the processes mapping it, so forked render workers add only
+    the pages they copied, where adding their RSS would count the parent's memory again.
+    """
     try:
         status = Path(f"/proc/{pid}/status").read_text()
-        own = int(next(line.split()[1] for line in status.splitlines()
+        rss = int(next(line.split()[1] for line in status.splitlines()
                        if line.startswith("VmRSS:")))
-        task = "self" if pid == "self" else pid
-        kids = [c for f in Path(f"/proc/{task}/task").glob("*/children")
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        pss = int(next(line.split()[1] for line in rollup.splitlines()
+                       if line.startswith("Pss:")))
+        kids = [c for f in Path(f"/proc/{pid}/task").glob("*/children")
                 for c in f.read_text().split()]
     except (OSError, StopIteration):
-        return 0
-    return own + sum(rss_kib(kid) for kid in kids)
+        return 0, 0
+    return rss, pss + sum(memory_kib(kid)[1] for kid in kids)
 
 
-class RssSampler(threading.Thread):
-    """(seconds since start, RSS KiB) every ``interval`` until stopped."""
+class MemorySampler(threading.Thread):
+    """(seconds since start, RSS KiB, PSS KiB with children) every ``interval`` until halted."""
 
     def __init__(self, interval: float = 0.02) -> None:
         super().__init__(daemon=True)
         self.interval = interval
-        self.samples: list[tuple[float, int]] = []
+        self.samples: list[tuple[float, int, int]] = []
         self.started_at = time.perf_counter()
         self.halt = threading.Event()
 
     def run(self) -> None:
         while not self.halt.is_set():
-            self.samples.append((time.perf_counter() - self.started_at, rss_kib()))
+            self.samples.append((time.perf_counter() - self.started_at, *memory_kib()))
             self.halt.wait(self.interval)
 
-    def peaks(self, timings: dict[str, float], offset: float) -> dict[str, float]:
-        """Peak MiB in each stage's window (stages run back to back from ``offset``)."""
+    def peaks(self, timings: dict[str, float], offset: float) -> dict[str, tuple[float, float]]:
+        """Peak (RSS, PSS with children) MiB in each stage's window (stages run back to back
+        from ``offset``)."""
         out, start = {}, offset
         for stage, seconds in timings.items():
-            inside = [r for t, r in self.samples if start <= t <= start + seconds]
-            before = [r for t, r in self.samples if t <= start][-1:]
-            out[stage] = max(inside + before, default=0) / 1024
+            inside = [s for s in self.samples if start <= s[0] <= start + seconds]
+            before = [s for s in self.samples if s[0] <= start][-1:]
+            chosen = inside + before
+            out[stage] = (max((s[1] for s in chosen), default=0) / 1024,
+                          max((s[2] for s in chosen), default=0) / 1024)
             start += seconds
         return out
 
@@ -110,7 +120,7 @@ def child(size: int, seed: int) -> dict:
         config = Config(content_dir=root / "content", output_dir=root / "site",
                         cache_dir=root / "cache", templates_dir=root / "templates",
                         static_dir=root / "static", title="Scale")
-        sampler = RssSampler()
+        sampler = MemorySampler()
         sampler.start()
         offset = time.perf_counter() - sampler.started_at
         result = build(config, embedder=TitleVectorEmbedder(titles, vectors), progress=False)
@@ -124,7 +134,8 @@ def child(size: int, seed: int) -> dict:
     recall, sample, exact_s = recall_at_k(vectors, related.neighbours, seed)
     return {"size": size, "articles": result.articles, "files": result.files,
             "distinct_vectors": distinct, "corpus_s": corpus_s, "timings": result.timings,
-            "peaks": peaks, "peak_total": max(r for _, r in sampler.samples) / 1024,
+            "peaks": peaks, "peak_rss": max(s[1] for s in sampler.samples) / 1024,
+            "peak_pss": max(s[2] for s in sampler.samples) / 1024,
             "relate_s": relate_s, "recall": recall, "recall_rows": sample,
             "exact_all_s": exact_s * size / sample,
             "deterministic": bool(np.array_equal(related.neighbours, again.neighbours)
@@ -146,14 +157,16 @@ def run_sizes(sizes: list[int], seed: int) -> list[dict]:
 def stage_tables(results: list[dict]) -> str:
     stages = list(results[0]["timings"])
     heads = ["stage"] + [f"{r['size']:,} s" for r in results] + [
-        f"{r['size']:,} MiB" for r in results]
+        f"{r['size']:,} RSS / PSS+ MiB" for r in results]
     rows = [[stage, *(f"{r['timings'][stage]:.2f}" for r in results),
-             *(f"{r['peaks'][stage]:.0f}" for r in results)] for stage in stages]
+             *(f"{r['peaks'][stage][0]:.0f} / {r['peaks'][stage][1]:.0f}" for r in results)]
+            for stage in stages]
     rows.append(["all stages", *(f"{sum(r['timings'].values()):.2f}" for r in results),
-                 *(f"{r['peak_total']:.0f}" for r in results)])
+                 *(f"{r['peak_rss']:.0f} / {r['peak_pss']:.0f}" for r in results)])
     rows.append(["(writing the corpus)", *(f"{r['corpus_s']:.2f}" for r in results),
                  *("" for _ in results)])
-    return table(heads, rows)
+    return (table(heads, rows) + "\nRSS: the build's process; PSS+: its proportional set size "
+            "plus its children's (the render workers), i.e. the physical memory they hold.")
 
 
 def relate_table(results: list[dict]) -> str:
