@@ -32,7 +32,13 @@ from pathlib import Path
 
 import numpy as np
 from _report import table  # bench/ is on sys.path when run as a script
-from _synthetic import TitleVectorEmbedder, real_vectors, vocabulary, write_corpus
+from _synthetic import (
+    VECTOR_DBS,
+    TitleVectorEmbedder,
+    real_vectors,
+    vocabulary,
+    write_corpus,
+)
 
 from vibesite import pipeline
 from vibesite.config import Config, load_config, with_overrides
@@ -266,8 +272,8 @@ def main() -> int:
     print(f"Machine: {os.cpu_count()} cores. Load average (1 min): {load_start:.2f} at start, "
           f"{os.getloadavg()[0]:.2f} at end (above {os.cpu_count()} = other processes "
           "competed for the CPU)")
-    print("Vectors: real MiniLM embeddings from " + str(Path("/tmp/cb")) + " caches (distinct "
-          "ones first, then noisy copies); no model runs.\n")
+    print(f"Vectors: real MiniLM embeddings from {VECTOR_DBS} (distinct ones first, then "
+          "copies with noise), or clustered Gaussian ones if there are none; no model runs.\n")
     print(report)
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -13,8 +14,9 @@ from tests.conftest import FakeEmbedder, build_quiet
 from vibesite import render as render_module
 from vibesite.config import Config
 
-pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
-                                reason="the render pool forks")
+pytestmark = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin",
+    reason="the render pool forks, and not on macOS")
 
 
 def _site_files() -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -67,10 +68,10 @@ def render(config: Config, site: AssembledSite, folders: Sequence[Path],
     pages (and the platform can fork), 1 means in this process."""
     if workers is None:
         workers = (os.cpu_count() or 1) if len(site.pages) >= PARALLEL_PAGES else 1
-    if "fork" not in multiprocessing.get_all_start_methods():
-        workers = 1
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
+        workers = 1  # forking a process that has threads is unsafe on macOS
     files = dict(site.files)
-    if workers <= 1:
+    if workers <= 1 or not site.pages:
         env = site_environment(config, site, folders)
         files.update(_render_pages(config, site, env, 0, len(site.pages)))
         return RenderedSite(files, site.static)
