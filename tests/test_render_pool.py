@@ -1,0 +1,76 @@
+"""Rendering with a process pool gives the same site, byte for byte, as one process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FakeEmbedder, build_quiet
+from vibesite import render as render_module
+from vibesite.config import Config
+
+pytestmark = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin",
+    reason="the render pool forks, and not on macOS")
+
+
+def _site_files() -> dict[str, str]:
+    files = {}
+    for n in range(60):
+        tags = ", ".join(f"tag-{t}" for t in range(n % 4 + 1))
+        body = " ".join(f"word{(n * 7 + i) % 50}" for i in range(40))
+        files[f"part-{n % 3}/post-{n}.md"] = (
+            f"---\ntitle: \"Post {n} <b>& 'quotes'\"\ndate: 2024-01-{n % 28 + 1:02d}\n"
+            f"tags: [{tags}]\n---\n# Heading {n}\n\n{body}\n\n```python\nx = {n}\n```\n")
+    return files
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_pool_and_single_process_write_identical_sites(
+        make_site: Callable[..., Config], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    config = make_site(_site_files())
+    monkeypatch.setattr(render_module, "PARALLEL_PAGES", 10**9)
+    build_quiet(config, FakeEmbedder())
+    alone = _snapshot(config.output_dir)
+
+    pools: list[int] = []
+    real_pool = render_module.ProcessPoolExecutor
+
+    def counting_pool(workers: int, **kwargs: object) -> object:
+        pools.append(workers)
+        return real_pool(workers, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_module, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(render_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(render_module, "ProcessPoolExecutor", counting_pool)
+    pooled_config = replace(config, output_dir=tmp_path / "pooled-site")
+    build_quiet(pooled_config, FakeEmbedder())
+    pooled = _snapshot(pooled_config.output_dir)
+
+    assert pools == [2]
+    assert len(alone) > 80
+    assert sorted(alone) == sorted(pooled)
+    differing = [path for path in alone if alone[path] != pooled[path]]
+    assert differing == []
+
+
+def test_few_pages_are_rendered_in_this_process(
+        make_site: Callable[..., Config], monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_site(_site_files())
+
+    def no_pool(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a pool was started below PARALLEL_PAGES")
+
+    monkeypatch.setattr(render_module, "ProcessPoolExecutor", no_pool)
+    build_quiet(config, FakeEmbedder())
+    assert (config.output_dir / "part-0/post-0/index.html").is_file()
