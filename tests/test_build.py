@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from _sitebuild import snapshot
 
@@ -18,6 +19,7 @@ from vibesite import write as write_module
 from vibesite.config import Config, load_config
 from vibesite.diagnostics import BuildError, ConfigError
 from vibesite.pipeline import BuildResult
+from vibesite.relate import Related
 
 SMALL_SITE = {
     "first.md": "---\ntitle: First post\ndate: 2024-03-01\ntags: [intro]\n---\nHello world.\n",
@@ -205,6 +207,28 @@ def test_a_changed_search_index_format_is_not_served_from_the_memo(
     build_quiet(config, fake_embedder)
     manifest = json.loads((config.output_dir / "search/manifest.json").read_text())
     assert manifest["vector_bits"] == 8
+
+
+def test_related_lists_are_reused_while_the_vectors_are_unchanged(
+        make_site: Callable[..., Config], fake_embedder: FakeEmbedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from vibesite import pipeline
+
+    config = make_site(SMALL_SITE)
+    build_quiet(config, fake_embedder)
+    calls: list[int] = []
+    real_top_k = pipeline.top_k
+
+    def counting_top_k(vectors: np.ndarray, k: int) -> Related:
+        calls.append(len(vectors))
+        return real_top_k(vectors, k)
+
+    monkeypatch.setattr(pipeline, "top_k", counting_top_k)
+    build_quiet(config, fake_embedder)
+    assert calls == []
+    write_files(config.content_dir, {"new.md": "---\ntitle: New\n---\nSomething else.\n"})
+    build_quiet(config, fake_embedder)
+    assert calls == [3]  # first, second, new (img/logo.txt is not an article)
 
 
 def test_rebuild_while_the_last_old_site_is_still_being_deleted(

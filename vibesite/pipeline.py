@@ -28,7 +28,7 @@ from vibesite.embed import (
 )
 from vibesite.onnx_export import QueryEncoderFiles, export_query_encoder
 from vibesite.parse import Article, parse
-from vibesite.relate import Related, top_k
+from vibesite.relate import EXACT_LIMIT, Related, top_k
 from vibesite.render import render, theme_dirs
 from vibesite.search_index import FORMAT as SEARCH_FORMAT
 from vibesite.search_index import build_search_files
@@ -99,7 +99,7 @@ def build(
     try:
         embeddings = embed(config, parsed.articles, store, make_embedder, progress=progress)
         timer.lap("embed")
-        related = top_k(embeddings.vectors, config.related_count)
+        related = _related(embeddings.vectors, config.related_count, memo)
         _store_similarities(store, memo, embeddings.ids, related)
         timer.lap("relate")
         topics = _topics(config, parsed.articles, embeddings.vectors, store, diagnostics, memo)
@@ -172,6 +172,17 @@ def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
         save_topics(store.conn, topics)
     memo.put("topics", digest, topics)
     return topics
+
+
+def _related(vectors: np.ndarray, k: int, memo: StageMemo) -> Related:
+    """Top-k related articles; the last build's lists when the vectors and k are unchanged."""
+    digest = digest_of(vectors, k, EXACT_LIMIT)
+    found = memo.get("related", digest)
+    if isinstance(found, Related):
+        return found
+    related = top_k(vectors, k)
+    memo.put("related", digest, related)
+    return related
 
 
 def _store_similarities(store: EmbeddingStore, memo: StageMemo, ids: Sequence[str],
