@@ -27,7 +27,7 @@ from _report import table  # bench/ is on sys.path when run as a script
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPORA = REPO.parent / "shared" / "corpora"
 DEFAULT_WORK = Path("/tmp/vibesite-corpora")
-BUILT = re.compile(r"Built (\d+) articles, wrote (\d+) files")
+BUILT = re.compile(r"Built (\d+) articles, wrote (\d+|no) files")
 DIAGNOSTIC = re.compile(r":\d+: (warning|error): .* \[([a-z0-9-]+)\]$")
 LEFT_OUT = re.compile(r"\(left out: ([^)]*)\)")
 
@@ -51,7 +51,7 @@ def build(corpus: Path, work: Path) -> dict[str, object]:
     return {
         "files": sum(1 for _ in corpus.rglob("*.md")),
         "articles": int(built.group(1)) if built else 0,
-        "written": int(built.group(2)) if built else 0,
+        "written": int(built.group(2)) if built and built.group(2) != "no" else 0,
         "left_out": left_out.group(1) if left_out else "",
         "warnings": codes, "rc": os.waitstatus_to_exitcode(status),
         "tracebacks": stderr.count("Traceback (most recent call last)"),
