@@ -51,7 +51,7 @@ def test_pool_and_single_process_write_identical_sites(
         return real_pool(workers, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(render_module, "PARALLEL_PAGES", 1)
-    monkeypatch.setattr(render_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(render_module, "usable_cores", lambda: 2)
     monkeypatch.setattr(render_module, "ProcessPoolExecutor", counting_pool)
     pooled_config = replace(config, output_dir=tmp_path / "pooled-site")
     build_quiet(pooled_config, FakeEmbedder())
@@ -74,3 +74,56 @@ def test_few_pages_are_rendered_in_this_process(
     monkeypatch.setattr(render_module, "ProcessPoolExecutor", no_pool)
     build_quiet(config, FakeEmbedder())
     assert (config.output_dir / "part-0/post-0/index.html").is_file()
+
+
+_KILLED_PARENT = """
+import sys, time, types
+from pathlib import Path
+from vibesite import render
+from vibesite.buildlock import site_lock
+from vibesite.config import Config
+from vibesite.pages import Page
+
+def slow(config, site, env, start, stop):
+    time.sleep(120)
+    return []
+
+render._render_pages = slow  # inherited by the forked workers
+site = types.SimpleNamespace(info=None, files={}, static=(),
+                             pages=tuple(Page(f"p{n}/", f"p{n}/index.html", "x.html", {})
+                                         for n in range(8)))
+with site_lock(Path(sys.argv[1])):
+    print("rendering", flush=True)
+    render.render(Config(), site, [], workers=2)
+"""
+
+
+def test_workers_die_with_a_killed_build_and_release_its_lock(tmp_path: Path) -> None:
+    """kill -9 of the build while its workers render: the workers (which inherited the build
+    lock's file) must not live on and block every later build."""
+    import fcntl
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import REPO
+
+    parent = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT, str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    assert parent.stdout is not None and parent.stdout.readline().strip() == "rendering"
+    time.sleep(2)  # the pool's workers are forked and sleeping in a page
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    fd = os.open(tmp_path / "build.lock", os.O_RDWR)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                assert time.monotonic() < deadline, "orphaned render workers hold the lock"
+                time.sleep(0.1)
+    finally:
+        os.close(fd)

@@ -77,12 +77,14 @@ def build(
     config: Config,
     embedder: Embedder | Callable[[], Embedder] | None = None,
     progress: bool = True,
+    fork: bool = True,
 ) -> BuildResult:
     """Build the site described by ``config``; raise BuildError when content has errors.
 
     ``embedder`` is an Embedder, a factory for one, or None for the configured model
     (loaded only if some article needs embedding; a few articles go through its cached ONNX
-    export, so that an edit-and-rebuild does not import torch).
+    export, so that an edit-and-rebuild does not import torch). ``fork`` False renders in
+    this process only (a caller running threads of its own, such as ``serve``).
     """
     timer = _Timer()
     diagnostics = Diagnostics()
@@ -116,7 +118,7 @@ def build(
     site = assemble(config, parsed.articles, related, topics, folders, discovery.static_files,
                     search_files)
     timer.lap("assemble")
-    rendered = render(config, site, folders)
+    rendered = render(config, site, folders, workers=None if fork else 1)
     timer.lap("render")
     files = write_site(rendered, config.output_dir)
     timer.lap("write")

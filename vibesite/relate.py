@@ -8,10 +8,11 @@ scores are true dot products and only a rare missed neighbour differs from exact
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
+
+from vibesite.cores import usable_cores
 
 # bench/scale.py --crossover, 2 cores, real MiniLM vectors: exact 1.2 s / HNSW 0.8 s at
 # 10k articles, 3.2 / 2.4 s at 20k, 18.7 / 6.3 s at 40k. Below 20k exact search saves little
@@ -96,7 +97,7 @@ def _approximate(matrix: np.ndarray, k: int) -> Related:
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         index.add(matrix)
         index.hnsw.efSearch = 2 * wanted
-        faiss.omp_set_num_threads(os.cpu_count() or 1)
+        faiss.omp_set_num_threads(usable_cores())
         _, found = index.search(matrix, wanted)
     finally:
         faiss.omp_set_num_threads(threads_before)

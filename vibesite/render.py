@@ -7,8 +7,11 @@ environment, renders a slice of the pages and sends their bytes back. Same bytes
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -19,12 +22,14 @@ import jinja2
 
 from vibesite.assemble import AssembledSite
 from vibesite.config import Config
+from vibesite.cores import usable_cores
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # bench/scale.py --render, 2 cores: the pool breaks even near 250 pages on an idle machine
 # and is 1.4x faster from 2,000; with other work on the cores it was slower up to ~3,500.
 PARALLEL_PAGES = 2000
 SLICES_PER_WORKER = 16  # smaller slices even out slow pages (big articles) between workers
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def theme_dirs(config: Config) -> list[Path]:
@@ -67,7 +72,7 @@ def render(config: Config, site: AssembledSite, folders: Sequence[Path],
     """Every page's HTML; ``workers`` None means one per core once there are PARALLEL_PAGES
     pages (and the platform can fork), 1 means in this process."""
     if workers is None:
-        workers = (os.cpu_count() or 1) if len(site.pages) >= PARALLEL_PAGES else 1
+        workers = usable_cores() if len(site.pages) >= PARALLEL_PAGES else 1
     if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
         workers = 1  # forking a process that has threads is unsafe on macOS
     files = dict(site.files)
@@ -80,7 +85,8 @@ def render(config: Config, site: AssembledSite, folders: Sequence[Path],
     # Fork, so the workers inherit ``site`` (initargs are not pickled when forking); the
     # children only run Jinja, never the threads (BLAS, OpenMP) the parent may have started.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_start_worker, initargs=(config, site, folders)) as pool:
+                             initializer=_start_worker,
+                             initargs=(os.getpid(), config, site, folders)) as pool:
         for part in pool.map(_render_slice, starts, [min(s + step, len(site.pages))
                                                      for s in starts]):
             files.update(part)
@@ -97,7 +103,14 @@ class _WorkerState:
 _WORKER: list[_WorkerState] = []  # in each pool process: set once by _start_worker
 
 
-def _start_worker(config: Config, site: AssembledSite, folders: Sequence[Path]) -> None:
+def _start_worker(parent: int, config: Config, site: AssembledSite,
+                  folders: Sequence[Path]) -> None:
+    """Die with the parent: an orphaned worker would keep the build lock's file (inherited)
+    and the pool's pipes open, and block every later build of the site."""
+    with contextlib.suppress(OSError, AttributeError):  # Linux only
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
     _WORKER.append(_WorkerState(config, site, site_environment(config, site, folders)))
 
 

@@ -95,7 +95,8 @@ def make_server(config: Config, port: int, generation: Generation,
 
 def rebuild(config: Config, embedder: Any, log: Callable[[str], None]) -> BuildResult | None:
     try:
-        result = build(config, embedder=embedder, progress=sys.stderr.isatty())
+        # fork=False: forking while the server and watcher threads run could copy a held lock
+        result = build(config, embedder=embedder, progress=sys.stderr.isatty(), fork=False)
     except BuildError as exc:
         for diagnostic in exc.diagnostics:
             log(str(diagnostic))
