@@ -283,3 +283,16 @@ def test_unwritable_cache_folder_is_one_clear_error(tmp_path: Path,
         f"error: cannot create the build lock {blocker / 'cache' / 'build.lock'}: Not a "
         f"directory; make sure the cache folder {blocker / 'cache'} can be created and written, "
         "or set cache_dir in vibesite.toml\n")
+
+
+def test_leftovers_are_found_for_an_output_name_with_glob_characters(tmp_path: Path) -> None:
+    from vibesite.write import _leftovers
+
+    output = tmp_path / "site[1]"
+    output.mkdir()
+    old = tmp_path / ".site[1].old-123-456"
+    dead = tmp_path / ".site[1].tmp-999999999-1"  # above any pid_max: no such process
+    other = tmp_path / ".site1.old-123-456"  # another output's
+    for folder in (old, dead, other):
+        folder.mkdir()
+    assert sorted(_leftovers(output)) == sorted([old, dead])

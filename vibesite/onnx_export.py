@@ -256,9 +256,13 @@ def _export(st: Any, out: Path, mid: str, model: str) -> None:
             dim = int(wrapper(*args).shape[1])
             _torch_export(torch, wrapper, args, out / "float.onnx")
         keep = reachable_token_ids(tokenizer_json)
-        if keep is not None and prune_embedding_rows(out / "float.onnx", keep, INPUTS[0],
-                                                     tok.get_vocab_size()):
-            tokenizer_json = prune_tokenizer(tokenizer_json, keep)
+        try:  # before the graph changes: a tokenizer it cannot renumber is left whole
+            pruned = prune_tokenizer(tokenizer_json, keep) if keep is not None else None
+        except (KeyError, TypeError, ValueError):
+            pruned = None
+        if pruned is not None and keep is not None and prune_embedding_rows(
+                out / "float.onnx", keep, INPUTS[0], tok.get_vocab_size()):
+            tokenizer_json = pruned
         (out / "tokenizer.json").write_text(tokenizer_json, encoding="utf-8")
         quantize_weights(out / "float.onnx", out / "model.onnx")
         os.replace(out / "float.onnx", out / "document.onnx")

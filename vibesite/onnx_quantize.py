@@ -62,7 +62,9 @@ def reachable_token_ids(tokenizer_json: str) -> list[int] | None:
                 keep.append(index)
         elif whole(token):
             keep.append(index)
-    return sorted(keep)
+    # added tokens (a model's own special tokens) are matched before WordPiece runs: keep all
+    keep.extend(t["id"] for t in data.get("added_tokens") or [] if isinstance(t.get("id"), int))
+    return sorted(set(keep))
 
 
 def prune_tokenizer(tokenizer_json: str, keep: list[int]) -> str:

@@ -156,7 +156,8 @@ class SiteSearch:
         if self._vectors is None:
             passages = self.manifest["passages"]
             counts = np.frombuffer(self._read(passages["counts"]), dtype="<u4").astype(np.int64)
-            if counts.shape != (self.count,) or int(counts.sum()) != int(passages["count"]):
+            if (counts.shape != (self.count,) or int(counts.sum()) != int(passages["count"])
+                    or (self.count and int(counts.min()) < 1)):
                 raise SearchIndexError("the search index's passage counts do not match its "
                                        "manifest; rebuild the site")
             self._passage_starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)

@@ -13,8 +13,10 @@ An OSError (read-only or full disk, no permission) becomes a WriteError that say
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
+import glob
 import os
 import shutil
 import subprocess
@@ -116,13 +118,17 @@ def _write_and_swap(wanted: dict[str, bytes | Path], output: Path) -> None:
         if retired.exists() and not output.exists():
             retired.rename(output)
         raise
-    _delete_in_background([p for p in output.parent.glob(f".{output.name}.old-*") if p.is_dir()])
+    old = output.parent.glob(f".{glob.escape(output.name)}.old-*")
+    _delete_in_background([p for p in old if p.is_dir()])
 
 
 def _swap(staging: Path, output: Path, retired: Path) -> None:
     """Make ``staging`` the output: never a moment without a site where the OS can help."""
     if output.exists() and _exchange(staging, output):
-        staging.rename(retired)  # staging now holds the previous site
+        # The new site is live; staging now holds the previous one. If it cannot be renamed,
+        # the next build deletes it as a leftover: this build has succeeded either way.
+        with contextlib.suppress(OSError):
+            staging.rename(retired)
         return
     if output.exists():
         output.rename(retired)
@@ -146,7 +152,7 @@ def _exchange(a: Path, b: Path) -> bool:
 def _leftovers(output: Path) -> list[Path]:
     """Staging folders of builds that were killed (their process is gone), and old sites."""
     found = []
-    for path in output.parent.glob(f".{output.name}.*-*"):
+    for path in output.parent.glob(f".{glob.escape(output.name)}.*-*"):
         kind, _, suffix = path.name[len(output.name) + 2:].partition("-")
         pid = suffix.split("-", 1)[0]
         if not path.is_dir() or not pid.isdigit():

@@ -185,7 +185,11 @@ async function loadVectors(manifest) {
   const countsView = new DataView(countsBuffer);
   const owned = new Uint32Array(count);
   let total = 0;
-  for (let i = 0; i < count; i++) total += owned[i] = countsView.getUint32(4 * i, true);
+  for (let i = 0; i < count; i++) {
+    owned[i] = countsView.getUint32(4 * i, true);
+    if (owned[i] < 1) throw new Error(`doc ${i} has no passage vector`);
+    total += owned[i];
+  }
   if (total !== passages) throw new Error("passage counts do not add up");
   const packed = new Uint8Array(buffer, 8 * dim, passages * width);
   let codes = packed;
