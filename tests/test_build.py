@@ -18,8 +18,10 @@ from tests.conftest import REPO, FakeEmbedder, build_quiet, write_files
 from vibesite import write as write_module
 from vibesite.config import Config, load_config
 from vibesite.diagnostics import BuildError, ConfigError
+from vibesite.embed import SentenceTransformerEmbedder
 from vibesite.pipeline import BuildResult
 from vibesite.relate import Related
+from vibesite.search_query import SiteSearch
 
 SMALL_SITE = {
     "first.md": "---\ntitle: First post\ndate: 2024-03-01\ntags: [intro]\n---\nHello world.\n",
@@ -243,3 +245,18 @@ def test_rebuild_while_the_last_old_site_is_still_being_deleted(
         write_files(config.content_dir, {"second.md": f"# Second\n\nEdit {n}.\n"})
         build_quiet(config, fake_embedder)
         assert f"Edit {n}." in (config.output_dir / "second/index.html").read_text()
+
+
+def test_a_site_with_no_articles_yet_builds(make_site: Callable[..., Config],
+                                            real_embedder: SentenceTransformerEmbedder) -> None:
+    """A fresh site before its first post: home, archive, map and a search index that finds
+    nothing (it used to crash in the topic stage)."""
+    config = make_site({})
+    result = build_quiet(config, real_embedder)
+    assert (result.articles, result.topics) == (0, 0)
+    manifest = json.loads((config.output_dir / "search/manifest.json").read_text())
+    assert (manifest["count"], manifest["dim"], manifest["passages"]["count"]) == (0, 384, 0)
+    assert manifest["model"] is not None
+    assert SiteSearch.load(config.output_dir).search("anything") == []
+    for page in ("index.html", "archive/index.html", "map/index.html", "404.html"):
+        assert (config.output_dir / page).is_file(), page

@@ -187,7 +187,8 @@ def build_search_files(
     if vectors.ndim != 2 or vectors.shape[0] != int(counts.sum()):
         raise ValueError(f"need one vector per passage: {int(counts.sum())} passages of "
                          f"{count} articles, vectors of shape {vectors.shape}")
-    dim = vectors.shape[1]
+    dim = vectors.shape[1] if count or encoder is None else encoder.dim  # no articles yet
+    vectors = vectors.reshape(-1, dim)
     if encoder is not None and encoder.dim != dim:
         raise ValueError(f"the query encoder {encoder.model_id} gives {encoder.dim}-dimensional "
                          f"vectors but the articles have {dim}")

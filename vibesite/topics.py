@@ -261,6 +261,9 @@ def build_topics(
     x = x if x.ndim == 2 else x.reshape(n, -1) if n else np.zeros((0, 0), np.float32)
     if len(set(id_arr)) != n or len(texts) != n or x.shape[0] != n:
         raise ValueError("ids must be unique and match vectors and texts one to one")
+    if n == 0:  # a site with no articles yet: nothing to group or map
+        return Topics((), {}, {}, TopicChanges(0, 0, 0, sum(1 for p in previous
+                                                            if not p.seeded)))
     x = unit(x).astype(np.float32)
     # seed slugs name folders of the site: made URL-safe ("", "../x" and "A b" would not be)
     seeds = [replace(s, slug=_slugify(s.slug)) for s in seeds]
