@@ -83,3 +83,13 @@ def test_switching_does_not_reuse_cached_html(make_site, fake_embedder) -> None:
 def test_raw_html_in_vibesite_toml(tmp_path: Path) -> None:
     (tmp_path / "vibesite.toml").write_text("raw_html = false\n", encoding="utf-8")
     assert load_config(None, tmp_path).raw_html is False
+
+
+def test_raw_html_false_drops_html_comments(make_site, fake_embedder) -> None:
+    """``<!--more-->`` excerpt markers of imported Jekyll/Hugo posts are not shown as text."""
+    body = "Intro.\n\n<!--more-->\n\nRest <!-- a note --> and <b>bold</b>.\n"
+    config = make_site({"c.md": f"# Comments\n\n{body}"}, raw_html=False)
+    build_ok(config, fake_embedder)
+    html = post_body(page(config, "c/"))
+    assert "more--" not in html and "a note" not in html
+    assert "<p>Intro.</p>" in html and "Rest  and &lt;b&gt;bold&lt;/b&gt;." in html

@@ -14,7 +14,7 @@ from vibesite import __version__
 from vibesite.markdown import RenderedMarkdown, render_markdown
 
 # Bump when the Markdown configuration or the plain-text extraction changes.
-RENDER_VERSION = f"{__version__}/1"
+RENDER_VERSION = f"{__version__}/2"  # 2: raw_html = false drops HTML comments
 
 
 class RenderCache:

@@ -50,12 +50,21 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return f'<pre class="highlight"><code class="language-{escape(lang)}">{body}</code></pre>\n'
 
 
+_COMMENTS_ONLY = re.compile(r"\s*(<!--.*?-->\s*)+", re.DOTALL)
+
+
 def _escaped_inline(self: RendererHTML, tokens: list[Token], idx: int, *_: object) -> str:
-    return escapeHtml(tokens[idx].content)
+    content = tokens[idx].content
+    return "" if _COMMENTS_ONLY.fullmatch(content) else escapeHtml(content)
 
 
 def _escaped_block(self: RendererHTML, tokens: list[Token], idx: int, *_: object) -> str:
-    return f"<p>{escapeHtml(tokens[idx].content.strip())}</p>\n"
+    """Escaped, in a paragraph; a block of HTML comments only (``<!--more-->`` excerpt markers
+    of Jekyll and Hugo posts) is dropped, as a browser would not show it either."""
+    content = tokens[idx].content
+    if _COMMENTS_ONLY.fullmatch(content):
+        return ""
+    return f"<p>{escapeHtml(content.strip())}</p>\n"
 
 
 def make_markdown(raw_html: bool = True) -> MarkdownIt:
