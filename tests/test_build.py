@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -106,7 +107,8 @@ def test_base_url_under_a_project_path(make_site: Callable[..., Config],
     config = make_site(SMALL_SITE, base_url="https://me.github.io/blog/")
     build_quiet(config, fake_embedder)
     html = (config.output_dir / "first/index.html").read_text()
-    assert 'href="/blog/static/style.css"' in html
+    version = hashlib.sha256((REPO / "templates/static/style.css").read_bytes()).hexdigest()[:10]
+    assert f'href="/blog/static/style.css?v={version}"' in html  # a changed theme: fetched anew
     assert 'href="/blog/second/"' in html or 'href="/blog/"' in html
     assert "https://me.github.io/blog/first/" in (config.output_dir / "sitemap.xml").read_text()
     feed = (config.output_dir / "atom.xml").read_text()
@@ -187,7 +189,7 @@ def test_search_off_leaves_no_search_box_or_files(make_site: Callable[..., Confi
     on = make_site({}, search=True, output_dir=config.output_dir.parent / "on")
     build_quiet(on, fake_embedder)
     html = (on.output_dir / "first/index.html").read_text()
-    assert 'src="/static/search.js"' in html and 'role="combobox"' in html
+    assert 'src="/static/search.js?v=' in html and 'role="combobox"' in html
     manifest = json.loads((on.output_dir / "search/manifest.json").read_text())
     assert manifest["model"] is None  # a custom embedder: keyword search only
     assert (on.output_dir / "search/vendor/snowball-stemmers").is_dir()

@@ -63,7 +63,7 @@ def test_init_then_the_workflow_build_from_an_installed_wheel(
     out = tmp_path / "out"
     home = (out / "index.html").read_text()
     assert "Welcome to your new site" in home
-    assert 'href="/my-blog/static/style.css"' in home
+    assert 'href="/my-blog/static/style.css?v=' in home
     article = (out / "writing-your-first-post/index.html").read_text()
     assert 'href="/my-blog/welcome/"' in article  # the other article, as Related
     for name in ("static/search.js", "search/manifest.json", "topics/index.html",

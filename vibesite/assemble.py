@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,6 +57,8 @@ class SiteInfo:
     base_url: str
     build_year: int
     search: bool  # the search box and page are there
+    # site path -> short content hash of the theme's scripts and styles, for ``asset()`` URLs
+    asset_versions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,9 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
         **search_files,
     }
     static = _static_files(config, theme_dirs, content_static)
+    info = replace(info, asset_versions={
+        dest: hashlib.sha256(src.read_bytes()).hexdigest()[:10]
+        for src, dest in static if dest.startswith("static/") and dest.endswith((".js", ".css"))})
     if search_files:
         static += tuple(_search_vendor_files(search_files))
     return AssembledSite(info, tuple(pages), files, static)

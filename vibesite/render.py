@@ -123,6 +123,14 @@ def site_environment(config: Config, site: AssembledSite,
                      folders: Sequence[Path]) -> jinja2.Environment:
     env = make_environment(config, folders)
     env.globals["site"] = site.info
+
+    def asset(path: str) -> str:
+        """``url(path)`` plus ``?v=<content hash>``: a changed script or style is fetched anew
+        (browsers may keep ``static/`` files for hours), an unchanged one stays cached."""
+        version = site.info.asset_versions.get(path.lstrip("/"))
+        return env.globals["url"](path) + (f"?v={version}" if version else "")
+
+    env.globals["asset"] = asset
     return env
 
 
