@@ -234,3 +234,27 @@ def test_pruning_keeps_a_model_s_added_tokens() -> None:
     new_id = {old: new for new, old in enumerate(keep)}
     text = "<query> sqlite backup tools, [unused3] 中文"
     assert [new_id[i] for i in full.encode(text).ids] == pruned.encode(text).ids
+
+
+def test_a_new_export_removes_the_superseded_ones_of_its_model(tmp_path: Path) -> None:
+    from vibesite.onnx_export import _remove_superseded
+
+    def fake_export(name: str, model_id: str) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        for file in ("model.onnx", "tokenizer.json", "document.onnx"):
+            (folder / file).write_bytes(b"x")
+        (folder / "encoder.json").write_text(json.dumps({
+            "model_onnx": "model.onnx", "tokenizer_json": "tokenizer.json",
+            "document_onnx": "document.onnx", "max_length": 256, "dim": 384,
+            "model_id": model_id}))
+        return folder
+
+    current = fake_export("new", "sentence-transformers/all-MiniLM-L6-v2")
+    older = fake_export("old", "sentence-transformers/all-MiniLM-L6-v2")
+    other = fake_export("other", "BAAI/bge-small-en-v1.5")
+    in_progress = tmp_path / ".tmp-123"
+    in_progress.mkdir()
+    _remove_superseded(tmp_path, current, "sentence-transformers/all-MiniLM-L6-v2")
+    assert not older.exists()
+    assert current.is_dir() and other.is_dir() and in_progress.is_dir()

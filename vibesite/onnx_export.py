@@ -105,6 +105,7 @@ def export_query_encoder(model: str, cache_dir: Path, *,
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if files := _cached(final):
+        _remove_superseded(root, final, files.model_id)
         return files
     raise ModelError(f"the ONNX export of {model!r} in {final} is unreadable; delete that folder")
 
@@ -198,6 +199,17 @@ def _cached(folder: Path) -> QueryEncoderFiles | None:
         return None
     ok = files.model_onnx.is_file() and files.tokenizer_json.is_file() and document.is_file()
     return files if ok else None
+
+
+def _remove_superseded(root: Path, current: Path, mid: str) -> None:
+    """Delete the earlier exports of the same model (an older vibesite export format, or
+    older model files): ~115 MB each for MiniLM, never read again. Other models' stay."""
+    for folder in root.iterdir():
+        if folder == current or folder.name.startswith(".") or not folder.is_dir():
+            continue
+        found = _cached(folder)
+        if found is not None and found.model_id == mid:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _cached_document(folder: Path) -> DocumentEncoderFiles | None:
