@@ -141,3 +141,22 @@ def test_serve_default_model_keeps_semantic_search(make_site: Callable[..., Conf
     assert files is not None and files.model_onnx.is_file()
     assert _query_encoder(config, FakeEmbedder(), diagnostics) is None
     assert diagnostics.items == []
+
+
+def test_serve_on_a_taken_port_is_one_clear_error(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    from vibesite.cli import main
+
+    (tmp_path / "content").mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["serve", "--content", str(tmp_path / "content"),
+                     "--output", str(tmp_path / "site"), "--port", str(port)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"cannot serve {tmp_path / 'site'} on port {port}: Address already in use" in err
+    assert "Traceback" not in err and not any((tmp_path / "site").iterdir())

@@ -71,7 +71,12 @@ def run_serve(args: argparse.Namespace) -> int:
 
     config = with_overrides(load_config(args.config), content_dir=args.content,
                             output_dir=args.output, strict=args.strict, drafts=args.drafts)
-    serve(config, port=args.port)
+    try:
+        serve(config, port=args.port)
+    except OSError as exc:  # the port is taken, or the output folder cannot be made
+        raise UsageProblem(f"cannot serve {config.output_dir} on port {args.port}: "
+                           f"{exc.strerror or exc}; free the port or choose another with "
+                           "--port, and check that the output folder can be created") from exc
     return EXIT_OK
 
 

@@ -122,10 +122,10 @@ def serve(config: Config, port: int = 8000, embedder: Any = None,
         from vibesite.embed import ConfiguredModel
 
         embedder = ConfiguredModel(config)
-    rebuild(config, embedder, log)
     config.output_dir.mkdir(parents=True, exist_ok=True)
     generation = Generation()
-    server = make_server(config, port, generation, stopping)
+    server = make_server(config, port, generation, stopping)  # a taken port fails before building
+    rebuild(config, embedder, log)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     log(f"Serving {config.output_dir} at http://127.0.0.1:{server.server_port}/ (Ctrl-C stops)")
     if ready:
