@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -153,8 +153,13 @@ def _search_vendor_files(search_files: dict[str, bytes]) -> list[tuple[Path, str
 def assemble(config: Config, articles: Sequence[Article], related: Related,
              topics: Topics, theme_dirs: Sequence[Path], content_static: Sequence[str],
              search_files: dict[str, bytes]) -> AssembledSite:
+    static = _static_files(config, theme_dirs, content_static)
     info = SiteInfo(config.title, config.description, config.author, config.language,
-                    config.base_url, datetime.now(UTC).year, bool(search_files))
+                    config.base_url, datetime.now(UTC).year, bool(search_files),
+                    asset_versions={
+                        dest: hashlib.sha256(src.read_bytes()).hexdigest()[:10]
+                        for src, dest in static
+                        if dest.startswith("static/") and dest.endswith((".js", ".css"))})
     pages = _index_pages(articles, config.per_page)
     topic_of = topic_of_article(topics)
     pages += [
@@ -178,10 +183,6 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
         **topic_files,
         **search_files,
     }
-    static = _static_files(config, theme_dirs, content_static)
-    info = replace(info, asset_versions={
-        dest: hashlib.sha256(src.read_bytes()).hexdigest()[:10]
-        for src, dest in static if dest.startswith("static/") and dest.endswith((".js", ".css"))})
     if search_files:
         static += tuple(_search_vendor_files(search_files))
     return AssembledSite(info, tuple(pages), files, static)

@@ -118,8 +118,7 @@ def _write_and_swap(wanted: dict[str, bytes | Path], output: Path) -> None:
         if retired.exists() and not output.exists():
             retired.rename(output)
         raise
-    old = output.parent.glob(f".{glob.escape(output.name)}.old-*")
-    _delete_in_background([p for p in old if p.is_dir()])
+    _delete_in_background(_leftovers(output))  # the site just retired, and any older one
 
 
 def _swap(staging: Path, output: Path, retired: Path) -> None:
