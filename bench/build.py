@@ -27,9 +27,9 @@ from pathlib import Path
 from _report import table  # bench/ is on sys.path when run as a script
 
 from vibesite.config import Config, load_config, with_overrides
+from vibesite.content.discover import discover, matches
+from vibesite.content.parse import parse
 from vibesite.diagnostics import Diagnostics
-from vibesite.discover import discover, matches
-from vibesite.parse import parse
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "jbranchaud-til"
@@ -130,7 +130,7 @@ def stage_table(cold: Run, warm: Run, changed: Run, repeats: int) -> str:
 
 def throughput(work: Path, cold: Run, sample: int | None) -> str:
     """Raw ``model.encode`` on the texts the cold build embedded, beside the build's rate."""
-    from vibesite.embed import SentenceTransformerEmbedder
+    from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 
     config = with_overrides(load_config(work / "vibesite.toml"), content_dir=work / "content")
     diagnostics = Diagnostics()

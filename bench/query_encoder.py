@@ -2,9 +2,10 @@
 
 Usage: python bench/query_encoder.py [--cache DIR] [--scifact DIR] [--vectors DB]
 
-Exports the default model once (vibesite.onnx_export: vocabulary pruned, float32
+Exports the default model once (vibesite.model.onnx_export: vocabulary pruned, float32
 ``document.onnx``), then quantizes that float graph with several MatMul / word-embedding steps
-(vibesite.onnx_quantize; step as a fraction of each channel's standard deviation, 0 = range/255)
+(vibesite.model.onnx_quantize; step as a fraction of each channel's standard deviation,
+0 = range/255)
 and prints for each: model.onnx gzip size (level 6), min and mean cosine to sentence-transformers
 float32 over the test sentences (the export's check texts, test_onnx_export's QUERIES, the
 browser parity test's 20 EMBED_QUERIES), the same over SciFact's 300 test queries, and nDCG@10
@@ -33,8 +34,9 @@ import search_quality  # noqa: E402
 from test_browser_search import EMBED_QUERIES  # noqa: E402
 
 from tests.test_onnx_export import QUERIES  # noqa: E402
-from vibesite.onnx_export import _CHECK_TEXTS, OnnxQueryEncoder, export_query_encoder  # noqa: E402
-from vibesite.onnx_quantize import EMBEDDING_STEP, MATMUL_STEP, quantize_weights  # noqa: E402
+from vibesite.model.onnx_export import _CHECK_TEXTS, export_query_encoder  # noqa: E402
+from vibesite.model.onnx_quantize import EMBEDDING_STEP, MATMUL_STEP, quantize_weights  # noqa: E402
+from vibesite.model.onnx_runtime import OnnxQueryEncoder  # noqa: E402
 
 MODEL = "all-MiniLM-L6-v2"
 VARIANTS = [(None, None), (0.0, 0.0), (0.03, 0.0), (0.05, 0.0), (0.0, 0.2), (0.03, 0.1),

@@ -42,9 +42,9 @@ from _synthetic import (
 
 from vibesite import pipeline
 from vibesite.config import Config, load_config, with_overrides
+from vibesite.embeddings.relate import EXACT_LIMIT, exact_top_k, top_k
 from vibesite.pipeline import build
-from vibesite.relate import EXACT_LIMIT, exact_top_k, top_k
-from vibesite.render import render
+from vibesite.site.render import render
 
 K = 10
 RECALL_SAMPLE = 2000  # rows whose exact top-10 is computed to measure recall

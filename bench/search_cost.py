@@ -33,10 +33,11 @@ import numpy as np
 from _report import table  # bench/ is on sys.path when run as a script
 
 from vibesite.config import DEFAULT_MODEL, Config
+from vibesite.content.discover import discover, matches
+from vibesite.content.parse import parse
 from vibesite.diagnostics import Diagnostics
-from vibesite.discover import discover, matches
-from vibesite.embed import SentenceTransformerEmbedder, model_id, title_windows
-from vibesite.parse import parse
+from vibesite.model.base import model_id, title_windows
+from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 from vibesite.pipeline import build
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import re
-import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -24,13 +23,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from vibesite.topics import (  # noqa: E402
-    Topics,
-    build_topics,
-    load_previous_topics,
-    save_topics,
-    topics_json,
-)
+from vibesite.embeddings.store import EmbeddingStore  # noqa: E402
+from vibesite.topics.build import Topics, build_topics  # noqa: E402
+from vibesite.topics.serialize import stored_topics, topics_json  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "jbranchaud-til"
 
@@ -114,14 +109,14 @@ def growth(docs: list[Doc], vecs: np.ndarray, dates_tsv: Path) -> None:
         path, first, *_ = line.split("\t")
         created[path.removesuffix(".md")] = first
     order = sorted(range(len(docs)), key=lambda i: (created.get(docs[i].id, ""), docs[i].id))
-    conn = sqlite3.connect(":memory:")
+    store = EmbeddingStore(Path(":memory:"))
     before: Topics | None = None
     print("\ngrowth in date order (previous state from SQLite each build):")
     for n in (1000, 1001, 1010, 1100, 1300, 1500, 1700, len(docs)):
         pick = order[:n]
         topics = build_topics([docs[i].id for i in pick], vecs[pick], [docs[i].text for i in pick],
-                              previous=load_previous_topics(conn))
-        save_topics(conn, topics)
+                              previous=store.previous_topics())
+        store.replace_topics(stored_topics(topics), topics.coords)
         names = {t.slug: t.name for t in topics.topics}
         same = sum(names.get(t.slug) == t.name for t in before.topics) if before else 0
         old = before.topic_of if before else {}
@@ -226,22 +221,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def stability_check(ids: list[str], vecs: np.ndarray, texts: list[str], full: Topics) -> None:
     """Rebuild with the saved state: unchanged content, one article added, a third removed."""
-    conn = sqlite3.connect(":memory:")
-    save_topics(conn, full)
-    again = build_topics(ids, vecs, texts, previous=load_previous_topics(conn))
+    store = EmbeddingStore(Path(":memory:"))
+    store.replace_topics(stored_topics(full), full.coords)
+    again = build_topics(ids, vecs, texts, previous=store.previous_topics())
     print(f"\nrebuild of the same content with its saved state byte-identical: "
           f"{topics_json(again) == topics_json(full)}")
     base, base_s = timed_build(ids[:-1], vecs[:-1], texts[:-1])
-    save_topics(conn, base)
-    plus, plus_s = timed_build(ids, vecs, texts, previous=load_previous_topics(conn))
+    store.replace_topics(stored_topics(base), base.coords)
+    plus, plus_s = timed_build(ids, vecs, texts, previous=store.previous_topics())
     names = {t.slug: t.name for t in plus.topics}
     kept = sum(1 for t in base.topics if names.get(t.slug) == t.name)
     print(f"add one article: {kept}/{len(base.topics)} topics keep slug and name; "
           f"changes {plus.changes} ({base_s:.2f}s, {plus_s:.2f}s)")
     keep = [i for i in range(len(ids)) if i % 3]
-    save_topics(conn, full)
+    store.replace_topics(stored_topics(full), full.coords)
     less = build_topics([ids[i] for i in keep], vecs[keep], [texts[i] for i in keep],
-                        previous=load_previous_topics(conn))
+                        previous=store.previous_topics())
     slugs = {t.slug for t in less.topics}
     big = sorted(full.topics, key=lambda t: -len(t.member_ids))[:10]
     print(f"remove a third: {sum(t.slug in slugs for t in big)}/10 largest topics keep their "

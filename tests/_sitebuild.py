@@ -10,9 +10,9 @@ import pytest
 from conftest import build_quiet
 
 from vibesite.config import Config
+from vibesite.content.discover import discover
+from vibesite.content.parse import Article, ParsedContent, parse
 from vibesite.diagnostics import BuildError, Diagnostic, Diagnostics
-from vibesite.discover import discover
-from vibesite.parse import Article, ParsedContent, parse
 from vibesite.pipeline import BuildResult
 
 

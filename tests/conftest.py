@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from vibesite.config import Config, load_config
-from vibesite.embed import SentenceTransformerEmbedder
+from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 from vibesite.pipeline import BuildResult, build
 
 REPO = Path(__file__).resolve().parents[1]

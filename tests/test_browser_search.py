@@ -3,8 +3,8 @@
 The site is built by the pipeline with the real model and served over http from 127.0.0.1
 under a base path (``/sub/``), so every URL the script makes must honour
 ``<meta name="vibesite-base">``. Parity with Python: tokenizing and stemming
-(vibesite.textsearch), ranking (vibesite.search_query) and the query embedding
-(vibesite.onnx_export and sentence-transformers).
+(vibesite.search.analysis), ranking (vibesite.search.query) and the query embedding
+(vibesite.model.onnx_export and sentence-transformers).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from browser import chromium, serve, why_no_browser
 
 from tests.conftest import REPO, build_quiet, share_onnx_cache, write_files
 from vibesite.config import Config
-from vibesite.embed import SentenceTransformerEmbedder
+from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 
 BASE = "/sub/"
 WAIT_MS = 90_000  # loading the model: ~40 MB of WASM and ONNX compiled on a small CI machine
@@ -243,7 +243,7 @@ def _word_list() -> list[str]:
 
 
 def test_tokenize_and_stem_exactly_like_python(page: Any, base_url: str) -> None:
-    from vibesite.textsearch import shard_of, tokenize, words
+    from vibesite.search.analysis import shard_of, tokenize, words
 
     word_list = _word_list()
     assert len(set(word_list)) >= 500
@@ -272,7 +272,7 @@ LEXICAL_QUERIES = ["git rebase", "sqlite database copy", "python environments", 
 
 
 def test_lexical_ranking_matches_python(page: Any, base_url: str, site: Config) -> None:
-    from vibesite.search_query import SiteSearch
+    from vibesite.search.query import SiteSearch
 
     python = SiteSearch.load(site.output_dir)
     open_home(page, base_url)
@@ -388,7 +388,7 @@ def test_lexical_results_show_before_the_model_loads(page: Any, base_url: str) -
 
 def test_semantic_search_after_focus_ranks_like_python(
         page: Any, base_url: str, site: Config) -> None:
-    from vibesite.search_query import SiteSearch
+    from vibesite.search.query import SiteSearch
 
     open_home(page, base_url)
     page.locator("#vs-search-input").focus()
@@ -435,9 +435,10 @@ assert len(EMBED_QUERIES) == 20  # the issue's parity check: 20 sentences
 def test_query_embedding_matches_python(page: Any, base_url: str, site: Config,
                                         real_embedder: SentenceTransformerEmbedder) -> None:
     try:
-        from vibesite.onnx_export import OnnxQueryEncoder, export_query_encoder
-    except ImportError as exc:  # pragma: no cover - until vibesite.onnx_export exists
-        pytest.skip(f"vibesite.onnx_export is not available: {exc}")
+        from vibesite.model.onnx_export import export_query_encoder
+        from vibesite.model.onnx_runtime import OnnxQueryEncoder
+    except ImportError as exc:  # pragma: no cover - until vibesite.model.onnx_export exists
+        pytest.skip(f"vibesite.model.onnx_export is not available: {exc}")
     open_home(page, base_url)
     browser_vectors = np.array(page.evaluate(
         "async (qs) => { const out = []; for (const q of qs) "

@@ -16,13 +16,13 @@ import pytest
 from _sitebuild import snapshot
 
 from tests.conftest import REPO, FakeEmbedder, build_quiet, write_files
-from vibesite import write as write_module
 from vibesite.config import Config, load_config
 from vibesite.diagnostics import BuildError, ConfigError
-from vibesite.embed import SentenceTransformerEmbedder
+from vibesite.embeddings.relate import Related
+from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 from vibesite.pipeline import BuildResult
-from vibesite.relate import Related
-from vibesite.search_query import SiteSearch
+from vibesite.search.query import SiteSearch
+from vibesite.site import write as write_module
 
 SMALL_SITE = {
     "first.md": "---\ntitle: First post\ndate: 2024-03-01\ntags: [intro]\n---\nHello world.\n",
@@ -200,7 +200,8 @@ def test_a_changed_search_index_format_is_not_served_from_the_memo(
         make_site: Callable[..., Config], fake_embedder: FakeEmbedder,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Same content, another vibesite: the search index is rebuilt in the new format."""
-    from vibesite import pipeline, search_index
+    from vibesite import pipeline
+    from vibesite.search import index as search_index
 
     config = make_site(SMALL_SITE)
     build_quiet(config, fake_embedder)

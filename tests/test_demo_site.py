@@ -23,7 +23,7 @@ from tests.test_browser_search import (  # noqa: F401 - pytest fixtures
 from vibesite.cli import main
 from vibesite.config import Config
 from vibesite.pipeline import BuildResult
-from vibesite.search_query import SiteSearch
+from vibesite.search.query import SiteSearch
 
 # Words that appear on no page of the demo site, and the page each one means.
 NO_SHARED_WORDS = {"quicker": "performance/", "unreleased essay": "drafts-and-expiry/"}

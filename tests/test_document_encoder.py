@@ -12,16 +12,13 @@ import numpy as np
 import pytest
 
 from tests.conftest import share_onnx_cache
-from vibesite import embed as embed_module
 from vibesite.config import Config
-from vibesite.embed import SMALL_BATCH, SentenceTransformerEmbedder, default_embedder
-from vibesite.onnx_export import (
-    DocumentEncoderFiles,
-    OnnxDocumentEmbedder,
-    _cached,
-    cached_document_encoder,
-    export_query_encoder,
-)
+from vibesite.model import configured as configured_module
+from vibesite.model.base import EncoderFiles
+from vibesite.model.configured import SMALL_BATCH, default_embedder
+from vibesite.model.onnx_export import _cached, cached_document_encoder, export_query_encoder
+from vibesite.model.onnx_runtime import OnnxDocumentEmbedder
+from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = "all-MiniLM-L6-v2"
@@ -50,7 +47,7 @@ DOCUMENTS = [  # (title, body)
 
 @pytest.fixture(scope="session")
 def document_files(tmp_path_factory: pytest.TempPathFactory,
-                   onnx_cache: Path) -> tuple[Path, DocumentEncoderFiles]:
+                   onnx_cache: Path) -> tuple[Path, EncoderFiles]:
     """The session's shared export (made here, or by test_onnx_export, whichever runs first)."""
     cache = tmp_path_factory.mktemp("document-cache")
     share_onnx_cache(cache, onnx_cache)
@@ -61,7 +58,7 @@ def document_files(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(scope="session")
-def onnx_embedder(document_files: tuple[Path, DocumentEncoderFiles]) -> OnnxDocumentEmbedder:
+def onnx_embedder(document_files: tuple[Path, EncoderFiles]) -> OnnxDocumentEmbedder:
     return OnnxDocumentEmbedder(document_files[1], batch_size=16)
 
 
@@ -115,7 +112,7 @@ def test_vectors_match_sentence_transformers(onnx_embedder: OnnxDocumentEmbedder
 
 
 def test_batching_and_order_do_not_change_vectors(
-        document_files: tuple[Path, DocumentEncoderFiles],
+        document_files: tuple[Path, EncoderFiles],
         onnx_embedder: OnnxDocumentEmbedder,
         real_embedder: SentenceTransformerEmbedder) -> None:
     texts = _encode_texts(real_embedder)[::2]  # long and short ones
@@ -128,7 +125,7 @@ def test_batching_and_order_do_not_change_vectors(
 
 
 def test_cached_document_encoder_finds_only_a_finished_export(
-        tmp_path: Path, document_files: tuple[Path, DocumentEncoderFiles]) -> None:
+        tmp_path: Path, document_files: tuple[Path, EncoderFiles]) -> None:
     assert cached_document_encoder(MODEL, tmp_path / "empty") is None
     cache, files = document_files
     assert cached_document_encoder(MODEL, cache) == files
@@ -145,10 +142,11 @@ def test_cached_document_encoder_finds_only_a_finished_export(
     assert _cached(folder) is None
 
 
-def test_encoding_imports_no_torch(document_files: tuple[Path, DocumentEncoderFiles]) -> None:
+def test_encoding_imports_no_torch(document_files: tuple[Path, EncoderFiles]) -> None:
     cache, files = document_files
     script = ("import sys; from pathlib import Path; "
-              "from vibesite.onnx_export import OnnxDocumentEmbedder, cached_document_encoder; "
+              "from vibesite.model.onnx_export import cached_document_encoder; "
+              "from vibesite.model.onnx_runtime import OnnxDocumentEmbedder; "
               f"f = cached_document_encoder({MODEL!r}, Path({str(cache)!r})); "
               "v = OnnxDocumentEmbedder(f).encode(['x']); "
               "print(f.model_onnx, v.shape, v.dtype, "
@@ -166,9 +164,9 @@ class _NoTorch:
 
 
 def test_default_embedder_uses_the_export_for_a_few_articles(
-        tmp_path: Path, document_files: tuple[Path, DocumentEncoderFiles],
+        tmp_path: Path, document_files: tuple[Path, EncoderFiles],
         real_embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(embed_module, "SentenceTransformerEmbedder", _NoTorch)
+    monkeypatch.setattr(configured_module, "SentenceTransformerEmbedder", _NoTorch)
     cache, files = document_files
     config = Config(cache_dir=cache, batch_size=8)
     chosen = default_embedder(config, 3)

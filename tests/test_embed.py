@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import FakeEmbedder, build_quiet
 from vibesite.config import Config
-from vibesite.store import ARTICLES, PASSAGES
+from vibesite.embeddings.store import ARTICLES, PASSAGES
 
 ARTICLES_FILES = {
     f"post-{i}.md": f"---\ntitle: Post {i}\ndate: 2024-01-{i + 1:02d}\n---\nBody number {i} "

@@ -28,9 +28,9 @@ from _sitebuild import snapshot
 from conftest import build_quiet, write_files
 
 from vibesite.cli import main
+from vibesite.commands.serve import rebuild
 from vibesite.config import Config, load_config
-from vibesite.embed import SentenceTransformerEmbedder
-from vibesite.serve import rebuild
+from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 
 WORDS = ("river", "stone", "garden", "lantern", "copper", "violin", "orbit", "harbor",
          "maple", "quartz", "falcon", "meadow", "canyon", "ember", "glacier", "tundra",
@@ -286,7 +286,7 @@ def test_unwritable_cache_folder_is_one_clear_error(tmp_path: Path,
 
 
 def test_leftovers_are_found_for_an_output_name_with_glob_characters(tmp_path: Path) -> None:
-    from vibesite.write import _leftovers
+    from vibesite.site.write import _leftovers
 
     output = tmp_path / "site[1]"
     output.mkdir()

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from _sitebuild import HtmlElements, build_ok, post_title
 
-from vibesite.parse import slugify
+from vibesite.content.slugs import slugify
 
 # file name -> title; the names are the oddities, the titles say which file a page came from
 ODD_NAMES = {

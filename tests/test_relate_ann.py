@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from tests.conftest import CORPORA
-from vibesite import relate
-from vibesite.embed import SentenceTransformerEmbedder
-from vibesite.relate import exact_top_k, rerank, top_k
+from vibesite.embeddings import relate
+from vibesite.embeddings.relate import exact_top_k, rerank, top_k
+from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 
 
 def _recall(found: np.ndarray, exact: np.ndarray) -> float:

@@ -11,8 +11,8 @@ import numpy as np
 
 from tests.conftest import build_quiet
 from vibesite.config import Config
-from vibesite.embed import SentenceTransformerEmbedder
-from vibesite.relate import top_k
+from vibesite.embeddings.relate import top_k
+from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 
 GROUPS = {
     "pasta": [

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FakeEmbedder, build_quiet
-from vibesite import render as render_module
 from vibesite.config import Config
+from vibesite.site import render as render_module
 
 pytestmark = pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin",
@@ -79,10 +79,10 @@ def test_few_pages_are_rendered_in_this_process(
 _KILLED_PARENT = """
 import sys, time, types
 from pathlib import Path
-from vibesite import render
+from vibesite.site import render
 from vibesite.buildlock import site_lock
 from vibesite.config import Config
-from vibesite.pages import Page
+from vibesite.site.pages import Page
 
 def slow(config, site, env, start, stop):
     time.sleep(120)

@@ -15,9 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vibesite import search_index, textsearch
-from vibesite.parse import Article
-from vibesite.search_index import (
+from vibesite.content.parse import Article
+from vibesite.model.base import EncoderFiles
+from vibesite.search import analysis as textsearch
+from vibesite.search import index as search_index
+from vibesite.search.analysis import shard_of, tokenize
+from vibesite.search.index import (
     DOCS_SHARD_SIZE,
     MANIFEST,
     RRF_K,
@@ -26,13 +29,12 @@ from vibesite.search_index import (
     n_shards_for,
     quantize,
 )
-from vibesite.search_query import (
+from vibesite.search.query import (
     SearchIndexError,
     SiteSearch,
     rrf_fuse,
     search_json_lines,
 )
-from vibesite.textsearch import shard_of, tokenize
 
 HASHED = re.compile(r"^search/.+\.([0-9a-f]{10})\.(json|bin|onnx)$")
 
@@ -65,10 +67,10 @@ def unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def write_site(root: Path, files: dict[str, bytes]) -> Path:
+def write_site(root: Path, files: dict[str, bytes | Path]) -> Path:
     for relpath, data in files.items():
         (root / relpath).parent.mkdir(parents=True, exist_ok=True)
-        (root / relpath).write_bytes(data)
+        (root / relpath).write_bytes(data.read_bytes() if isinstance(data, Path) else data)
     return root
 
 
@@ -209,16 +211,16 @@ def test_a_doc_scores_as_its_best_passage(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def encoder_files(tmp_path: Path) -> types.SimpleNamespace:
+def encoder_files(tmp_path: Path) -> EncoderFiles:
     (tmp_path / "enc").mkdir()
     (tmp_path / "enc" / "model.onnx").write_bytes(b"fake onnx bytes")
     (tmp_path / "enc" / "tokenizer.json").write_bytes(b'{"fake": true}')
-    return types.SimpleNamespace(model_onnx=tmp_path / "enc" / "model.onnx",
-                                 tokenizer_json=tmp_path / "enc" / "tokenizer.json",
-                                 max_length=256, dim=16, model_id="test/tiny-model")
+    return EncoderFiles(model_onnx=tmp_path / "enc" / "model.onnx",
+                        tokenizer_json=tmp_path / "enc" / "tokenizer.json",
+                        max_length=256, dim=16, model_id="test/tiny-model")
 
 
-def test_manifest_names_every_file_by_its_hash(encoder_files: types.SimpleNamespace) -> None:
+def test_manifest_names_every_file_by_its_hash(encoder_files: EncoderFiles) -> None:
     many = ARTICLES * 30  # 180 docs: two docs shards
     files = build_search_files(many, unit_vectors(len(many), 16), encoder_files)
     manifest = json.loads(files[MANIFEST])
@@ -242,10 +244,14 @@ def test_manifest_names_every_file_by_its_hash(encoder_files: types.SimpleNamesp
     for path in named:
         match = HASHED.match(path)
         assert match, path
-        assert match.group(1) == hashlib.sha256(files[path]).hexdigest()[:10]
+        data = files[path]
+        data = data.read_bytes() if isinstance(data, Path) else data
+        assert match.group(1) == hashlib.sha256(data).hexdigest()[:10]
     assert manifest["model"]["onnx"].startswith("search/model.")
-    assert files[manifest["model"]["onnx"]] == b"fake onnx bytes"
-    assert files[manifest["model"]["tokenizer"]] == b'{"fake": true}'
+    # the model is copied from the export, never held in memory (or pickled in the memo)
+    assert files[manifest["model"]["onnx"]] == encoder_files.model_onnx
+    assert files[manifest["model"]["tokenizer"]] == encoder_files.tokenizer_json
+    assert encoder_files.model_onnx.read_bytes() == b"fake onnx bytes"
     assert len(files[lexical["doclen"]]) == 4 * 180
     assert len(files[manifest["vectors"]]) == 8 * 16 + 180 * 8  # 4 bits a dimension
     assert files[manifest["passages"]["counts"]] == np.ones(180, "<u4").tobytes()
@@ -272,7 +278,7 @@ def test_no_encoder_means_model_null_and_build_is_deterministic() -> None:
     assert not any(p.endswith(".onnx") for p in first)
 
 
-def test_rejects_mismatched_inputs(encoder_files: types.SimpleNamespace) -> None:
+def test_rejects_mismatched_inputs(encoder_files: EncoderFiles) -> None:
     with pytest.raises(ValueError, match="one vector per passage"):
         build_search_files(ARTICLES, unit_vectors(3, 16), None)
     with pytest.raises(ValueError, match="one vector per passage"):
@@ -378,7 +384,7 @@ def test_hybrid_search_with_a_query_vector(site: SiteSearch) -> None:
 
 
 def test_semantic_search_uses_the_sites_onnx_encoder(
-        tmp_path: Path, encoder_files: types.SimpleNamespace,
+        tmp_path: Path, encoder_files: EncoderFiles,
         monkeypatch: pytest.MonkeyPatch) -> None:
     vectors = unit_vectors(len(ARTICLES), 16)
     root = write_site(tmp_path / "site", build_search_files(ARTICLES, vectors, encoder_files))
@@ -391,10 +397,9 @@ def test_semantic_search_uses_the_sites_onnx_encoder(
         def encode(self, texts: list[str]) -> np.ndarray:
             return vectors[[5 if "greek" in t else 2 for t in texts]]
 
-    fake = types.ModuleType("vibesite.onnx_export")
-    fake.QueryEncoderFiles = types.SimpleNamespace  # type: ignore[attr-defined]
+    fake = types.ModuleType("vibesite.model.onnx_runtime")
     fake.OnnxQueryEncoder = FakeEncoder  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "vibesite.onnx_export", fake)
+    monkeypatch.setitem(sys.modules, "vibesite.model.onnx_runtime", fake)
     lines = list(search_json_lines(root, ["greek words\n", "lost commit"], limit=2))
     assert len(made) == 1
     files = made[0]
@@ -411,14 +416,14 @@ def test_semantic_search_uses_the_sites_onnx_encoder(
 
 
 def test_missing_index_or_encoder_gives_clear_errors(
-        tmp_path: Path, encoder_files: types.SimpleNamespace,
+        tmp_path: Path, encoder_files: EncoderFiles,
         monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SearchIndexError, match="build the site first"):
         SiteSearch.load(tmp_path / "nowhere")
     files = build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), encoder_files)
     search = SiteSearch.load(write_site(tmp_path / "site", files))
-    monkeypatch.setitem(sys.modules, "vibesite.onnx_export", None)  # import fails
-    with pytest.raises(SearchIndexError, match="onnx_export"):
+    monkeypatch.setitem(sys.modules, "vibesite.model.onnx_runtime", None)  # import fails
+    with pytest.raises(SearchIndexError, match="onnx_runtime"):
         search.search("backup")
     assert search.search("backup", semantic=False)[0].url == "db/sqlite-backup/"
 

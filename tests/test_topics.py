@@ -5,23 +5,19 @@ from __future__ import annotations
 import html
 import re
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
-from vibesite.topicmap import project_2d, render_map_svg
-from vibesite.topics import (
-    PreviousTopic,
-    Topics,
-    TopicSeed,
-    _pick_keywords,
-    _slugify,
-    build_topics,
-    load_previous_topics,
-    save_topics,
-    topics_json,
-)
+from vibesite.content.slugs import topic_slug
+from vibesite.embeddings.store import EmbeddingStore, StoredTopic
+from vibesite.site.map_svg import render_map_svg
+from vibesite.topics.build import Topics, TopicSeed, build_topics
+from vibesite.topics.naming import pick_keywords
+from vibesite.topics.projection import project_2d
+from vibesite.topics.serialize import stored_topics, topics_json
 
 VOCAB = (
     ("git", "rebase", "commit", "branch", "merge", "stash", "reflog"),
@@ -48,10 +44,10 @@ def blobs(per: int = 16, seed: int = 0, dim: int = 32) -> tuple[list[str], np.nd
     return ids, np.asarray(vecs, dtype=np.float32), texts
 
 
-def roundtrip(topics: Topics) -> list[PreviousTopic]:
-    conn = sqlite3.connect(":memory:")
-    save_topics(conn, topics)
-    return load_previous_topics(conn)
+def roundtrip(topics: Topics) -> list[StoredTopic]:
+    with EmbeddingStore(Path(":memory:")) as store:
+        store.replace_topics(stored_topics(topics), topics.coords)
+        return store.previous_topics()
 
 
 def blob_of(article_id: str) -> str:
@@ -188,11 +184,11 @@ def test_changes_are_counted() -> None:
     by_blob = {w[0]: [a for a in ids if blob_of(a) == w[0]] for w in VOCAB}
     centroid = tuple([0.0] * vecs.shape[1])
     previous = [
-        PreviousTopic("old-git", frozenset(by_blob["git"]), centroid, "old git", ("git",)),
-        PreviousTopic("py-a", frozenset(by_blob["python"][:8]), centroid, "", ("stale",)),
-        PreviousTopic("py-b", frozenset(by_blob["python"][8:]), centroid),
-        PreviousTopic("deleted", frozenset({"gone-1", "gone-2", "gone-3"}), centroid),
-        PreviousTopic("seed-x", frozenset(by_blob["vim"]), centroid, seeded=True),
+        StoredTopic("old-git", frozenset(by_blob["git"]), centroid, "old git", ("git",)),
+        StoredTopic("py-a", frozenset(by_blob["python"][:8]), centroid, "", ("stale",)),
+        StoredTopic("py-b", frozenset(by_blob["python"][8:]), centroid),
+        StoredTopic("deleted", frozenset({"gone-1", "gone-2", "gone-3"}), centroid),
+        StoredTopic("seed-x", frozenset(by_blob["vim"]), centroid, seeded=True),
     ]
     topics = build_topics(ids, vecs, texts, previous=previous)
     slugs = {t.slug for t in topics.topics}
@@ -216,13 +212,14 @@ def test_centroid_match_keeps_slug_when_ids_change() -> None:
     assert second.changes.kept == 4 and second.changes.gone == 0
 
 
-def test_sqlite_roundtrip_replaces_contents() -> None:
+def test_sqlite_roundtrip_replaces_contents(tmp_path: Path) -> None:
     ids, vecs, texts = blobs()
     topics = build_topics(ids, vecs, texts, seeds=[TopicSeed("s", "S", ("git-00",))])
-    conn = sqlite3.connect(":memory:")
-    save_topics(conn, topics)
-    save_topics(conn, topics)
-    loaded = {p.slug: p for p in load_previous_topics(conn)}
+    store = EmbeddingStore(tmp_path / "embeddings.db")
+    store.replace_topics(stored_topics(topics), topics.coords)
+    store.replace_topics(stored_topics(topics), topics.coords)
+    loaded = {p.slug: p for p in store.previous_topics()}
+    conn = sqlite3.connect(tmp_path / "embeddings.db")
     assert set(loaded) == {t.slug for t in topics.topics}
     for t in topics.topics:
         p = loaded[t.slug]
@@ -232,7 +229,8 @@ def test_sqlite_roundtrip_replaces_contents() -> None:
     rows = conn.execute("SELECT id, rank FROM topic_members WHERE topic_slug = ? ORDER BY rank",
                         (topics.topics[0].slug,)).fetchall()
     assert [r[0] for r in rows] == list(topics.topics[0].member_ids)
-    assert load_previous_topics(sqlite3.connect(":memory:")) == []
+    with EmbeddingStore(tmp_path / "new.db") as empty:
+        assert empty.previous_topics() == []
 
 
 def test_svg_escapes_and_links_every_article() -> None:
@@ -256,11 +254,11 @@ def test_svg_escapes_and_links_every_article() -> None:
 
 
 def test_keywords_and_slugs() -> None:
-    assert _pick_keywords(["git", "rebase", "git rebase", "commits"]) == ("git rebase", "commits")
-    assert _pick_keywords(["git rebase", "rebase", "interactive rebase", "a", "b"]) == (
+    assert pick_keywords(["git", "rebase", "git rebase", "commits"]) == ("git rebase", "commits")
+    assert pick_keywords(["git rebase", "rebase", "interactive rebase", "a", "b"]) == (
         "git rebase", "a", "b")
-    assert _slugify("Café · C++ tips") == "cafe-c-tips"
-    assert _slugify("日本語") == "topic"
+    assert topic_slug("Café · C++ tips") == "cafe-c-tips"
+    assert topic_slug("日本語") == "topic"
 
 
 def test_projection_is_stable_and_bounded() -> None:

@@ -17,12 +17,12 @@ import yaml
 
 from tests.conftest import REPO, FakeEmbedder, build_quiet, write_files
 from vibesite.cli import main
+from vibesite.commands.init import init_site
+from vibesite.commands.serve import serve
 from vibesite.config import Config, load_config
-from vibesite.init import init_site
-from vibesite.serve import serve
 
 WORKFLOWS = sorted((REPO / ".github/workflows").glob("*.yml"))
-SCAFFOLD_WORKFLOW = REPO / "vibesite/scaffold/.github/workflows/pages.yml"
+SCAFFOLD_WORKFLOW = REPO / "vibesite/commands/scaffold/.github/workflows/pages.yml"
 
 
 def _run_steps(path: Path) -> list[str]:
@@ -132,7 +132,7 @@ def test_serve_default_model_keeps_semantic_search(make_site: Callable[..., Conf
                                                    real_embedder: object) -> None:
     """serve's ConfiguredModel counts as the configured model: the browser gets its encoder."""
     from vibesite.diagnostics import Diagnostics
-    from vibesite.embed import ConfiguredModel
+    from vibesite.model.configured import ConfiguredModel
     from vibesite.pipeline import _query_encoder
 
     config = make_site({"a.md": "# A\n\ntext"})

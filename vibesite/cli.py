@@ -12,9 +12,9 @@ from vibesite import __version__
 from vibesite.buildlock import LockError
 from vibesite.config import load_config, with_overrides
 from vibesite.diagnostics import BuildError, ConfigError
-from vibesite.embed import ModelError
+from vibesite.model.base import ModelError
 from vibesite.pipeline import BuildResult, build
-from vibesite.write import WriteError
+from vibesite.site.write import WriteError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 
@@ -67,7 +67,7 @@ class UsageProblem(Exception):
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from vibesite.serve import serve
+    from vibesite.commands.serve import serve
 
     config = with_overrides(load_config(args.config), content_dir=args.content,
                             output_dir=args.output, strict=args.strict, drafts=args.drafts)
@@ -81,7 +81,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    from vibesite.search_query import SearchIndexError, SiteSearch, search_json_lines
+    from vibesite.search.query import SearchIndexError, SiteSearch, search_json_lines
 
     site_dir = args.site or load_config(args.config).output_dir
     queries = sys.stdin if args.query == "-" else [args.query]
@@ -102,7 +102,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from vibesite.init import InitError, init_site
+    from vibesite.commands.init import InitError, init_site
 
     try:
         written = init_site(args.directory, force=args.force)
@@ -115,7 +115,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_similar(args: argparse.Namespace) -> int:
-    from vibesite.similar import UnknownArticle, similar
+    from vibesite.commands.similar import UnknownArticle, similar
 
     try:
         found = similar(load_config(args.config).db_path, args.slug.strip("/"), args.limit)

@@ -1,6 +1,10 @@
 """The whole build, one readable pipeline: gather everything first, write last.
 
-discover -> parse -> embed (cached) -> relate -> assemble -> render -> write
+In: a Config (and optionally an embedder). Out: the site written to ``config.output_dir``, the
+caches updated, and a BuildResult with counts, timings and diagnostics.
+
+discover -> parse -> embed (cached) -> relate -> topics -> search index -> assemble -> render
+-> write. Every stage before ``write`` only computes; pure stages are memoized (vibesite.memo).
 """
 
 from __future__ import annotations
@@ -8,40 +12,34 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
-from vibesite.assemble import assemble
 from vibesite.buildlock import holding_site_lock
-from vibesite.cache import RenderCache, StageMemo, digest_of
 from vibesite.config import CONFIG_FILE, Config
+from vibesite.content.discover import discover
+from vibesite.content.parse import Article, parse
+from vibesite.content.render_cache import RenderCache
 from vibesite.diagnostics import BuildError, Diagnostic, Diagnostics
-from vibesite.discover import discover
-from vibesite.embed import (
-    ConfiguredModel,
-    Embedder,
-    Embeddings,
-    ModelError,
-    SentenceTransformerEmbedder,
-    embed,
-    model_id,
-)
-from vibesite.onnx_export import QueryEncoderFiles, export_query_encoder
-from vibesite.parse import Article, parse
-from vibesite.relate import EXACT_LIMIT, Related, top_k
-from vibesite.render import render, theme_dirs
-from vibesite.search_index import FORMAT as SEARCH_FORMAT
-from vibesite.search_index import build_search_files
-from vibesite.store import EmbeddingStore
-from vibesite.topics import (
-    TopicChanges,
-    Topics,
-    TopicSeed,
-    build_topics,
-    load_previous_topics,
-    save_topics,
-)
-from vibesite.write import write_site
+from vibesite.embeddings.embed import Embeddings, embed
+from vibesite.embeddings.relate import EXACT_LIMIT, Related, top_k
+from vibesite.embeddings.relate import VERSION as RELATE_VERSION
+from vibesite.embeddings.store import EmbeddingStore
+from vibesite.memo import Memo
+from vibesite.model.base import Embedder, EncoderFiles, ModelError, model_id
+from vibesite.model.configured import ConfiguredModel
+from vibesite.model.onnx_export import export_query_encoder
+from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
+from vibesite.search.analysis import VERSION as ANALYSIS_VERSION
+from vibesite.search.index import FORMAT as SEARCH_FORMAT
+from vibesite.search.index import build_search_files
+from vibesite.site.assemble import assemble
+from vibesite.site.render import render, theme_dirs
+from vibesite.site.write import write_site
+from vibesite.topics.build import VERSION as TOPICS_VERSION
+from vibesite.topics.build import TopicChanges, Topics, TopicSeed, build_topics
+from vibesite.topics.serialize import stored_topics
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ def build(
     _stop_on_problems(config, diagnostics)
     render_cache.save()
     timer.lap("parse")
-    memo = StageMemo(config.cache_dir / "memo.db")
+    memo = Memo(config.cache_dir / "memo.db")
     make_embedder = _embedder_factory(config, embedder)
     store = EmbeddingStore(config.db_path)
     try:
@@ -108,7 +106,7 @@ def build(
         timer.lap("topics")
     finally:
         store.close()
-    search_files: dict[str, bytes] = {}
+    search_files: dict[str, bytes | Path] = {}
     if config.search:
         encoder = _query_encoder(config, embedder, diagnostics)
         search_files = _search_files(parsed.articles, embeddings, encoder, memo)
@@ -143,15 +141,12 @@ def _stop_on_problems(config: Config, diagnostics: Diagnostics) -> None:
 
 
 def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
-            store: EmbeddingStore, diagnostics: Diagnostics, memo: StageMemo) -> Topics:
-    """Cluster into topics that keep their slugs from the previous build (stored with it).
+            store: EmbeddingStore, diagnostics: Diagnostics, memo: Memo) -> Topics:
+    """Cluster into topics that keep their slugs from the previous build (kept in the store).
 
     Unchanged articles, vectors and settings give the topics of the last build, as stored.
     """
     known = {a.id for a in articles}
-    digest = digest_of([(a.id, a.embed_text) for a in articles], vectors, config.topic_count,
-                       sorted(config.topic_names.items()), config.topic_seeds,
-                       config.topic_threshold)
     seeds = []
     for seed in config.topic_seeds:
         missing = [e for e in seed["examples"] if e not in known]
@@ -161,68 +156,71 @@ def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
                                 f"'{next(iter(sorted(known)), 'my-post')}'", "topic-seed")
         seeds.append(TopicSeed(seed["slug"], seed.get("name", seed["slug"]),
                                tuple(seed["examples"])))
-    found = memo.get("topics", digest)
-    previous = load_previous_topics(store.conn)
-    if isinstance(found, Topics) and {p.slug for p in previous} == {t.slug for t in found.topics}:
-        kept = sum(1 for t in found.topics if not t.seeded)
-        return replace(found, changes=TopicChanges(kept=kept, new=0, merged=0, gone=0))
-    topics = build_topics(
-        [a.id for a in articles], vectors, [a.embed_text for a in articles],
-        previous=previous, n_topics=config.topic_count or None,
-        renames=config.topic_names, seeds=seeds, seed_threshold=config.topic_threshold)
-    with store.conn:
-        save_topics(store.conn, topics)
-    memo.put("topics", digest, topics)
-    return topics
+    previous = store.previous_topics()
+    computed: list[Topics] = []
+
+    def compute() -> Topics:
+        topics = build_topics(
+            [a.id for a in articles], vectors, [a.embed_text for a in articles],
+            previous=previous, n_topics=config.topic_count or None,
+            renames=config.topic_names, seeds=seeds, seed_threshold=config.topic_threshold)
+        store.replace_topics(stored_topics(topics), topics.coords)
+        computed.append(topics)
+        return topics
+
+    key = ([(a.id, a.embed_text) for a in articles], vectors, config.topic_count,
+           sorted(config.topic_names.items()), config.topic_seeds, config.topic_threshold)
+    topics = memo.cached("topics", TOPICS_VERSION, key, compute, Topics,
+                         valid=lambda found: {p.slug for p in previous}
+                         == {t.slug for t in found.topics})
+    if computed:
+        return topics
+    kept = sum(1 for t in topics.topics if not t.seeded)  # the stored topics, unchanged
+    return replace(topics, changes=TopicChanges(kept=kept, new=0, merged=0, gone=0))
 
 
-def _related(vectors: np.ndarray, k: int, memo: StageMemo) -> Related:
+def _related(vectors: np.ndarray, k: int, memo: Memo) -> Related:
     """Top-k related articles; the last build's lists when the vectors and k are unchanged."""
-    digest = digest_of(vectors, k, EXACT_LIMIT)
-    found = memo.get("related", digest)
-    if isinstance(found, Related):
-        return found
-    related = top_k(vectors, k)
-    memo.put("related", digest, related)
-    return related
+    return memo.cached("related", RELATE_VERSION, (vectors, k, EXACT_LIMIT),
+                       lambda: top_k(vectors, k), Related)
 
 
-def _store_similarities(store: EmbeddingStore, memo: StageMemo, ids: Sequence[str],
+def _store_similarities(store: EmbeddingStore, memo: Memo, ids: Sequence[str],
                         related: Related) -> None:
     """Rewrite the ``similarities`` table only when some related list changed."""
-    digest = digest_of(list(ids), related.neighbours, related.scores)
-    if memo.get("similarities", digest) is not None:
-        return
-    store.replace_similarities(
-        (ids[i], ids[int(j)], float(s))
-        for i in range(len(ids))
-        for j, s in zip(related.neighbours[i], related.scores[i], strict=True)
-    )
-    memo.put("similarities", digest, True)
+
+    def rewrite() -> bool:
+        store.replace_similarities(
+            (ids[i], ids[int(j)], float(s))
+            for i in range(len(ids))
+            for j, s in zip(related.neighbours[i], related.scores[i], strict=True))
+        return True
+
+    memo.cached("similarities", RELATE_VERSION, (list(ids), related.neighbours, related.scores),
+                rewrite, bool)
 
 
 def _search_files(articles: Sequence[Article], embeddings: Embeddings,
-                  encoder: QueryEncoderFiles | None, memo: StageMemo) -> dict[str, bytes]:
-    """The search index, rebuilt only when an input changed (tokenizing is most of its time)."""
-    digest = digest_of(
-        SEARCH_FORMAT,
-        [(a.id, a.url, a.title, a.date_display, a.summary, a.text) for a in articles],
-        embeddings.passages, embeddings.passage_counts,
-        encoder and (str(encoder.model_onnx), encoder.model_onnx.stat().st_size))
-    found = memo.get("search", digest)
-    if isinstance(found, dict):
-        return found
-    tokens = memo.get("search tokens", "all")
-    token_cache = tokens if isinstance(tokens, dict) else {}
-    files = build_search_files(articles, embeddings.passages, encoder, token_cache,
-                               passage_counts=embeddings.passage_counts)
-    memo.put("search", digest, files)
-    memo.put("search tokens", "all", token_cache)
-    return files
+                  encoder: EncoderFiles | None, memo: Memo) -> dict[str, bytes | Path]:
+    """The search index, rebuilt only when an input changed (tokenizing is most of its time:
+    the terms of each text are kept too, so a few changed articles re-tokenize only those)."""
+
+    def compute() -> dict[str, bytes | Path]:
+        found = memo.load("search terms", ANALYSIS_VERSION)
+        terms = found if isinstance(found, dict) else {}
+        files = build_search_files(articles, embeddings.passages, encoder, terms,
+                                   passage_counts=embeddings.passage_counts)
+        memo.save("search terms", ANALYSIS_VERSION, terms)
+        return files
+
+    key = ([(a.id, a.url, a.title, a.date_display, a.summary, a.text) for a in articles],
+           embeddings.passages, embeddings.passage_counts, ANALYSIS_VERSION,
+           encoder and (encoder, encoder.model_onnx.stat().st_size))
+    return memo.cached("search", SEARCH_FORMAT, key, compute, dict)
 
 
 def _query_encoder(config: Config, given: object,
-                   diagnostics: Diagnostics) -> QueryEncoderFiles | None:
+                   diagnostics: Diagnostics) -> EncoderFiles | None:
     """The browser's copy of the configured model (exported once, then cached), or None.
 
     A custom embedder passed in by a caller has no model to export: lexical search only.

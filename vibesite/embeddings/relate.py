@@ -17,6 +17,7 @@ from vibesite.cores import usable_cores
 # bench/scale.py --crossover, 2 cores, real MiniLM vectors: exact 1.2 s / HNSW 0.8 s at
 # 10k articles, 3.2 / 2.4 s at 20k, 18.7 / 6.3 s at 40k. Below 20k exact search saves little
 # time by being replaced, so the lists stay exact there.
+VERSION = 1  # bump when the lists for the same vectors change (memo key)
 EXACT_LIMIT = 20_000
 HNSW_LINKS = 16  # graph degree M
 HNSW_EF_CONSTRUCTION = 100

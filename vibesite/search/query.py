@@ -2,7 +2,7 @@
 
 Lexical: BM25 over the stemmed query's distinct terms (first-occurrence order), reading only
 the lexical shards those terms hash to. Semantic: the query embedded by the site's own ONNX
-export (``vibesite.onnx_export``), scored in float64 against the int4 passage vectors; a doc
+export (``vibesite.model.onnx_export``), scored in float64 against the int4 passage vectors; a doc
 scores as its best passage.
 Fusion: reciprocal-rank fusion of the two top-``candidates`` rankings.
 """
@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from vibesite.search_index import MANIFEST, VERSION
-from vibesite.textsearch import shard_of, tokenize
-from vibesite.vector_codes import Quantized
+from vibesite.model.base import EncoderFiles
+from vibesite.search.analysis import shard_of, tokenize
+from vibesite.search.codes import Quantized
+from vibesite.search.index import MANIFEST, VERSION
 
 
 class SearchIndexError(Exception):
@@ -191,12 +192,12 @@ class SiteSearch:
                                    "only lexical search is available")
         if self._encoder is None:
             try:
-                from vibesite.onnx_export import OnnxQueryEncoder, QueryEncoderFiles
+                from vibesite.model.onnx_runtime import OnnxQueryEncoder
             except ImportError as exc:
                 raise SearchIndexError(
-                    f"semantic search needs vibesite.onnx_export and its dependencies "
+                    f"semantic search needs vibesite.model.onnx_runtime and its dependencies "
                     f"(onnxruntime, tokenizers): {exc}; use lexical search instead") from exc
-            files = QueryEncoderFiles(
+            files = EncoderFiles(
                 model_onnx=self.site_dir / model["onnx"],
                 tokenizer_json=self.site_dir / model["tokenizer"],
                 max_length=int(model["max_length"]), dim=self.dim, model_id=str(model["id"]))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from vibesite.store import ARTICLES, decode_vector
+from vibesite.embeddings.store import ARTICLES, EmbeddingStore
 
 
 @dataclass(frozen=True)
@@ -30,24 +28,20 @@ class UnknownArticle(LookupError):
 
 def similar(db_path: Path, article_id: str, limit: int = 10) -> list[Neighbour]:
     """Exact cosine top-``limit`` of ``article_id`` among the stored article vectors."""
-    if not db_path.exists():
-        raise FileNotFoundError(f"{db_path} does not exist: build the site first")
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute(
-            "SELECT e.id, e.embedding, e.metadata FROM embeddings e JOIN collections c "
-            "ON c.id = e.collection_id WHERE c.name = ? ORDER BY e.id", (ARTICLES,)).fetchall()
-    ids = [r[0] for r in rows]
+    with EmbeddingStore.existing(db_path) as store:
+        rows = store.articles(ARTICLES)
+    ids = [r.id for r in rows]
     if article_id not in ids:
         import difflib
 
         raise UnknownArticle(article_id, difflib.get_close_matches(article_id, ids, n=3))
-    matrix = np.stack([decode_vector(r[1]) for r in rows])
+    matrix = np.stack([r.vector for r in rows])
     scores = matrix @ matrix[ids.index(article_id)]
     order = sorted((i for i in range(len(ids)) if ids[i] != article_id),
                    key=lambda i: (-scores[i], i))[:limit]
     neighbours = []
     for i in order:
-        meta = json.loads(rows[i][2] or "{}")
+        meta = rows[i].metadata
         neighbours.append(Neighbour(ids[i], meta.get("title", ids[i]), meta.get("url", ""),
                                     float(scores[i])))
     return neighbours

@@ -3,7 +3,7 @@
 Formats (shared with ``search_query.py`` and ``search.js``; the design is the search spec):
 
 - ``search/manifest.json`` (not hashed) names every other file and holds the parameters.
-- ``search/vectors.<h>.bin``: ``vibesite.vector_codes`` bytes of ``vector_bits`` (4) bits:
+- ``search/vectors.<h>.bin``: ``vibesite.search.codes`` bytes of ``vector_bits`` (4) bits:
   ``dim`` float32 offsets, ``dim`` float32 scales, then the codes, two dimensions a byte (low
   nibble first); ``v ~= offset + scale * code`` per dimension. One vector per passage (the
   windows an article was embedded in: one for most articles), the passages of doc 0 first; a
@@ -27,13 +27,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from vibesite.parse import Article
-from vibesite.textsearch import shard_of, tokenize
-from vibesite.vector_codes import Quantized, quantize
+from vibesite.content.parse import Article
+from vibesite.model.base import EncoderFiles
+from vibesite.search.analysis import shard_of, tokenize
+from vibesite.search.codes import Quantized, quantize
 
 __all__ = ["MANIFEST", "VERSION", "Quantized", "build_search_files", "quantize"]
 
@@ -57,21 +58,6 @@ VECTOR_BITS = 4
 # with other settings never reuses an index built by this one.
 FORMAT = (VERSION, K1, B, RRF_K, CANDIDATES, DOCS_SHARD_SIZE, POSTINGS_PER_SHARD, MAX_SHARDS,
           SUMMARY_CHARS, HASH_CHARS, VECTOR_BITS)
-
-
-class QueryEncoderFilesLike(Protocol):
-    """What ``vibesite.onnx_export.QueryEncoderFiles`` provides (read-only)."""
-
-    @property
-    def model_onnx(self) -> Path: ...
-    @property
-    def tokenizer_json(self) -> Path: ...
-    @property
-    def max_length(self) -> int: ...
-    @property
-    def dim(self) -> int: ...
-    @property
-    def model_id(self) -> str: ...
 
 
 def n_shards_for(total_postings: int) -> int:
@@ -167,15 +153,16 @@ def _doc_record(article: Article) -> dict[str, str]:
 def build_search_files(
     articles: Sequence[Article],
     vectors: np.ndarray,
-    encoder: QueryEncoderFilesLike | None = None,
+    encoder: EncoderFiles | None = None,
     token_cache: dict[bytes, list[str]] | None = None,
     passage_counts: Sequence[int] | np.ndarray | None = None,
-) -> dict[str, bytes]:
-    """Every file under ``search/`` (paths relative to the site root) -> its bytes.
+) -> dict[str, bytes | Path]:
+    """Every file under ``search/`` (paths relative to the site root) -> its bytes, or for the
+    query encoder's model and tokenizer the file to copy (memos never hold the model).
 
     ``vectors`` are L2-normalised embeddings: one per article in the same order, or, with
     ``passage_counts`` (how many each article has, >= 1), each article's passage vectors in
-    turn. ``encoder`` (a ``vibesite.onnx_export.QueryEncoderFiles``) adds the browser's query
+    turn. ``encoder`` (``vibesite.model.base.EncoderFiles``) adds the browser's query
     model, else ``"model"`` is null and the browser searches lexically only.
     """
     vectors = np.asarray(vectors, dtype=np.float32)
@@ -192,11 +179,16 @@ def build_search_files(
     if encoder is not None and encoder.dim != dim:
         raise ValueError(f"the query encoder {encoder.model_id} gives {encoder.dim}-dimensional "
                          f"vectors but the articles have {dim}")
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Path] = {}
 
     def add(prefix: str, data: bytes, suffix: str) -> str:
         path = hashed_path(prefix, data, suffix)
         files[path] = data
+        return path
+
+    def copy(prefix: str, source: Path, suffix: str) -> str:  # the model: copied, not held
+        path = hashed_path(prefix, source.read_bytes(), suffix)
+        files[path] = source
         return path
 
     vectors_path = add("search/vectors", quantize(vectors, VECTOR_BITS).to_bytes(), ".bin")
@@ -216,9 +208,8 @@ def build_search_files(
     if encoder is not None:
         model = {
             "id": encoder.model_id,
-            "onnx": add("search/model", Path(encoder.model_onnx).read_bytes(), ".onnx"),
-            "tokenizer": add("search/tokenizer", Path(encoder.tokenizer_json).read_bytes(),
-                             ".json"),
+            "onnx": copy("search/model", Path(encoder.model_onnx), ".onnx"),
+            "tokenizer": copy("search/tokenizer", Path(encoder.tokenizer_json), ".json"),
             "max_length": int(encoder.max_length),
         }
     manifest = {

@@ -1,17 +1,20 @@
 """A cache of rendered Markdown keyed by the hash of its source, so warm builds skip
-markdown-it and Pygments for unchanged articles (they are most of a warm build's time)."""
+markdown-it and Pygments for unchanged articles (they are most of a warm build's time).
+
+In: a configured MarkdownIt, a body, whether its first H1 is the title. Out: RenderedMarkdown,
+from ``.vibesite/markdown-cache.db`` when the same body was rendered by the same version.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import pickle
 import sqlite3
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
 from vibesite import __version__
-from vibesite.markdown import RenderedMarkdown, render_markdown
+from vibesite.content.markdown import RenderedMarkdown, render_markdown
 
 # Bump when the Markdown configuration or the plain-text extraction changes.
 RENDER_VERSION = f"{__version__}/2"  # 2: raw_html = false drops HTML comments
@@ -59,41 +62,3 @@ class RenderCache:
                 "INSERT OR REPLACE INTO rendered VALUES (?, ?, ?, ?, ?)",
                 [(k, r.html, r.text, r.h1_title, r.h1_line) for k, r in self.added.items()])
         self.added.clear()
-
-
-class StageMemo:
-    """The last output of a pure stage, kept with a digest of its inputs: a build whose inputs
-    did not change reuses it instead of recomputing (and importing what computing needs)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def get(self, stage: str, digest: str) -> object | None:
-        if not self.path.exists():
-            return None
-        try:
-            with sqlite3.connect(self.path) as conn:
-                row = conn.execute("SELECT value FROM memo WHERE stage = ? AND digest = ?",
-                                   (stage, digest)).fetchone()
-            return pickle.loads(row[0]) if row else None
-        except (sqlite3.DatabaseError, pickle.UnpicklingError, AttributeError, EOFError):
-            return None  # a damaged or outdated memo is only a slower build
-
-    def put(self, stage: str, digest: str, value: object) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(self.path) as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS memo (stage TEXT PRIMARY KEY, digest TEXT, "
-                         "value BLOB)")
-            conn.execute("INSERT OR REPLACE INTO memo VALUES (?, ?, ?)",
-                         (stage, digest, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
-
-
-def digest_of(*parts: object) -> str:
-    """md5 over strings, bytes and numpy arrays (by their bytes), in order."""
-    h = hashlib.md5(RENDER_VERSION.encode())
-    for part in parts:
-        data = part.tobytes() if hasattr(part, "tobytes") else (
-            part if isinstance(part, bytes) else repr(part).encode())
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()

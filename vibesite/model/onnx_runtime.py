@@ -1,33 +1,23 @@
-"""Embed a few documents without torch: the float32 ONNX export of the model on onnxruntime.
+"""ONNX exports of the model run by onnxruntime and ``tokenizers``; torch is never imported.
 
-``vibesite.onnx_export`` writes ``document.onnx`` (the query encoder's graph before its weights
-are quantised: transformer, the model's pooling and L2 normalisation) next to the query
-encoder, and ``cached_document_encoder`` there finds it. ``OnnxDocumentEmbedder`` is a drop-in
-for ``SentenceTransformerEmbedder``: the same windows, token counts and (to float rounding)
-vectors, but it starts in a fraction of a second, where importing torch takes 3-4 s.
+In: ``EncoderFiles`` written by vibesite.model.onnx_export. Out: unit vectors.
+- ``OnnxDocumentEmbedder`` runs ``document.onnx`` (the float32 graph: transformer, the model's
+  pooling and L2 normalisation) as a drop-in for ``SentenceTransformerEmbedder``: the same
+  windows, token counts and (to float rounding) vectors, but it starts in a fraction of a
+  second, where importing torch takes 3-4 s.
+- ``OnnxQueryEncoder`` runs the int8 query encoder the browser runs (``vibesite search``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from vibesite.embed import ModelError, title_windows
+from vibesite.model.base import EncoderFiles, ModelError, title_windows
 
 OUTPUT = "sentence_embedding"
-
-
-@dataclass(frozen=True)
-class DocumentEncoderFiles:
-    model_onnx: Path  # document.onnx: float32 weights, same inputs and output as the query encoder
-    tokenizer_json: Path  # the export's tokenizer.json; truncation is set at load time
-    max_length: int  # the model's max_seq_length, special tokens included
-    dim: int
-    model_id: str
 
 
 class OnnxDocumentEmbedder:
@@ -39,7 +29,7 @@ class OnnxDocumentEmbedder:
     sentence-transformers does. The onnxruntime session (all cores) is made on the first encode.
     """
 
-    def __init__(self, files: DocumentEncoderFiles, batch_size: int = 32) -> None:
+    def __init__(self, files: EncoderFiles, batch_size: int = 32) -> None:
         try:
             from tokenizers import Tokenizer
         except ImportError as exc:
@@ -102,3 +92,36 @@ class OnnxDocumentEmbedder:
             out[rows] = vectors
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms > 0, norms, 1.0).astype(np.float32)
+
+
+class OnnxQueryEncoder:
+    """Runs an exported encoder with onnxruntime and ``tokenizers``; torch is never imported."""
+
+    def __init__(self, files: EncoderFiles) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelError(f"cannot import the ONNX runtime ({exc}); "
+                             "`pip install onnxruntime tokenizers`") from exc
+        self.files = files
+        self.tokenizer = Tokenizer.from_file(str(files.tokenizer_json))
+        options = ort.SessionOptions()
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
+        options.intra_op_num_threads = 1  # like the browser; a query is too small to split
+        self.session = ort.InferenceSession(str(files.model_onnx), options,
+                                            providers=["CPUExecutionProvider"])
+        self.input_names = [i.name for i in self.session.get_inputs()]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """(n, dim) float32 L2-normalised vectors; the batch is padded to its longest text."""
+        if not texts:
+            return np.zeros((0, self.files.dim), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        width = max(len(e.ids) for e in encodings)
+        feed = {name: np.zeros((len(texts), width), dtype=np.int64) for name in self.input_names}
+        for row, e in enumerate(encodings):
+            feed["input_ids"][row, : len(e.ids)] = e.ids
+            feed["attention_mask"][row, : len(e.ids)] = e.attention_mask
+        (vectors,) = self.session.run([OUTPUT], feed)
+        return np.asarray(vectors, dtype=np.float32)

@@ -15,7 +15,7 @@ from vibesite.buildlock import LockError
 from vibesite.config import Config
 from vibesite.diagnostics import BuildError
 from vibesite.pipeline import BuildResult, build
-from vibesite.write import WriteError
+from vibesite.site.write import WriteError
 
 EVENTS_PATH = "/__vibesite/events"
 RELOAD_SCRIPT = (
@@ -119,7 +119,7 @@ def serve(config: Config, port: int = 8000, embedder: Any = None,
     stopping = stopping or threading.Event()
     config = replace(config, base_url=f"http://127.0.0.1:{port}/")
     if embedder is None:  # the configured model, loaded once for every rebuild
-        from vibesite.embed import ConfiguredModel
+        from vibesite.model.configured import ConfiguredModel
 
         embedder = ConfiguredModel(config)
     config.output_dir.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,11 @@
-"""The embeddings SQLite file, in the schema of simonw/llm (so `llm similar` can read it)."""
+"""The embeddings SQLite file: one object owns every table in it.
+
+In: article and window vectors, related lists, topics and map positions. Out: the same, read
+back for the next build, ``vibesite similar`` and anyone with ``llm``/sqlite-utils/Datasette.
+``collections`` and ``embeddings`` are simonw/llm's schema (so ``llm similar`` reads them);
+``similarities``, ``topics``, ``topic_members`` and ``map_coords`` are vibesite's. No other
+module speaks SQL to this file.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +42,15 @@ CREATE INDEX IF NOT EXISTS idx_embeddings_content_hash ON embeddings (content_ha
 CREATE TABLE IF NOT EXISTS similarities (
     id TEXT, other_id TEXT, score REAL, PRIMARY KEY (id, other_id)
 );
+CREATE TABLE IF NOT EXISTS topics (
+    slug TEXT PRIMARY KEY, name TEXT NOT NULL, keywords TEXT NOT NULL, size INTEGER NOT NULL,
+    centroid BLOB NOT NULL, seeded INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS topic_members (
+    topic_slug TEXT NOT NULL, id TEXT NOT NULL, rank INTEGER NOT NULL, score REAL NOT NULL,
+    PRIMARY KEY (topic_slug, id)
+);
+CREATE TABLE IF NOT EXISTS map_coords (id TEXT PRIMARY KEY, x REAL NOT NULL, y REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS _sqlite_migrations (
     migration_set TEXT, name TEXT, applied_at TEXT, PRIMARY KEY (migration_set, name)
 );
@@ -57,6 +73,28 @@ def decode_vector(blob: bytes) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class StoredTopic:
+    """A topic as the store keeps it: the last build's, read back to keep slugs stable."""
+
+    slug: str
+    member_ids: Collection[str]  # most central first when written
+    centroid: tuple[float, ...]
+    name: str = ""
+    keywords: tuple[str, ...] = ()
+    seeded: bool = False
+    member_scores: tuple[float, ...] = ()  # cosine to the centroid, as member_ids
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article's vector with the metadata stored beside it (title, url, date)."""
+
+    id: str
+    vector: np.ndarray
+    metadata: dict
+
+
+@dataclass(frozen=True)
 class StoredRow:
     id: str
     vector: np.ndarray
@@ -66,11 +104,20 @@ class StoredRow:
 
 
 class EmbeddingStore:
-    """One SQLite connection; every write method is one transaction."""
+    """One SQLite connection; every write method is one transaction.
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    ``EmbeddingStore(path)`` creates the file and its tables as needed (a build);
+    ``EmbeddingStore.existing(path)`` only reads a file a build made (FileNotFoundError if none).
+    """
+
+    def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
+        if not create:
+            if not path.exists():
+                raise FileNotFoundError(f"{path} does not exist: build the site first")
+            self.conn = sqlite3.connect(path)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(path)
         with self.conn:
             self.conn.executescript(_SCHEMA)
@@ -79,8 +126,18 @@ class EmbeddingStore:
                 [(name, time.strftime("%Y-%m-%d %H:%M:%S")) for name in _LLM_MIGRATIONS],
             )
 
+    @classmethod
+    def existing(cls, path: Path) -> EmbeddingStore:
+        return cls(path, create=False)
+
     def close(self) -> None:
         self.conn.close()
+
+    def __enter__(self) -> EmbeddingStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def collection(self, name: str, model: str) -> int:
         """The collection's id; a different model than before empties it (all re-embedded)."""
@@ -97,10 +154,18 @@ class EmbeddingStore:
         return int(row[0])
 
     def hashes(self, collection_id: int) -> dict[str, tuple[bytes, str]]:
+        """``id -> (content hash, metadata JSON)`` of every stored row."""
         rows = self.conn.execute(
             "SELECT id, content_hash, metadata FROM embeddings WHERE collection_id = ?",
             (collection_id,))
         return {r[0]: (bytes(r[1] or b""), r[2] or "") for r in rows}
+
+    def needs_embedding(self, collection_id: int, contents: Mapping[str, str]) -> list[str]:
+        """The ids in ``contents`` (id -> text) with no stored row or a different content hash,
+        in the order given: llm's skip of unchanged content."""
+        stored = self.hashes(collection_id)
+        return [i for i, text in contents.items()
+                if stored.get(i, (b"",))[0] != content_hash(text)]
 
     def _insert(self, collection_id: int, rows: Iterable[StoredRow]) -> None:
         now = int(time.time())
@@ -162,3 +227,45 @@ class EmbeddingStore:
         with self.conn:
             self.conn.execute("DELETE FROM similarities")
             self.conn.executemany("INSERT INTO similarities VALUES (?, ?, ?)", rows)
+
+    def articles(self, collection: str) -> list[StoredArticle]:
+        """Every row of the named collection, by id (empty when it does not exist)."""
+        rows = self.conn.execute(
+            "SELECT e.id, e.embedding, e.metadata FROM embeddings e JOIN collections c "
+            "ON c.id = e.collection_id WHERE c.name = ? ORDER BY e.id", (collection,))
+        return [StoredArticle(r[0], decode_vector(r[1]), json.loads(r[2] or "{}")) for r in rows]
+
+    def previous_topics(self) -> list[StoredTopic]:
+        """The topics of the last build (empty when none was saved), sorted by slug; members
+        most central first."""
+        members: dict[str, list[str]] = {}
+        for slug, article in self.conn.execute(
+                "SELECT topic_slug, id FROM topic_members ORDER BY topic_slug, rank"):
+            members.setdefault(slug, []).append(article)
+        rows = self.conn.execute(
+            "SELECT slug, name, keywords, centroid, seeded FROM topics ORDER BY slug")
+        return [
+            StoredTopic(slug=slug, member_ids=frozenset(members.get(slug, ())),
+                        centroid=tuple(float(v) for v in np.frombuffer(blob, dtype="<f4")),
+                        name=name, keywords=tuple(json.loads(keywords)), seeded=bool(seeded))
+            for slug, name, keywords, blob, seeded in rows
+        ]
+
+    def replace_topics(self, topics: Sequence[StoredTopic],
+                       coords: Mapping[str, tuple[float, float]]) -> None:
+        """Replace the stored topics, their members and the map positions, in one transaction."""
+        with self.conn:
+            for table in ("topics", "topic_members", "map_coords"):
+                self.conn.execute(f"DELETE FROM {table}")
+            self.conn.executemany(
+                "INSERT INTO topics (slug, name, keywords, size, centroid, seeded) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(t.slug, t.name, json.dumps(list(t.keywords), ensure_ascii=False),
+                  len(t.member_ids), np.asarray(t.centroid, dtype="<f4").tobytes(), int(t.seeded))
+                 for t in topics])
+            self.conn.executemany(
+                "INSERT INTO topic_members (topic_slug, id, rank, score) VALUES (?, ?, ?, ?)",
+                [(t.slug, a, rank, s) for t in topics
+                 for rank, (a, s) in enumerate(zip(t.member_ids, t.member_scores, strict=True))])
+            self.conn.executemany("INSERT INTO map_coords (id, x, y) VALUES (?, ?, ?)",
+                                  [(a, xy[0], xy[1]) for a, xy in sorted(coords.items())])

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from vibesite.pages import Page
-from vibesite.parse import Article
-from vibesite.topicmap import render_map_svg
-from vibesite.topics import MIN_ARTICLES, Topic, Topics, topics_json
+from vibesite.site.pages import Page
+from vibesite.content.parse import Article
+from vibesite.site.map_svg import render_map_svg
+from vibesite.topics.build import MIN_ARTICLES, Topic, Topics
+from vibesite.topics.serialize import topics_json
 
 
 @dataclass(frozen=True)

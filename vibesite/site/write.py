@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from vibesite.render import RenderedSite
+from vibesite.site.render import RenderedSite
 
 
 class WriteError(Exception):

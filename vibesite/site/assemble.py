@@ -5,18 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vibesite import feeds
+from vibesite.site import feeds
 from vibesite.config import Config
-from vibesite.pages import Page
-from vibesite.parse import Article, Tag
-from vibesite.relate import Related
-from vibesite.topic_pages import topic_of_article, topic_pages
-from vibesite.topics import Topics
+from vibesite.site.pages import Page
+from vibesite.content.parse import Article, Tag
+from vibesite.embeddings.relate import Related
+from vibesite.site.topic_pages import topic_of_article, topic_pages
+from vibesite.topics.build import Topics
 
 
 @dataclass(frozen=True)
@@ -135,10 +135,10 @@ def _static_files(config: Config, theme_dirs: Sequence[Path],
     return tuple((src, dest) for dest, src in sorted(chosen.items()))
 
 
-VENDOR_DIR = Path(__file__).resolve().parent / "vendor"
+VENDOR_DIR = Path(__file__).resolve().parent.parent / "vendor"
 
 
-def _search_vendor_files(search_files: dict[str, bytes]) -> list[tuple[Path, str]]:
+def _search_vendor_files(search_files: Mapping[str, bytes | Path]) -> list[tuple[Path, str]]:
     """The pinned third-party JavaScript and WebAssembly the search page loads, with licences:
     the stemmer always, the model runtime only when there is a model to run."""
     manifest = json.loads(search_files["search/manifest.json"])
@@ -152,7 +152,7 @@ def _search_vendor_files(search_files: dict[str, bytes]) -> list[tuple[Path, str
 
 def assemble(config: Config, articles: Sequence[Article], related: Related,
              topics: Topics, theme_dirs: Sequence[Path], content_static: Sequence[str],
-             search_files: dict[str, bytes]) -> AssembledSite:
+             search_files: Mapping[str, bytes | Path]) -> AssembledSite:
     static = _static_files(config, theme_dirs, content_static)
     info = SiteInfo(config.title, config.description, config.author, config.language,
                     config.base_url, datetime.now(UTC).year, bool(search_files),
@@ -181,8 +181,10 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
         "robots.txt": feeds.robots(config),
         "related.json": related_json(articles, related),
         **topic_files,
-        **search_files,
+        **{path: data for path, data in search_files.items() if isinstance(data, bytes)},
     }
     if search_files:
+        static += tuple((source, path) for path, source in search_files.items()
+                        if isinstance(source, Path))
         static += tuple(_search_vendor_files(search_files))
     return AssembledSite(info, tuple(pages), files, static)

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import jinja2
 
-from vibesite.assemble import AssembledSite
+from vibesite.site.assemble import AssembledSite
 from vibesite.config import Config
 from vibesite.cores import usable_cores
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # vibesite/
 # bench/scale.py --render, 2 cores: the pool breaks even near 250 pages on an idle machine
 # and is 1.4x faster from 2,000; with other work on the cores it was slower up to ~3,500.
 PARALLEL_PAGES = 2000

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from html import unescape
@@ -12,19 +11,19 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from vibesite import dates
-from vibesite.cache import RenderCache
 from vibesite.config import Config
+from vibesite.content import dates
+from vibesite.content.discover import Discovery, SourceFile
+from vibesite.content.frontmatter import FrontMatter, normalize_newlines, split_front_matter
+from vibesite.content.markdown import make_markdown
+from vibesite.content.render_cache import RenderCache
+from vibesite.content.slugs import slugify, tag_slug
 from vibesite.diagnostics import Diagnostics
-from vibesite.discover import Discovery, SourceFile
-from vibesite.frontmatter import FrontMatter, normalize_newlines, split_front_matter
-from vibesite.markdown import make_markdown
 
 # First path segments the generator uses itself, and files it writes at the site root.
 RESERVED_IDS = frozenset({"archive", "tags", "page", "static", "topics", "map", "search"})
 GENERATED_FILES = frozenset({"404.html", "atom.xml", "sitemap.xml", "robots.txt",
                              "related.json", "topics.json", "index.html"})
-SLUG_BYTES = 200
 _TAGS = re.compile(r"<[^>]*>")
 _WS = re.compile(r"\s+")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # C0 controls that are not white space
@@ -81,21 +80,6 @@ class ParsedContent:
     drafts: int
     unpublished: int
     expired: int
-
-
-def slugify(text: str) -> str:
-    """Lower-case letters (any script), digits, ``_ . ~ -``; at most SLUG_BYTES of UTF-8, so
-    that with a ``-2`` clash suffix it is still a file name every file system takes."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"-{2,}", "-", re.sub(r"[^\w.~-]+", "-", text)).strip("-.")
-    if len(text.encode("utf-8")) > SLUG_BYTES:
-        text = text.encode("utf-8")[:SLUG_BYTES].decode("utf-8", "ignore").rstrip("-.")
-    return text or "untitled"
-
-
-def tag_slug(name: str) -> str:
-    """Like slugify, but C++ and C# stay apart from C (``cplusplus``, ``csharp``)."""
-    return slugify(name.replace("+", "plus").replace("#", "sharp"))
 
 
 def _clean(value: Any) -> str:

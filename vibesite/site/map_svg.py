@@ -1,4 +1,4 @@
-"""The site map: a 2D projection of the article embeddings, rendered as a static SVG.
+"""The site map: the articles at their map positions (topics.projection), as a static SVG.
 
 The SVG needs no JavaScript: every article is a dot inside a link with its title as a
 tooltip, coloured by topic from a palette with light and dark variants
@@ -11,14 +11,12 @@ from __future__ import annotations
 import html
 import zlib
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from vibesite.feeds import NOT_XML
+from vibesite.site.feeds import NOT_XML
 
-if TYPE_CHECKING:
-    from vibesite.topics import Topic, Topics
+from vibesite.topics.build import Topic, Topics
 
 WIDTH, HEIGHT, PAD = 960, 720, 24
 LABEL_SIZE = 12  # px
@@ -26,35 +24,6 @@ LIGHT = ("#1f6fb2", "#c43c39", "#2b8a3e", "#8a4fbf", "#c76a00", "#8b5a2b",
          "#c2418f", "#0f8a8f", "#7a7d00", "#4a5fc1", "#a33b6b", "#3d7d5a")
 DARK = ("#6cb4f0", "#f28482", "#6fd08c", "#c39bf0", "#f5a94e", "#d4a373",
         "#f28cc8", "#5fd3d6", "#d4d65a", "#97a8f5", "#e38fb3", "#8fd1ad")
-
-
-def project_2d(
-    vectors: np.ndarray, random_state: int = 0, fit_on: np.ndarray | None = None
-) -> np.ndarray:
-    """(n, 2) PCA positions scaled into [-1, 1] and rounded, so output is byte-stable.
-
-    With ``fit_on`` (e.g. topic centroids, at least 3) the axes are those that spread those
-    rows most, so that topics separate better than on the axes of all the articles.
-    """
-    from sklearn.decomposition import PCA  # imported only when there is something to place
-    from threadpoolctl import threadpool_limits
-
-    x = np.asarray(vectors, dtype=np.float64)
-    n = x.shape[0]
-    xy = np.zeros((n, 2))
-    basis = x if fit_on is None or len(fit_on) < 3 else np.asarray(fit_on, dtype=np.float64)
-    if len(basis) and not np.ptp(basis, axis=0).any():  # no spread to find axes in
-        basis = x
-    if n >= 2 and x.shape[1] >= 1 and np.ptp(x, axis=0).any():  # else all at the centre
-        k = min(2, len(basis), x.shape[1])
-        solver = "full" if len(basis) <= 5000 else "randomized"  # seeded; few topics only
-        with threadpool_limits(1 if len(basis) <= 5000 else None, user_api="blas"):
-            pca = PCA(k, svd_solver=solver, random_state=random_state).fit(basis)
-        xy[:, :k] = pca.transform(x)
-    scale = float(np.abs(xy).max()) if n else 0.0
-    if scale > 0:
-        xy /= scale
-    return np.round(xy, 4) + 0.0
 
 
 def _esc(text: str) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 
 MAX_TOKEN_CHARS = 40
+VERSION = 1  # bump when tokenize() changes: cached terms are keyed by it
 _FNV_OFFSET = 0x811C9DC5
 _FNV_PRIME = 0x01000193
 _ASCII_TOKEN = re.compile("[a-z0-9]+")

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from vibesite.config import Config
-from vibesite.parse import Article
+from vibesite.content.parse import Article
 
 FEED_SIZE = 20
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # forbidden in XML 1.0

@@ -7,15 +7,15 @@ runs. ``token_type_ids`` is never an input: a single query is segment 0, which t
 The vocabulary keeps only the tokens that tokenizing can produce (``[unused*]`` and the like are
 dropped from ``tokenizer.json`` and the embedding table alike, ids renumbered), and weights are
 stored as per-channel uint8 behind ``DequantizeLinear`` (weight-only), with steps coarse enough
-that gzip shrinks them (vibesite.onnx_quantize; all-MiniLM-L6-v2: 17.2 MB gzip, min cosine
+that gzip shrinks them (vibesite.model.onnx_quantize; all-MiniLM-L6-v2: 17.2 MB gzip, min cosine
 ~0.998 to sentence-transformers; bench/query_encoder.py). Run it with the session option
 ``session.disable_quant_qdq = 1`` so onnxruntime folds them back to float32 once at load
 (onnxruntime-web: ``extra: {session: {disable_quant_qdq: "1"}}``).
 ``tokenizer.json`` truncates to the model's ``max_seq_length`` and does not pad.
 
 The same folder holds ``document.onnx``, the float32 graph before quantisation (same pruned
-vocabulary), which ``OnnxDocumentEmbedder`` (vibesite.onnx_document) runs to embed a few changed
-articles without torch; ``cached_document_encoder`` finds it.
+vocabulary), which ``OnnxDocumentEmbedder`` (vibesite.model.onnx_runtime) runs to embed a few
+changed articles without torch; ``cached_document_encoder`` finds it.
 
 Exports are cached by content under ``cache_dir/onnx/<key>/``; a cache hit imports no torch.
 """
@@ -32,24 +32,18 @@ import shutil
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from vibesite.embed import ModelError, _model_location
-from vibesite.embed import model_id as default_model_id
-from vibesite.onnx_document import OUTPUT, DocumentEncoderFiles, OnnxDocumentEmbedder
-from vibesite.onnx_quantize import (
+from vibesite.model.base import EncoderFiles, ModelError, model_location
+from vibesite.model.base import model_id as default_model_id
+from vibesite.model.onnx_quantize import (
     prune_embedding_rows,
     prune_tokenizer,
     quantize_weights,
     reachable_token_ids,
 )
-
-__all__ = ["DocumentEncoderFiles", "OnnxDocumentEmbedder", "OnnxQueryEncoder",
-           "QueryEncoderFiles", "cached_document_encoder", "export_query_encoder"]
+from vibesite.model.onnx_runtime import OUTPUT, OnnxDocumentEmbedder, OnnxQueryEncoder
 
 EXPORT_VERSION = 3  # 2: + document.onnx (float32); 3: pruned vocabulary, coarser steps
 OPSET = 17
@@ -63,20 +57,11 @@ _CHECK_TEXTS = ["sqlite backup tools", "How do I REBASE a Git branch onto main?"
                 "Καλημέρα κόσμε, café naïve, 日本語の検索 🚀", "word " * 400]
 
 
-@dataclass(frozen=True)
-class QueryEncoderFiles:
-    model_onnx: Path
-    tokenizer_json: Path
-    max_length: int
-    dim: int
-    model_id: str
-
-
 def export_query_encoder(model: str, cache_dir: Path, *,
-                         model_id: str | None = None) -> QueryEncoderFiles:
+                         model_id: str | None = None) -> EncoderFiles:
     """The cached ONNX query encoder of ``model``, exported on the first call (needs torch)."""
     mid = model_id or default_model_id(model)
-    location = _model_location(model)
+    location = model_location(model)
     root = Path(cache_dir) / "onnx"
     folder = _local_folder(location)
     if folder is not None and (hit := _cached(root / _cache_key(mid, folder))):
@@ -111,7 +96,7 @@ def export_query_encoder(model: str, cache_dir: Path, *,
 
 
 def cached_document_encoder(model: str, cache_dir: Path, *,
-                            model_id: str | None = None) -> DocumentEncoderFiles | None:
+                            model_id: str | None = None) -> EncoderFiles | None:
     """The float32 export of ``model`` if it is in the cache already, else None.
 
     Never exports and never imports torch, sentence-transformers or transformers; it hashes the
@@ -121,44 +106,11 @@ def cached_document_encoder(model: str, cache_dir: Path, *,
         return None
     mid = model_id or default_model_id(model)
     try:
-        folder = _local_folder(_model_location(model))
+        folder = _local_folder(model_location(model))
         return None if folder is None else _cached_document(
             Path(cache_dir) / "onnx" / _cache_key(mid, folder))
     except OSError:
         return None
-
-
-class OnnxQueryEncoder:
-    """Runs an exported encoder with onnxruntime and ``tokenizers``; torch is never imported."""
-
-    def __init__(self, files: QueryEncoderFiles) -> None:
-        try:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-        except ImportError as exc:
-            raise ModelError(f"cannot import the ONNX runtime ({exc}); "
-                             "`pip install onnxruntime tokenizers`") from exc
-        self.files = files
-        self.tokenizer = Tokenizer.from_file(str(files.tokenizer_json))
-        options = ort.SessionOptions()
-        options.add_session_config_entry("session.disable_quant_qdq", "1")
-        options.intra_op_num_threads = 1  # like the browser; a query is too small to split
-        self.session = ort.InferenceSession(str(files.model_onnx), options,
-                                            providers=["CPUExecutionProvider"])
-        self.input_names = [i.name for i in self.session.get_inputs()]
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """(n, dim) float32 L2-normalised vectors; the batch is padded to its longest text."""
-        if not texts:
-            return np.zeros((0, self.files.dim), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch(list(texts))
-        width = max(len(e.ids) for e in encodings)
-        feed = {name: np.zeros((len(texts), width), dtype=np.int64) for name in self.input_names}
-        for row, e in enumerate(encodings):
-            feed["input_ids"][row, : len(e.ids)] = e.ids
-            feed["attention_mask"][row, : len(e.ids)] = e.attention_mask
-        (vectors,) = self.session.run([OUTPUT], feed)
-        return np.asarray(vectors, dtype=np.float32)
 
 
 def _local_folder(location: str) -> Path | None:
@@ -188,11 +140,11 @@ def _cache_key(mid: str, folder: Path) -> str:
     return digest.hexdigest()[:32]
 
 
-def _cached(folder: Path) -> QueryEncoderFiles | None:
+def _cached(folder: Path) -> EncoderFiles | None:
     """The query encoder in ``folder`` if the whole export (document.onnx too) is there."""
     try:
         info = json.loads((folder / _INFO).read_text(encoding="utf-8"))
-        files = QueryEncoderFiles(folder / info["model_onnx"], folder / info["tokenizer_json"],
+        files = EncoderFiles(folder / info["model_onnx"], folder / info["tokenizer_json"],
                                   int(info["max_length"]), int(info["dim"]), str(info["model_id"]))
         document = folder / info["document_onnx"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -212,11 +164,11 @@ def _remove_superseded(root: Path, current: Path, mid: str) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _cached_document(folder: Path) -> DocumentEncoderFiles | None:
+def _cached_document(folder: Path) -> EncoderFiles | None:
     if (query := _cached(folder)) is None:
         return None
     info = json.loads((folder / _INFO).read_text(encoding="utf-8"))
-    return DocumentEncoderFiles(folder / info["document_onnx"], query.tokenizer_json,
+    return EncoderFiles(folder / info["document_onnx"], query.tokenizer_json,
                                 query.max_length, query.dim, query.model_id)
 
 
@@ -278,9 +230,9 @@ def _export(st: Any, out: Path, mid: str, model: str) -> None:
         (out / "tokenizer.json").write_text(tokenizer_json, encoding="utf-8")
         quantize_weights(out / "float.onnx", out / "model.onnx")
         os.replace(out / "float.onnx", out / "document.onnx")
-        files = QueryEncoderFiles(out / "model.onnx", out / "tokenizer.json", max_length, dim, mid)
+        files = EncoderFiles(out / "model.onnx", out / "tokenizer.json", max_length, dim, mid)
         got = OnnxQueryEncoder(files).encode(_CHECK_TEXTS)
-        document = OnnxDocumentEmbedder(DocumentEncoderFiles(
+        document = OnnxDocumentEmbedder(EncoderFiles(
             out / "document.onnx", out / "tokenizer.json", max_length, dim, mid))
         got_document = document.encode(_CHECK_TEXTS)
         same_tokens = all(document.tokenizer.encode(t, add_special_tokens=False).tokens

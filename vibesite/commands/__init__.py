@@ -1,0 +1,1 @@
+"""CLI commands beside ``build``: serve, similar, init."""

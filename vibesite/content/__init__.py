@@ -1,0 +1,1 @@
+"""Reading the content folder: files found, front matter, dates, Markdown, slugs, articles."""

@@ -1,0 +1,1 @@
+"""The embeddings file (one store owns its tables), the embed stage and related articles."""

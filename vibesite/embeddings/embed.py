@@ -1,0 +1,139 @@
+"""Stage 3: embed new or changed articles (by content hash) and load every article's vector.
+
+torch and sentence-transformers are imported only when something needs embedding, so a
+rebuild with no content change starts in well under a second.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from vibesite.config import Config
+from vibesite.content.parse import Article
+from vibesite.embeddings.store import ARTICLES, PASSAGES, EmbeddingStore, StoredRow, content_hash
+from vibesite.model.base import Embedder, model_id
+
+
+@dataclass(frozen=True)
+class Embeddings:
+    ids: tuple[str, ...]  # article ids, in the order of ParsedContent.articles
+    vectors: np.ndarray  # (n, dim) float32, L2-normalised
+    new: int
+    changed: int
+    removed: int
+    windows: int  # windows embedded in this build
+    seconds_encoding: float
+    passages: np.ndarray  # (m, dim) float32: every window's vector, article after article
+    passage_counts: np.ndarray  # (n,) int64: how many of ``passages`` each article owns
+
+
+def _metadata(article: Article) -> dict:
+    return {"title": article.title, "url": article.url, "date": article.date_iso}
+
+
+def _article_vector(window_vectors: np.ndarray) -> np.ndarray:
+    mean = window_vectors.mean(axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0)
+
+
+def embed(
+    config: Config,
+    articles: Sequence[Article],
+    store: EmbeddingStore,
+    make_embedder: Callable[[int], Embedder],
+    progress: bool = True,
+) -> Embeddings:
+    mid = model_id(config.model)
+    articles_cid = store.collection(ARTICLES, mid)
+    passages_cid = store.collection(PASSAGES, mid)
+    stored = store.hashes(articles_cid)
+    ids = {a.id for a in articles}
+    removed = store.delete_except(articles_cid, ids)
+    store.delete_except(passages_cid, ids, group=True)
+    todo_ids = set(store.needs_embedding(articles_cid, {a.id: a.embed_text for a in articles}))
+    todo = [a for a in articles if a.id in todo_ids]
+    stale_metadata = {
+        a.id: _metadata(a) for a in articles
+        if a.id in stored and a.id not in todo_ids and stored[a.id][1] != _json(_metadata(a))
+    }
+    if stale_metadata:
+        store.update_metadata(articles_cid, stale_metadata)
+    n_windows, seconds = 0, 0.0
+    if todo:
+        embedder = make_embedder(len(todo))
+        n_windows, seconds = _embed_batches(embedder, todo, store, articles_cid, passages_cid,
+                                            chunk=max(64, config.batch_size * 8),
+                                            progress=progress)
+    new = sum(1 for a in todo if a.id not in stored)
+    vectors = store.vectors(articles_cid, [a.id for a in articles])
+    passages, counts = _passages(store.grouped_vectors(passages_cid), articles, vectors)
+    return Embeddings(tuple(a.id for a in articles), vectors, new, len(todo) - new, removed,
+                      n_windows, seconds, passages, counts)
+
+
+def _passages(windows: dict[str, list[np.ndarray]], articles: Sequence[Article],
+              vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each article's stored window vectors in article order (its article vector if none)."""
+    rows: list[np.ndarray] = []
+    counts = np.zeros(len(articles), dtype=np.int64)
+    for index, article in enumerate(articles):
+        own = windows.get(article.id) or [vectors[index]]
+        rows.extend(own)
+        counts[index] = len(own)
+    if not rows:
+        return np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 0), np.float32), counts
+    return np.stack(rows).astype(np.float32, copy=False), counts
+
+
+def _json(data: dict) -> str:
+    return json.dumps(data, sort_keys=True)
+
+
+def _embed_batches(embedder: Embedder, todo: Sequence[Article], store: EmbeddingStore,
+                   articles_cid: int, passages_cid: int, chunk: int,
+                   progress: bool) -> tuple[int, float]:
+    """Encode in chunks of whole articles; each chunk is committed, so a kill loses one."""
+    from tqdm import tqdm
+
+    windows = [embedder.windows(a.title, a.text) for a in todo]
+    total = sum(len(w) for w in windows)
+    bar = tqdm(total=total, unit="text", desc="Embedding", disable=not progress,
+               file=sys.stderr, leave=False)
+    started = time.perf_counter()
+    batch: list[int] = []
+    size = 0
+    for index, article_windows in enumerate(windows):
+        batch.append(index)
+        size += len(article_windows)
+        if size >= chunk or index == len(windows) - 1:
+            texts = [t for i in batch for t in windows[i]]
+            vectors = embedder.encode(texts)
+            _save(store, articles_cid, passages_cid, [todo[i] for i in batch],
+                  [windows[i] for i in batch], vectors)
+            bar.update(len(texts))
+            batch, size = [], 0
+    bar.close()
+    return total, time.perf_counter() - started
+
+
+def _save(store: EmbeddingStore, articles_cid: int, passages_cid: int,
+          articles: Sequence[Article], windows: Sequence[list[str]], vectors: np.ndarray) -> None:
+    article_rows: list[StoredRow] = []
+    passage_rows: list[StoredRow] = []
+    at = 0
+    for article, texts in zip(articles, windows, strict=True):
+        own = vectors[at : at + len(texts)]
+        at += len(texts)
+        digest = content_hash(article.embed_text)
+        meta = _metadata(article)
+        article_rows.append(StoredRow(article.id, _article_vector(own), article.embed_text,
+                                      digest, meta))
+        passage_rows.extend(StoredRow(f"{article.id}#{i}", own[i], text, digest, meta)
+                            for i, text in enumerate(texts))
+    store.save_chunk(articles_cid, article_rows, passages_cid, passage_rows)

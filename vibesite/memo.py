@@ -1,0 +1,79 @@
+"""Stage memos: the last output of a pure stage, reused while its inputs are unchanged.
+
+In: a stage name, the stage's own version, the parts of its key (the inputs, by value), and a
+function that computes the output. Out: the output, from ``.vibesite/memo.db`` when the key
+matches what was stored, else computed and stored. One row per stage: a stage keeps only its
+latest output. A damaged, outdated or unreadable memo is only a slower build.
+
+``load``/``save`` keep the other kind: a value whose entries are keyed by their own content
+hash, which a stage reads, prunes and adds to (the search stage's terms per text), stored
+under the stage's version only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def digest_of(*parts: object) -> str:
+    """md5 over strings, bytes and numpy arrays (by their bytes), in order."""
+    h = hashlib.md5()
+    for part in parts:
+        data = part.tobytes() if hasattr(part, "tobytes") else (
+            part if isinstance(part, bytes) else repr(part).encode())
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class Memo:
+    """The memo file of one site's cache folder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def cached(self, stage: str, version: object, key_parts: Sequence[object],
+               compute: Callable[[], T], kind: type[T],
+               valid: Callable[[T], bool] = lambda _: True) -> T:
+        """The stored output of ``stage`` if its version and key parts are the same as when it
+        was stored, it is a ``kind`` and ``valid`` accepts it; else ``compute()``, stored."""
+        digest = digest_of(stage, version, *key_parts)
+        found = self._get(stage, digest)
+        if isinstance(found, kind) and valid(found):
+            return found
+        value = compute()
+        self._put(stage, digest, value)
+        return value
+
+    def load(self, stage: str, version: object) -> object | None:
+        """What ``save`` stored for this stage and version, or None."""
+        return self._get(stage, digest_of(stage, version))
+
+    def save(self, stage: str, version: object, value: object) -> None:
+        self._put(stage, digest_of(stage, version), value)
+
+    def _get(self, stage: str, digest: str) -> object | None:
+        if not self.path.exists():
+            return None
+        try:
+            with sqlite3.connect(self.path) as conn:
+                row = conn.execute("SELECT value FROM memo WHERE stage = ? AND digest = ?",
+                                   (stage, digest)).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except Exception:  # noqa: BLE001 - damaged, or classes that moved or changed
+            return None
+
+    def _put(self, stage: str, digest: str, value: object) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(self.path) as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS memo (stage TEXT PRIMARY KEY, digest TEXT, "
+                         "value BLOB)")
+            conn.execute("INSERT OR REPLACE INTO memo VALUES (?, ?, ?)",
+                         (stage, digest, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))

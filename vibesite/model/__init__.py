@@ -1,0 +1,1 @@
+"""Embedding models: sentence-transformers, and ONNX exports run by onnxruntime (no torch)."""

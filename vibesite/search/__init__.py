@@ -1,0 +1,1 @@
+"""Search: text analysis, vector codes, the index writer and its Python reader."""

@@ -1,0 +1,1 @@
+"""Topics: clusters of the article vectors, their names, stable slugs and map positions."""
