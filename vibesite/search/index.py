@@ -1,6 +1,7 @@
 """Build the static files of the in-browser hybrid search (``site/search/``).
 
-Formats (shared with ``search_query.py`` and ``search.js``; the design is the search spec):
+Formats (shared with ``search/query.py`` and the browser's search scripts; the design is the
+search spec):
 
 - ``search/manifest.json`` (not hashed) names every other file and holds the parameters.
 - ``search/vectors.<h>.bin``: ``vibesite.search.codes`` bytes of ``vector_bits`` (4) bits:

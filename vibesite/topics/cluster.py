@@ -10,7 +10,7 @@
 5. with previous topics and little churn, the previous membership is the start and only
    settled, so adding an article never renumbers other topics.
 
-Naming, slugs and persistence are in vibesite.topics.
+Naming is in topics.naming, slugs and members in topics.build, persistence in the store.
 """
 
 from __future__ import annotations
