@@ -95,8 +95,7 @@ def build(
     timer.lap("parse")
     memo = Memo(config.cache_dir / "memo.db")
     make_embedder = _embedder_factory(config, embedder)
-    store = EmbeddingStore(config.db_path)
-    try:
+    with EmbeddingStore(config.db_path) as store:
         embeddings = embed(config, parsed.articles, store, make_embedder, progress=progress)
         timer.lap("embed")
         related = _related(embeddings.vectors, config.related_count, memo)
@@ -104,8 +103,6 @@ def build(
         timer.lap("relate")
         topics = _topics(config, parsed.articles, embeddings.vectors, store, diagnostics, memo)
         timer.lap("topics")
-    finally:
-        store.close()
     search_files: dict[str, bytes | Path] = {}
     if config.search:
         encoder = _query_encoder(config, embedder, diagnostics)
