@@ -1,0 +1,149 @@
+// The search engine of one site: hybrid search over its static index, with no server.
+//
+// In: the site's base URL (where search/ is), a sitePath(relative) -> link function, and
+// optionally the vendor folder's URL and a fetch function.
+// Out: createEngine(...) -> {state, ready, listeners, search, embed, tokenize, load}:
+// - search(query, {limit, semantic}) -> [{url, href, title, date, summary, score, lexicalRank,
+//   semanticRank}], best first, like Python's vibesite.search.query.SiteSearch.search;
+// - load() starts loading the semantic model (once); `ready` resolves true once semantic search
+//   is on, false if it cannot be (never rejects); `state` is live: {manifest, semantic, error,
+//   loadMs, embedMs}; every listener is called when the semantic state changes.
+// lexicalRanking, semanticRanking and fusedHits are the steps of a search, on their own.
+// Nothing is fetched when this module is imported.
+
+import { STEMMER_MODULE, createTokenizer } from "./analysis.js";
+import { bestPassageScores } from "./codes.js";
+import { createLoader } from "./loader.js";
+import { loadEncoder, webAssemblyAvailable } from "./model.js";
+import { bm25Scores, rankAll, rankPositive, rrfFuse } from "./rank.js";
+
+/** BM25 ranking of the docs holding the query's stemmed terms: the best `candidates`. */
+export async function lexicalRanking(index, loader, terms) {
+  const { postingsByTerm, doclen } = await loader.lexical(index, [...new Set(terms)]);
+  return rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical),
+    index.candidates);
+}
+
+/** All docs ranked by their best passage's score for the query's unit vector: the best
+ *  `candidates`. */
+export function semanticRanking(index, vectors, vector) {
+  return rankAll(bestPassageScores(vectors, vector), index.candidates);
+}
+
+/** The best `limit` of the fused rankings, with their doc records:
+ *  [{url, href, title, date, summary, score, lexicalRank, semanticRank}]. */
+export async function fusedHits(index, loader, lexical, semantic, limit, sitePath) {
+  const top = rrfFuse(lexical, semantic, index.rrf_k).slice(0, limit);
+  const docs = await loader.docs(index, top.map((hit) => hit.doc));
+  return top.map((hit, i) => ({
+    url: docs[i].url,
+    href: sitePath(docs[i].url),
+    title: docs[i].title,
+    date: docs[i].date,
+    summary: docs[i].summary,
+    score: hit.score,
+    lexicalRank: hit.lexicalRank,
+    semanticRank: hit.semanticRank,
+  }));
+}
+
+export function createEngine({ base, sitePath, vendor = new URL("search/vendor/", base).href,
+  fetch } = {}) {
+  const state = {
+    manifest: "idle", // idle | loading | ready | error
+    semantic: "idle", // idle | loading | ready | unavailable | error
+    error: null, // why semantic search is off, when it is
+    loadMs: null, // time to load the model, tokenizer and vectors
+    embedMs: null, // time of the last query embedding
+  };
+  const listeners = new Set();
+  const notify = () => listeners.forEach((listener) => listener());
+  const loader = createLoader(base, {
+    ...(fetch ? { fetch } : {}),
+    onManifest: (status) => { state.manifest = status; },
+  });
+  const tokenize = createTokenizer(vendor + STEMMER_MODULE);
+  let resolveReady;
+  const ready = new Promise((resolve) => { resolveReady = resolve; });
+  let semanticPromise = null;
+
+  function semanticOff(kind, why) {
+    state.semantic = kind;
+    state.error = String(why && why.message ? why.message : why);
+    if (kind === "error") console.warn("vibesite search: semantic search is off:", why);
+    resolveReady(false);
+    notify();
+    return null;
+  }
+
+  async function loadSemantic() {
+    let index;
+    try {
+      index = await loader.manifest();
+    } catch (error) {
+      return semanticOff("error", error);
+    }
+    if (!index.model) return semanticOff("unavailable", "this site has no query encoder");
+    if (!webAssemblyAvailable()) return semanticOff("unavailable", "WebAssembly is not available");
+    state.semantic = "loading";
+    notify();
+    const started = performance.now();
+    try {
+      const [encoder, vectors] = await Promise.all([
+        loadEncoder(index.model, loader, vendor),
+        loader.vectors(index),
+      ]);
+      const embed = async (text) => {
+        const t0 = performance.now();
+        const vector = await encoder.embed(text);
+        state.embedMs = performance.now() - t0;
+        return vector;
+      };
+      const warm = await embed("warm up");
+      if (warm.length !== index.dim) {
+        throw new Error(`the model gives ${warm.length} dimensions, the index has ${index.dim}`);
+      }
+      state.loadMs = performance.now() - started;
+      state.semantic = "ready";
+      state.error = null;
+      const semantic = { embed, vectors };
+      resolveReady(true);
+      notify();
+      return semantic;
+    } catch (error) {
+      return semanticOff("error", error);
+    }
+  }
+
+  /** Start loading the semantic model now (as a search box's first focus does). */
+  function load() {
+    if (!semanticPromise) semanticPromise = loadSemantic();
+    return semanticPromise;
+  }
+
+  /** Search the site; semantic ranking is fused in only once the model has loaded (and
+   *  `semantic` is not false). */
+  async function search(query, { limit = 10, semantic = true } = {}) {
+    if (!String(query).trim()) return [];
+    const index = await loader.manifest();
+    if (index.count === 0) return [];
+    const terms = await tokenize(query);
+    const lexical = terms.length ? await lexicalRanking(index, loader, terms) : [];
+    const model = semantic && state.semantic === "ready" ? semanticPromise : null;
+    let semanticRanked = [];
+    if (model) {
+      const { embed: embedQuery, vectors } = await model;
+      semanticRanked = semanticRanking(index, vectors, await embedQuery(String(query)));
+    }
+    return fusedHits(index, loader, lexical, semanticRanked, limit, sitePath);
+  }
+
+  /** The query's unit embedding (loads the model if needed): a debugging and testing aid. */
+  async function embed(text) {
+    const model = await load();
+    if (!model) throw new Error(`semantic search is off: ${state.error}`);
+    return Array.from(await model.embed(String(text)));
+  }
+
+  return { state, ready, listeners, search, embed, tokenize, load };
+}

@@ -1,0 +1,131 @@
+// Loading one site's search index: search/manifest.json and the content-hashed files it names
+// (the formats are described in vibesite/search/index.py).
+//
+// In: the site's base URL (where search/ is), and optionally a fetch function and a callback
+// told the manifest's status ("loading", "ready", "error").
+// Out: createLoader(...) -> a loader whose methods return promises: manifest() (checked to be
+// format INDEX_VERSION), lexical(manifest, terms) -> {postingsByTerm, doclen}, docs(manifest,
+// indices) -> doc records, vectors(manifest) -> decoded passage vectors, file(name, "json" |
+// "bytes"). Each file is fetched once per loader; a failed fetch is tried again next time.
+// Nothing is fetched when this module is imported.
+
+import { decodeVectors } from "./codes.js";
+import { shardOf } from "./analysis.js";
+
+/** The search index format this script reads (Python: vibesite/search/index.py VERSION). */
+export const INDEX_VERSION = 2;
+export const MANIFEST = "search/manifest.json";
+
+/** Doc lengths: `count` little-endian uint32. */
+export function decodeDoclen(buffer, count) {
+  if (buffer.byteLength !== count * 4) throw new Error("doclen size mismatch");
+  const view = new DataView(buffer);
+  const lengths = new Uint32Array(count);
+  for (let i = 0; i < count; i++) lengths[i] = view.getUint32(i * 4, true);
+  return lengths;
+}
+
+/** The manifest, if its format is INDEX_VERSION. */
+export function checkManifest(manifest) {
+  if (manifest.version !== INDEX_VERSION) {
+    throw new Error(`unknown index version ${manifest.version}`);
+  }
+  return manifest;
+}
+
+export function createLoader(base, {
+  fetch: fetchUrl = (...args) => globalThis.fetch(...args),
+  onManifest = () => {},
+} = {}) {
+  const url = (relative) => new URL(relative, base).href;
+  const fetched = new Map();
+  let manifestPromise = null;
+  let doclenPromise = null;
+
+  function file(relative, as) {
+    const address = url(relative);
+    let promise = fetched.get(address);
+    if (!promise) {
+      promise = fetchUrl(address).then((response) => {
+        if (!response.ok) throw new Error(`${response.status} ${response.statusText}: ${address}`);
+        return as === "json" ? response.json() : response.arrayBuffer();
+      });
+      promise.catch(() => fetched.delete(address));
+      fetched.set(address, promise);
+    }
+    return promise;
+  }
+
+  /** Drop a file from the memo (the model, once a session holds its own copy). */
+  function forget(relative) {
+    fetched.delete(url(relative));
+  }
+
+  function manifest() {
+    if (!manifestPromise) {
+      onManifest("loading");
+      manifestPromise = fetchUrl(url(MANIFEST), { cache: "no-cache" })
+        .then((response) => {
+          if (!response.ok) throw new Error(`${response.status}: ${MANIFEST}`);
+          return response.json();
+        })
+        .then((loaded) => {
+          checkManifest(loaded);
+          onManifest("ready");
+          return loaded;
+        });
+      manifestPromise.catch(() => {
+        onManifest("error");
+        manifestPromise = null;
+      });
+    }
+    return manifestPromise;
+  }
+
+  function doclen(index) {
+    if (!doclenPromise) {
+      doclenPromise = file(index.lexical.doclen, "bytes")
+        .then((buffer) => decodeDoclen(buffer, index.count));
+      doclenPromise.catch(() => { doclenPromise = null; });
+    }
+    return doclenPromise;
+  }
+
+  /** The postings of each distinct term (null where there are none), reading only the shards
+   *  the terms hash to, and the doc lengths (null when no term has a shard). */
+  async function lexical(index, distinctTerms) {
+    const { files, n_shards: nShards } = index.lexical;
+    const shardFiles = distinctTerms.map((term) => files[String(shardOf(term, nShards))]);
+    const [postingsByTerm, lengths] = await Promise.all([
+      Promise.all(distinctTerms.map(async (term, i) => {
+        if (!shardFiles[i]) return null;
+        const shard = await file(shardFiles[i], "json");
+        return Object.hasOwn(shard, term) ? shard[term] : null;
+      })),
+      shardFiles.some(Boolean) ? doclen(index) : null,
+    ]);
+    return { postingsByTerm, doclen: lengths };
+  }
+
+  /** The records {url, title, date, summary} of docs `indices`, reading only their shards. */
+  async function docs(index, indices) {
+    const size = index.docs.shard_size;
+    const shards = [...new Set(indices.map((i) => Math.floor(i / size)))];
+    const loaded = new Map(await Promise.all(
+      shards.map(async (k) => [k, await file(index.docs.files[k], "json")])));
+    return indices.map((i) => loaded.get(Math.floor(i / size))[i % size]);
+  }
+
+  async function vectors(index) {
+    const [buffer, countsBuffer] = await Promise.all([
+      file(index.vectors, "bytes"),
+      file(index.passages.counts, "bytes"),
+    ]);
+    return decodeVectors(buffer, countsBuffer, {
+      dim: index.dim, count: index.count, bits: index.vector_bits,
+      passages: index.passages.count,
+    });
+  }
+
+  return { url, file, forget, manifest, lexical, docs, vectors };
+}

@@ -1,0 +1,47 @@
+// vibesite search: the entry module of the header search box on every page and the full
+// /search/ page (linked from templates/base.html as <script type="module">).
+//
+// Hybrid search over static files, with no server and no third-party request:
+// - lexical: BM25 over a sharded inverted index (search/lex/*.json), query terms analysed exactly
+//   like vibesite/search/analysis.py (./analysis.js, ranked by ./rank.js);
+// - semantic: the query embedded in the browser by an int8 ONNX export of the site's
+//   sentence-transformers model (./model.js: onnxruntime-web, WASM) and scored against int4
+//   passage vectors (./codes.js; a doc scores as its best passage);
+// - both fused by reciprocal-rank fusion, ranked exactly like vibesite/search/query.py.
+// Lexical results show at once; the semantic model loads on the first focus of a search box.
+// Every file comes from this site (the <meta name="vibesite-base"> path): search/manifest.json
+// names the others (content-hashed, ./loader.js), search/vendor/ holds the pinned third-party
+// modules. The build names each of these modules by its content hash (vibesite/site/scripts.py).
+//
+// In: the page. Out: window.vibesiteSearch = {ready, state, search, embed, tokenize, words,
+// shardOf, load}, and the page's search boxes wired (./ui.js).
+
+import { shardOf, words } from "./analysis.js";
+import { createEngine } from "./engine.js";
+import { init } from "./ui.js";
+
+const baseMeta = document.querySelector('meta[name="vibesite-base"]');
+const BASE = new URL(baseMeta ? baseMeta.content : "/", location.href);
+const sitePath = (relative) => {
+  const url = new URL(relative, BASE);
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : url.href;
+};
+
+const engine = createEngine({ base: BASE.href, sitePath });
+
+window.vibesiteSearch = {
+  ready: engine.ready, // resolves true once semantic search is on, false if it cannot be
+  state: engine.state, // live: {manifest, semantic, error, loadMs, embedMs}
+  search: engine.search,
+  embed: engine.embed,
+  tokenize: engine.tokenize,
+  words,
+  shardOf,
+  load: engine.load, // start loading the semantic model now (as a box's first focus does)
+};
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", () => init(engine, sitePath), { once: true });
+} else {
+  init(engine, sitePath);
+}

@@ -1,0 +1,289 @@
+// The search user interface: the header search box (every page) and the /search/ page.
+//
+// In: the page's DOM (form[data-vs-search], [data-vs-search-page]; see templates/base.html and
+// templates/search.html), an engine (./engine.js) and sitePath(relative) -> link.
+// Out: init(engine, sitePath) wires every box on the page and the "/" shortcut. Results are
+// built with DOM text nodes only (never innerHTML with content).
+
+const MODE_TEXT = {
+  keyword: "Keyword results",
+  loading: "Loading semantic model…",
+  hybrid: "Semantic + keyword results",
+};
+const HEADER_LIMIT = 8;
+const PAGE_STEP = 20;
+const TYPING_PAUSE_MS = 120; // search once typing pauses this long
+
+function modeText(state) {
+  if (state.semantic === "ready") return MODE_TEXT.hybrid;
+  if (state.semantic === "loading") return MODE_TEXT.loading;
+  return MODE_TEXT.keyword;
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null && text !== "") node.textContent = text;
+  return node;
+}
+
+function resultCount(n) {
+  return n === 0 ? "No results" : n === 1 ? "1 result" : `${n} results`;
+}
+
+function isTypingTarget(target) {
+  if (!(target instanceof Element)) return false;
+  return Boolean(target.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])"));
+}
+
+/** Runs searches for one input, keeping only the answer to the latest query. */
+class Searcher {
+  constructor(engine, render) {
+    this.engine = engine;
+    this.render = render;
+    this.generation = 0;
+    this.query = "";
+  }
+
+  async run(query, limit) {
+    const generation = ++this.generation;
+    this.query = query;
+    try {
+      const results = await this.engine.search(query, { limit });
+      if (generation === this.generation) this.render(query, results, null);
+    } catch (error) {
+      if (generation === this.generation) this.render(query, [], error);
+    }
+  }
+}
+
+/** The header box: an ARIA 1.2 combobox with a listbox popup. */
+class HeaderBox {
+  constructor(form, engine, sitePath) {
+    this.form = form;
+    this.engine = engine;
+    this.sitePath = sitePath;
+    this.input = form.querySelector("input[type='search']");
+    this.panel = form.querySelector(".vs-search__panel");
+    this.list = form.querySelector("[role='listbox']");
+    this.count = form.querySelector(".vs-search__count");
+    this.mode = form.querySelector(".vs-search__mode");
+    this.all = form.querySelector(".vs-search__all");
+    this.results = [];
+    this.active = -1;
+    this.searcher = new Searcher(engine, (query, results, error) => this.show(query, results, error));
+
+    this.input.addEventListener("focus", () => {
+      engine.load();
+      if (this.input.value.trim()) this.update();
+    });
+    this.input.addEventListener("input", () => {
+      // Wait for a pause in typing: no index shards fetched for "r", "re", "reb"...
+      clearTimeout(this.typing);
+      this.typing = setTimeout(() => this.update(), TYPING_PAUSE_MS);
+    });
+    this.input.addEventListener("keydown", (event) => this.onKey(event));
+    form.addEventListener("focusout", (event) => {
+      if (!form.contains(event.relatedTarget)) this.close();
+    });
+    form.addEventListener("submit", (event) => {
+      if (!this.input.value.trim()) event.preventDefault();
+    });
+    this.list.addEventListener("mousedown", (event) => event.preventDefault());
+    engine.listeners.add(() => {
+      this.mode.textContent = modeText(engine.state);
+      if (!this.panel.hidden && this.input.value.trim()) this.update();
+    });
+    this.mode.textContent = modeText(engine.state);
+  }
+
+  update() {
+    const query = this.input.value;
+    this.all.href = this.sitePath("search/") + (query.trim() ? `?q=${encodeURIComponent(query)}` : "");
+    if (!query.trim()) {
+      this.searcher.generation++;
+      this.results = [];
+      this.close();
+      return;
+    }
+    this.searcher.run(query, HEADER_LIMIT);
+  }
+
+  show(query, results, error) {
+    const keep = this.active >= 0 ? this.results[this.active]?.url : null;
+    this.results = results;
+    this.list.replaceChildren(...results.map((result, i) => this.option(result, i)));
+    this.count.textContent = error ? "Search is unavailable" : resultCount(results.length);
+    this.mode.textContent = modeText(this.engine.state);
+    if (document.activeElement === this.input) this.open();
+    const index = keep ? results.findIndex((r) => r.url === keep) : -1;
+    this.setActive(index);
+  }
+
+  option(result, i) {
+    const item = el("li", "vs-search__option");
+    item.id = `${this.list.id}-${i}`;
+    item.setAttribute("role", "option");
+    item.setAttribute("aria-selected", "false");
+    const link = el("a", "vs-search__link");
+    link.href = result.href;
+    link.tabIndex = -1;
+    link.append(el("span", "vs-search__title", result.title));
+    if (result.date) link.append(el("span", "vs-search__date", result.date));
+    if (result.summary) link.append(el("span", "vs-search__snippet", result.summary));
+    item.append(link);
+    item.addEventListener("mousemove", () => { if (this.active !== i) this.setActive(i); });
+    return item;
+  }
+
+  open() {
+    this.panel.hidden = false;
+    this.input.setAttribute("aria-expanded", "true");
+  }
+
+  close() {
+    this.panel.hidden = true;
+    this.input.setAttribute("aria-expanded", "false");
+    this.setActive(-1);
+  }
+
+  setActive(index) {
+    const options = this.list.children;
+    if (this.active >= 0 && options[this.active]) {
+      options[this.active].setAttribute("aria-selected", "false");
+    }
+    this.active = index >= 0 && index < options.length ? index : -1;
+    if (this.active >= 0) {
+      const option = options[this.active];
+      option.setAttribute("aria-selected", "true");
+      this.input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      this.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  onKey(event) {
+    if (event.isComposing) return;
+    const n = this.results.length;
+    switch (event.key) {
+      case "ArrowDown":
+      case "ArrowUp": {
+        event.preventDefault();
+        if (this.panel.hidden) {
+          if (this.input.value.trim()) this.update();
+          return;
+        }
+        if (!n) return;
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        let next = this.active + step;
+        if (this.active < 0 && step < 0) next = n - 1;
+        if (next >= n || next < -1) next = -1;
+        this.setActive(next);
+        return;
+      }
+      case "Enter":
+        if (!this.panel.hidden && this.active >= 0) {
+          event.preventDefault();
+          location.assign(this.results[this.active].href);
+        }
+        return; // otherwise the form goes to the search page
+      case "Escape":
+        event.preventDefault();
+        this.searcher.generation++; // an answer still on its way must not reopen the popup
+        if (!this.panel.hidden) this.close();
+        else if (this.input.value) this.input.value = "";
+        return;
+      default:
+    }
+  }
+}
+
+/** The /search/ page: its own box, results as a plain list of links, `?q=` in the address. */
+class SearchPage {
+  constructor(root, engine) {
+    this.engine = engine;
+    this.input = root.querySelector("input[type='search']");
+    this.count = root.querySelector(".vs-results__count");
+    this.mode = root.querySelector(".vs-results__mode");
+    this.list = root.querySelector(".vs-results__list");
+    this.more = root.querySelector(".vs-results__more");
+    this.limit = PAGE_STEP;
+    this.searcher = new Searcher(engine, (query, results, error) => this.show(query, results, error));
+    root.querySelector("form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.update(true);
+    });
+    this.input.addEventListener("focus", () => engine.load());
+    this.input.addEventListener("input", () => {
+      this.limit = PAGE_STEP;
+      clearTimeout(this.typing);
+      this.typing = setTimeout(() => this.update(false), TYPING_PAUSE_MS);
+    });
+    this.more.addEventListener("click", () => {
+      this.limit += PAGE_STEP;
+      this.searcher.run(this.input.value, this.limit);
+    });
+    engine.listeners.add(() => {
+      this.mode.textContent = modeText(engine.state);
+      if (this.input.value.trim()) this.searcher.run(this.input.value, this.limit);
+    });
+    this.mode.textContent = modeText(engine.state);
+    const query = new URLSearchParams(location.search).get("q") ?? "";
+    this.input.value = query;
+    this.input.focus({ preventScroll: true });
+    if (query.trim()) this.update(false);
+  }
+
+  update(push) {
+    const query = this.input.value;
+    const url = new URL(location.href);
+    if (query.trim()) url.searchParams.set("q", query); else url.searchParams.delete("q");
+    if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
+    if (!query.trim()) {
+      this.searcher.generation++;
+      this.list.replaceChildren();
+      this.count.textContent = "";
+      this.more.hidden = true;
+      return;
+    }
+    this.searcher.run(query, this.limit);
+  }
+
+  show(query, results, error) {
+    this.list.replaceChildren(...results.map((result) => {
+      const item = el("li", "vs-results__item");
+      const heading = el("h2", "vs-results__title");
+      const link = el("a", null, result.title);
+      link.href = result.href;
+      heading.append(link);
+      item.append(heading);
+      if (result.date) item.append(el("p", "vs-results__date", result.date));
+      if (result.summary) item.append(el("p", "vs-results__snippet", result.summary));
+      return item;
+    }));
+    this.count.textContent = error ? "Search is unavailable" : resultCount(results.length);
+    this.mode.textContent = modeText(this.engine.state);
+    this.more.hidden = Boolean(error) || results.length < this.limit;
+  }
+}
+
+function focusShortcut(event) {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.defaultPrevented || isTypingTarget(event.target)) return;
+  const input = document.querySelector("[data-vs-search-page] input[type='search']")
+    ?? document.querySelector("[data-vs-search] input[type='search']");
+  if (!input) return;
+  event.preventDefault();
+  input.focus();
+  input.select();
+}
+
+/** Wire every search box of the page to `engine`, and "/" to focus one. */
+export function init(engine, sitePath) {
+  document.querySelectorAll("form[data-vs-search]")
+    .forEach((form) => new HeaderBox(form, engine, sitePath));
+  document.querySelectorAll("[data-vs-search-page]")
+    .forEach((root) => new SearchPage(root, engine));
+  document.addEventListener("keydown", focusShortcut);
+}
