@@ -1,0 +1,78 @@
+// templates/static/search/analysis.js against vibesite/search/analysis.py (fixtures/analysis.json)
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  MAX_TOKEN_CHARS, STEMMER_MODULE, createTokenizer, fnv1a32, memoizedStem, shardOf, words,
+} from "../../templates/static/search/analysis.js";
+import { VENDOR, fixture } from "./helpers.mjs";
+
+const expected = fixture("analysis.json");
+const tokenize = createTokenizer(new URL(STEMMER_MODULE, VENDOR).href);
+
+test("MAX_TOKEN_CHARS is Python's", () => {
+  assert.equal(MAX_TOKEN_CHARS, expected.max_token_chars);
+  assert.equal(MAX_TOKEN_CHARS, 40);
+});
+
+test("words() splits like Python for every fixture text", () => {
+  assert.ok(expected.cases.length >= 20);
+  for (const { text, words: want } of expected.cases) assert.deepEqual(words(text), want, text);
+});
+
+test("tokenize() stems like Python (Snowball English 2.x) for every fixture text", async () => {
+  for (const { text, terms } of expected.cases) assert.deepEqual(await tokenize(text), terms, text);
+});
+
+test("a token of exactly MAX_TOKEN_CHARS code points is kept, one more is dropped", () => {
+  assert.deepEqual(words("x".repeat(40)), ["x".repeat(40)]);
+  assert.deepEqual(words("x".repeat(41)), []);
+  // astral letters are 2 UTF-16 units each: counted as code points, like Python
+  assert.deepEqual(words("𠀀".repeat(40)), ["𠀀".repeat(40)]);
+  assert.deepEqual(words("𠀀".repeat(41)), []);
+  // ...after NFKC: 41 mathematical bold letters fold to 41 ASCII ones, still too long
+  assert.deepEqual(words("𝐚".repeat(40)), ["a".repeat(40)]);
+});
+
+test("words(): NFKC, lowercase, final sigma, marks kept, punctuation and emoji split", () => {
+  assert.deepEqual(words("ﬁle ＡＢＣ x²"), ["file", "abc", "x2"]);
+  assert.deepEqual(words("ΟΔΟΣ"), ["οδος"]);
+  assert.deepEqual(words("e\u0301clair"), ["\u00e9clair"]);
+  assert.deepEqual(words("don't 🚀rocket C++"), ["don", "t", "rocket", "c"]);
+  assert.deepEqual(words("日本語の検索"), ["日本語の検索"]);
+  assert.deepEqual(words(""), []);
+});
+
+test("known stems (and the ones Snowball 3 changed stay the old way)", async () => {
+  assert.deepEqual(await tokenize("running generously organization international added"),
+    ["run", "generous", "organ", "intern", "ad"]);
+});
+
+test("memoizedStem() stems each word once", () => {
+  const seen = [];
+  const stem = memoizedStem({ stem: (w) => { seen.push(w); return w.slice(0, 3); } });
+  assert.equal(stem("rebasing"), "reb");
+  assert.equal(stem("rebasing"), "reb");
+  assert.equal(stem("commits"), "com");
+  assert.deepEqual(seen, ["rebasing", "commits"]);
+});
+
+test("a tokenizer whose stemmer cannot load rejects, and tries again on the next call", async () => {
+  const broken = createTokenizer(new URL("no-such-stemmer.mjs", VENDOR).href);
+  await assert.rejects(broken("text"));
+  await assert.rejects(broken("text"));
+});
+
+test("fnv1a32() hashes UTF-8 bytes like Python's fnv1a_32", () => {
+  for (const [text, hash] of expected.fnv1a32) assert.equal(fnv1a32(text), hash, text);
+  assert.equal(fnv1a32(""), 0x811c9dc5);
+  assert.equal(fnv1a32("foobar"), 0xbf9cf968); // the published FNV-1a test vector
+});
+
+test("shardOf() picks Python's shard for every stemmed term and shard count", () => {
+  const { terms, by_count: byCount } = expected.shards;
+  assert.ok(terms.length > 100);
+  for (const [n, shards] of Object.entries(byCount)) {
+    assert.deepEqual(terms.map((t) => shardOf(t, Number(n))), shards, `n_shards ${n}`);
+  }
+});

@@ -1,0 +1,86 @@
+// templates/static/search/engine.js: whole searches on a real index (fixtures/index/) give what
+// Python's vibesite.search.query.SiteSearch gives on it (fixtures/search.json).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  createEngine, fusedHits, lexicalRanking, semanticRanking,
+} from "../../templates/static/search/engine.js";
+import { createLoader } from "../../templates/static/search/loader.js";
+import { FIXTURES, VENDOR, assertClose, fileFetch, fixture } from "./helpers.mjs";
+
+const BASE = new URL("index/", FIXTURES).href;
+const { cases } = fixture("search.json");
+const sitePath = (relative) => `/sub/${relative}`;
+
+function sameHits(js, py, query) {
+  assert.deepEqual(js.map((h) => [h.url, h.title, h.date, h.summary, h.lexicalRank, h.semanticRank]),
+    py.map((h) => [h.url, h.title, h.date, h.summary, h.lexicalRank, h.semanticRank]), query);
+  assertClose(js.map((h) => h.score), py.map((h) => h.score), 1e-12, query);
+  js.forEach((h) => assert.equal(h.href, `/sub/${h.url}`));
+}
+
+test("the fixture queries find something, lexically and semantically", () => {
+  assert.ok(cases.length >= 8);
+  assert.ok(cases.filter((c) => c.lexical.length > 0).length >= 5);
+  assert.ok(cases.some((c) => c.terms.length > 0 && c.lexical.length === 0));
+  assert.ok(cases.every((c) => !c.query.trim() || c.hybrid.length === 5));
+});
+
+test("engine.search() without the model ranks like Python's lexical search", async () => {
+  const { fetch } = fileFetch();
+  const engine = createEngine({ base: BASE, sitePath, vendor: VENDOR.href, fetch });
+  for (const c of cases) {
+    assert.deepEqual(await engine.tokenize(c.query), c.terms, c.query);
+    sameHits(await engine.search(c.query, { limit: 5 }), c.lexical, c.query);
+  }
+  assert.equal(engine.state.manifest, "ready");
+  assert.equal(engine.state.semantic, "idle");
+});
+
+test("semantic scores and hybrid rankings are Python's for the same query vector", async () => {
+  const { fetch } = fileFetch();
+  const loader = createLoader(BASE, { fetch });
+  const index = await loader.manifest();
+  const vectors = await loader.vectors(index);
+  for (const c of cases) {
+    if (!c.query.trim()) continue;
+    const lexical = c.terms.length ? await lexicalRanking(index, loader, c.terms) : [];
+    const semantic = semanticRanking(index, vectors, Float64Array.from(c.vector));
+    assert.equal(semantic.length, index.count);
+    assertClose(semantic.map((h) => c.semantic_scores[h.doc]), semantic.map((h) => h.score),
+      1e-12, c.query);
+    sameHits(await fusedHits(index, loader, lexical, semantic, 5, sitePath), c.hybrid, c.query);
+  }
+});
+
+test("a blank query finds nothing and fetches nothing", async () => {
+  const { fetch, requests } = fileFetch();
+  const engine = createEngine({ base: BASE, sitePath, vendor: VENDOR.href, fetch });
+  assert.deepEqual(await engine.search("   "), []);
+  assert.deepEqual(requests, []);
+});
+
+test("a site without a query model turns semantic search off, and says why", async () => {
+  const { fetch } = fileFetch();
+  const engine = createEngine({ base: BASE, sitePath, vendor: VENDOR.href, fetch });
+  let calls = 0;
+  engine.listeners.add(() => { calls += 1; });
+  assert.equal(await engine.load(), null);
+  assert.equal(await engine.ready, false);
+  assert.equal(engine.state.semantic, "unavailable");
+  assert.equal(engine.state.error, "this site has no query encoder");
+  assert.equal(calls, 1);
+  await assert.rejects(engine.embed("x"), /semantic search is off: this site has no query encoder/);
+});
+
+test("a missing index makes the search fail and semantic search an error", async (t) => {
+  t.mock.method(console, "warn", () => {});
+  const { fetch } = fileFetch({ fail: new Set(["manifest.json"]) });
+  const engine = createEngine({ base: BASE, sitePath, vendor: VENDOR.href, fetch });
+  await assert.rejects(engine.search("git"), /404: search\/manifest\.json/);
+  assert.equal(engine.state.manifest, "error");
+  assert.equal(await engine.load(), null);
+  assert.equal(engine.state.semantic, "error");
+  assert.equal(await engine.ready, false);
+});

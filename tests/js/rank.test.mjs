@@ -1,0 +1,77 @@
+// templates/static/search/rank.js against vibesite/search/query.py (fixtures/rank.json)
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  bm25Idf, bm25Scores, bm25Term, byScoreThenDoc, rankAll, rankPositive, rrfFuse,
+} from "../../templates/static/search/rank.js";
+import { assertClose, fixture } from "./helpers.mjs";
+
+const expected = fixture("rank.json");
+
+test("bm25Idf() is Python's bm25_idf (to the last few bits of Math.log)", () => {
+  assert.ok(expected.idf.length >= 5);
+  for (const { count, df, idf } of expected.idf) {
+    assertClose([bm25Idf(count, df)], [idf], 1e-15, `idf(${count}, ${df})`);
+  }
+  assert.ok(bm25Idf(10, 10) > 0); // a term in every doc still counts a little
+});
+
+test("bm25Term() is Python's bm25_term, bit for bit (same evaluation order)", () => {
+  assert.ok(expected.terms.length >= 20);
+  for (const { idf, tf, dl, avgdl, k1, b, value } of expected.terms) {
+    assert.equal(bm25Term(idf, tf, dl, avgdl, k1, b), value, JSON.stringify({ tf, dl, k1, b }));
+  }
+});
+
+test("bm25Scores() adds each term's contribution per doc, skipping terms with no postings", () => {
+  const doclen = Uint32Array.from([10, 20, 5]);
+  const params = { k1: 1.2, b: 0.75, avgdl: 11.6667 };
+  const scores = bm25Scores([[[0, 2], [2, 1]], null, [], [[2, 3]]], doclen, 3, params);
+  assert.deepEqual([...scores.keys()], [0, 2]);
+  const idf1 = bm25Idf(3, 2);
+  const idf2 = bm25Idf(3, 1);
+  assert.equal(scores.get(0), bm25Term(idf1, 2, 10, 11.6667, 1.2, 0.75));
+  assert.equal(scores.get(2), bm25Term(idf1, 1, 5, 11.6667, 1.2, 0.75)
+    + bm25Term(idf2, 3, 5, 11.6667, 1.2, 0.75));
+});
+
+test("rankPositive() is Python's rank_scores: score > 0, best first, ties by doc", () => {
+  for (const { scores, limit, ranked } of expected.rank_scores) {
+    const got = rankPositive(new Map(scores), limit);
+    assert.deepEqual(got.map((hit) => hit.doc), ranked, JSON.stringify(scores));
+    got.forEach((hit) => assert.equal(hit.score, new Map(scores).get(hit.doc)));
+  }
+});
+
+test("rankAll() is Python's rank_array: every doc, best first, ties by doc", () => {
+  for (const { scores, limit, ranked } of expected.rank_array) {
+    assert.deepEqual(rankAll(Float64Array.from(scores), limit).map((hit) => hit.doc), ranked);
+  }
+  assert.deepEqual(rankAll([1, -Infinity, -Infinity, 2], 10).map((hit) => hit.doc), [3, 0, 1, 2]);
+});
+
+test("rrfFuse() is Python's rrf_fuse: same docs, order and scores, with both ranks", () => {
+  for (const { lexical, semantic, k, fused } of expected.rrf) {
+    const got = rrfFuse(lexical.map((doc) => ({ doc })), semantic.map((doc) => ({ doc })), k);
+    assert.deepEqual(got.map(({ doc, score }) => [doc, score]), fused, JSON.stringify({ k }));
+    for (const hit of got) {
+      assert.equal(hit.lexicalRank, lexical.includes(hit.doc) ? lexical.indexOf(hit.doc) + 1 : null);
+      assert.equal(hit.semanticRank,
+        semantic.includes(hit.doc) ? semantic.indexOf(hit.doc) + 1 : null);
+    }
+  }
+});
+
+test("rrfFuse() of one ranking keeps its order, scored 1 / (k + rank)", () => {
+  const got = rrfFuse([{ doc: 4 }, { doc: 1 }], [], 10);
+  assert.deepEqual(got, [
+    { doc: 4, score: 1 / 11, lexicalRank: 1, semanticRank: null },
+    { doc: 1, score: 1 / 12, lexicalRank: 2, semanticRank: null },
+  ]);
+});
+
+test("byScoreThenDoc sorts by score descending, then doc ascending", () => {
+  const hits = [{ doc: 3, score: 1 }, { doc: 1, score: 2 }, { doc: 0, score: 1 }];
+  assert.deepEqual(hits.sort(byScoreThenDoc).map((h) => h.doc), [1, 0, 3]);
+});

@@ -1,0 +1,295 @@
+"""Write the JSON fixtures that ``tests/js/*.test.mjs`` check the browser's search modules
+against: what the real Python functions give for fixed inputs.
+
+    python tools/js_fixtures.py               # rewrite tests/js/fixtures/
+    python tools/js_fixtures.py --out DIR     # write them elsewhere (the freshness test does)
+
+In: nothing but this file's inputs (no randomness: vectors come from a formula). Out, in the
+output folder:
+- ``analysis.json``: ``words``, ``tokenize``, ``fnv1a_32`` and ``shard_of``
+  (``vibesite.search.analysis``) of texts in many scripts, long tokens, stemming cases;
+- ``rank.json``: ``bm25_idf``, ``bm25_term``, ``rank_scores``, ``rank_array`` and ``rrf_fuse``
+  (``vibesite.search.query``);
+- ``codes.json``: ``quantize(...).to_bytes()`` (``vibesite.search.codes``) at 4 and 8 bits, odd
+  and even dimensions, with the decoded codes and values;
+- ``index/search/...``: a small real index (``vibesite.search.index.build_search_files``), and
+  ``search.json``: what ``vibesite.search.query.SiteSearch`` answers on it.
+The same inputs always give byte-identical files; ``tests/test_search_js.py`` checks that the
+committed ones are what this script writes now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(REPO))
+
+from vibesite.search import analysis, codes, query  # noqa: E402
+from vibesite.search import index as search_index  # noqa: E402
+
+DEFAULT_OUT = REPO / "tests" / "js" / "fixtures"
+
+TEXTS = [
+    "",
+    "   \t\n ",
+    "Hello, World! hello world",
+    # stemming: Porter2 cases, and words whose stems changed in Snowball 3 (stay the old way)
+    "running runs ran runner easily generously happiness ponies caresses cats",
+    "relational conditional rational valenci hesitanci digitizer conformabli",
+    "agreed feed plastered bled motoring sing conflated troubled sized hopping",
+    "organization organic organically organisms international interval lateral emergency",
+    "added adding erred evening interfering archaeologist biologists meteorologists",
+    "consign consigned consigning consignment consist consisted consistency",
+    "knack knackered knock knocked knocking knocks generate generation generic",
+    "dying lying tying skies sky news howe atlas cosmos bias andes",
+    # accents, ligatures, width forms, combining marks
+    "Café CAFÉ naïve résumé e\u0301clair façade Ångström Øre",
+    "ﬁle ﬀ ＡＢＣ ２０２４年 x² ①② ǅemal straße İstanbul",
+    # Greek: final sigma, tonos
+    "Καλημέρα κόσμε ΟΔΟΣ Σίσυφος ΣΊΣΥΦΟΣ",
+    # CJK, other scripts
+    "日本語の検索 中文搜索 한국어 검색",
+    "हिन्दी العربية עברית ไทย",
+    # emoji, astral letters
+    "🚀rocket 👍🏽 thumbs family👨‍👩‍👧 ❤️love 𝐇𝐞𝐥𝐥𝐨",
+    # punctuation inside words, numbers
+    "don't can’t e-mail C++ node.js a_b_c 1.5 v8 3d utf-8 ipv6 0xFF",
+    # object property names (JS objects used as maps must not trip on them)
+    "constructor __proto__ toString hasOwnProperty valueOf prototype",
+    # long tokens: exactly MAX_TOKEN_CHARS code points kept, one more dropped
+    # (NFKC folds the mathematical bold letters to ASCII; U+20000 is an astral CJK letter)
+    " ".join(["x" * 40, "y" * 41, "é" * 40, "é" * 41, "𝐚" * 40, "𝐚" * 41, "𠀀" * 40,
+              "𠀀" * 41, "日" * 40, "日" * 41, "a" + "\u0301" * 39,
+              "pneumonoultramicroscopicsilicovolcanoconiosis"]),
+    "Supercalifragilisticexpialidociousnessesandmoreandmorewords ok",
+    "A long sentence about rebasing Git branches onto main, replaying commits, and resolving "
+    "conflicts before running the tests again.",
+]
+
+FNV_TEXTS = ["", "a", "foobar", "search", "καλημέρα", "日本語", "🚀", "x" * 100,
+             "\u0000", "naïve café"]
+SHARD_COUNTS = [1, 2, 7, 64, 1024]
+
+
+def _floats(values: Any) -> list[float]:
+    return [float(v) for v in np.asarray(values, dtype=np.float64).reshape(-1)]
+
+
+def analysis_fixture() -> dict[str, Any]:
+    cases = [{"text": t, "words": analysis.words(t), "terms": analysis.tokenize(t)}
+             for t in TEXTS]
+    terms = sorted({term for case in cases for term in case["terms"]})
+    return {
+        "max_token_chars": analysis.MAX_TOKEN_CHARS,
+        "cases": cases,
+        "fnv1a32": [[t, analysis.fnv1a_32(t.encode("utf-8"))] for t in FNV_TEXTS],
+        "shards": {"terms": terms, "by_count": {str(n): [analysis.shard_of(t, n) for t in terms]
+                                                for n in SHARD_COUNTS}},
+    }
+
+
+def rank_fixture() -> dict[str, Any]:
+    idf = [{"count": n, "df": df, "idf": query.bm25_idf(n, df)}
+           for n, df in [(1, 1), (10, 1), (10, 5), (10, 10), (1000, 3), (123456, 7890)]]
+    terms = []
+    for i, (tf, dl, avgdl) in enumerate([(1, 10, 12.5), (3, 100, 57.25), (7, 5, 80.0),
+                                         (1, 1, 1.0), (12, 400, 123.4567)]):
+        for k1, b in [(1.2, 0.75), (0.9, 0.4), (2.0, 1.0), (1.2, 0.0)]:
+            value = idf[i % len(idf)]["idf"]
+            terms.append({"idf": value, "tf": tf, "dl": dl, "avgdl": avgdl, "k1": k1, "b": b,
+                          "value": query.bm25_term(value, float(tf), float(dl), avgdl, k1, b)})
+    score_sets = [
+        {0: 1.5, 1: 2.5, 2: 2.5, 3: 0.0, 4: -1.0, 5: 0.25},
+        {7: 0.1, 3: 0.1, 5: 0.1, 1: 3.0},
+        {},
+        {i: (i * 7 % 5) / 4 for i in range(12)},
+    ]
+    ranked = [{"scores": [[d, s] for d, s in scores.items()], "limit": limit,
+               "ranked": query.rank_scores(scores, limit)}
+              for scores in score_sets for limit in (2, 100)]
+    arrays = [[0.5, -0.25, 0.5, 0.75, -1e300, 0.0], [3.0, 3.0, 3.0], [0.1 * i for i in range(9)]]
+    ranked_all = [{"scores": a, "limit": limit,
+                   "ranked": query.rank_array(np.asarray(a, dtype=np.float64), limit)}
+                  for a in arrays for limit in (2, 100)]
+    rrf = []
+    for lexical, semantic, k in [([3, 1, 2], [2, 4, 3, 0], 10), ([], [5, 6], 60),
+                                 ([9, 8, 7], [], 1), ([1, 2], [2, 1], 10),
+                                 (list(range(20)), list(range(19, -1, -1)), 10)]:
+        fused = query.rrf_fuse([lexical, semantic], k)
+        rrf.append({"lexical": lexical, "semantic": semantic, "k": k,
+                    "fused": [[doc, score] for doc, score in fused]})
+    return {"idf": idf, "terms": terms, "rank_scores": ranked, "rank_array": ranked_all,
+            "rrf": rrf}
+
+
+def unit_vectors(n: int, dim: int, seed: float) -> np.ndarray:
+    """Deterministic unit vectors (no random generator, so every numpy gives the same)."""
+    i = np.arange(n, dtype=np.float64)[:, None]
+    d = np.arange(dim, dtype=np.float64)[None, :]
+    v = np.sin(seed + 1.7 * i + 0.9 * d + 0.31 * i * d) + 0.05 * np.cos(3.1 * d - i)
+    return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+
+def codes_fixture() -> dict[str, Any]:
+    cases = []
+    for bits in (4, 8):
+        for dim, counts in [(5, [2, 1, 3]), (6, [1, 1, 1, 2]), (1, [1, 2])]:
+            passages = sum(counts)
+            vectors = unit_vectors(passages, dim, seed=bits + dim)
+            if dim == 1:
+                vectors[1] = vectors[0]  # a dimension with a zero span: scale 1
+            q = codes.quantize(vectors, bits)
+            data = q.to_bytes()
+            decoded = codes.Quantized.from_bytes(data, passages, dim, bits)
+            assert np.array_equal(decoded.codes, q.codes)
+            query = unit_vectors(1, dim, seed=0.5)[0].astype(np.float64)
+            weights = query * decoded.scales.astype(np.float64)
+            per_passage = decoded.codes.astype(np.float64) @ weights + float(
+                query @ decoded.offsets.astype(np.float64))
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+            cases.append({
+                "bits": bits, "dim": dim, "counts": counts, "passages": passages,
+                "vectors_b64": base64.b64encode(data).decode("ascii"),
+                "counts_b64": base64.b64encode(
+                    np.asarray(counts, dtype="<u4").tobytes()).decode("ascii"),
+                "offsets": _floats(decoded.offsets), "scales": _floats(decoded.scales),
+                "codes": [int(c) for c in decoded.codes.reshape(-1)],
+                "dequantized": _floats(decoded.dequantize()),
+                "query": _floats(query),
+                "best": _floats(np.maximum.reduceat(per_passage, starts)),
+            })
+    return {"cases": cases}
+
+
+@dataclass(frozen=True)
+class FixtureArticle:
+    """What ``build_search_files`` reads of an article."""
+
+    url: str
+    title: str
+    date_display: str
+    summary: str
+    text: str
+
+
+ARTICLES = [
+    FixtureArticle("git-rebase/", "Rebasing a Git branch onto main", "2 April 2024",
+                   "git rebase replays your commits on top of another branch.",
+                   "Run git rebase main on your feature branch. Resolve conflicts, git add the "
+                   "files and git rebase --continue. Never rebase commits others have pulled."),
+    FixtureArticle("sqlite-copies/", "Copying a live SQLite database safely", "1 May 2024",
+                   "VACUUM INTO and .dump make consistent copies.",
+                   "Never copy the file of a database that a process is writing to. Use VACUUM "
+                   "INTO or the sqlite3 shell's .dump to write a consistent snapshot."),
+    FixtureArticle("python-venv/", "Isolated Python environments with venv", "3 March 2024",
+                   "python -m venv creates a private environment.",
+                   "Create one with python -m venv .venv, activate it and install packages with "
+                   "pip. Each project gets its own interpreter and site-packages."),
+    FixtureArticle("cafe-unicode/", "Café résumé naïve — Unicode text", "7 November 2023",
+                   "Accents, Greek (Καλημέρα) and ligatures are normalised.",
+                   "NFKC folds the ﬁ ligature into fi and ＡＢＣ into ABC; Greek ΟΔΟΣ lowercases "
+                   "to οδος. 日本語の検索 works on runs of letters. 🚀 is not a word."),
+    FixtureArticle("js-constructors/", "Constructor functions in JavaScript", "5 January 2024",
+                   "Before classes, a constructor function called with new built objects.",
+                   "A constructor is a plain function called with new; its prototype holds "
+                   "shared methods. toString and valueOf come from Object.prototype."),
+    FixtureArticle("css-grid/", "Laying out a page with CSS grid", "6 December 2023",
+                   "grid-template-areas names the regions of a layout.",
+                   "Define columns with grid-template-columns and name areas with "
+                   "grid-template-areas. Media queries rearrange the areas."),
+    FixtureArticle("rust-lifetimes/", "Lifetimes in Rust explained", "8 October 2023",
+                   "Lifetime annotations tell the borrow checker how long references live.",
+                   "The borrow checker rejects references that could outlive their value."),
+    FixtureArticle("git-history/", "Rewriting Git history", "9 September 2023",
+                   "Interactive rebase, fixup commits and the reflog.",
+                   "git rebase -i squashes and reorders commits; git commit --fixup and "
+                   "--autosquash; the reflog finds commits a rebase seemed to lose. Rebase, "
+                   "rebase, rebase."),
+]
+PASSAGE_COUNTS = [1, 2, 1, 3, 1, 1, 2, 1]
+INDEX_DIM = 6
+QUERIES = ["git rebase", "rebasing commits history", "sqlite database copy", "ΟΔΟΣ café",
+           "日本語", "constructor tostring", "zzzz nothing", "the a of", "grid layout areas",
+           "   "]
+
+
+def index_files() -> dict[str, bytes]:
+    """A real index of ARTICLES, cut into small shards (several lexical and doc files, as a
+    big site has): the manifest says how, and the readers follow it."""
+    vectors = unit_vectors(sum(PASSAGE_COUNTS), INDEX_DIM, seed=2.0)
+    with (mock.patch.object(search_index, "POSTINGS_PER_SHARD", 16),
+          mock.patch.object(search_index, "DOCS_SHARD_SIZE", 3)):
+        return search_index.build_search_files(
+            ARTICLES, vectors, passage_counts=PASSAGE_COUNTS)  # type: ignore[arg-type]
+
+
+def _hits(hits: Sequence[Any]) -> list[dict[str, Any]]:
+    return [{"url": h.url, "title": h.title, "date": h.date, "summary": h.summary,
+             "score": h.score, "lexicalRank": h.lexical_rank, "semanticRank": h.semantic_rank}
+            for h in hits]
+
+
+def search_fixture(site_dir: Path) -> dict[str, Any]:
+    search = query.SiteSearch.load(site_dir)
+    cases = []
+    for i, text in enumerate(QUERIES):
+        vector = unit_vectors(1, INDEX_DIM, seed=10.0 + i)[0].astype(np.float64)
+        cases.append({
+            "query": text,
+            "terms": analysis.tokenize(text),
+            "lexical": _hits(search.search(text, limit=5, semantic=False)),
+            "vector": _floats(vector),
+            "semantic_scores": _floats(search.semantic_scores(vector)),
+            "hybrid": _hits(search.search(text, limit=5, query_vector=vector)),
+        })
+    return {"index_version": search_index.VERSION, "cases": cases}
+
+
+def dump(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode()
+
+
+def write_fixtures(out: Path) -> list[Path]:
+    """Write every fixture under ``out`` (its index/ folder replaced); the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    index_dir = out / "index"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    written = []
+    for relpath, data in sorted(index_files().items()):
+        path = index_dir / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    fixtures = {"analysis.json": analysis_fixture(), "rank.json": rank_fixture(),
+                "codes.json": codes_fixture(), "search.json": search_fixture(index_dir)}
+    for name, value in fixtures.items():
+        (out / name).write_bytes(dump(value))
+        written.append(out / name)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="the folder to write (default: tests/js/fixtures)")
+    args = parser.parse_args(argv)
+    for path in write_fixtures(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
