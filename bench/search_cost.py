@@ -69,7 +69,7 @@ _QUERIES = (  # 50 varied queries, one per |
     )
 QUERIES = _QUERIES.split("|")
 GROUPS = [  # (path prefix, file group, needed for lexical results); first match wins
-    ("static/search.js", "search.js", True), ("search/manifest.json", "manifest", True),
+    ("static/search/", "search modules .js", True), ("search/manifest.json", "manifest", True),
     ("search/vendor/snowball-stemmers/", "stemmer .mjs", True),
     ("search/lex/", "lexical shards", True), ("search/doclen.", "doclen .bin", True),
     ("search/docs/", "docs shards", True), ("search/model.", "model .onnx", False),

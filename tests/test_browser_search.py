@@ -1,4 +1,4 @@
-"""In-browser search (templates/static/search.js) in headless Chromium, on a site built for real.
+"""In-browser search (templates/static/search/*.js) in headless Chromium, on a site built for real.
 
 The site is built by the pipeline with the real model and served over http from 127.0.0.1
 under a base path (``/sub/``), so every URL the script makes must honour
@@ -361,7 +361,8 @@ def test_lexical_results_show_before_the_model_loads(page: Any, base_url: str) -
     held: list[Any] = []
     page.route(re.compile(r"/search/model\.[0-9a-f]+\.onnx$"), lambda route: held.append(route))
     open_home(page, base_url)
-    assert page.recorder.fetched(r"search/|onnxruntime") == []  # nothing until the box is used
+    # nothing but the search modules (static/search/) until the box is used
+    assert page.recorder.fetched(r"/sub/search/|onnxruntime") == []
     assert page.evaluate("() => window.vibesiteSearch.state.semantic") == "idle"
 
     page.locator("#vs-search-input").focus()

@@ -99,7 +99,7 @@ def test_no_injected_element_or_attribute_on_any_page(built: Config) -> None:
             assert tag in THEME_ELEMENTS, f"{where}: <{tag}>"
             assert not any(name.startswith("on") for name in attrs), f"{where}: <{tag} {attrs}>"
             if tag == "script":  # only the theme's search script, no inline script or JSON
-                assert re.fullmatch(r"/blog/static/search\.js\?v=[0-9a-f]{10}",
+                assert re.fullmatch(r"/blog/static/search/main\.[0-9a-f]{10}\.js",
                                     attrs.get("src") or ""), f"{where}: {attrs}"
             if tag == "img":  # only the Markdown image, its alt text intact
                 assert (attrs.get("src"), attrs.get("alt"), attrs.get("title")) == \

@@ -13,6 +13,7 @@ from pathlib import Path
 from vibesite.site import feeds
 from vibesite.config import Config
 from vibesite.site.pages import Page
+from vibesite.site.scripts import hash_scripts
 from vibesite.content.parse import Article, Tag
 from vibesite.embeddings.relate import Related
 from vibesite.site.topic_pages import topic_of_article, topic_pages
@@ -59,6 +60,8 @@ class SiteInfo:
     search: bool  # the search box and page are there
     # site path -> short content hash of the theme's scripts and styles, for ``asset()`` URLs
     asset_versions: dict[str, str] = field(default_factory=dict)
+    # site path -> its content-hashed name (the search modules, vibesite.site.scripts), for asset()
+    asset_paths: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -153,13 +156,15 @@ def _search_vendor_files(search_files: Mapping[str, bytes | Path]) -> list[tuple
 def assemble(config: Config, articles: Sequence[Article], related: Related,
              topics: Topics, theme_dirs: Sequence[Path], content_static: Sequence[str],
              search_files: Mapping[str, bytes | Path]) -> AssembledSite:
-    static = _static_files(config, theme_dirs, content_static)
+    scripts = hash_scripts(_static_files(config, theme_dirs, content_static))
+    static = scripts.static
     info = SiteInfo(config.title, config.description, config.author, config.language,
                     config.base_url, datetime.now(UTC).year, bool(search_files),
                     asset_versions={
                         dest: hashlib.sha256(src.read_bytes()).hexdigest()[:10]
                         for src, dest in static
-                        if dest.startswith("static/") and dest.endswith((".js", ".css"))})
+                        if dest.startswith("static/") and dest.endswith((".js", ".css"))},
+                    asset_paths=scripts.names)
     pages = _index_pages(articles, config.per_page)
     topic_of = topic_of_article(topics)
     pages += [
@@ -180,6 +185,7 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
                                      articles),
         "robots.txt": feeds.robots(config),
         "related.json": related_json(articles, related),
+        **scripts.files,
         **topic_files,
         **{path: data for path, data in search_files.items() if isinstance(data, bytes)},
     }

@@ -126,7 +126,11 @@ def site_environment(config: Config, site: AssembledSite,
 
     def asset(path: str) -> str:
         """``url(path)`` plus ``?v=<content hash>``: a changed script or style is fetched anew
-        (browsers may keep ``static/`` files for hours), an unchanged one stays cached."""
+        (browsers may keep ``static/`` files for hours), an unchanged one stays cached. A module
+        written under a content-hashed name (``static/search/main.js``) links to that name."""
+        hashed = site.info.asset_paths.get(path.lstrip("/"))
+        if hashed is not None:
+            return env.globals["url"](hashed)
         version = site.info.asset_versions.get(path.lstrip("/"))
         return env.globals["url"](path) + (f"?v={version}" if version else "")
 

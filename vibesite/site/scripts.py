@@ -1,0 +1,97 @@
+"""The theme's search modules under content-hashed names, so a browser never mixes versions.
+
+In: the static files chosen for the site, as ``(source file, site path)`` pairs (the theme's,
+overridden file by file by the site's own ``static/``), and the site path of an entry module
+(``SEARCH_ENTRY``).
+Out: ``hash_scripts(static)`` -> ``HashedScripts``: the bytes of every module the entry
+reaches, each under ``<name>.<hash>.js`` beside its source's path; which path became which
+name (for ``asset()``); and the other static files, left to be copied as they are.
+
+A module's imports are its relative specifiers (``"./x.js"``, ``"../x.js"``) after ``from``,
+``import`` or ``import(``; each is rewritten to the hashed name of the module it names, and the
+module's hash is then the first ``HASH_CHARS`` hex digits of the sha256 of those rewritten
+bytes. So a changed module renames itself and every module that imports it, up to the entry,
+which the theme links: a page always loads one consistent set, and every file can be cached
+for good. An import cycle cannot be named by its content, and an import of a file the site does
+not have would fail in the browser: both stop the build, naming the file and line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from vibesite.diagnostics import BuildError, Diagnostic
+
+SEARCH_ENTRY = "static/search/main.js"
+# What themes linked before the search script was split into modules: asset() still
+# resolves it to the entry (unless the site has a file of that name).
+LEGACY_ENTRY = "static/search.js"
+HASH_CHARS = 10
+_SPECIFIER = re.compile(
+    rb"""(?P<lead>\bfrom\s*|\bimport\s*(?:\(\s*)?)(?P<quote>["'])(?P<spec>\.\.?/[^"'\n]*)(?P=quote)""")
+
+
+@dataclass(frozen=True)
+class HashedScripts:
+    files: dict[str, bytes]  # hashed site path -> the module's bytes, specifiers rewritten
+    names: dict[str, str]  # site path -> hashed site path, for asset()
+    static: tuple[tuple[Path, str], ...]  # the static files that are not hashed modules
+
+
+def hashed_path(path: str, data: bytes) -> str:
+    """``static/search/rank.js`` + bytes -> ``static/search/rank.<hash>.js``."""
+    stem, suffix = posixpath.splitext(path)
+    return f"{stem}.{hashlib.sha256(data).hexdigest()[:HASH_CHARS]}{suffix}"
+
+
+def _error(source: Path, line: int, message: str) -> BuildError:
+    diagnostic = Diagnostic(str(source), line, "error", message, "script-import")
+    return BuildError([diagnostic], "the search script modules cannot be named by content")
+
+
+def hash_scripts(static: Sequence[tuple[Path, str]],
+                 entry: str = SEARCH_ENTRY) -> HashedScripts:
+    """Hash ``entry`` and every module it imports, directly or not (see the module's doc)."""
+    sources = {dest: src for src, dest in static}
+    if entry not in sources:
+        return HashedScripts({}, {}, tuple(static))
+    files: dict[str, bytes] = {}
+    names: dict[str, str] = {}
+    importing: list[str] = []  # the chain of modules being rewritten, for cycles
+
+    def name(path: str) -> str:
+        if path in names:
+            return names[path]
+        source = sources[path]
+        importing.append(path)
+        data = source.read_bytes()
+
+        def rewrite(match: re.Match[bytes]) -> bytes:
+            spec = match["spec"].decode("utf-8")
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), spec))
+            line = data.count(b"\n", 0, match.start()) + 1
+            if target in importing:
+                raise _error(source, line, f"imports {spec!r}, which imports it back (directly "
+                             "or not): an import cycle cannot be named by its content")
+            if target not in sources:
+                raise _error(source, line, f"imports {spec!r}, but the site has no {target}")
+            hashed = name(target)
+            new_spec = spec[: spec.rfind("/") + 1] + posixpath.basename(hashed)
+            return match["lead"] + match["quote"] + new_spec.encode("utf-8") + match["quote"]
+
+        rewritten = _SPECIFIER.sub(rewrite, data)
+        importing.pop()
+        names[path] = hashed = hashed_path(path, rewritten)
+        files[hashed] = rewritten
+        return hashed
+
+    name(entry)
+    if entry == SEARCH_ENTRY and LEGACY_ENTRY not in sources:
+        names[LEGACY_ENTRY] = names[entry]
+    return HashedScripts(files, names,
+                         tuple((src, dest) for src, dest in static if dest not in names))
