@@ -1,6 +1,6 @@
 """Text analysis shared by the search index builder and the search reader.
 
-The browser (``search.js``) does exactly the same, so a query typed there finds the same terms:
+The browser (``analysis.js``) does exactly the same, so a query typed there finds the same terms:
 
 - ``tokenize``: NFKC, ``str.lower()`` (JS: ``toLowerCase()``), tokens = maximal runs of Unicode
   letters, numbers and combining marks (JS: ``/[\\p{L}\\p{N}\\p{M}]+/gu``), tokens longer than

@@ -39,7 +39,7 @@ from vibesite.search.codes import Quantized, quantize
 
 __all__ = ["MANIFEST", "VERSION", "Quantized", "build_search_files", "quantize"]
 
-VERSION = 2  # 2: one vector per passage, + passages.bin
+VERSION = 2  # 2: one vector per passage, + passages.bin (the browser: loader.js INDEX_VERSION)
 MANIFEST = "search/manifest.json"
 K1 = 1.2
 B = 0.75

@@ -1,4 +1,4 @@
-"""Search a built site's ``search/`` files from Python, with the same math as ``search.js``.
+"""Search a built site's ``search/`` files from Python, with the browser's math (``rank.js``).
 
 Lexical: BM25 over the stemmed query's distinct terms (first-occurrence order), reading only
 the lexical shards those terms hash to. Semantic: the query embedded by the site's own ONNX
@@ -59,7 +59,7 @@ def rrf_fuse(rankings: Sequence[Sequence[int]], k: int) -> list[tuple[int, float
 
 
 def bm25_term(idf: float, tf: float, dl: float, avgdl: float, k1: float, b: float) -> float:
-    """One term's BM25 contribution, written in the order search.js evaluates it."""
+    """One term's BM25 contribution, written in the order rank.js evaluates it."""
     return idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
 
 
