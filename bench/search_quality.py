@@ -1,4 +1,4 @@
-"""Search quality on BEIR SciFact: the shipped search.js in headless Chromium vs Python.
+"""Search quality on BEIR SciFact: the shipped search modules in headless Chromium vs Python.
 
 Usage: python bench/search_quality.py [--data DIR] [--cache DIR] [--batch N]
 

@@ -133,3 +133,16 @@ def test_a_sites_own_module_overrides_the_themes_and_renames_its_importers(
     assert {stem for stem in before if before[stem] != after[stem]} == {"ui", "main"}
     assert '"Nothing found"' in (out / "static/search" / after["ui"]).read_text()
     assert linked_entry(out) == f"/static/search/{after['main']}"
+
+
+def test_a_base_html_of_before_the_split_still_links_the_hashed_entry(
+        search_site: Config) -> None:
+    """A site's own copy of the old base.html says asset('static/search.js')."""
+    theme = (REPO / "templates" / "base.html").read_text()
+    assert "asset('static/search/main.js')" in theme
+    write_files(search_site.templates_dir,
+                {"base.html": theme.replace("static/search/main.js", "static/search.js")})
+    build_quiet(search_site, FakeEmbedder())
+    src = linked_entry(search_site.output_dir)
+    assert re.fullmatch(r"/static/search/main\.[0-9a-f]{10}\.js", src), src
+    assert (search_site.output_dir / src.lstrip("/")).is_file()
