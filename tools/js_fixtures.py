@@ -4,7 +4,7 @@ against: what the real Python functions give for fixed inputs.
     python tools/js_fixtures.py               # rewrite tests/js/fixtures/
     python tools/js_fixtures.py --out DIR     # write them elsewhere (the freshness test does)
 
-In: nothing but this file's inputs (no randomness: vectors come from a formula). Out, in the
+In: nothing but this file's inputs (no randomness: vectors come from integer patterns). Out, in the
 output folder:
 - ``analysis.json``: ``words``, ``tokenize``, ``fnv1a_32`` and ``shard_of``
   (``vibesite.search.analysis``) of texts in many scripts, long tokens, stemming cases;
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import math
 import shutil
 import sys
 from collections.abc import Sequence
@@ -135,12 +136,16 @@ def rank_fixture() -> dict[str, Any]:
             "rrf": rrf}
 
 
-def unit_vectors(n: int, dim: int, seed: float) -> np.ndarray:
-    """Deterministic unit vectors (no random generator, so every numpy gives the same)."""
-    i = np.arange(n, dtype=np.float64)[:, None]
-    d = np.arange(dim, dtype=np.float64)[None, :]
-    v = np.sin(seed + 1.7 * i + 0.9 * d + 0.31 * i * d) + 0.05 * np.cos(3.1 * d - i)
-    return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:
+    """Deterministic float32 unit vectors: integer patterns, normalised with correctly rounded
+    operations only (no random generator, no sin or BLAS), so every machine writes the same."""
+    rows = []
+    for i in range(n):
+        v = [((i * 37 + d * 11 + seed * 5) % 17 - 8.5) / 8 + ((i * d + seed) % 5) / 40
+             for d in range(dim)]
+        norm = math.sqrt(math.fsum(x * x for x in v))
+        rows.append([x / norm for x in v])
+    return np.asarray(rows, dtype=np.float32).reshape(n, dim)
 
 
 def codes_fixture() -> dict[str, Any]:
@@ -150,16 +155,15 @@ def codes_fixture() -> dict[str, Any]:
             passages = sum(counts)
             vectors = unit_vectors(passages, dim, seed=bits + dim)
             if dim == 1:
-                vectors[1] = vectors[0]  # a dimension with a zero span: scale 1
+                vectors[:] = vectors[0]  # every passage the same: a zero span, scale 1
             q = codes.quantize(vectors, bits)
             data = q.to_bytes()
             decoded = codes.Quantized.from_bytes(data, passages, dim, bits)
             assert np.array_equal(decoded.codes, q.codes)
-            query = unit_vectors(1, dim, seed=0.5)[0].astype(np.float64)
-            weights = query * decoded.scales.astype(np.float64)
-            per_passage = decoded.codes.astype(np.float64) @ weights + float(
-                query @ decoded.offsets.astype(np.float64))
-            starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+            query = _floats(unit_vectors(1, dim, seed=1)[0])
+            values = decoded.dequantize().tolist()
+            scores = [sum(q * x for q, x in zip(query, row, strict=True)) for row in values]
+            starts = [sum(counts[:k]) for k in range(len(counts))]
             cases.append({
                 "bits": bits, "dim": dim, "counts": counts, "passages": passages,
                 "vectors_b64": base64.b64encode(data).decode("ascii"),
@@ -168,8 +172,9 @@ def codes_fixture() -> dict[str, Any]:
                 "offsets": _floats(decoded.offsets), "scales": _floats(decoded.scales),
                 "codes": [int(c) for c in decoded.codes.reshape(-1)],
                 "dequantized": _floats(decoded.dequantize()),
-                "query": _floats(query),
-                "best": _floats(np.maximum.reduceat(per_passage, starts)),
+                "query": query,
+                "best": [max(scores[start:start + c]) for start, c in zip(starts, counts,
+                                                                           strict=True)],
             })
     return {"cases": cases}
 
@@ -229,7 +234,7 @@ QUERIES = ["git rebase", "rebasing commits history", "sqlite database copy", "Ο
 def index_files() -> dict[str, bytes]:
     """A real index of ARTICLES, cut into small shards (several lexical and doc files, as a
     big site has): the manifest says how, and the readers follow it."""
-    vectors = unit_vectors(sum(PASSAGE_COUNTS), INDEX_DIM, seed=2.0)
+    vectors = unit_vectors(sum(PASSAGE_COUNTS), INDEX_DIM, seed=2)
     with (mock.patch.object(search_index, "POSTINGS_PER_SHARD", 16),
           mock.patch.object(search_index, "DOCS_SHARD_SIZE", 3)):
         return search_index.build_search_files(
@@ -246,7 +251,7 @@ def search_fixture(site_dir: Path) -> dict[str, Any]:
     search = query.SiteSearch.load(site_dir)
     cases = []
     for i, text in enumerate(QUERIES):
-        vector = unit_vectors(1, INDEX_DIM, seed=10.0 + i)[0].astype(np.float64)
+        vector = unit_vectors(1, INDEX_DIM, seed=10 + i)[0].astype(np.float64)
         cases.append({
             "query": text,
             "terms": analysis.tokenize(text),
