@@ -48,8 +48,9 @@ test("semantic scores and hybrid rankings are Python's for the same query vector
     const lexical = c.terms.length ? await lexicalRanking(index, loader, c.terms) : [];
     const semantic = semanticRanking(index, vectors, Float64Array.from(c.vector));
     assert.equal(semantic.length, index.count);
-    assertClose(semantic.map((h) => c.semantic_scores[h.doc]), semantic.map((h) => h.score),
-      1e-12, c.query);
+    semantic.forEach((h) => { // the fixture's scores are rounded to 10 decimals
+      assert.ok(Math.abs(h.score - c.semantic_scores[h.doc]) <= 1e-10, `${c.query}: ${h.doc}`);
+    });
     sameHits(await fusedHits(index, loader, lexical, semantic, 5, sitePath), c.hybrid, c.query);
   }
 });
