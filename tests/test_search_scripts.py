@@ -56,6 +56,11 @@ def test_imports_are_rewritten_to_hashed_names_and_hashes_follow_dependencies(
     assert first.files[names["static/search/a.js"]].decode().startswith(
         f"import {{ c }} from './lib/{c_name}';\n")  # single quotes stay single
     assert [dest for _, dest in first.static] == ["static/search/unused.js", "static/style.css"]
+    # what a page preloads: every static import, however deep; not the lazy import("./d.js")
+    assert first.imports[SEARCH_ENTRY] == tuple(sorted(
+        names[f"static/search/{n}"] for n in ("a.js", "b.js", "lib/c.js", "e.js")))
+    assert first.imports["static/search/a.js"] == tuple(sorted(
+        names[f"static/search/{n}"] for n in ("lib/c.js", "e.js")))
 
     # a change deep down renames the module, every module that imports it, and the entry
     files["e.js"] = "export const e = 2;\n"
@@ -119,6 +124,10 @@ def test_the_built_site_links_the_hashed_entry_and_every_import_resolves(
         text = (out / "static/search" / name).read_text()
         for spec in re.findall(r'from "(\./[^"]+)"', text):
             assert HASHED.fullmatch(spec[2:]) and (out / "static/search" / spec[2:]).is_file()
+    # every module but the entry is preloaded, so no request waits for the one before it
+    page = (out / "index.html").read_text()
+    preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)
+    assert preloads == [f"/static/search/{name}" for name in written if name != src.rsplit("/")[-1]]
 
 
 def test_a_sites_own_module_overrides_the_themes_and_renames_its_importers(

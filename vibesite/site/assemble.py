@@ -62,6 +62,8 @@ class SiteInfo:
     asset_versions: dict[str, str] = field(default_factory=dict)
     # site path -> its content-hashed name (the search modules, vibesite.site.scripts), for asset()
     asset_paths: dict[str, str] = field(default_factory=dict)
+    # site path -> the hashed modules it imports, directly or not, for module_preloads()
+    asset_imports: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
                         dest: hashlib.sha256(src.read_bytes()).hexdigest()[:10]
                         for src, dest in static
                         if dest.startswith("static/") and dest.endswith((".js", ".css"))},
-                    asset_paths=scripts.names)
+                    asset_paths=scripts.names, asset_imports=scripts.imports)
     pages = _index_pages(articles, config.per_page)
     topic_of = topic_of_article(topics)
     pages += [

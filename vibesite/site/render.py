@@ -134,7 +134,14 @@ def site_environment(config: Config, site: AssembledSite,
         version = site.info.asset_versions.get(path.lstrip("/"))
         return env.globals["url"](path) + (f"?v={version}" if version else "")
 
+    def module_preloads(path: str) -> list[str]:
+        """URLs of every module ``path`` imports, directly or not, for
+        ``<link rel="modulepreload">``: the browser fetches them at once instead of one level
+        of imports after another."""
+        return [env.globals["url"](p) for p in site.info.asset_imports.get(path.lstrip("/"), ())]
+
     env.globals["asset"] = asset
+    env.globals["module_preloads"] = module_preloads
     return env
 
 

@@ -22,7 +22,7 @@ import hashlib
 import posixpath
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from vibesite.diagnostics import BuildError, Diagnostic
@@ -41,6 +41,9 @@ class HashedScripts:
     files: dict[str, bytes]  # hashed site path -> the module's bytes, specifiers rewritten
     names: dict[str, str]  # site path -> hashed site path, for asset()
     static: tuple[tuple[Path, str], ...]  # the static files that are not hashed modules
+    # site path -> hashed site paths of every module it imports statically, directly or not
+    # (sorted), so a page can preload them at once instead of one level of imports at a time
+    imports: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def hashed_path(path: str, data: bytes) -> str:
@@ -62,6 +65,7 @@ def hash_scripts(static: Sequence[tuple[Path, str]],
         return HashedScripts({}, {}, tuple(static))
     files: dict[str, bytes] = {}
     names: dict[str, str] = {}
+    reaches: dict[str, set[str]] = {}  # site path -> hashed paths it imports, directly or not
     importing: list[str] = []  # the chain of modules being rewritten, for cycles
 
     def name(path: str) -> str:
@@ -69,6 +73,7 @@ def hash_scripts(static: Sequence[tuple[Path, str]],
             return names[path]
         source = sources[path]
         importing.append(path)
+        reached = reaches[path] = set()
         data = source.read_bytes()
 
         def rewrite(match: re.Match[bytes]) -> bytes:
@@ -81,6 +86,8 @@ def hash_scripts(static: Sequence[tuple[Path, str]],
             if target not in sources:
                 raise _error(source, line, f"imports {spec!r}, but the site has no {target}")
             hashed = name(target)
+            if not match["lead"].rstrip().endswith(b"("):  # import("...") stays lazy
+                reached.update({hashed, *reaches[target]})
             new_spec = spec[: spec.rfind("/") + 1] + posixpath.basename(hashed)
             return match["lead"] + match["quote"] + new_spec.encode("utf-8") + match["quote"]
 
@@ -93,5 +100,7 @@ def hash_scripts(static: Sequence[tuple[Path, str]],
     name(entry)
     if entry == SEARCH_ENTRY and LEGACY_ENTRY not in sources:
         names[LEGACY_ENTRY] = names[entry]
+        reaches[LEGACY_ENTRY] = reaches[entry]
     return HashedScripts(files, names,
-                         tuple((src, dest) for src, dest in static if dest not in names))
+                         tuple((src, dest) for src, dest in static if dest not in names),
+                         {path: tuple(sorted(found)) for path, found in reaches.items()})
