@@ -1,4 +1,11 @@
-"""Shared fixtures: tiny sites in tmp_path, a fast fake embedder and the real packaged model."""
+"""Shared fixtures: tiny sites in tmp_path, a fast fake embedder and the real packaged model;
+and the ``slow`` and ``browser`` markers.
+
+``pytest -m "not slow"`` is the fast tier. A test is marked ``slow`` when it uses a fixture of
+``SLOW_FIXTURES`` (directly or through another fixture), so a new test that loads the model is
+marked without anyone remembering to; tests that are slow for another reason (a wheel, a
+``kill -9``, a subprocess that loads the model) carry ``@pytest.mark.slow`` themselves.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +24,26 @@ from vibesite.pipeline import BuildResult, build
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora"
+
+# Fixtures that make every test using them slow, and why.
+SLOW_FIXTURES = {
+    "real_embedder": "loads the packaged sentence-transformers model",
+    "exported": "exports the model to ONNX (test_onnx_export)",
+    "document_files": "exports the model to ONNX (test_document_encoder)",
+    "demo_build": "builds the demo site with the real model",
+    "browser": "starts Chromium",
+}
+BROWSER_FIXTURES = {"browser"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))  # the whole closure, not only arguments
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & SLOW_FIXTURES.keys() or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 class FakeEmbedder:

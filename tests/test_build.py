@@ -146,6 +146,7 @@ def _run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow  # a cold build in a subprocess: loads the model, exports it to ONNX
 def test_build_script_exit_codes_and_warm_build_without_torch(tmp_path: Path) -> None:
     write_files(tmp_path / "content", SMALL_SITE)
     done = _run_cli([], tmp_path)

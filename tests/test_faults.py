@@ -107,6 +107,7 @@ def _file_count(folder: Path) -> int:
     return sum(len(files) for _, _, files in os.walk(folder))
 
 
+@pytest.mark.slow  # kill -9 of a build that embeds with the real model
 def test_kill_during_embedding_keeps_every_committed_chunk(
         tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> None:
     config = _site(tmp_path, 5, batch_size=8)  # commits every 64 texts
@@ -130,6 +131,7 @@ def test_kill_during_embedding_keeps_every_committed_chunk(
     _assert_caches_consistent(config.cache_dir)
 
 
+@pytest.mark.slow  # kill -9 of a build writing 5,000 files, then a full build
 @pytest.mark.parametrize("files_before_kill", [0, 2000])
 def test_kill_while_writing_keeps_the_previous_site(
         tmp_path: Path, real_embedder: SentenceTransformerEmbedder,
@@ -161,6 +163,7 @@ def test_kill_while_writing_keeps_the_previous_site(
     assert _staging(config) is None
 
 
+@pytest.mark.slow  # two builds in subprocesses, one stopped (SIGSTOP), both with the model
 def test_a_second_build_waits_for_the_first(
         tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> None:
     config = _site(tmp_path, 3)

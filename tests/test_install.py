@@ -16,6 +16,8 @@ import yaml
 
 from tests.conftest import REPO, share_onnx_cache
 
+pytestmark = pytest.mark.slow  # builds a wheel and a virtual environment, then a real build
+
 
 @pytest.fixture(scope="module")
 def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:

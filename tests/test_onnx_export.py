@@ -197,6 +197,7 @@ def test_supported_poolings() -> None:
         assert _pipeline([Transformer(), Pooling(mode), Normalize()], "{}")[1] == mode
 
 
+@pytest.mark.slow  # sentence-transformers tries to load the folder (imports torch: ~6 s)
 def test_a_folder_that_is_no_model_raises_model_error(tmp_path: Path) -> None:
     (tmp_path / "model").mkdir()
     with pytest.raises(ModelError):

@@ -98,6 +98,7 @@ with site_lock(Path(sys.argv[1])):
 """
 
 
+@pytest.mark.slow  # kill -9 of a build whose forked workers sleep in a page
 def test_workers_die_with_a_killed_build_and_release_its_lock(tmp_path: Path) -> None:
     """kill -9 of the build while its workers render: the workers (which inherited the build
     lock's file) must not live on and block every later build."""
