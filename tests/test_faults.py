@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from _sitebuild import snapshot
-from conftest import build_quiet, write_files
+from conftest import FakeEmbedder, build_quiet, write_files
 
 from vibesite.cli import main
 from vibesite.commands.serve import rebuild
@@ -214,9 +214,9 @@ def _assert_one_line_error(code: int, err: str, starts: str, config: Config,
 
 
 def test_read_only_output_folder_is_one_clear_error(
-        tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> None:
+        tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     config = _site(tmp_path, 3, output_dir="public/site")
-    build_quiet(config, real_embedder)
+    build_quiet(config, fake_embedder)  # stored: the subprocess has nothing to embed
     before = snapshot(config.output_dir)
     write_files(config.static_dir, {"new.txt": "new\n"})
     parent = config.output_dir.parent
@@ -236,11 +236,11 @@ def test_read_only_output_folder_is_one_clear_error(
 
 
 def test_file_size_limit_is_one_clear_error(
-        tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> None:
+        tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     """A disk that refuses a large file, for real: RLIMIT_FSIZE makes write() fail with EFBIG
     (Python ignores SIGXFSZ; so does the child, to be sure)."""
     config = _site(tmp_path, 3)
-    build_quiet(config, real_embedder)
+    build_quiet(config, fake_embedder)  # stored: the subprocess has nothing to embed
     before = snapshot(config.output_dir)
     write_files(config.static_dir, {"big.bin": bytes(8 << 20)})
 
@@ -255,11 +255,11 @@ def test_file_size_limit_is_one_clear_error(
 
 
 def test_output_under_a_file_is_one_clear_error_in_build_and_serve(
-        tmp_path: Path, real_embedder: SentenceTransformerEmbedder,
+        tmp_path: Path, fake_embedder: FakeEmbedder,
         capsys: pytest.CaptureFixture[str]) -> None:
     """A file where the output's folder should be: a real OSError (root cannot ignore it)."""
     config = _site(tmp_path, 3)
-    build_quiet(config, real_embedder)
+    build_quiet(config, fake_embedder)  # stored: the build after it has nothing to embed
     blocker = tmp_path / "blocker"
     blocker.write_text("not a folder\n")
     assert main(["build", "--config", str(tmp_path / "vibesite.toml"),
@@ -270,7 +270,7 @@ def test_output_under_a_file_is_one_clear_error_in_build_and_serve(
                    "another output folder with --output. Any previous site there is unchanged.\n")
     logs: list[str] = []
     blocked = replace(load_config(tmp_path / "vibesite.toml"), output_dir=blocker / "site")
-    assert rebuild(blocked, real_embedder, logs.append) is None  # serve keeps serving
+    assert rebuild(blocked, fake_embedder, logs.append) is None  # serve keeps serving
     assert logs == [err.rstrip("\n") + " (still serving the previous build)"]
 
 
