@@ -138,7 +138,7 @@ SPECIAL_WORDS = [
 
 
 @pytest.fixture(scope="module")
-def site(browser: Any, tmp_path_factory: pytest.TempPathFactory,
+def browser_site(browser: Any, tmp_path_factory: pytest.TempPathFactory,
          real_embedder: SentenceTransformerEmbedder, onnx_cache: Path) -> Config:
     root = tmp_path_factory.mktemp("browser-site")
     share_onnx_cache(root / ".vibesite", onnx_cache)
@@ -151,8 +151,8 @@ def site(browser: Any, tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(scope="module")
-def base_url(site: Config) -> Iterator[str]:
-    with serve(site.output_dir, prefix=BASE) as url:
+def base_url(browser_site: Config) -> Iterator[str]:
+    with serve(browser_site.output_dir, prefix=BASE) as url:
         yield url
 
 
@@ -271,10 +271,10 @@ LEXICAL_QUERIES = ["git rebase", "sqlite database copy", "python environments", 
                    "the a of", "page"]
 
 
-def test_lexical_ranking_matches_python(page: Any, base_url: str, site: Config) -> None:
+def test_lexical_ranking_matches_python(page: Any, base_url: str, browser_site: Config) -> None:
     from vibesite.search.query import SiteSearch
 
-    python = SiteSearch.load(site.output_dir)
+    python = SiteSearch.load(browser_site.output_dir)
     open_home(page, base_url)
     for query in LEXICAL_QUERIES:
         js = search(page, query, limit=50, semantic=False)
@@ -388,7 +388,7 @@ def test_lexical_results_show_before_the_model_loads(page: Any, base_url: str) -
 
 
 def test_semantic_search_after_focus_ranks_like_python(
-        page: Any, base_url: str, site: Config) -> None:
+        page: Any, base_url: str, browser_site: Config) -> None:
     from vibesite.search.query import SiteSearch
 
     open_home(page, base_url)
@@ -406,7 +406,7 @@ def test_semantic_search_after_focus_ranks_like_python(
     assert search(page, "zzzqqq")[0]["lexicalRank"] is None  # semantic results only
 
     # Ranking math: Python given the browser's query vector ranks exactly the same.
-    python = SiteSearch.load(site.output_dir)
+    python = SiteSearch.load(browser_site.output_dir)
     for query in ["sqlite backup tools", "rewrite commit history", "borrow checker", "ΟΔΟΣ"]:
         vector = np.array(page.evaluate("(q) => window.vibesiteSearch.embed(q)", query))
         js = search(page, query, limit=20)
@@ -433,7 +433,7 @@ EMBED_QUERIES = ["sqlite backup tools", "How do I REBASE a Git branch onto main?
 assert len(EMBED_QUERIES) == 20  # the issue's parity check: 20 sentences
 
 
-def test_query_embedding_matches_python(page: Any, base_url: str, site: Config,
+def test_query_embedding_matches_python(page: Any, base_url: str, browser_site: Config,
                                         real_embedder: SentenceTransformerEmbedder) -> None:
     try:
         from vibesite.model.onnx_export import export_query_encoder
@@ -445,8 +445,8 @@ def test_query_embedding_matches_python(page: Any, base_url: str, site: Config,
         "async (qs) => { const out = []; for (const q of qs) "
         "out.push(await window.vibesiteSearch.embed(q)); return out; }", EMBED_QUERIES))
     assert browser_vectors.shape == (len(EMBED_QUERIES), 384)
-    onnx = OnnxQueryEncoder(export_query_encoder(site.model, site.cache_dir)).encode(
-        EMBED_QUERIES)
+    onnx = OnnxQueryEncoder(export_query_encoder(
+        browser_site.model, browser_site.cache_dir)).encode(EMBED_QUERIES)
     torch = real_embedder.encode(EMBED_QUERIES)
     assert np.allclose(np.linalg.norm(browser_vectors, axis=1), 1.0)
     same_runtime = (browser_vectors * onnx).sum(axis=1)

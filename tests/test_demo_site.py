@@ -30,8 +30,9 @@ NO_SHARED_WORDS = {"quicker": "performance/", "unreleased essay": "drafts-and-ex
 
 
 @pytest.fixture(scope="module")
-def demo(demo_build: tuple[Config, BuildResult], tmp_path_factory: pytest.TempPathFactory
-         ) -> tuple[Config, Path]:
+def demo_toml(demo_build: tuple[Config, BuildResult], tmp_path_factory: pytest.TempPathFactory
+              ) -> tuple[Config, Path]:
+    """The demo build's Config, and a vibesite.toml elsewhere that names its folders."""
     config, _ = demo_build
     toml = tmp_path_factory.mktemp("demo-config") / "vibesite.toml"
     toml.write_text(f"content_dir = '{config.content_dir}'\noutput_dir = '{config.output_dir}'\n"
@@ -43,8 +44,8 @@ def _json_lines(capsys: pytest.CaptureFixture[str]) -> list[Any]:
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
-def test_similar_json(demo: tuple[Config, Path], capsys: pytest.CaptureFixture[str]) -> None:
-    config, toml = demo
+def test_similar_json(demo_toml: tuple[Config, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    config, toml = demo_toml
     assert main(["similar", "performance", "--json", "--config", str(toml)]) == 0
     found = _json_lines(capsys)
     related = json.loads((config.output_dir / "related.json").read_text())["performance"]
@@ -54,9 +55,9 @@ def test_similar_json(demo: tuple[Config, Path], capsys: pytest.CaptureFixture[s
 
 
 def test_search_json_finds_meaning_without_shared_words(
-        demo: tuple[Config, Path], capsys: pytest.CaptureFixture[str],
+        demo_toml: tuple[Config, Path], capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    config, toml = demo
+    config, toml = demo_toml
     site = SiteSearch.load(config.output_dir)
     for query, url in NO_SHARED_WORDS.items():
         assert site.search(query, semantic=False) == []  # no page has these words
@@ -72,8 +73,8 @@ def test_search_json_finds_meaning_without_shared_words(
 
 
 @pytest.fixture(scope="module")
-def demo_url(demo: tuple[Config, Path]) -> Iterator[str]:
-    with serve(demo[0].output_dir, prefix="/") as url:  # the demo's base_url is "/"
+def demo_url(demo_toml: tuple[Config, Path]) -> Iterator[str]:
+    with serve(demo_toml[0].output_dir, prefix="/") as url:  # the demo's base_url is "/"
         yield url
 
 

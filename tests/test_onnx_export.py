@@ -51,7 +51,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(scope="session")
-def encoder(exported: tuple[Path, EncoderFiles]) -> OnnxQueryEncoder:
+def query_encoder(exported: tuple[Path, EncoderFiles]) -> OnnxQueryEncoder:
     return OnnxQueryEncoder(exported[1])
 
 
@@ -70,12 +70,12 @@ def test_export_writes_the_files(exported: tuple[Path, EncoderFiles]) -> None:
     assert not list((cache / "onnx").glob(".tmp-*"))
 
 
-def test_graph_inputs_and_output(encoder: OnnxQueryEncoder) -> None:
-    inputs = encoder.session.get_inputs()
+def test_graph_inputs_and_output(query_encoder: OnnxQueryEncoder) -> None:
+    inputs = query_encoder.session.get_inputs()
     assert [i.name for i in inputs] == ["input_ids", "attention_mask"]
     assert all(i.type == "tensor(int64)" and len(i.shape) == 2 for i in inputs)
     assert all(isinstance(d, str) for i in inputs for d in i.shape)  # dynamic batch and sequence
-    (output,) = encoder.session.get_outputs()
+    (output,) = query_encoder.session.get_outputs()
     assert output.name == OUTPUT == "sentence_embedding"
     assert isinstance(output.shape[0], str) and output.shape[1] == 384
 
@@ -87,31 +87,31 @@ def test_tokenizer_truncates_to_max_seq_length_without_padding(
     assert data["padding"] is None
 
 
-def test_vectors_match_sentence_transformers(encoder: OnnxQueryEncoder,
+def test_vectors_match_sentence_transformers(query_encoder: OnnxQueryEncoder,
                                              real_embedder: SentenceTransformerEmbedder) -> None:
-    got = encoder.encode(QUERIES)
+    got = query_encoder.encode(QUERIES)
     want = real_embedder.encode(QUERIES)
     assert got.shape == want.shape == (len(QUERIES), 384) and got.dtype == np.float32
     cosine = (got * want).sum(axis=1)
     assert cosine.min() >= MIN_COSINE == 0.995, [
         (q[:30], round(float(c), 5)) for q, c in zip(QUERIES, cosine, strict=True)]
     # one at a time (no padding) gives the same vectors as the padded batch
-    single = np.concatenate([encoder.encode([q]) for q in QUERIES[:8]])
+    single = np.concatenate([query_encoder.encode([q]) for q in QUERIES[:8]])
     np.testing.assert_allclose(single, got[:8], atol=1e-4)
 
 
 def test_pruned_vocabulary_tokenizes_like_the_model(
-        exported: tuple[Path, EncoderFiles], encoder: OnnxQueryEncoder,
+        exported: tuple[Path, EncoderFiles], query_encoder: OnnxQueryEncoder,
         real_embedder: SentenceTransformerEmbedder) -> None:
     """Only unreachable tokens are gone: every text gives the model's tokens, renumbered."""
     original = real_embedder.model.tokenizer
-    vocab = encoder.tokenizer.get_vocab()
+    vocab = query_encoder.tokenizer.get_vocab()
     assert 28_000 < len(vocab) < original.vocab_size == 30_522
     assert not [t for t in vocab if t.startswith("[unused") or t in ("##，", "##中")]
     texts = QUERIES + [REPO.joinpath(p).read_text(encoding="utf-8")
                        for p in ("README.md", "content/search.md", "content/choosing-a-model.md")]
     for text in texts:
-        got = encoder.tokenizer.encode(text)
+        got = query_encoder.tokenizer.encode(text)
         want = original(text, truncation=True, max_length=256)["input_ids"]
         assert got.tokens == original.convert_ids_to_tokens(want), text[:40]
         assert got.ids == [vocab[t] for t in got.tokens]
@@ -136,10 +136,10 @@ def test_quantized_channels_round_to_the_nearest_step() -> None:
     assert np.array_equal(rows, quantize_channels(weights, 1, 0.2)[0].T)
 
 
-def test_outputs_are_unit_vectors(encoder: OnnxQueryEncoder) -> None:
-    vectors = encoder.encode(QUERIES)
+def test_outputs_are_unit_vectors(query_encoder: OnnxQueryEncoder) -> None:
+    vectors = query_encoder.encode(QUERIES)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    assert encoder.encode([]).shape == (0, 384)
+    assert query_encoder.encode([]).shape == (0, 384)
 
 
 def test_second_call_uses_the_cache_without_torch(

@@ -47,7 +47,7 @@ THEME_ELEMENTS = {"html", "head", "meta", "title", "link", "script", "body", "a"
                   "img", "em", "strong", "button", "noscript"}
 
 
-def hostile_site(make_site: Callable[..., Config]) -> Config:
+def make_hostile_site(make_site: Callable[..., Config]) -> Config:
     tags = json.dumps(TAGS)
     files = {
         "evil.md": f"---\ntitle: {json.dumps(TITLE)}\nsummary: {json.dumps(SUMMARY)}\n"
@@ -72,7 +72,7 @@ def read_page(path: Path) -> HtmlElements:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Config:
+def hostile_site(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Config:
     """The hostile site, built once for this module."""
     root = tmp_path_factory.mktemp("hostile")
     share_onnx_cache(root / ".vibesite", onnx_cache)
@@ -83,18 +83,18 @@ def built(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Config:
                       cache_dir=root / ".vibesite", templates_dir=root / "templates",
                       static_dir=root / "static", **overrides)  # type: ignore[arg-type]
 
-    config = hostile_site(make)
+    config = make_hostile_site(make)
     _, warnings = build_ok(config, FakeEmbedder())
     assert warnings == []
     return config
 
 
-def test_no_injected_element_or_attribute_on_any_page(built: Config) -> None:
-    pages = sorted(built.output_dir.rglob("*.html"))
+def test_no_injected_element_or_attribute_on_any_page(hostile_site: Config) -> None:
+    pages = sorted(hostile_site.output_dir.rglob("*.html"))
     assert len(pages) > 20
     for path in pages:
         page = read_page(path)
-        where = path.relative_to(built.output_dir).as_posix()
+        where = path.relative_to(hostile_site.output_dir).as_posix()
         for tag, attrs in page.elements:
             assert tag in THEME_ELEMENTS, f"{where}: <{tag}>"
             assert not any(name.startswith("on") for name in attrs), f"{where}: <{tag} {attrs}>"
@@ -108,8 +108,8 @@ def test_no_injected_element_or_attribute_on_any_page(built: Config) -> None:
                 assert not (value or "").lower().startswith("javascript:"), f"{where}: {attrs}"
 
 
-def test_hostile_strings_come_back_as_text(built: Config) -> None:
-    site = built.output_dir
+def test_hostile_strings_come_back_as_text(hostile_site: Config) -> None:
+    site = hostile_site.output_dir
     article = read_page(site / "evil" / "index.html")
     meta = {a.get("name") or a.get("property"): a.get("content")
             for tag, a in article.elements if tag == "meta"}
@@ -132,9 +132,9 @@ def test_hostile_strings_come_back_as_text(built: Config) -> None:
     assert TOPIC_NAME in read_page(site / "topics" / "index.html").text
 
 
-def test_feed_and_sitemap_are_xml_with_the_text_escaped(built: Config) -> None:
+def test_feed_and_sitemap_are_xml_with_the_text_escaped(hostile_site: Config) -> None:
     ns = {"a": "http://www.w3.org/2005/Atom"}
-    feed = ET.parse(built.output_dir / "atom.xml").getroot()
+    feed = ET.parse(hostile_site.output_dir / "atom.xml").getroot()
     assert feed.findtext("a:title", namespaces=ns) == f"Site {SCRIPT}"
     entries = {e.findtext("a:title", namespaces=ns): e for e in feed.findall("a:entry", ns)}
     evil = entries[TITLE]
@@ -142,16 +142,16 @@ def test_feed_and_sitemap_are_xml_with_the_text_escaped(built: Config) -> None:
     content = evil.findtext("a:content", namespaces=ns) or ""
     assert "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>" in content
     assert "<script" not in content and "<img src=\"x\"" not in content
-    sitemap = ET.parse(built.output_dir / "sitemap.xml").getroot()
+    sitemap = ET.parse(hostile_site.output_dir / "sitemap.xml").getroot()
     locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "https://example.org/blog/evil/" in locs
     assert all(loc and "<" not in loc and '"' not in loc for loc in locs)
 
 
-def test_json_files_hold_the_strings_unchanged(built: Config) -> None:
-    related = json.loads((built.output_dir / "related.json").read_text(encoding="utf-8"))
+def test_json_files_hold_the_strings_unchanged(hostile_site: Config) -> None:
+    related = json.loads((hostile_site.output_dir / "related.json").read_text(encoding="utf-8"))
     assert "evil" in related
-    topics = json.loads((built.output_dir / "topics.json").read_text(encoding="utf-8"))
+    topics = json.loads((hostile_site.output_dir / "topics.json").read_text(encoding="utf-8"))
     assert TOPIC_NAME in [t["name"] for t in topics["topics"]]
-    for path in (built.output_dir / "search").glob("*.json"):
+    for path in (hostile_site.output_dir / "search").glob("*.json"):
         json.loads(path.read_text(encoding="utf-8"))  # well-formed

@@ -211,7 +211,8 @@ def test_a_doc_scores_as_its_best_passage(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def encoder_files(tmp_path: Path) -> EncoderFiles:
+def fake_encoder_files(tmp_path: Path) -> EncoderFiles:
+    """Stand-ins for an ONNX export: two small files that are no model."""
     (tmp_path / "enc").mkdir()
     (tmp_path / "enc" / "model.onnx").write_bytes(b"fake onnx bytes")
     (tmp_path / "enc" / "tokenizer.json").write_bytes(b'{"fake": true}')
@@ -220,9 +221,9 @@ def encoder_files(tmp_path: Path) -> EncoderFiles:
                         max_length=256, dim=16, model_id="test/tiny-model")
 
 
-def test_manifest_names_every_file_by_its_hash(encoder_files: EncoderFiles) -> None:
+def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles) -> None:
     many = ARTICLES * 30  # 180 docs: two docs shards
-    files = build_search_files(many, unit_vectors(len(many), 16), encoder_files)
+    files = build_search_files(many, unit_vectors(len(many), 16), fake_encoder_files)
     manifest = json.loads(files[MANIFEST])
     assert set(manifest) == {"version", "count", "dim", "rrf_k", "candidates", "vectors",
                              "vector_bits", "passages", "docs", "lexical", "model"}
@@ -249,9 +250,9 @@ def test_manifest_names_every_file_by_its_hash(encoder_files: EncoderFiles) -> N
         assert match.group(1) == hashlib.sha256(data).hexdigest()[:10]
     assert manifest["model"]["onnx"].startswith("search/model.")
     # the model is copied from the export, never held in memory (or pickled in the memo)
-    assert files[manifest["model"]["onnx"]] == encoder_files.model_onnx
-    assert files[manifest["model"]["tokenizer"]] == encoder_files.tokenizer_json
-    assert encoder_files.model_onnx.read_bytes() == b"fake onnx bytes"
+    assert files[manifest["model"]["onnx"]] == fake_encoder_files.model_onnx
+    assert files[manifest["model"]["tokenizer"]] == fake_encoder_files.tokenizer_json
+    assert fake_encoder_files.model_onnx.read_bytes() == b"fake onnx bytes"
     assert len(files[lexical["doclen"]]) == 4 * 180
     assert len(files[manifest["vectors"]]) == 8 * 16 + 180 * 8  # 4 bits a dimension
     assert files[manifest["passages"]["counts"]] == np.ones(180, "<u4").tobytes()
@@ -278,7 +279,7 @@ def test_no_encoder_means_model_null_and_build_is_deterministic() -> None:
     assert not any(p.endswith(".onnx") for p in first)
 
 
-def test_rejects_mismatched_inputs(encoder_files: EncoderFiles) -> None:
+def test_rejects_mismatched_inputs(fake_encoder_files: EncoderFiles) -> None:
     with pytest.raises(ValueError, match="one vector per passage"):
         build_search_files(ARTICLES, unit_vectors(3, 16), None)
     with pytest.raises(ValueError, match="one vector per passage"):
@@ -288,7 +289,7 @@ def test_rejects_mismatched_inputs(encoder_files: EncoderFiles) -> None:
         build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), None,
                            passage_counts=[0] + [1] * len(ARTICLES))
     with pytest.raises(ValueError, match="16-dimensional"):
-        build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 8), encoder_files)
+        build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 8), fake_encoder_files)
 
 
 def test_empty_site(tmp_path: Path) -> None:
@@ -321,30 +322,33 @@ def reference_bm25(articles: list[Article], query: str) -> dict[int, float]:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> SiteSearch:
+def articles_search(tmp_path: Path) -> SiteSearch:
+    """The search index of ARTICLES (random vectors, no encoder), loaded by the Python reader."""
     files = build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), None)
     return SiteSearch.load(write_site(tmp_path, files))
 
 
 @pytest.mark.parametrize("query", ["backup", "sqlite backups tools", "commit reset commit",
                                    "the archive of a folder", "οδός café", "nothing-matches"])
-def test_bm25_matches_reference(site: SiteSearch, query: str) -> None:
-    got = site.lexical_scores(query)
+def test_bm25_matches_reference(articles_search: SiteSearch, query: str) -> None:
+    got = articles_search.lexical_scores(query)
     want = reference_bm25(ARTICLES, query)
     assert got.keys() == want.keys()
     for doc, score in want.items():
         assert got[doc] == pytest.approx(score, rel=1e-12)
 
 
-def test_lexical_search_finds_stemmed_variants(site: SiteSearch) -> None:
-    hits = site.search("backups", semantic=False)
+def test_lexical_search_finds_stemmed_variants(articles_search: SiteSearch) -> None:
+    hits = articles_search.search("backups", semantic=False)
     assert [h.url for h in hits] == ["db/sqlite-backup/", "db/postgres-dump/"]
     assert hits[0].title == "SQLite backup tools" and hits[0].date == "2024-01-01"
     assert [h.lexical_rank for h in hits] == [1, 2]
     assert all(h.semantic_rank is None for h in hits)
     assert hits[0].score == pytest.approx(1 / (RRF_K + 1))
-    assert [h.url for h in site.search("archived folder", semantic=False)] == ["unix/tar/"]
-    assert site.search("   ") == [] and site.search("zzzz", semantic=False) == []
+    archived = articles_search.search("archived folder", semantic=False)
+    assert [h.url for h in archived] == ["unix/tar/"]
+    assert articles_search.search("   ") == []
+    assert articles_search.search("zzzz", semantic=False) == []
 
 
 def test_only_the_needed_lexical_shards_are_read(tmp_path: Path) -> None:
@@ -369,25 +373,26 @@ def test_rrf_fusion_order() -> None:
     assert [doc for doc, _ in rrf_fuse([[7], [2]], 60)] == [2, 7]
 
 
-def test_hybrid_search_with_a_query_vector(site: SiteSearch) -> None:
-    vectors = site._quantized().dequantize()
+def test_hybrid_search_with_a_query_vector(articles_search: SiteSearch) -> None:
+    vectors = articles_search._quantized().dequantize()
     target = 4  # python/venv: no lexical match for "backup"
-    hits = site.search("backup", limit=3, query_vector=vectors[target] / np.linalg.norm(
-        vectors[target]))
+    hits = articles_search.search("backup", limit=3,
+                                  query_vector=vectors[target] / np.linalg.norm(vectors[target]))
     assert hits[0].url in {"db/sqlite-backup/", "python/venv/"}
     by_url = {h.url: h for h in hits}
     assert by_url["python/venv/"].semantic_rank == 1
     assert by_url["python/venv/"].lexical_rank is None
     assert by_url["db/sqlite-backup/"].lexical_rank == 1
     with pytest.raises(ValueError, match="dimensions"):
-        site.search("backup", query_vector=np.ones(3, np.float32))
+        articles_search.search("backup", query_vector=np.ones(3, np.float32))
 
 
 def test_semantic_search_uses_the_sites_onnx_encoder(
-        tmp_path: Path, encoder_files: EncoderFiles,
+        tmp_path: Path, fake_encoder_files: EncoderFiles,
         monkeypatch: pytest.MonkeyPatch) -> None:
     vectors = unit_vectors(len(ARTICLES), 16)
-    root = write_site(tmp_path / "site", build_search_files(ARTICLES, vectors, encoder_files))
+    root = write_site(tmp_path / "site",
+                      build_search_files(ARTICLES, vectors, fake_encoder_files))
     made: list[object] = []
 
     class FakeEncoder:
@@ -416,11 +421,11 @@ def test_semantic_search_uses_the_sites_onnx_encoder(
 
 
 def test_missing_index_or_encoder_gives_clear_errors(
-        tmp_path: Path, encoder_files: EncoderFiles,
+        tmp_path: Path, fake_encoder_files: EncoderFiles,
         monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SearchIndexError, match="build the site first"):
         SiteSearch.load(tmp_path / "nowhere")
-    files = build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), encoder_files)
+    files = build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), fake_encoder_files)
     search = SiteSearch.load(write_site(tmp_path / "site", files))
     monkeypatch.setitem(sys.modules, "vibesite.model.onnx_runtime", None)  # import fails
     with pytest.raises(SearchIndexError, match="onnx_runtime"):

@@ -105,7 +105,7 @@ def change_line(result: BuildResult) -> tuple[int, str]:
 
 
 @pytest.fixture
-def site(make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> Config:
+def topic_site(make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> Config:
     """The 32-article synthetic site under the base path /blog/, built (about 0.5 s)."""
     config = make_site(corpus(), **SITE_ARGS)
     result = build_quiet(config, fake_embedder)
@@ -117,10 +117,10 @@ def site(make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> Confi
 # ---------------------------------------------------------------- the pages
 
 
-def test_one_topic_per_vocabulary_in_topics_json(site: Config) -> None:
-    data = topics_data(site)
+def test_one_topic_per_vocabulary_in_topics_json(topic_site: Config) -> None:
+    data = topics_data(topic_site)
     assert set(data) == {"topics", "map"}
-    topics = automatic(site)
+    topics = automatic(topic_site)
     assert len(topics) == len(VOCAB)
     for topic in topics:
         ids = [m["id"] for m in topic["members"]]
@@ -132,10 +132,10 @@ def test_one_topic_per_vocabulary_in_topics_json(site: Config) -> None:
     assert all(-1 <= c <= 1 for xy in data["map"].values() for c in xy)
 
 
-def test_topic_index_lists_name_size_and_three_examples(site: Config) -> None:
-    index = main(read(site, "topics/index.html"))
+def test_topic_index_lists_name_size_and_three_examples(topic_site: Config) -> None:
+    index = main(read(topic_site, "topics/index.html"))
     cards = re.findall(r'<li class="topic-card">(.*?</ul>)', index, re.S)
-    topics = automatic(site)
+    topics = automatic(topic_site)
     assert len(cards) == len(topics)
     titles = {a: re.search(r"^title: (.*)$", text, re.M).group(1)  # type: ignore[union-attr]
               for a, text in ((f[:-3], str(t)) for f, t in corpus().items())}
@@ -153,18 +153,18 @@ def test_topic_index_lists_name_size_and_three_examples(site: Config) -> None:
     assert f'href="{BASE}map/"' in index
 
 
-def test_each_topic_page_lists_its_articles(site: Config) -> None:
-    for topic in automatic(site):
-        page = read(site, f"topics/{topic['slug']}/index.html")
+def test_each_topic_page_lists_its_articles(topic_site: Config) -> None:
+    for topic in automatic(topic_site):
+        page = read(topic_site, f"topics/{topic['slug']}/index.html")
         assert f"<title>Topic: {html.escape(topic['name'])}" in page
         assert f'<h1 class="page-title">{html.escape(topic["name"])}</h1>' in page
         assert f"{topic['size']} articles" in page
         assert listed_articles(main(page)) == [f"{BASE}{m['id']}/" for m in topic["members"]]
 
 
-def test_map_is_an_inline_svg_with_one_link_per_article(site: Config) -> None:
-    page = read(site, "map/index.html")
-    svg = map_svg(site)
+def test_map_is_an_inline_svg_with_one_link_per_article(topic_site: Config) -> None:
+    page = read(topic_site, "map/index.html")
+    svg = map_svg(topic_site)
     ids = sorted(f[:-3] for f in corpus())
     hrefs = re.findall(r'<a href="([^"]+)">', svg)
     assert sorted(hrefs) == [f"{BASE}{a}/" for a in ids]
@@ -172,28 +172,28 @@ def test_map_is_an_inline_svg_with_one_link_per_article(site: Config) -> None:
     assert "<script" not in main(page) and "onclick" not in svg  # plain links: no JS needed
     assert "<object" not in page and "<img" not in main(page)
     labels = {html.unescape(t) for t in re.findall(r'<text class="l"[^>]*>([^<]*)</text>', svg)}
-    assert labels and labels <= {t["name"] for t in automatic(site)}
+    assert labels and labels <= {t["name"] for t in automatic(topic_site)}
 
 
-def test_every_article_links_its_topic(site: Config) -> None:
-    topic_of = membership(site)
-    names = {t["slug"]: t["name"] for t in automatic(site)}
+def test_every_article_links_its_topic(topic_site: Config) -> None:
+    topic_of = membership(topic_site)
+    names = {t["slug"]: t["name"] for t in automatic(topic_site)}
     for article_id, slug in topic_of.items():
-        page = read(site, f"{article_id}/index.html")
+        page = read(topic_site, f"{article_id}/index.html")
         links = re.findall(r'<p class="post-topic">Topic: <a href="([^"]+)">([^<]+)</a>', page)
         assert links == [(f"{BASE}topics/{slug}/", html.escape(names[slug]))], article_id
 
 
-def test_tag_pages_still_exist_beside_topics(site: Config) -> None:
-    tags = main(read(site, "tags/index.html"))
+def test_tag_pages_still_exist_beside_topics(topic_site: Config) -> None:
+    tags = main(read(topic_site, "tags/index.html"))
     for domain in VOCAB:
         assert f'href="{BASE}tags/{domain}/"' in tags
-        listed = listed_articles(main(read(site, f"tags/{domain}/index.html")))
+        listed = listed_articles(main(read(topic_site, f"tags/{domain}/index.html")))
         assert len(listed) == PER_DOMAIN
-    nav = read(site, "index.html")
+    nav = read(topic_site, "index.html")
     for section in ("tags/", "topics/", "map/"):
         assert f'href="{BASE}{section}"' in nav
-    sitemap = read(site, "sitemap.xml")
+    sitemap = read(topic_site, "sitemap.xml")
     assert "/blog/topics/</loc>" in sitemap and "/blog/map/</loc>" in sitemap
 
 
@@ -201,18 +201,18 @@ def test_tag_pages_still_exist_beside_topics(site: Config) -> None:
 
 
 def test_adding_one_article_keeps_every_slug_and_membership(
-        site: Config, fake_embedder: FakeEmbedder) -> None:
-    before = membership(site)
-    slugs = {t["slug"] for t in automatic(site)}
+        topic_site: Config, fake_embedder: FakeEmbedder) -> None:
+    before = membership(topic_site)
+    slugs = {t["slug"] for t in automatic(topic_site)}
     rng = random.Random(99)
-    write_files(site.content_dir, {"vim-99.md": article("vim", 99, rng)})
-    result = build_quiet(site, fake_embedder)
-    after = membership(site)
-    assert {t["slug"] for t in automatic(site)} == slugs
+    write_files(topic_site.content_dir, {"vim-99.md": article("vim", 99, rng)})
+    result = build_quiet(topic_site, fake_embedder)
+    after = membership(topic_site)
+    assert {t["slug"] for t in automatic(topic_site)} == slugs
     assert {a: after[a] for a in before} == before
     assert after["vim-99"] == before["vim-00"]
     assert change_line(result) == (len(VOCAB), f"{len(VOCAB)} kept, 0 new, 0 merged, 0 gone")
-    assert f'href="{BASE}vim-99/"' in map_svg(site)
+    assert f'href="{BASE}vim-99/"' in map_svg(topic_site)
 
 
 def test_removing_a_third_keeps_the_largest_topics(
@@ -253,11 +253,11 @@ def test_two_builds_from_scratch_are_byte_identical(
 
 
 def test_rebuild_with_the_same_cache_changes_nothing(
-        site: Config, fake_embedder: FakeEmbedder) -> None:
-    before = all_files(site)
-    result = build_quiet(site, fake_embedder)
+        topic_site: Config, fake_embedder: FakeEmbedder) -> None:
+    before = all_files(topic_site)
+    result = build_quiet(topic_site, fake_embedder)
     assert result.files == 0
-    assert all_files(site) == before
+    assert all_files(topic_site) == before
     assert change_line(result) == (len(VOCAB), f"{len(VOCAB)} kept, 0 new, 0 merged, 0 gone")
 
 
