@@ -1,19 +1,128 @@
-"""Helpers for tests that build tiny sites: diagnostics as lines, built pages read back."""
+"""The tests' helpers (plain functions, no fixtures: those are in conftest.py): tiny sites
+written into a folder, named tiny sites, builds, diagnostics as lines, built pages read back."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
-from conftest import build_quiet
 
-from vibesite.config import Config
+from vibesite.config import Config, load_config
 from vibesite.content.discover import discover
 from vibesite.content.parse import Article, ParsedContent, parse
 from vibesite.diagnostics import BuildError, Diagnostic, Diagnostics
-from vibesite.pipeline import BuildResult
+from vibesite.pipeline import BuildResult, build
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = REPO.parent / "shared" / "corpora"
+MODEL = "all-MiniLM-L6-v2"  # the packaged default model
+
+Files = Mapping[str, str | bytes]
+
+# Named tiny sites, like Sphinx's tests/roots: content for tests that need "a small site", not
+# particular text. ``make_site("two-posts")`` (or ``site_config(root, "two-posts")``) writes one.
+SITES: dict[str, Files] = {
+    # two dated posts (one tagged) and a static file next to them
+    "two-posts": {
+        "first.md": "---\ntitle: First post\ndate: 2024-03-01\ntags: [intro]\n---\nHello world.\n",
+        "second.md": "---\ntitle: Second post\ndate: 2024-03-02\n---\nMore words here.\n",
+        "img/logo.txt": "not markdown, copied as is",
+    },
+    # six dated posts, alternately about databases (even numbers) and cats (odd numbers)
+    "six-posts": {
+        f"post-{i}.md": f"---\ntitle: Post {i}\ndate: 2024-01-{i + 1:02d}\n---\nBody number {i} "
+        f"about {'cats' if i % 2 else 'databases'}.\n"
+        for i in range(6)
+    },
+}
+
+
+class FakeEmbedder:
+    """Bag of hashed words: deterministic, instant, and similar texts get similar vectors.
+
+    For fast unit tests of the plumbing only; the real model has its own tests.
+    """
+
+    model_id = "fake/hashed-words"
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+        self.calls: list[list[str]] = []
+
+    def windows(self, title: str, text: str) -> list[str]:
+        return [f"{title}\n\n{text}".strip()]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+        out[:, 0] += 1e-3
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    @property
+    def encoded(self) -> list[str]:
+        return [t for call in self.calls for t in call]
+
+
+def write_files(root: Path, files: Files) -> None:
+    for relpath, data in files.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8", newline="")
+
+
+def named(files: Files | str | None) -> Files:
+    """``files`` themselves, or the named site's (``SITES``); None: no files."""
+    return SITES[files] if isinstance(files, str) else files or {}
+
+
+def site_config(root: Path, files: Files | str | None = None, **overrides: object) -> Config:
+    """The Config of a site in ``root``, ``files`` (or the named site's) written into its
+    ``content/``: output in ``site/``, caches in ``.vibesite/``, the site's own ``templates/``
+    and ``static/``; ``overrides`` are Config fields. Call again with more files to add them."""
+    content = root / "content"
+    content.mkdir(parents=True, exist_ok=True)
+    write_files(content, named(files))
+    settings: dict[str, object] = {
+        "content_dir": content, "output_dir": root / "site", "cache_dir": root / ".vibesite",
+        "templates_dir": root / "templates", "static_dir": root / "static",
+        "title": "Test site",
+    }
+    settings.update(overrides)
+    return Config(**settings)  # type: ignore[arg-type]
+
+
+def site_with_toml(root: Path, files: Files | str | None = None, **settings: object) -> Config:
+    """A site for tests that run vibesite itself (its CLI, a subprocess): ``files`` (or the
+    named site's) in ``root/content`` and ``settings`` written to ``root/vibesite.toml``,
+    which is read back as the CLI reads it. Paths are relative to ``root``, as for a user."""
+    write_files(root / "content", named(files))
+    (root / "vibesite.toml").write_text("".join(
+        f"{key} = {json.dumps(str(value) if isinstance(value, Path) else value)}\n"
+        for key, value in settings.items()), encoding="utf-8")
+    return load_config(root / "vibesite.toml")
+
+
+def share_onnx_cache(cache_dir: Path, shared: Path) -> None:
+    """Point ``cache_dir/onnx`` at the session's exports, so each site does not export again."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    if not (cache_dir / "onnx").exists():
+        (cache_dir / "onnx").symlink_to(shared, target_is_directory=True)
+
+
+def build_quiet(config: Config, embedder: object) -> BuildResult:
+    return build(config, embedder=embedder, progress=False)  # type: ignore[arg-type]
 
 
 def lines(diagnostics: object) -> list[str]:
@@ -74,11 +183,6 @@ def published(html: str) -> str:
     match = re.search(r'<p class="post-meta">\s*<time datetime="([^"]+)">', html)
     assert match, "no post date in the page"
     return match.group(1)
-
-
-def site_files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def parse_site(config: Config) -> tuple[ParsedContent, Diagnostics]:

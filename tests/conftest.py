@@ -1,5 +1,8 @@
-"""Shared fixtures: tiny sites in tmp_path, a fast fake embedder and the real packaged model;
-and the ``slow`` and ``browser`` markers.
+"""The tests' fixtures plugin: tiny sites in tmp_path, a fast fake embedder, the real packaged
+model, its ONNX export, the demo site; and the ``slow`` and ``browser`` markers.
+
+Plain helpers (``FakeEmbedder``, ``site_config``, the named tiny sites, ``build_quiet``...) live
+in ``_sitebuild.py``, which test modules import them from.
 
 ``pytest -m "not slow"`` is the fast tier. A test is marked ``slow`` when it uses a fixture of
 ``SLOW_FIXTURES`` (directly or through another fixture), so a new test that loads the model is
@@ -9,27 +12,31 @@ marked without anyone remembering to; tests that are slow for another reason (a 
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
+from _sitebuild import (  # noqa: F401 - write_files: test_browser_search imports it from here
+    MODEL,
+    REPO,
+    FakeEmbedder,
+    Files,
+    build_quiet,
+    share_onnx_cache,
+    site_config,
+    write_files,
+)
 
 from vibesite.config import Config, load_config
+from vibesite.model.base import EncoderFiles
 from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
-from vibesite.pipeline import BuildResult, build
-
-REPO = Path(__file__).resolve().parents[1]
-CORPORA = REPO.parent / "shared" / "corpora"
+from vibesite.pipeline import BuildResult
 
 # Fixtures that make every test using them slow, and why.
 SLOW_FIXTURES = {
     "real_embedder": "loads the packaged sentence-transformers model",
-    "exported": "exports the model to ONNX (test_onnx_export)",
-    "document_files": "exports the model to ONNX (test_document_encoder)",
+    "exported_model": "exports the model to ONNX",
     "demo_build": "builds the demo site with the real model",
     "browser": "starts Chromium",
 }
@@ -46,35 +53,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-class FakeEmbedder:
-    """Bag of hashed words: deterministic, instant, and similar texts get similar vectors.
-
-    For fast unit tests of the plumbing only; the real model has its own tests.
-    """
-
-    model_id = "fake/hashed-words"
-
-    def __init__(self, dim: int = 64) -> None:
-        self.dim = dim
-        self.calls: list[list[str]] = []
-
-    def windows(self, title: str, text: str) -> list[str]:
-        return [f"{title}\n\n{text}".strip()]
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        self.calls.append(list(texts))
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
-        out[:, 0] += 1e-3
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
-
-    @property
-    def encoded(self) -> list[str]:
-        return [t for call in self.calls for t in call]
-
-
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
@@ -83,17 +61,7 @@ def fake_embedder() -> FakeEmbedder:
 @pytest.fixture(scope="session")
 def real_embedder() -> SentenceTransformerEmbedder:
     """The packaged all-MiniLM-L6-v2, loaded once for the whole session."""
-    return SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=16)
-
-
-def write_files(root: Path, files: dict[str, str | bytes]) -> None:
-    for relpath, data in files.items():
-        path = root / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8", newline="")
+    return SentenceTransformerEmbedder(MODEL, batch_size=16)
 
 
 @pytest.fixture(scope="session")
@@ -102,11 +70,17 @@ def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("onnx-cache")
 
 
-def share_onnx_cache(cache_dir: Path, shared: Path) -> None:
-    """Point ``cache_dir/onnx`` at the session's exports, so each site does not export again."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    if not (cache_dir / "onnx").exists():
-        (cache_dir / "onnx").symlink_to(shared, target_is_directory=True)
+@pytest.fixture(scope="session")
+def exported_model(tmp_path_factory: pytest.TempPathFactory,
+                   onnx_cache: Path) -> tuple[Path, EncoderFiles]:
+    """The packaged model exported once for the session, in the shared ``onnx_cache``: a cache
+    folder holding the export, and the query encoder's files (the float32 document encoder is
+    in the same export)."""
+    from vibesite.model.onnx_export import export_query_encoder
+
+    cache = tmp_path_factory.mktemp("export-cache")
+    share_onnx_cache(cache, onnx_cache)
+    return cache, export_query_encoder(MODEL, cache)
 
 
 @pytest.fixture(scope="session")
@@ -122,23 +96,11 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory, real_embedder: Sentence
 
 @pytest.fixture
 def make_site(tmp_path: Path, onnx_cache: Path) -> Callable[..., Config]:
-    """``make_site({"a.md": "..."}, **config_overrides)`` -> a Config for a site in tmp_path."""
+    """``make_site(files or a SITES name, **config_overrides)`` -> the Config of a site in
+    tmp_path (``site_config``); called again, it adds files to the same content folder."""
     share_onnx_cache(tmp_path / ".vibesite", onnx_cache)
 
-    def make(files: dict[str, str | bytes], **overrides: object) -> Config:
-        content = tmp_path / "content"
-        content.mkdir(exist_ok=True)
-        write_files(content, files)
-        settings: dict[str, object] = {
-            "content_dir": content, "output_dir": tmp_path / "site",
-            "cache_dir": tmp_path / ".vibesite", "templates_dir": tmp_path / "templates",
-            "static_dir": tmp_path / "static", "title": "Test site",
-        }
-        settings.update(overrides)
-        return Config(**settings)  # type: ignore[arg-type]
+    def make(files: Files | str | None = None, **overrides: object) -> Config:
+        return site_config(tmp_path, files, **overrides)
 
     return make
-
-
-def build_quiet(config: Config, embedder: object) -> BuildResult:
-    return build(config, embedder=embedder, progress=False)  # type: ignore[arg-type]

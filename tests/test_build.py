@@ -13,9 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _sitebuild import snapshot
+from _sitebuild import REPO, SITES, FakeEmbedder, build_quiet, snapshot, write_files
 
-from tests.conftest import REPO, FakeEmbedder, build_quiet, write_files
 from vibesite.config import Config, load_config
 from vibesite.diagnostics import BuildError, ConfigError
 from vibesite.embeddings.relate import Related
@@ -23,12 +22,6 @@ from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 from vibesite.pipeline import BuildResult
 from vibesite.search.query import SiteSearch
 from vibesite.site import write as write_module
-
-SMALL_SITE = {
-    "first.md": "---\ntitle: First post\ndate: 2024-03-01\ntags: [intro]\n---\nHello world.\n",
-    "second.md": "---\ntitle: Second post\ndate: 2024-03-02\n---\nMore words here.\n",
-    "img/logo.txt": "not markdown, copied as is",
-}
 
 
 def test_demo_site_has_related_lists_on_every_article(
@@ -53,7 +46,7 @@ def test_demo_site_has_related_lists_on_every_article(
 
 def test_failed_build_leaves_previous_site_untouched(make_site: Callable[..., Config],
                                                      fake_embedder: FakeEmbedder) -> None:
-    config = make_site(SMALL_SITE)
+    config = make_site("two-posts")
     build_quiet(config, fake_embedder)
     before = snapshot(config.output_dir)
     write_files(config.content_dir, {"broken.md": "---\ntitle: [unclosed\n---\nText\n",
@@ -70,7 +63,7 @@ def test_failed_build_leaves_previous_site_untouched(make_site: Callable[..., Co
 def test_failure_while_writing_keeps_previous_site(make_site: Callable[..., Config],
                                                   fake_embedder: FakeEmbedder,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    config = make_site(SMALL_SITE)
+    config = make_site("two-posts")
     build_quiet(config, fake_embedder)
     before = snapshot(config.output_dir)
     write_files(config.content_dir, {"third.md": "# Third\n\nA new post.\n"})
@@ -97,14 +90,14 @@ def test_failure_while_writing_keeps_previous_site(make_site: Callable[..., Conf
 
 def test_unchanged_rebuild_writes_nothing(make_site: Callable[..., Config],
                                           fake_embedder: FakeEmbedder) -> None:
-    config = make_site(SMALL_SITE)
+    config = make_site("two-posts")
     assert build_quiet(config, fake_embedder).files > 0
     assert build_quiet(config, fake_embedder).files == 0
 
 
 def test_base_url_under_a_project_path(make_site: Callable[..., Config],
                                        fake_embedder: FakeEmbedder) -> None:
-    config = make_site(SMALL_SITE, base_url="https://me.github.io/blog/")
+    config = make_site("two-posts", base_url="https://me.github.io/blog/")
     build_quiet(config, fake_embedder)
     html = (config.output_dir / "first/index.html").read_text()
     version = hashlib.sha256((REPO / "templates/static/style.css").read_bytes()).hexdigest()[:10]
@@ -148,7 +141,7 @@ def _run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow  # a cold build in a subprocess: loads the model, exports it to ONNX
 def test_build_script_exit_codes_and_warm_build_without_torch(tmp_path: Path) -> None:
-    write_files(tmp_path / "content", SMALL_SITE)
+    write_files(tmp_path / "content", SITES["two-posts"])
     done = _run_cli([], tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Built 2 articles, wrote " in done.stdout
@@ -182,7 +175,7 @@ def test_build_script_exit_codes_and_warm_build_without_torch(tmp_path: Path) ->
 
 def test_search_off_leaves_no_search_box_or_files(make_site: Callable[..., Config],
                                                   fake_embedder: FakeEmbedder) -> None:
-    config = make_site(SMALL_SITE, search=False)
+    config = make_site("two-posts", search=False)
     build_quiet(config, fake_embedder)
     html = (config.output_dir / "first/index.html").read_text()
     assert "static/search/" not in html and "vs-search" not in html
@@ -205,7 +198,7 @@ def test_a_changed_search_index_format_is_not_served_from_the_memo(
     from vibesite import pipeline
     from vibesite.search import index as search_index
 
-    config = make_site(SMALL_SITE)
+    config = make_site("two-posts")
     build_quiet(config, fake_embedder)
     manifest = json.loads((config.output_dir / "search/manifest.json").read_text())
     assert manifest["vector_bits"] == 4
@@ -221,7 +214,7 @@ def test_related_lists_are_reused_while_the_vectors_are_unchanged(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from vibesite import pipeline
 
-    config = make_site(SMALL_SITE)
+    config = make_site("two-posts")
     build_quiet(config, fake_embedder)
     calls: list[int] = []
     real_top_k = pipeline.top_k
@@ -242,7 +235,7 @@ def test_rebuild_while_the_last_old_site_is_still_being_deleted(
         make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
     """serve rebuilds in one process: an old folder left from the previous swap must not
     stop the next one."""
-    config = make_site(SMALL_SITE)
+    config = make_site("two-posts")
     build_quiet(config, fake_embedder)
     for n in range(3):
         pending = config.output_dir.with_name(f".site.old-{os.getpid()}")

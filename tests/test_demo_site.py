@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from _sitebuild import site_with_toml
 
 from tests.browser import serve
 from tests.test_browser_search import (  # noqa: F401 - pytest fixtures
@@ -34,10 +35,10 @@ def demo_toml(demo_build: tuple[Config, BuildResult], tmp_path_factory: pytest.T
               ) -> tuple[Config, Path]:
     """The demo build's Config, and a vibesite.toml elsewhere that names its folders."""
     config, _ = demo_build
-    toml = tmp_path_factory.mktemp("demo-config") / "vibesite.toml"
-    toml.write_text(f"content_dir = '{config.content_dir}'\noutput_dir = '{config.output_dir}'\n"
-                    f"cache_dir = '{config.cache_dir}'\n")
-    return config, toml
+    root = tmp_path_factory.mktemp("demo-config")
+    site_with_toml(root, content_dir=config.content_dir, output_dir=config.output_dir,
+                   cache_dir=config.cache_dir)
+    return config, root / "vibesite.toml"
 
 
 def _json_lines(capsys: pytest.CaptureFixture[str]) -> list[Any]:

@@ -10,18 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _sitebuild import MODEL, REPO
 
-from tests.conftest import share_onnx_cache
 from vibesite.config import Config
 from vibesite.model import configured as configured_module
 from vibesite.model.base import EncoderFiles
 from vibesite.model.configured import SMALL_BATCH, default_embedder
-from vibesite.model.onnx_export import _cached, cached_document_encoder, export_query_encoder
+from vibesite.model.onnx_export import _cached, cached_document_encoder
 from vibesite.model.onnx_runtime import OnnxDocumentEmbedder
 from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
-
-REPO = Path(__file__).resolve().parents[1]
-MODEL = "all-MiniLM-L6-v2"
 
 PARAGRAPH = ("Incremental builds hash each article's text and embed only what changed; the "
              "vectors live in SQLite next to the rendered pages, so a rebuild is quick. ")
@@ -46,12 +43,9 @@ DOCUMENTS = [  # (title, body)
 
 
 @pytest.fixture(scope="session")
-def document_files(tmp_path_factory: pytest.TempPathFactory,
-                   onnx_cache: Path) -> tuple[Path, EncoderFiles]:
-    """The session's shared export (made here, or by test_onnx_export, whichever runs first)."""
-    cache = tmp_path_factory.mktemp("document-cache")
-    share_onnx_cache(cache, onnx_cache)
-    export_query_encoder(MODEL, cache)
+def document_files(exported_model: tuple[Path, EncoderFiles]) -> tuple[Path, EncoderFiles]:
+    """The float32 document encoder of the session's export: (its cache folder, its files)."""
+    cache, _ = exported_model
     files = cached_document_encoder(MODEL, cache)
     assert files is not None
     return cache, files

@@ -8,16 +8,10 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from _sitebuild import FakeEmbedder, build_quiet
 
-from tests.conftest import FakeEmbedder, build_quiet
 from vibesite.config import Config
 from vibesite.embeddings.store import ARTICLES, PASSAGES
-
-ARTICLES_FILES = {
-    f"post-{i}.md": f"---\ntitle: Post {i}\ndate: 2024-01-{i + 1:02d}\n---\nBody number {i} "
-    f"about {'cats' if i % 2 else 'databases'}.\n"
-    for i in range(6)
-}
 
 
 def _rows(config: Config, collection: str) -> dict[str, tuple[bytes, bytes, str]]:
@@ -30,7 +24,7 @@ def _rows(config: Config, collection: str) -> dict[str, tuple[bytes, bytes, str]
 
 def test_unchanged_articles_are_not_embedded_again(make_site: Callable[..., Config],
                                                    fake_embedder: FakeEmbedder) -> None:
-    config = make_site(ARTICLES_FILES)
+    config = make_site("six-posts")
     first = build_quiet(config, fake_embedder)
     assert (first.embedded_new, first.embedded_changed, first.windows_embedded) == (6, 0, 6)
     fake_embedder.calls.clear()
@@ -41,7 +35,7 @@ def test_unchanged_articles_are_not_embedded_again(make_site: Callable[..., Conf
 
 def test_changed_article_is_re_embedded_and_deleted_one_removed(
         make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
-    config = make_site(ARTICLES_FILES)
+    config = make_site("six-posts")
     build_quiet(config, fake_embedder)
     before = _rows(config, ARTICLES)
     (config.content_dir / "post-1.md").write_text("---\ntitle: Post 1\n---\nNow about sqlite.\n")
@@ -59,7 +53,7 @@ def test_changed_article_is_re_embedded_and_deleted_one_removed(
 
 def test_metadata_only_change_updates_metadata_without_embedding(
         make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
-    config = make_site(ARTICLES_FILES)
+    config = make_site("six-posts")
     build_quiet(config, fake_embedder)
     path = config.content_dir / "post-0.md"
     path.write_text(path.read_text().replace("2024-01-01", "2023-05-05"))
@@ -71,7 +65,7 @@ def test_metadata_only_change_updates_metadata_without_embedding(
 
 def test_model_change_re_embeds_everything(make_site: Callable[..., Config],
                                            fake_embedder: FakeEmbedder) -> None:
-    config = make_site(ARTICLES_FILES)
+    config = make_site("six-posts")
     build_quiet(config, fake_embedder)
     other = make_site({}, model="sentence-transformers/all-mpnet-base-v2")
     fake_embedder.calls.clear()
@@ -104,7 +98,7 @@ def test_a_kill_during_embedding_loses_only_the_batch_in_flight(
 
 def test_database_is_readable_as_llm_embeddings(make_site: Callable[..., Config],
                                                 fake_embedder: FakeEmbedder) -> None:
-    config = make_site(ARTICLES_FILES)
+    config = make_site("six-posts")
     build_quiet(config, fake_embedder)
     conn = sqlite3.connect(config.db_path)
     columns = [r[1] for r in conn.execute("PRAGMA table_info(embeddings)")]

@@ -9,7 +9,6 @@ vibesite carries no test hook.
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import resource
 import select
@@ -24,8 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from _sitebuild import snapshot
-from conftest import FakeEmbedder, build_quiet, write_files
+from _sitebuild import FakeEmbedder, build_quiet, site_with_toml, snapshot, write_files
 
 from vibesite.cli import main
 from vibesite.commands.serve import rebuild
@@ -50,11 +48,8 @@ def _notes(numbers: range) -> dict[str, str | bytes]:
 def _site(root: Path, count: int, **settings: object) -> Config:
     """``count`` short notes and a vibesite.toml in ``root`` (search off: exporting the
     browser's model is not what these tests are about, and takes a while)."""
-    write_files(root / "content", _notes(range(count)))
-    values = {"title": "Faults", "search": False, **settings}
-    (root / "vibesite.toml").write_text(
-        "".join(f"{key} = {json.dumps(value)}\n" for key, value in values.items()))
-    return load_config(root / "vibesite.toml")
+    return site_with_toml(root, _notes(range(count)), **{"title": "Faults", "search": False,
+                                                         **settings})
 
 
 def _start_build(root: Path, preexec: Callable[[], None] | None = None

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from _sitebuild import parse_site
+from _sitebuild import parse_site, site_config
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -124,10 +124,8 @@ def content_files(draw: st.DrawFn) -> bytes:
 def one_file_site() -> Iterator[tuple[Config, Path]]:
     """A content folder for one file, reused by every example (a fixture would not reset)."""
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / "content").mkdir()
-        yield Config(content_dir=root / "content", output_dir=root / "site",
-                     cache_dir=root / ".vibesite"), root / "content" / "post.md"
+        config = site_config(Path(tmp))
+        yield config, config.content_dir / "post.md"
 
 
 def assert_page_or_error(config: Config, path: Path, data: bytes) -> None:

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from tests.conftest import REPO, share_onnx_cache
+from _sitebuild import REPO, share_onnx_cache
 
 pytestmark = pytest.mark.slow  # builds a wheel and a virtual environment, then a real build
 

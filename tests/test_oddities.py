@@ -12,6 +12,7 @@ from collections import Counter
 import markupsafe
 import pytest
 from _sitebuild import (
+    CORPORA,
     build_ok,
     by_source,
     page,
@@ -19,8 +20,8 @@ from _sitebuild import (
     post_body,
     post_title,
     published,
+    site_config,
 )
-from conftest import CORPORA
 
 from vibesite.config import Config
 
@@ -388,8 +389,7 @@ def test_real_corpus_builds(name: str, tmp_path) -> None:
     if not root.is_dir():
         pytest.skip(f"corpus {root} is not present")
     overrides, count, drafts, unpublished, expired = CORPUS_CASES[name]
-    config = Config(content_dir=root, output_dir=tmp_path / "site",
-                    cache_dir=tmp_path / ".vibesite", **overrides)
+    config = site_config(tmp_path, content_dir=root, **overrides)
     parsed, diagnostics = parse_site(config)
     assert diagnostics.errors == []
     ids = [a.id for a in parsed.articles]

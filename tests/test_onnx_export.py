@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _sitebuild import MODEL, REPO
 
-from tests.conftest import share_onnx_cache
 from vibesite.model.base import EncoderFiles, ModelError
 from vibesite.model.onnx_export import (
     EXPORT_VERSION,
@@ -23,8 +23,6 @@ from vibesite.model.onnx_export import (
 from vibesite.model.onnx_runtime import OnnxQueryEncoder
 from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 
-REPO = Path(__file__).resolve().parents[1]
-MODEL = "all-MiniLM-L6-v2"
 QUERIES = [
     "sqlite backup tools", "how to rebase a git branch onto main", "python asyncio cancel task",
     "docker compose healthcheck", "CSS grid vs Flexbox", "postgres VACUUM FULL lock",
@@ -42,21 +40,12 @@ QUERIES = [
 
 
 @pytest.fixture(scope="session")
-def exported(tmp_path_factory: pytest.TempPathFactory,
-             onnx_cache: Path) -> tuple[Path, EncoderFiles]:
-    """The session's one export (in the shared ``onnx_cache``; other tests reuse it)."""
-    cache = tmp_path_factory.mktemp("vibesite-cache")
-    share_onnx_cache(cache, onnx_cache)
-    return cache, export_query_encoder(MODEL, cache)
+def query_encoder(exported_model: tuple[Path, EncoderFiles]) -> OnnxQueryEncoder:
+    return OnnxQueryEncoder(exported_model[1])
 
 
-@pytest.fixture(scope="session")
-def query_encoder(exported: tuple[Path, EncoderFiles]) -> OnnxQueryEncoder:
-    return OnnxQueryEncoder(exported[1])
-
-
-def test_export_writes_the_files(exported: tuple[Path, EncoderFiles]) -> None:
-    cache, files = exported
+def test_export_writes_the_files(exported_model: tuple[Path, EncoderFiles]) -> None:
+    cache, files = exported_model
     assert files.model_onnx.is_file() and files.tokenizer_json.is_file()
     assert files.model_onnx.parent.parent == cache / "onnx"
     assert (files.max_length, files.dim) == (256, 384)
@@ -81,8 +70,8 @@ def test_graph_inputs_and_output(query_encoder: OnnxQueryEncoder) -> None:
 
 
 def test_tokenizer_truncates_to_max_seq_length_without_padding(
-        exported: tuple[Path, EncoderFiles]) -> None:
-    data = json.loads(exported[1].tokenizer_json.read_text(encoding="utf-8"))
+        exported_model: tuple[Path, EncoderFiles]) -> None:
+    data = json.loads(exported_model[1].tokenizer_json.read_text(encoding="utf-8"))
     assert data["truncation"]["max_length"] == 256
     assert data["padding"] is None
 
@@ -101,7 +90,7 @@ def test_vectors_match_sentence_transformers(query_encoder: OnnxQueryEncoder,
 
 
 def test_pruned_vocabulary_tokenizes_like_the_model(
-        exported: tuple[Path, EncoderFiles], query_encoder: OnnxQueryEncoder,
+        exported_model: tuple[Path, EncoderFiles], query_encoder: OnnxQueryEncoder,
         real_embedder: SentenceTransformerEmbedder) -> None:
     """Only unreachable tokens are gone: every text gives the model's tokens, renumbered."""
     original = real_embedder.model.tokenizer
@@ -115,7 +104,7 @@ def test_pruned_vocabulary_tokenizes_like_the_model(
         want = original(text, truncation=True, max_length=256)["input_ids"]
         assert got.tokens == original.convert_ids_to_tokens(want), text[:40]
         assert got.ids == [vocab[t] for t in got.tokens]
-    info = json.loads(exported[1].tokenizer_json.read_text(encoding="utf-8"))
+    info = json.loads(exported_model[1].tokenizer_json.read_text(encoding="utf-8"))
     specials = info["post_processor"]["special_tokens"]
     assert [specials[t]["ids"] for t in ("[CLS]", "[SEP]")] == [[vocab["[CLS]"]], [vocab["[SEP]"]]]
 
@@ -143,8 +132,8 @@ def test_outputs_are_unit_vectors(query_encoder: OnnxQueryEncoder) -> None:
 
 
 def test_second_call_uses_the_cache_without_torch(
-        exported: tuple[Path, EncoderFiles]) -> None:
-    cache, files = exported
+        exported_model: tuple[Path, EncoderFiles]) -> None:
+    cache, files = exported_model
     mtime = files.model_onnx.stat().st_mtime_ns
     assert export_query_encoder(MODEL, cache) == files
     assert files.model_onnx.stat().st_mtime_ns == mtime

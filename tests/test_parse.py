@@ -29,7 +29,7 @@ from _sitebuild import (
     post_body,
     post_title,
     published,
-    site_files,
+    snapshot,
 )
 
 from vibesite.content import dates
@@ -593,7 +593,7 @@ def test_slug_inside_a_generated_path(make_site, fake_embedder, files, clashing)
     config = make_site(files, per_page=1)
     result, warnings = build_ok(config, fake_embedder)
     assert [w for w in warnings if w.startswith(f"{clashing}:1: warning: slug ")]
-    assert result.files == len(site_files(config.output_dir))
+    assert result.files == len(snapshot(config.output_dir))
 
 
 # --- content errors ------------------------------------------------------------------------
@@ -629,7 +629,7 @@ def test_unclosed_front_matter_fails_the_build(make_site, fake_embedder) -> None
 def test_all_errors_listed_once_and_old_site_kept(make_site, fake_embedder) -> None:
     config = make_site({"good.md": "# Good\n\nText.\n"})
     build_ok(config, fake_embedder)
-    before = site_files(config.output_dir)
+    before = snapshot(config.output_dir)
     make_site({
         "b/bad-yaml.md": "---\ntitle: [unclosed\n---\nText.\n",
         "a-bad-toml.md": "+++\ntitle = \ndate = 2020-01-01\n+++\nText.\n",
@@ -646,7 +646,7 @@ def test_all_errors_listed_once_and_old_site_kept(make_site, fake_embedder) -> N
         f"d-tab.md:4: warning: {TAB_WARNING}",
     ]
     assert str(error) == "build failed: 3 error(s); nothing was written"
-    assert site_files(config.output_dir) == before
+    assert snapshot(config.output_dir) == before
     assert sorted(p.name for p in config.output_dir.parent.iterdir() if p.name.startswith(".s")) \
         == []
 

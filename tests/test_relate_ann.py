@@ -6,8 +6,8 @@ import re
 
 import numpy as np
 import pytest
+from _sitebuild import CORPORA
 
-from tests.conftest import CORPORA
 from vibesite.embeddings import relate
 from vibesite.embeddings.relate import exact_top_k, rerank, top_k
 from vibesite.model.sentence_transformer import SentenceTransformerEmbedder

@@ -8,8 +8,8 @@ import sqlite3
 from collections.abc import Callable
 
 import numpy as np
+from _sitebuild import build_quiet
 
-from tests.conftest import build_quiet
 from vibesite.config import Config
 from vibesite.embeddings.relate import top_k
 from vibesite.model.sentence_transformer import SentenceTransformerEmbedder

@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from _sitebuild import REPO, FakeEmbedder, build_quiet, snapshot
 
-from tests.conftest import FakeEmbedder, build_quiet
 from vibesite.config import Config
 from vibesite.site import render as render_module
 
@@ -30,18 +30,13 @@ def _site_files() -> dict[str, str]:
     return files
 
 
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_pool_and_single_process_write_identical_sites(
         make_site: Callable[..., Config], monkeypatch: pytest.MonkeyPatch,
         tmp_path: Path) -> None:
     config = make_site(_site_files())
     monkeypatch.setattr(render_module, "PARALLEL_PAGES", 10**9)
     build_quiet(config, FakeEmbedder())
-    alone = _snapshot(config.output_dir)
+    alone = snapshot(config.output_dir)
 
     pools: list[int] = []
     real_pool = render_module.ProcessPoolExecutor
@@ -55,7 +50,7 @@ def test_pool_and_single_process_write_identical_sites(
     monkeypatch.setattr(render_module, "ProcessPoolExecutor", counting_pool)
     pooled_config = replace(config, output_dir=tmp_path / "pooled-site")
     build_quiet(pooled_config, FakeEmbedder())
-    pooled = _snapshot(pooled_config.output_dir)
+    pooled = snapshot(pooled_config.output_dir)
 
     assert pools == [2]
     assert len(alone) > 80
@@ -107,8 +102,6 @@ def test_workers_die_with_a_killed_build_and_release_its_lock(tmp_path: Path) ->
     import signal
     import subprocess
     import time
-
-    from tests.conftest import REPO
 
     parent = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT, str(tmp_path)],
                               stdout=subprocess.PIPE, text=True, cwd=REPO)

@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from _sitebuild import HtmlElements, build_ok
-from conftest import FakeEmbedder, share_onnx_cache, write_files
+from _sitebuild import FakeEmbedder, HtmlElements, build_ok, site_config
 
 from vibesite.config import Config
 
@@ -47,7 +45,7 @@ THEME_ELEMENTS = {"html", "head", "meta", "title", "link", "script", "body", "a"
                   "img", "em", "strong", "button", "noscript"}
 
 
-def make_hostile_site(make_site: Callable[..., Config]) -> Config:
+def hostile_files() -> dict[str, str | bytes]:
     tags = json.dumps(TAGS)
     files = {
         "evil.md": f"---\ntitle: {json.dumps(TITLE)}\nsummary: {json.dumps(SUMMARY)}\n"
@@ -61,10 +59,14 @@ def make_hostile_site(make_site: Callable[..., Config]) -> Config:
         for i in range(6):
             files[f"{domain}-{i}.md"] = (f"---\ntitle: {domain} {i} {SCRIPT}\ntags: {tags}\n"
                                          f"date: 2024-01-{i + 1:02d}\n---\n{words} {i}\n")
-    seed = {"slug": "evil", "name": TOPIC_NAME, "examples": ["evil", "evil-h1"]}
-    return make_site(files, title=f"Site {SCRIPT}", description=f"About {BREAKOUT}",
-                     author=f"Me {SINGLE}", base_url="https://example.org/blog/",
-                     topic_seeds=(seed,))
+    return files
+
+
+HOSTILE_SETTINGS = {
+    "title": f"Site {SCRIPT}", "description": f"About {BREAKOUT}", "author": f"Me {SINGLE}",
+    "base_url": "https://example.org/blog/",
+    "topic_seeds": ({"slug": "evil", "name": TOPIC_NAME, "examples": ["evil", "evil-h1"]},),
+}
 
 
 def read_page(path: Path) -> HtmlElements:
@@ -72,18 +74,9 @@ def read_page(path: Path) -> HtmlElements:
 
 
 @pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Config:
-    """The hostile site, built once for this module."""
-    root = tmp_path_factory.mktemp("hostile")
-    share_onnx_cache(root / ".vibesite", onnx_cache)
-
-    def make(files: dict[str, str | bytes], **overrides: object) -> Config:
-        write_files(root / "content", files)
-        return Config(content_dir=root / "content", output_dir=root / "site",
-                      cache_dir=root / ".vibesite", templates_dir=root / "templates",
-                      static_dir=root / "static", **overrides)  # type: ignore[arg-type]
-
-    config = make_hostile_site(make)
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    """The hostile site, built once for this module (with the fake embedder)."""
+    config = site_config(tmp_path_factory.mktemp("hostile"), hostile_files(), **HOSTILE_SETTINGS)
     _, warnings = build_ok(config, FakeEmbedder())
     assert warnings == []
     return config

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from conftest import FakeEmbedder, build_quiet, write_files
+from _sitebuild import FakeEmbedder, build_quiet, site_config, snapshot, write_files
 
 from vibesite.config import Config
 from vibesite.diagnostics import BuildError
@@ -92,12 +92,6 @@ def topic_files(config: Config) -> dict[str, bytes]:
     out = config.output_dir
     paths = [out / "topics.json", out / "map/index.html", *sorted((out / "topics").rglob("*"))]
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in paths if p.is_file()}
-
-
-def all_files(config: Config) -> dict[str, bytes]:
-    out = config.output_dir
-    return {p.relative_to(out).as_posix(): p.read_bytes()
-            for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def change_line(result: BuildResult) -> tuple[int, str]:
@@ -242,10 +236,7 @@ def test_two_builds_from_scratch_are_byte_identical(
         make_site: Callable[..., Config], tmp_path_factory: pytest.TempPathFactory) -> None:
     one = make_site(corpus(), **SITE_ARGS)
     build_quiet(one, FakeEmbedder())
-    other = tmp_path_factory.mktemp("other")
-    write_files(other / "content", corpus())
-    two = replace(one, content_dir=other / "content", output_dir=other / "site",
-                  cache_dir=other / ".vibesite")
+    two = site_config(tmp_path_factory.mktemp("other"), corpus(), **SITE_ARGS)
     build_quiet(two, FakeEmbedder())
     files = topic_files(one)
     assert len(files) == len(VOCAB) + 3  # topics.json, map, topics/ and one page per topic
@@ -254,10 +245,10 @@ def test_two_builds_from_scratch_are_byte_identical(
 
 def test_rebuild_with_the_same_cache_changes_nothing(
         topic_site: Config, fake_embedder: FakeEmbedder) -> None:
-    before = all_files(topic_site)
+    before = snapshot(topic_site.output_dir)
     result = build_quiet(topic_site, fake_embedder)
     assert result.files == 0
-    assert all_files(topic_site) == before
+    assert snapshot(topic_site.output_dir) == before
     assert change_line(result) == (len(VOCAB), f"{len(VOCAB)} kept, 0 new, 0 merged, 0 gone")
 
 

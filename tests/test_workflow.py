@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _sitebuild import REPO, FakeEmbedder, build_quiet, site_with_toml, write_files
 
-from tests.conftest import REPO, FakeEmbedder, build_quiet, write_files
 from vibesite.cli import main
 from vibesite.commands.init import init_site
 from vibesite.commands.serve import serve
@@ -83,16 +83,14 @@ def test_init_scaffolds_a_site_that_builds(tmp_path: Path, fake_embedder: FakeEm
     assert main(["init", str(tmp_path)]) == 2  # refuses to overwrite
 
 
-def test_similar_reads_the_store(make_site: Callable[..., Config], fake_embedder: FakeEmbedder,
+def test_similar_reads_the_store(tmp_path: Path, fake_embedder: FakeEmbedder,
                                  capsys: pytest.CaptureFixture[str],
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     files = {"cats.md": "# Cats\n\ncats purr and cats sleep", "dogs.md": "# Dogs\n\ndogs bark",
              "kittens.md": "# Kittens\n\ncats purr kittens sleep"}
-    config = make_site(files)
+    config = site_with_toml(tmp_path, files, cache_dir="store")
     build_quiet(config, fake_embedder)
-    (config.content_dir.parent / "vibesite.toml").write_text(
-        f"cache_dir = '{config.cache_dir}'\n")
-    monkeypatch.chdir(config.content_dir.parent)
+    monkeypatch.chdir(tmp_path)  # where `vibesite similar` finds vibesite.toml
     assert main(["similar", "cats", "--json"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split('"id": "')[1].split('"')[0] for line in lines] == ["kittens", "dogs"]
