@@ -46,7 +46,9 @@ def _workflow_build_command(workflow: Path, base_url: str) -> list[str]:
 
 def test_init_then_the_workflow_build_from_an_installed_wheel(
         wheel_venv: Path, tmp_path: Path, onnx_cache: Path) -> None:
-    env = {**os.environ, "PATH": f"{wheel_venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+    # a PYTHONPATH naming a checkout would import vibesite from there, not from the wheel
+    outside = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env = {**outside, "PATH": f"{wheel_venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
            "HF_HUB_OFFLINE": "1"}
     where = subprocess.run(["python", "-c", "import vibesite; print(vibesite.__file__)"],
                            env=env, cwd=tmp_path, capture_output=True, text=True,
