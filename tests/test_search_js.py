@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import REPO
+from _sitebuild import REPO
 
 FIXTURES = REPO / "tests" / "js" / "fixtures"
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from _sitebuild import REPO, FakeEmbedder, build_quiet, write_files
 
-from tests.conftest import REPO, FakeEmbedder, build_quiet, write_files
 from vibesite.config import Config
 from vibesite.diagnostics import BuildError
 from vibesite.site.scripts import HASH_CHARS, SEARCH_ENTRY, hash_scripts
@@ -99,8 +99,7 @@ def test_no_entry_no_change(tmp_path: Path) -> None:
 
 @pytest.fixture
 def search_site(make_site: Callable[..., Config]) -> Config:
-    return make_site({"first.md": "---\ntitle: First\ndate: 2024-03-01\n---\nHello world.\n"},
-                     search=True)
+    return make_site("two-posts", search=True)
 
 
 def linked_entry(site: Path) -> str:
