@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -92,3 +93,25 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+WAIT_MS = 90_000  # loading the model: ~40 MB of WASM and ONNX compiled on a small CI machine
+
+
+class Recorder:
+    """Every request a page makes, and every console error and uncaught exception."""
+
+    def __init__(self, page: Any) -> None:
+        self.urls: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.urls.append(request.url))
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.on("console", lambda msg: self.errors.append(f"console: {msg.text}")
+                if msg.type == "error" else None)
+
+    def fetched(self, pattern: str) -> list[str]:
+        return [u for u in self.urls if re.search(pattern, u)]
+
+
+def option_titles(page: Any) -> list[str]:
+    return page.locator("#vs-search-listbox .vs-search__title").all_inner_texts()

@@ -12,12 +12,14 @@ marked without anyone remembering to; tests that are slow for another reason (a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
-from _sitebuild import (  # noqa: F401 - write_files: test_browser_search imports it from here
+from _sitebuild import (
     MODEL,
     REPO,
     FakeEmbedder,
@@ -25,8 +27,8 @@ from _sitebuild import (  # noqa: F401 - write_files: test_browser_search import
     build_quiet,
     share_onnx_cache,
     site_config,
-    write_files,
 )
+from browser import WAIT_MS, chromium, why_no_browser
 
 from vibesite.config import Config, load_config
 from vibesite.model.base import EncoderFiles
@@ -104,3 +106,25 @@ def make_site(tmp_path: Path, onnx_cache: Path) -> Callable[..., Config]:
         return site_config(tmp_path, files, **overrides)
 
     return make
+
+
+# Chromium ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    reason = why_no_browser()
+    if reason is not None:
+        if os.environ.get("CI"):  # CI installs Chromium (.ci/run): never skip silently there
+            pytest.fail(f"browser tests cannot run: {reason}")
+        pytest.skip(reason)
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    ctx = browser.new_context()
+    ctx.set_default_timeout(WAIT_MS)
+    yield ctx
+    ctx.close()

@@ -10,7 +10,6 @@ under a base path (``/sub/``), so every URL the script makes must honour
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -21,14 +20,13 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from browser import chromium, serve, why_no_browser
+from _sitebuild import REPO, build_quiet, share_onnx_cache, site_config
+from browser import Recorder, option_titles, serve
 
-from tests.conftest import REPO, build_quiet, share_onnx_cache, write_files
 from vibesite.config import Config
 from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 
 BASE = "/sub/"
-WAIT_MS = 90_000  # loading the model: ~40 MB of WASM and ONNX compiled on a small CI machine
 
 ARTICLES = {
     "sqlite-copies.md": """---
@@ -142,10 +140,7 @@ def browser_site(browser: Any, tmp_path_factory: pytest.TempPathFactory,
          real_embedder: SentenceTransformerEmbedder, onnx_cache: Path) -> Config:
     root = tmp_path_factory.mktemp("browser-site")
     share_onnx_cache(root / ".vibesite", onnx_cache)
-    write_files(root / "content", ARTICLES)
-    config = Config(title="Search test site", base_url=BASE, content_dir=root / "content",
-                    output_dir=root / "site", cache_dir=root / ".vibesite",
-                    templates_dir=root / "templates", static_dir=root / "static")
+    config = site_config(root, ARTICLES, title="Search test site", base_url=BASE)
     build_quiet(config, real_embedder)
     return config
 
@@ -154,40 +149,6 @@ def browser_site(browser: Any, tmp_path_factory: pytest.TempPathFactory,
 def base_url(browser_site: Config) -> Iterator[str]:
     with serve(browser_site.output_dir, prefix=BASE) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    reason = why_no_browser()
-    if reason is not None:
-        if os.environ.get("CI"):  # CI installs Chromium (.ci/run): never skip silently there
-            pytest.fail(f"browser tests cannot run: {reason}")
-        pytest.skip(reason)
-    with chromium() as launched:
-        yield launched
-
-
-class Recorder:
-    """Every request a page makes, and every console error and uncaught exception."""
-
-    def __init__(self, page: Any) -> None:
-        self.urls: list[str] = []
-        self.errors: list[str] = []
-        page.on("request", lambda request: self.urls.append(request.url))
-        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
-        page.on("console", lambda msg: self.errors.append(f"console: {msg.text}")
-                if msg.type == "error" else None)
-
-    def fetched(self, pattern: str) -> list[str]:
-        return [u for u in self.urls if re.search(pattern, u)]
-
-
-@pytest.fixture
-def context(browser: Any) -> Iterator[Any]:
-    ctx = browser.new_context()
-    ctx.set_default_timeout(WAIT_MS)
-    yield ctx
-    ctx.close()
 
 
 @pytest.fixture
@@ -204,10 +165,6 @@ def open_home(page: Any, base_url: str) -> None:
 
 def mode(page: Any, scope: str = ".vs-search") -> str:
     return page.locator(f"{scope} [class$='__mode']").inner_text().strip()
-
-
-def option_titles(page: Any) -> list[str]:
-    return page.locator("#vs-search-listbox .vs-search__title").all_inner_texts()
 
 
 def wait_ready(page: Any) -> bool:

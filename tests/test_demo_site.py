@@ -13,14 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from _sitebuild import site_with_toml
+from browser import Recorder, option_titles, serve
 
-from tests.browser import serve
-from tests.test_browser_search import (  # noqa: F401 - pytest fixtures
-    Recorder,
-    browser,
-    context,
-    option_titles,
-)
 from vibesite.cli import main
 from vibesite.config import Config
 from vibesite.pipeline import BuildResult
@@ -80,7 +74,7 @@ def demo_url(demo_toml: tuple[Config, Path]) -> Iterator[str]:
 
 
 def test_browser_finds_meaning_without_shared_words(
-        context: Any, demo_url: str) -> None:  # noqa: F811 - the imported fixture
+        context: Any, demo_url: str) -> None:
     page = context.new_page()
     recorder = Recorder(page)
     page.goto(demo_url + "install/")
