@@ -1,11 +1,15 @@
 """Compare two built sites file by file: are they byte-identical, and if not, where?
 
 Usage: python tools/compare_sites.py BEFORE_SITE AFTER_SITE [BEFORE AFTER ...] [--show N]
+           [--skip GLOB ...] [--ignore REGEX]
 
 Takes pairs of output folders (e.g. one corpus built by two commits, with the same cache
 folder so no embedding is recomputed) and prints, per pair: files compared, files only in
 one, files that differ (the first N of each, with the first differing line for text files).
-Exits 0 when every pair is byte-identical, 1 otherwise.
+Exits 0 when every pair is byte-identical, 1 otherwise. ``--skip`` leaves out the paths that
+match a glob (e.g. ``'static/search/*'``), ``--ignore`` removes what a regular expression
+matches from both sides before comparing (e.g. the lines that link a changed script), so a
+change expected to touch only those is shown to touch nothing else.
 
 To compare two commits on every corpus (the embeddings cache is shared, so the second build
 is warm and only the code differs)::
@@ -20,12 +24,15 @@ is warm and only the code differs)::
 from __future__ import annotations
 
 import argparse
+import fnmatch
+import re
 import sys
 from pathlib import Path
 
 
-def files_of(root: Path) -> dict[str, Path]:
-    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+def files_of(root: Path, skip: list[str]) -> dict[str, Path]:
+    found = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+    return {rel: p for rel, p in found.items() if not any(fnmatch.fnmatch(rel, g) for g in skip)}
 
 
 def first_difference(a: bytes, b: bytes) -> str:
@@ -42,11 +49,17 @@ def first_difference(a: bytes, b: bytes) -> str:
     return f"{len(left)} vs {len(right)} lines"
 
 
-def compare(before: Path, after: Path, show: int) -> bool:
-    old, new = files_of(before), files_of(after)
+def compare(before: Path, after: Path, show: int, skip: list[str],
+            ignore: re.Pattern[bytes] | None) -> bool:
+    old, new = files_of(before, skip), files_of(after, skip)
     only_old = sorted(set(old) - set(new))
     only_new = sorted(set(new) - set(old))
-    changed = [p for p in sorted(set(old) & set(new)) if old[p].read_bytes() != new[p].read_bytes()]
+
+    def read(path: Path) -> bytes:
+        data = path.read_bytes()
+        return ignore.sub(b"", data) if ignore is not None else data
+
+    changed = [p for p in sorted(set(old) & set(new)) if read(old[p]) != read(new[p])]
     same = not (only_old or only_new or changed)
     print(f"{before} -> {after}: {len(set(old) & set(new)):,} files in both, "
           f"{len(only_old)} only before, {len(only_new)} only after, {len(changed)} differ"
@@ -55,7 +68,7 @@ def compare(before: Path, after: Path, show: int) -> bool:
         for path in paths[:show]:
             print(f"  {label}: {path}")
     for path in changed[:show]:
-        where = first_difference(old[path].read_bytes(), new[path].read_bytes())
+        where = first_difference(read(old[path]), read(new[path]))
         print(f"  differs: {path}: {where}")
     return same
 
@@ -64,11 +77,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path, help="BEFORE AFTER pairs")
     parser.add_argument("--show", type=int, default=10, help="paths listed per kind (default 10)")
+    parser.add_argument("--skip", action="append", default=[], metavar="GLOB",
+                        help="leave out the site paths that match (repeatable)")
+    parser.add_argument("--ignore", metavar="REGEX",
+                        help="remove what this matches from both sides before comparing")
     args = parser.parse_args()
     if len(args.folders) % 2:
         parser.error("give the folders in BEFORE AFTER pairs")
     pairs = zip(args.folders[::2], args.folders[1::2], strict=True)
-    results = [compare(before, after, args.show) for before, after in pairs]
+    ignore = re.compile(args.ignore.encode()) if args.ignore else None
+    results = [compare(before, after, args.show, args.skip, ignore) for before, after in pairs]
     return 0 if all(results) else 1
 
 
