@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,16 +34,20 @@ def digest_of(*parts: object) -> str:
 
 
 class Memo:
-    """The memo file of one site's cache folder."""
+    """The memo file of one site's cache folder. ``stages`` names every stage that keeps a
+    memo there: a row of any other stage (one an older vibesite kept) is deleted on the next
+    write, so a cache carried across upgrades does not keep dead outputs forever."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, stages: Collection[str]) -> None:
         self.path = path
+        self.stages = frozenset(stages)
 
     def cached(self, stage: str, version: object, key_parts: Sequence[object],
                compute: Callable[[], T], kind: type[T],
                valid: Callable[[T], bool] = lambda _: True) -> T:
         """The stored output of ``stage`` if its version and key parts are the same as when it
         was stored, it is a ``kind`` and ``valid`` accepts it; else ``compute()``, stored."""
+        self._known(stage)
         digest = digest_of(stage, version, *key_parts)
         found = self._get(stage, digest)
         if isinstance(found, kind) and valid(found):
@@ -54,10 +58,16 @@ class Memo:
 
     def load(self, stage: str, version: object) -> object | None:
         """What ``save`` stored for this stage and version, or None."""
+        self._known(stage)
         return self._get(stage, digest_of(stage, version))
 
     def save(self, stage: str, version: object, value: object) -> None:
+        self._known(stage)
         self._put(stage, digest_of(stage, version), value)
+
+    def _known(self, stage: str) -> None:
+        if stage not in self.stages:
+            raise ValueError(f"memo stage {stage!r} is not one of {sorted(self.stages)}")
 
     def _get(self, stage: str, digest: str) -> object | None:
         if not self.path.exists():
@@ -72,8 +82,18 @@ class Memo:
 
     def _put(self, stage: str, digest: str, value: object) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._write(stage, digest, value)
+        except sqlite3.DatabaseError:  # not a database (any more): start a new one
+            self.path.unlink(missing_ok=True)
+            self._write(stage, digest, value)
+
+    def _write(self, stage: str, digest: str, value: object) -> None:
         with sqlite3.connect(self.path) as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS memo (stage TEXT PRIMARY KEY, digest TEXT, "
                          "value BLOB)")
             conn.execute("INSERT OR REPLACE INTO memo VALUES (?, ?, ?)",
                          (stage, digest, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+            known = sorted(self.stages)
+            conn.execute(f"DELETE FROM memo WHERE stage NOT IN ({', '.join('?' * len(known))})",
+                         known)

@@ -41,6 +41,9 @@ from vibesite.topics.build import VERSION as TOPICS_VERSION
 from vibesite.topics.build import TopicChanges, Topics, TopicSeed, build_topics
 from vibesite.topics.serialize import stored_topics
 
+# The stages whose last output memo.db keeps (vibesite.memo), each under its own version.
+MEMO_STAGES = ("related", "similarities", "topics", "search", "search terms")
+
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -93,7 +96,7 @@ def build(
     _stop_on_problems(config, diagnostics)
     render_cache.save()
     timer.lap("parse")
-    memo = Memo(config.cache_dir / "memo.db")
+    memo = Memo(config.cache_dir / "memo.db", MEMO_STAGES)
     make_embedder = _embedder_factory(config, embedder)
     with EmbeddingStore(config.db_path) as store:
         embeddings = embed(config, parsed.articles, store, make_embedder, progress=progress)
