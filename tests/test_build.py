@@ -6,9 +6,11 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -229,6 +231,24 @@ def test_related_lists_are_reused_while_the_vectors_are_unchanged(
     write_files(config.content_dir, {"new.md": "---\ntitle: New\n---\nSomething else.\n"})
     build_quiet(config, fake_embedder)
     assert calls == [3]  # first, second, new (img/logo.txt is not an article)
+
+
+def test_an_embeddings_file_deleted_by_hand_gets_its_tables_back(
+        make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
+    """The memo keeps related lists and topics; a new embeddings file still gets them."""
+    config = make_site("six-posts")
+    build_quiet(config, fake_embedder)
+
+    def table_counts() -> tuple[int, int, int]:
+        with closing(sqlite3.connect(config.db_path)) as conn:
+            return tuple(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                         for table in ("embeddings", "similarities", "map_coords"))
+
+    before = table_counts()
+    assert all(before)
+    config.db_path.unlink()
+    build_quiet(config, fake_embedder)
+    assert table_counts() == before
 
 
 def test_rebuild_while_the_last_old_site_is_still_being_deleted(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -111,3 +113,26 @@ def test_digest_of_tells_apart_what_repr_alone_might_not() -> None:
     assert digest_of(b"ab", b"c") != digest_of(b"a", b"bc")  # lengths are part of it
     assert digest_of(np.zeros(2, np.float32)) != digest_of(np.zeros(2, np.float64))
     assert digest_of("x", 1) == digest_of("x", 1)
+
+
+@dataclass
+class Output:
+    a: int
+
+
+def test_an_output_class_that_gained_a_field_is_computed_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    memo = Memo(tmp_path / "memo.db", STAGES)
+    memo.cached("double", 1, (), lambda: Output(1), Output)
+    same = Counted(Output(2))
+    assert memo.cached("double", 1, (), same, Output) == Output(1) and same.calls == 0
+
+    @dataclass
+    class Newer:  # the same class in a newer release, with one more field
+        a: int
+        b: int = 0
+
+    Newer.__qualname__ = Newer.__name__ = "Output"
+    monkeypatch.setattr(sys.modules[__name__], "Output", Newer)
+    newer = Counted(Newer(3, 4))
+    assert memo.cached("double", 1, (), newer, Newer) == Newer(3, 4) and newer.calls == 1

@@ -154,3 +154,24 @@ def test_a_base_html_of_before_the_split_still_links_the_hashed_entry(
     src = linked_entry(search_site.output_dir)
     assert re.fullmatch(r"/static/search/main\.[0-9a-f]{10}\.js", src), src
     assert (search_site.output_dir / src.lstrip("/")).is_file()
+
+
+def test_imports_in_comments_are_not_imports(tmp_path: Path) -> None:
+    files = {
+        "main.js": '// import { old } from "./gone.js";\n'
+                   '/* an old version:\n   import "./also-gone.js";\n*/\n'
+                   'const url = "http://example.org/x"; // a string holding // is not a comment\n'
+                   'import { a } from "./a.js"; // import "./gone.js" after code\n'
+                   'import "./missing.js";\n',
+        "a.js": "export const a = 1;\n",
+    }
+    with pytest.raises(BuildError) as caught:  # the only real import of a missing file: line 7
+        hash_scripts(modules(tmp_path / "one", files))
+    assert [(d.line, d.code) for d in caught.value.diagnostics] == [(7, "script-import")]
+    assert "missing.js" in caught.value.diagnostics[0].message
+    files["main.js"] = files["main.js"].replace('import "./missing.js";\n', "")
+    hashed = hash_scripts(modules(tmp_path / "two", files))
+    main = hashed.files[hashed.names[SEARCH_ENTRY]].decode()
+    a_name = Path(hashed.names["static/search/a.js"]).name
+    assert main == files["main.js"].replace('"./a.js"', f'"./{a_name}"')  # comments untouched
+    assert hashed.imports[SEARCH_ENTRY] == (hashed.names["static/search/a.js"],)

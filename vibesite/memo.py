@@ -2,8 +2,10 @@
 
 In: a stage name, the stage's own version, the parts of its key (the inputs, by value), and a
 function that computes the output. Out: the output, from ``.vibesite/memo.db`` when the key
-matches what was stored, else computed and stored. One row per stage: a stage keeps only its
-latest output. A damaged, outdated or unreadable memo is only a slower build.
+matches what was stored, else computed and stored. The key also holds the vibesite version
+and the fields of the output's class, so a new release, or a class that gained a field, does
+not reuse an outdated object. One row per stage: a stage keeps only its latest output. A
+damaged, outdated or unreadable memo is only a slower build.
 
 ``load``/``save`` keep the other kind: a value whose entries are keyed by their own content
 hash, which a stage reads, prunes and adds to (the search stage's terms per text), stored
@@ -19,7 +21,17 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from vibesite import __version__
+
 T = TypeVar("T")
+_DAMAGED = {sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT}
+
+
+def _shape(kind: type) -> str:
+    """A class and, for a dataclass, its fields: a stored value of another shape (a class that
+    gained a field) is never unpickled into the new code."""
+    fields = getattr(kind, "__dataclass_fields__", {})
+    return f"{kind.__module__}.{kind.__qualname__}({', '.join(fields)})"
 
 
 def digest_of(*parts: object) -> str:
@@ -48,7 +60,7 @@ class Memo:
         """The stored output of ``stage`` if its version and key parts are the same as when it
         was stored, it is a ``kind`` and ``valid`` accepts it; else ``compute()``, stored."""
         self._known(stage)
-        digest = digest_of(stage, version, *key_parts)
+        digest = digest_of(stage, version, __version__, _shape(kind), *key_parts)
         found = self._get(stage, digest)
         if isinstance(found, kind) and valid(found):
             return found
@@ -84,8 +96,10 @@ class Memo:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._write(stage, digest, value)
-        except sqlite3.DatabaseError:  # not a database (any more): start a new one
-            self.path.unlink(missing_ok=True)
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorcode", None) not in _DAMAGED:
+                raise  # a full disk or a read-only folder: the memo is not the problem
+            self.path.unlink()  # not a database (any more): start a new one
             self._write(stage, digest, value)
 
     def _write(self, stage: str, digest: str, value: object) -> None:

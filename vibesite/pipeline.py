@@ -170,9 +170,11 @@ def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
 
     key = ([(a.id, a.embed_text) for a in articles], vectors, config.topic_count,
            sorted(config.topic_names.items()), config.topic_seeds, config.topic_threshold)
-    topics = memo.cached("topics", TOPICS_VERSION, key, compute, Topics,
-                         valid=lambda found: {p.slug for p in previous}
-                         == {t.slug for t in found.topics})
+    def stored(found: Topics) -> bool:  # the store holds them (not a new embeddings file)
+        return ({p.slug for p in previous} == {t.slug for t in found.topics}
+                and store.row_count("map_coords") == len(found.coords))
+
+    topics = memo.cached("topics", TOPICS_VERSION, key, compute, Topics, valid=stored)
     if computed:
         return topics
     kept = sum(1 for t in topics.topics if not t.seeded)  # the stored topics, unchanged
@@ -187,7 +189,8 @@ def _related(vectors: np.ndarray, k: int, memo: Memo) -> Related:
 
 def _store_similarities(store: EmbeddingStore, memo: Memo, ids: Sequence[str],
                         related: Related) -> None:
-    """Rewrite the ``similarities`` table only when some related list changed."""
+    """Rewrite the ``similarities`` table only when some related list changed (or the table
+    does not hold them: an embeddings file deleted by hand, with the memo kept)."""
 
     def rewrite() -> bool:
         store.replace_similarities(
@@ -197,7 +200,8 @@ def _store_similarities(store: EmbeddingStore, memo: Memo, ids: Sequence[str],
         return True
 
     memo.cached("similarities", RELATE_VERSION, (list(ids), related.neighbours, related.scores),
-                rewrite, bool)
+                rewrite, bool,
+                valid=lambda _: store.row_count("similarities") == related.neighbours.size)
 
 
 def _search_files(articles: Sequence[Article], embeddings: Embeddings,

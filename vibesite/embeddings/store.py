@@ -223,6 +223,12 @@ class EmbeddingStore:
         return {prefix: [v for _, v in sorted(rows, key=lambda r: r[0])]
                 for prefix, rows in numbered.items()}
 
+    def row_count(self, table: str) -> int:
+        """Rows in one of vibesite's own tables (``similarities``, ``topics``, ``map_coords``)."""
+        if table not in ("similarities", "topics", "topic_members", "map_coords"):
+            raise ValueError(f"not a table of vibesite's: {table!r}")
+        return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
     def replace_similarities(self, rows: Iterable[tuple[str, str, float]]) -> None:
         with self.conn:
             self.conn.execute("DELETE FROM similarities")

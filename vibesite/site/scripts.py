@@ -8,8 +8,8 @@ reaches, each under ``<name>.<hash>.js`` beside its source's path; which path be
 name (for ``asset()``); and the other static files, left to be copied as they are.
 
 A module's imports are its relative specifiers (``"./x.js"``, ``"../x.js"``) after ``from``,
-``import`` or ``import(``; each is rewritten to the hashed name of the module it names, and the
-module's hash is then the first ``HASH_CHARS`` hex digits of the sha256 of those rewritten
+``import`` or ``import(``, outside comments; each is rewritten to the hashed name of the module
+it names, and the module's hash is then the first ``HASH_CHARS`` hex digits of the sha256 of those rewritten
 bytes. So a changed module renames itself and every module that imports it, up to the entry,
 which the theme links: a page always loads one consistent set, and every file can be cached
 for good. An import cycle cannot be named by its content, and an import of a file the site does
@@ -52,6 +52,35 @@ def hashed_path(path: str, data: bytes) -> str:
     return f"{stem}.{hashlib.sha256(data).hexdigest()[:HASH_CHARS]}{suffix}"
 
 
+def _without_comments(data: bytes) -> bytes:
+    """``data`` with every comment blanked (spaces; newlines kept, so offsets and line numbers
+    stay): an import written in a comment is not an import. String literals are skipped
+    whole, so ``"//"`` in a string is not a comment; a regular expression literal holding
+    ``//`` at worst hides the rest of its own line."""
+    out = bytearray(data)
+    i, n = 0, len(data)
+    while i < n:
+        char = data[i : i + 1]
+        if char in (b'"', b"'", b"`"):
+            i += 1
+            while i < n and data[i : i + 1] != char:
+                i += 2 if data[i : i + 1] == b"\\" else 1
+            i += 1
+        elif data.startswith(b"//", i):
+            end = data.find(b"\n", i)
+            end = n if end < 0 else end
+            out[i:end] = b" " * (end - i)
+            i = end
+        elif data.startswith(b"/*", i):
+            end = data.find(b"*/", i + 2)
+            end = n if end < 0 else end + 2
+            out[i:end] = bytes(b if b == 0x0A else 0x20 for b in data[i:end])
+            i = end
+        else:
+            i += 1
+    return bytes(out)
+
+
 def _error(source: Path, line: int, message: str) -> BuildError:
     diagnostic = Diagnostic(str(source), line, "error", message, "script-import")
     return BuildError([diagnostic], "the search script modules cannot be named by content")
@@ -91,7 +120,11 @@ def hash_scripts(static: Sequence[tuple[Path, str]],
             new_spec = spec[: spec.rfind("/") + 1] + posixpath.basename(hashed)
             return match["lead"] + match["quote"] + new_spec.encode("utf-8") + match["quote"]
 
-        rewritten = _SPECIFIER.sub(rewrite, data)
+        parts, at = [], 0
+        for match in _SPECIFIER.finditer(_without_comments(data)):  # same offsets as data
+            parts += [data[at : match.start()], rewrite(match)]
+            at = match.end()
+        rewritten = b"".join([*parts, data[at:]])
         importing.pop()
         names[path] = hashed = hashed_path(path, rewritten)
         files[hashed] = rewritten
