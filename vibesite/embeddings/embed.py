@@ -6,7 +6,6 @@ rebuild with no content change starts in well under a second.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -52,25 +51,20 @@ def embed(
     mid = model_id(config.model)
     articles_cid = store.collection(ARTICLES, mid)
     passages_cid = store.collection(PASSAGES, mid)
-    stored = store.hashes(articles_cid)
     ids = {a.id for a in articles}
     removed = store.delete_except(articles_cid, ids)
     store.delete_except(passages_cid, ids, group=True)
-    todo_ids = set(store.needs_embedding(articles_cid, {a.id: a.embed_text for a in articles}))
+    check = store.check_content(articles_cid,
+                                {a.id: (a.embed_text, _metadata(a)) for a in articles})
+    todo_ids = set(check.changed)
     todo = [a for a in articles if a.id in todo_ids]
-    stale_metadata = {
-        a.id: _metadata(a) for a in articles
-        if a.id in stored and a.id not in todo_ids and stored[a.id][1] != _json(_metadata(a))
-    }
-    if stale_metadata:
-        store.update_metadata(articles_cid, stale_metadata)
     n_windows, seconds = 0, 0.0
     if todo:
         embedder = make_embedder(len(todo))
         n_windows, seconds = _embed_batches(embedder, todo, store, articles_cid, passages_cid,
                                             chunk=max(64, config.batch_size * 8),
                                             progress=progress)
-    new = sum(1 for a in todo if a.id not in stored)
+    new = len(check.new)
     vectors = store.vectors(articles_cid, [a.id for a in articles])
     passages, counts = _passages(store.grouped_vectors(passages_cid), articles, vectors)
     return Embeddings(tuple(a.id for a in articles), vectors, new, len(todo) - new, removed,
@@ -89,10 +83,6 @@ def _passages(windows: dict[str, list[np.ndarray]], articles: Sequence[Article],
     if not rows:
         return np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 0), np.float32), counts
     return np.stack(rows).astype(np.float32, copy=False), counts
-
-
-def _json(data: dict) -> str:
-    return json.dumps(data, sort_keys=True)
 
 
 def _embed_batches(embedder: Embedder, todo: Sequence[Article], store: EmbeddingStore,

@@ -72,6 +72,10 @@ def decode_vector(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4")
 
 
+def _metadata_json(metadata: dict) -> str:
+    return json.dumps(metadata, sort_keys=True)
+
+
 @dataclass(frozen=True)
 class StoredTopic:
     """A topic as the store keeps it: the last build's, read back to keep slugs stable."""
@@ -83,6 +87,14 @@ class StoredTopic:
     keywords: tuple[str, ...] = ()
     seeded: bool = False
     member_scores: tuple[float, ...] = ()  # cosine to the centroid, as member_ids
+
+
+@dataclass(frozen=True)
+class ContentCheck:
+    """What ``check_content`` found: the ids to embed, and which of them are new."""
+
+    changed: list[str]  # new or changed content, in the order given
+    new: frozenset[str]  # of those, the ids with no stored row
 
 
 @dataclass(frozen=True)
@@ -153,19 +165,27 @@ class EmbeddingStore:
                 self.conn.execute("UPDATE collections SET model = ? WHERE id = ?", (model, row[0]))
         return int(row[0])
 
-    def hashes(self, collection_id: int) -> dict[str, tuple[bytes, str]]:
+    def _hashes(self, collection_id: int) -> dict[str, tuple[bytes, str]]:
         """``id -> (content hash, metadata JSON)`` of every stored row."""
         rows = self.conn.execute(
             "SELECT id, content_hash, metadata FROM embeddings WHERE collection_id = ?",
             (collection_id,))
         return {r[0]: (bytes(r[1] or b""), r[2] or "") for r in rows}
 
-    def needs_embedding(self, collection_id: int, contents: Mapping[str, str]) -> list[str]:
-        """The ids in ``contents`` (id -> text) with no stored row or a different content hash,
-        in the order given: llm's skip of unchanged content."""
-        stored = self.hashes(collection_id)
-        return [i for i, text in contents.items()
-                if stored.get(i, (b"",))[0] != content_hash(text)]
+    def check_content(self, collection_id: int,
+                      entries: Mapping[str, tuple[str, dict]]) -> ContentCheck:
+        """llm's skip of unchanged content: of ``entries`` (id -> (text, metadata)), the ids
+        with no stored row or a different content hash. A row whose content is unchanged but
+        whose metadata is not (a new URL or date) takes the new metadata."""
+        stored = self._hashes(collection_id)
+        changed = [i for i, (text, _) in entries.items()
+                   if stored.get(i, (b"",))[0] != content_hash(text)]
+        todo = set(changed)
+        stale = {i: meta for i, (_, meta) in entries.items()
+                 if i in stored and i not in todo and stored[i][1] != _metadata_json(meta)}
+        if stale:
+            self.update_metadata(collection_id, stale)
+        return ContentCheck(changed, frozenset(i for i in changed if i not in stored))
 
     def _insert(self, collection_id: int, rows: Iterable[StoredRow]) -> None:
         now = int(time.time())
@@ -173,7 +193,7 @@ class EmbeddingStore:
             "INSERT OR REPLACE INTO embeddings (collection_id, id, embedding, content, "
             "content_blob, content_hash, metadata, updated) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
             [(collection_id, r.id, encode_vector(r.vector), r.content, r.content_hash,
-              json.dumps(r.metadata, sort_keys=True), now) for r in rows],
+              _metadata_json(r.metadata), now) for r in rows],
         )
 
     def save_chunk(self, articles_cid: int, article_rows: Sequence[StoredRow],
@@ -192,7 +212,7 @@ class EmbeddingStore:
         with self.conn:
             self.conn.executemany(
                 "UPDATE embeddings SET metadata = ? WHERE collection_id = ? AND id = ?",
-                [(json.dumps(m, sort_keys=True), collection_id, i) for i, m in metadata.items()],
+                [(_metadata_json(m), collection_id, i) for i, m in metadata.items()],
             )
 
     def delete_except(self, collection_id: int, keep: set[str], group: bool = False) -> int:
