@@ -170,6 +170,7 @@ def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
 
     key = ([(a.id, a.embed_text) for a in articles], vectors, config.topic_count,
            sorted(config.topic_names.items()), config.topic_seeds, config.topic_threshold)
+
     def stored(found: Topics) -> bool:  # the store holds them (not a new embeddings file)
         return ({p.slug for p in previous} == {t.slug for t in found.topics}
                 and store.row_count("map_coords") == len(found.coords))

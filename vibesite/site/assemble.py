@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vibesite.site import feeds
 from vibesite.config import Config
-from vibesite.site.pages import Page
-from vibesite.site.scripts import hash_scripts
 from vibesite.content.parse import Article, Tag
 from vibesite.embeddings.relate import Related
+from vibesite.site import feeds
+from vibesite.site.pages import Page
+from vibesite.site.scripts import hash_scripts
 from vibesite.site.topic_pages import topic_of_article, topic_pages
 from vibesite.topics.build import Topics
 

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from vibesite.site.feeds import NOT_XML
-
 from vibesite.topics.build import Topic, Topics
 
 WIDTH, HEIGHT, PAD = 960, 720, 24

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import jinja2
 
-from vibesite.site.assemble import AssembledSite
 from vibesite.config import Config
 from vibesite.cores import usable_cores
+from vibesite.site.assemble import AssembledSite
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # vibesite/
 # bench/scale.py --render, 2 cores: the pool breaks even near 250 pages on an idle machine

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from vibesite.site.pages import Page
 from vibesite.content.parse import Article
 from vibesite.site.map_svg import render_map_svg
+from vibesite.site.pages import Page
 from vibesite.topics.build import MIN_ARTICLES, Topic, Topics
 from vibesite.topics.serialize import topics_json
 
