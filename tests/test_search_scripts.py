@@ -11,7 +11,8 @@ from _sitebuild import REPO, FakeEmbedder, build_quiet, write_files
 
 from vibesite.config import Config
 from vibesite.diagnostics import BuildError
-from vibesite.site.scripts import HASH_CHARS, SEARCH_ENTRY, hash_scripts
+from vibesite.search.index import HASH_CHARS
+from vibesite.site.scripts import SEARCH_ENTRY, hash_scripts
 
 THEME_MODULES = REPO / "templates" / "static" / "search"
 HASHED = re.compile(rf"(?P<stem>[\w-]+)\.(?P<hash>[0-9a-f]{{{HASH_CHARS}}})\.js")

@@ -9,16 +9,16 @@ name (for ``asset()``); and the other static files, left to be copied as they ar
 
 A module's imports are its relative specifiers (``"./x.js"``, ``"../x.js"``) after ``from``,
 ``import`` or ``import(``, outside comments; each is rewritten to the hashed name of the module
-it names, and the module's hash is then the first ``HASH_CHARS`` hex digits of the sha256 of those rewritten
-bytes. So a changed module renames itself and every module that imports it, up to the entry,
-which the theme links: a page always loads one consistent set, and every file can be cached
-for good. An import cycle cannot be named by its content, and an import of a file the site does
-not have would fail in the browser: both stop the build, naming the file and line.
+it names, and the module's hash is then that of those rewritten bytes (``hashed_path``, as the
+search index names its files). So a changed module renames itself and every module that
+imports it, up to the entry, which the theme links: a page always loads one consistent set,
+and every file can be cached for good. An import cycle cannot be named by its content, and an
+import of a file the site does not have would fail in the browser: both stop the build, naming
+the file and line.
 """
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 from collections.abc import Sequence
@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vibesite.diagnostics import BuildError, Diagnostic
+from vibesite.search.index import hashed_path as index_hashed_path
 
 SEARCH_ENTRY = "static/search/main.js"
 # What themes linked before the search script was split into modules: asset() still
 # resolves it to the entry (unless the site has a file of that name).
 LEGACY_ENTRY = "static/search.js"
-HASH_CHARS = 10
-_SPECIFIER = re.compile(
-    rb"""(?P<lead>\bfrom\s*|\bimport\s*(?:\(\s*)?)(?P<quote>["'])(?P<spec>\.\.?/[^"'\n]*)(?P=quote)""")
+_SPECIFIER = re.compile(rb"""(?P<lead>\bfrom\s*|\bimport\s*(?:\(\s*)?)"""
+                        rb"""(?P<quote>["'])(?P<spec>\.\.?/[^"'\n]*)(?P=quote)""")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class HashedScripts:
 def hashed_path(path: str, data: bytes) -> str:
     """``static/search/rank.js`` + bytes -> ``static/search/rank.<hash>.js``."""
     stem, suffix = posixpath.splitext(path)
-    return f"{stem}.{hashlib.sha256(data).hexdigest()[:HASH_CHARS]}{suffix}"
+    return index_hashed_path(stem, data, suffix)
 
 
 def _without_comments(data: bytes) -> bytes:
@@ -118,7 +118,8 @@ def hash_scripts(static: Sequence[tuple[Path, str]],
             if not match["lead"].rstrip().endswith(b"("):  # import("...") stays lazy
                 reached.update({hashed, *reaches[target]})
             new_spec = spec[: spec.rfind("/") + 1] + posixpath.basename(hashed)
-            return match["lead"] + match["quote"] + new_spec.encode("utf-8") + match["quote"]
+            return (data[match.start() : match.start("spec")] + new_spec.encode("utf-8")
+                    + data[match.end("spec") : match.end()])
 
         parts, at = [], 0
         for match in _SPECIFIER.finditer(_without_comments(data)):  # same offsets as data
