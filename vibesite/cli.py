@@ -12,6 +12,7 @@ from vibesite import __version__
 from vibesite.buildlock import LockError
 from vibesite.config import load_config, with_overrides
 from vibesite.diagnostics import BuildError, ConfigError
+from vibesite.embeddings.errors import StoreError
 from vibesite.model.base import ModelError
 from vibesite.pipeline import BuildResult, build
 from vibesite.site.write import WriteError
@@ -33,6 +34,8 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
     _source_arguments(parser)
     parser.add_argument("--base-url", help="absolute URL or path the site is served from")
     parser.add_argument("--quiet", action="store_true", help="print errors only")
+    parser.add_argument("--rebuild-cache", action="store_true",
+                        help="discard the embeddings file and build caches; compute all afresh")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -158,7 +161,8 @@ def run_build(args: argparse.Namespace) -> int:
         content_dir=args.content, output_dir=args.output, base_url=args.base_url,
         strict=args.strict, drafts=args.drafts,
     )
-    result = build(config, progress=not args.quiet and sys.stderr.isatty())
+    result = build(config, progress=not args.quiet and sys.stderr.isatty(),
+                   rebuild_cache=args.rebuild_cache)
     for diagnostic in result.diagnostics:
         print(diagnostic, file=sys.stderr)
     if not args.quiet:
@@ -183,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    except (UsageProblem, WriteError, LockError) as exc:
+    except (UsageProblem, WriteError, LockError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ModelError as exc:

@@ -42,6 +42,7 @@ from vibesite.topics.build import TopicChanges, Topics, TopicSeed, build_topics
 from vibesite.topics.serialize import stored_topics
 
 # The stages whose last output memo.db keeps (vibesite.memo), each under its own version.
+MEMO, RENDER_CACHE = "memo.db", "markdown-cache.db"  # in cache_dir, beside embeddings.db
 MEMO_STAGES = ("related", "similarities", "topics", "search", "search terms")
 
 
@@ -79,6 +80,7 @@ def build(
     embedder: Embedder | Callable[[], Embedder] | None = None,
     progress: bool = True,
     fork: bool = True,
+    rebuild_cache: bool = False,
 ) -> BuildResult:
     """Build the site described by ``config``; raise BuildError when content has errors.
 
@@ -86,17 +88,21 @@ def build(
     (loaded only if some article needs embedding; a few articles go through its cached ONNX
     export, so that an edit-and-rebuild does not import torch). ``fork`` False renders in
     this process only (a caller running threads of its own, such as ``serve``).
+    ``rebuild_cache`` first discards the embeddings file and the build caches beside it
+    (exported models are kept): everything is computed afresh.
     """
+    if rebuild_cache:
+        _discard_cache(config)
     timer = _Timer()
     diagnostics = Diagnostics()
     discovery = discover(config, diagnostics)
     timer.lap("discover")
-    render_cache = RenderCache(config.cache_dir / "markdown-cache.db")
+    render_cache = RenderCache(config.cache_dir / RENDER_CACHE)
     parsed = parse(config, discovery, diagnostics, render_cache)
     _stop_on_problems(config, diagnostics)
     render_cache.save()
     timer.lap("parse")
-    memo = Memo(config.cache_dir / "memo.db", MEMO_STAGES)
+    memo = Memo(config.cache_dir / MEMO, MEMO_STAGES)
     make_embedder = _embedder_factory(config, embedder)
     with EmbeddingStore(config.db_path) as store:
         embeddings = embed(config, parsed.articles, store, make_embedder, progress=progress)
@@ -130,6 +136,12 @@ def build(
         topic_changes=(f"{topics.changes.kept} kept, {topics.changes.new} new, "
                        f"{topics.changes.merged} merged, {topics.changes.gone} gone"),
     )
+
+
+def _discard_cache(config: Config) -> None:
+    for path in (config.db_path, config.cache_dir / MEMO, config.cache_dir / RENDER_CACHE):
+        for sidecar in ("", "-wal", "-shm", "-journal"):
+            path.with_name(path.name + sidecar).unlink(missing_ok=True)
 
 
 def _stop_on_problems(config: Config, diagnostics: Diagnostics) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from vibesite.buildlock import LockError
 from vibesite.config import Config
 from vibesite.diagnostics import BuildError
+from vibesite.embeddings.errors import StoreError
 from vibesite.pipeline import BuildResult, build
 from vibesite.site.write import WriteError
 
@@ -102,7 +103,7 @@ def rebuild(config: Config, embedder: Any, log: Callable[[str], None]) -> BuildR
             log(str(diagnostic))
         log(f"{exc} (still serving the previous build)")
         return None
-    except (WriteError, LockError) as exc:
+    except (WriteError, LockError, StoreError) as exc:
         log(f"error: {exc} (still serving the previous build)")
         return None
     log(f"Rebuilt: {result.articles} articles, {result.embedded_new} new and "

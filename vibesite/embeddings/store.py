@@ -5,6 +5,12 @@ back for the next build, ``vibesite similar`` and anyone with ``llm``/sqlite-uti
 ``collections`` and ``embeddings`` are simonw/llm's schema (so ``llm similar`` reads them);
 ``similarities``, ``topics``, ``topic_members`` and ``map_coords`` are vibesite's. No other
 module speaks SQL to this file.
+
+Other tools may have touched the file (llm rebuilds ``_sqlite_migrations`` with an ``id``
+column, sqlite-utils adds FTS tables and triggers, anyone may add tables, indexes, columns or
+collections): every write names its columns, rows are updated in place (``ON CONFLICT DO
+UPDATE``, so triggers see a real update) and nothing vibesite did not create is dropped. A
+file that cannot be used raises ``StoreError``: one line naming the file and what to do.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from vibesite.embeddings.errors import StoreError, rebuild_hint
 
 ARTICLES = "articles"
 PASSAGES = "passages"
@@ -52,12 +60,26 @@ CREATE TABLE IF NOT EXISTS topic_members (
 );
 CREATE TABLE IF NOT EXISTS map_coords (id TEXT PRIMARY KEY, x REAL NOT NULL, y REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS _sqlite_migrations (
-    migration_set TEXT, name TEXT, applied_at TEXT, PRIMARY KEY (migration_set, name)
+    id INTEGER PRIMARY KEY, migration_set TEXT, name TEXT, applied_at TEXT
 );
 """
+# The columns each write needs; a table without them was made by something else.
+_REQUIRED_COLUMNS = {
+    "collections": ("id", "name", "model"),
+    "embeddings": ("collection_id", "id", "embedding", "content", "content_blob", "content_hash",
+                   "metadata", "updated"),
+    "similarities": ("id", "other_id", "score"),
+    "topics": ("slug", "name", "keywords", "size", "centroid", "seeded"),
+    "topic_members": ("topic_slug", "id", "rank", "score"),
+    "map_coords": ("id", "x", "y"),
+}
 # llm runs these migrations on a file it opens; recording them as applied lets it use ours as is.
+# The table is sqlite-utils' current shape (an ``id`` key), so llm has nothing to rebuild.
 _LLM_MIGRATIONS = ("m001_create_tables", "m002_foreign_key", "m003_add_updated",
                    "m004_store_content_hash", "m005_add_content_blob")
+# PRAGMA user_version of the files this vibesite writes; a larger one is a newer vibesite's.
+STORE_FORMAT = 1
+
 
 
 def content_hash(text: str) -> bytes:
@@ -124,19 +146,61 @@ class EmbeddingStore:
 
     def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
-        if not create:
-            if not path.exists():
-                raise FileNotFoundError(f"{path} does not exist: build the site first")
-            self.conn = sqlite3.connect(path)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not create and not path.exists():
+            raise FileNotFoundError(f"{path} does not exist: build the site first")
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(path)
-        with self.conn:
-            self.conn.executescript(_SCHEMA)
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO _sqlite_migrations VALUES ('llm.embeddings', ?, ?)",
-                [(name, time.strftime("%Y-%m-%d %H:%M:%S")) for name in _LLM_MIGRATIONS],
-            )
+        try:
+            self._check_format()
+            self._check_columns()  # before any write: a file vibesite cannot use stays as it is
+            if create:
+                with self.conn:
+                    self.conn.executescript(_SCHEMA)
+                    self._record_llm_migrations()
+                    self.conn.execute(f"PRAGMA user_version = {STORE_FORMAT}")
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise StoreError.from_sqlite(path, exc) from exc
+        except StoreError:
+            self.conn.close()
+            raise
+
+    def _check_format(self) -> None:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > STORE_FORMAT:
+            raise StoreError(self.path, f"was written by a newer vibesite (store format "
+                             f"{version}; this vibesite reads format {STORE_FORMAT})",
+                             "upgrade vibesite, or " + rebuild_hint(self.path))
+
+    def _columns(self, table: str) -> set[str]:
+        return {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+
+    def _check_columns(self) -> None:
+        for table, needed in _REQUIRED_COLUMNS.items():
+            have = self._columns(table)
+            if not have:
+                continue  # a reader of a file from before this table existed
+            missing = [c for c in needed if c not in have]
+            if missing:
+                raise StoreError(self.path, f"table {table} lacks the column(s) "
+                                 f"{', '.join(missing)} vibesite needs (made by another program?)")
+
+    def _record_llm_migrations(self) -> None:
+        """Mark llm's migrations applied, in whichever shape the table is (llm's older
+        ``(migration_set, name, applied_at)`` or sqlite-utils' current one with ``id``)."""
+        if not {"migration_set", "name", "applied_at"} <= self._columns("_sqlite_migrations"):
+            return  # someone else's table of that name: leave it alone
+        self.conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS "
+                          "idx__sqlite_migrations_migration_set_name "
+                          "ON _sqlite_migrations (migration_set, name)")
+        now = time.strftime("%Y-%m-%d %H:%M:%S")
+        self.conn.executemany(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "SELECT 'llm.embeddings', :name, :now WHERE NOT EXISTS (SELECT 1 FROM "
+            "_sqlite_migrations WHERE migration_set = 'llm.embeddings' AND name = :name)",
+            [{"name": name, "now": now} for name in _LLM_MIGRATIONS],
+        )
 
     @classmethod
     def existing(cls, path: Path) -> EmbeddingStore:
@@ -148,8 +212,11 @@ class EmbeddingStore:
     def __enter__(self) -> EmbeddingStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        """Close; a SQLite error raised while using the file leaves as a ``StoreError``."""
         self.close()
+        if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.ProgrammingError):
+            raise StoreError.from_sqlite(self.path, exc) from exc
 
     def collection(self, name: str, model: str) -> int:
         """The collection's id; a different model than before empties it (all re-embedded)."""
@@ -190,8 +257,12 @@ class EmbeddingStore:
     def _insert(self, collection_id: int, rows: Iterable[StoredRow]) -> None:
         now = int(time.time())
         self.conn.executemany(
-            "INSERT OR REPLACE INTO embeddings (collection_id, id, embedding, content, "
-            "content_blob, content_hash, metadata, updated) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+            "INSERT INTO embeddings (collection_id, id, embedding, content, content_blob, "
+            "content_hash, metadata, updated) VALUES (?, ?, ?, ?, NULL, ?, ?, ?) "
+            "ON CONFLICT (collection_id, id) DO UPDATE SET embedding = excluded.embedding, "
+            "content = excluded.content, content_blob = NULL, "
+            "content_hash = excluded.content_hash, metadata = excluded.metadata, "
+            "updated = excluded.updated",
             [(collection_id, r.id, encode_vector(r.vector), r.content, r.content_hash,
               _metadata_json(r.metadata), now) for r in rows],
         )
@@ -252,7 +323,8 @@ class EmbeddingStore:
     def replace_similarities(self, rows: Iterable[tuple[str, str, float]]) -> None:
         with self.conn:
             self.conn.execute("DELETE FROM similarities")
-            self.conn.executemany("INSERT INTO similarities VALUES (?, ?, ?)", rows)
+            self.conn.executemany(
+                "INSERT INTO similarities (id, other_id, score) VALUES (?, ?, ?)", rows)
 
     def articles(self, collection: str) -> list[StoredArticle]:
         """Every row of the named collection, by id (empty when it does not exist)."""

@@ -26,6 +26,7 @@ class SentenceTransformerEmbedder:
             from transformers.utils import logging as transformers_logging
 
             transformers_logging.set_verbosity_error()  # windows handle over-long texts
+            transformers_logging.disable_progress_bar()  # "Loading weights" is noise, --quiet too
 
             self.model: Any = SentenceTransformer(
                 location, device=None if device == "auto" else device)
