@@ -344,12 +344,15 @@ def test_lexical_results_show_before_the_model_loads(page: Any, base_url: str) -
     assert page.recorder.errors == []
 
 
-def test_semantic_search_after_focus_ranks_like_python(
+def test_semantic_search_after_the_first_query_ranks_like_python(
         page: Any, base_url: str, browser_site: Config) -> None:
     from vibesite.search.query import SiteSearch
 
     open_home(page, base_url)
     page.locator("#vs-search-input").focus()
+    page.wait_for_timeout(300)
+    assert page.recorder.fetched(r"/sub/search/|onnxruntime") == []  # focus alone: nothing
+    page.keyboard.type("s")
     assert wait_ready(page) is True
     state = page.evaluate("() => ({...window.vibesiteSearch.state})")
     assert state["semantic"] == "ready", state
@@ -360,7 +363,9 @@ def test_semantic_search_after_focus_ranks_like_python(
     assert hits[0]["semanticRank"] == 1
     assert search(page, "how do I keep my data safe from a disk failure")[0]["url"] == (
         "sqlite-copies/")
-    assert search(page, "zzzqqq")[0]["lexicalRank"] is None  # semantic results only
+    # Nonsense has no keyword match and no semantic score above the calibrated floor.
+    assert search(page, "zzzqqq") == []
+    assert search(page, "xyzzyplughqwerty") == []
 
     # Ranking math: Python given the browser's query vector ranks exactly the same.
     python = SiteSearch.load(browser_site.output_dir)
@@ -368,8 +373,8 @@ def test_semantic_search_after_focus_ranks_like_python(
         vector = np.array(page.evaluate("(q) => window.vibesiteSearch.embed(q)", query))
         js = search(page, query, limit=20)
         py = python.search(query, limit=20, query_vector=vector)
-        assert [(h["url"], h["lexicalRank"], h["semanticRank"]) for h in js] == [
-            (h.url, h.lexical_rank, h.semantic_rank) for h in py], query
+        assert [(h["url"], h["lexicalRank"], h["semanticRank"], h["match"]) for h in js] == [
+            (h.url, h.lexical_rank, h.semantic_rank, h.match) for h in py], query
         assert [h["score"] for h in js] == pytest.approx([h.score for h in py], rel=1e-12)
     assert page.recorder.errors == []
 
@@ -476,7 +481,7 @@ def test_search_page_reads_and_updates_the_address(page: Any, base_url: str) -> 
         BASE + "css-grid/")
     assert page.title().startswith("Search ·")
     assert page.locator("#vs-search-input").count() == 0  # no second box in the header
-    assert wait_ready(page) is True  # the page's own box has focus: the model loads
+    assert wait_ready(page) is True  # a query in the address is a typed query: the model loads
     page.wait_for_function(
         "() => document.querySelector('.vs-results__mode').textContent.startsWith('Semantic')")
     box = page.locator("#vs-results-input")
@@ -502,3 +507,48 @@ def test_a_script_title_is_text_everywhere(page: Any, base_url: str) -> None:
     page.goto(base_url + "script-title/")
     assert page.locator("h1.post-title").inner_text() == "<script>alert(1)</script>"
     assert dialogs == []
+
+
+def test_nonsense_says_no_results_and_counts_are_totals(page: Any, base_url: str) -> None:
+    page.goto(base_url + "search/?q=xyzzyplughqwerty")
+    assert wait_ready(page) is True
+    page.wait_for_function(
+        "() => document.querySelector('.vs-results__mode').textContent.startsWith('Semantic')")
+    page.wait_for_function("() => document.querySelector('.vs-results__count').textContent"
+                           ".startsWith('No results')")
+    assert page.locator(".vs-results__count").inner_text() == (
+        "No results for \u2018xyzzyplughqwerty\u2019")
+    assert page.locator(".vs-results__list li").count() == 0
+    # The count is how many results there are in all, not how many are shown.
+    few = page.evaluate("() => window.vibesiteSearch.results('the', {limit: 2})")
+    every = page.evaluate("() => window.vibesiteSearch.results('the', {limit: 100})")
+    assert few["total"] == every["total"] == len(every["hits"]) > len(few["hits"]) == 2
+    open_home(page, base_url)
+    page.keyboard.press("/")
+    page.keyboard.type("the")
+    page.wait_for_function(f"() => document.querySelector('.vs-search__count').textContent"
+                           f" === '{every['total']} results'")
+    assert len(option_titles(page)) == min(8, every["total"])
+    assert page.recorder.errors == []
+
+
+def test_save_data_offers_the_model_instead_of_downloading_it(
+        context: Any, base_url: str) -> None:
+    page = context.new_page()
+    page.add_init_script("Object.defineProperty(navigator, 'connection', "
+                         "{value: {saveData: true, effectiveType: '4g'}})")
+    page.recorder = Recorder(page)
+    open_home(page, base_url)
+    page.keyboard.press("/")
+    page.keyboard.type("sqlite")
+    page.locator("#vs-search-listbox [role='option']").first.wait_for()
+    button = page.locator(".vs-search__semantic")
+    button.wait_for()
+    assert re.fullmatch(r"Add semantic search \(\d+(\.\d)? MB\)", button.inner_text())
+    page.wait_for_timeout(300)
+    assert page.recorder.fetched(r"onnxruntime|\.onnx$|tokenizer|vectors") == []
+    assert page.evaluate("() => window.vibesiteSearch.state.semantic") == "idle"
+    button.click()
+    assert wait_ready(page) is True
+    assert page.recorder.fetched(r"\.onnx$")
+    assert page.recorder.errors == []

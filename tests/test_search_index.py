@@ -223,10 +223,13 @@ def fake_encoder_files(tmp_path: Path) -> EncoderFiles:
 
 def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles) -> None:
     many = ARTICLES * 30  # 180 docs: two docs shards
-    files = build_search_files(many, unit_vectors(len(many), 16), fake_encoder_files)
+    files = build_search_files(many, unit_vectors(len(many), 16), fake_encoder_files,
+                               semantic_floor=0.3, runtime_bytes=1000)
     manifest = json.loads(files[MANIFEST])
     assert set(manifest) == {"version", "count", "dim", "rrf_k", "candidates", "vectors",
-                             "vector_bits", "passages", "docs", "lexical", "model"}
+                             "vector_bits", "passages", "docs", "lexical", "model",
+                             "semantic_floor"}
+    assert manifest["semantic_floor"] == 0.3
     assert (manifest["version"], manifest["count"], manifest["dim"]) == (2, 180, 16)
     assert (manifest["rrf_k"], manifest["candidates"]) == (10, 100)
     assert manifest["passages"]["count"] == 180
@@ -237,7 +240,10 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
     assert lexical["avgdl"] == round(lexical["avgdl"], 4) > 0
     assert manifest["model"] == {"id": "test/tiny-model", "max_length": 256,
                                  "onnx": manifest["model"]["onnx"],
-                                 "tokenizer": manifest["model"]["tokenizer"]}
+                                 "tokenizer": manifest["model"]["tokenizer"],
+                                 "loading": "auto",  # what download_bytes counts:
+                                 "download_bytes": len(b"fake onnx bytes") + len(
+                                     b'{"fake": true}') + 8 * 16 + 180 * 8 + 1000}
     named = [manifest["vectors"], manifest["passages"]["counts"], lexical["doclen"],
              *manifest["docs"]["files"], *lexical["files"].values(), manifest["model"]["onnx"],
              manifest["model"]["tokenizer"]]
@@ -392,7 +398,8 @@ def test_semantic_search_uses_the_sites_onnx_encoder(
         monkeypatch: pytest.MonkeyPatch) -> None:
     vectors = unit_vectors(len(ARTICLES), 16)
     root = write_site(tmp_path / "site",
-                      build_search_files(ARTICLES, vectors, fake_encoder_files))
+                      build_search_files(ARTICLES, vectors, fake_encoder_files,
+                                         semantic_floor=0.9))
     made: list[object] = []
 
     class FakeEncoder:
@@ -415,7 +422,10 @@ def test_semantic_search_uses_the_sites_onnx_encoder(
     assert first["query"] == "greek words"
     assert first["results"][0]["url"] == "greek/words/"
     assert second["results"][0]["url"] == "git/lost-commit/"
-    assert set(second["results"][0]) == {"url", "title", "score"}
+    assert set(second["results"][0]) == {"url", "title", "score", "match"}
+    assert second["results"][0]["match"] == "both"  # "lost commit" is in its text too
+    assert [r["match"] for r in first["results"]] == ["semantic"]  # its own vector: 1; rest < 0.9
+    assert first["total"] == 1
     lexical_only = SiteSearch.load(root).search("greek words", semantic=False)
     assert lexical_only == []  # "greek" and "words" are not in the text, only the vector
 
@@ -425,7 +435,8 @@ def test_missing_index_or_encoder_gives_clear_errors(
         monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SearchIndexError, match="build the site first"):
         SiteSearch.load(tmp_path / "nowhere")
-    files = build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), fake_encoder_files)
+    files = build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), fake_encoder_files,
+                               semantic_floor=0.3)
     search = SiteSearch.load(write_site(tmp_path / "site", files))
     monkeypatch.setitem(sys.modules, "vibesite.model.onnx_runtime", None)  # import fails
     with pytest.raises(SearchIndexError, match="onnx_runtime"):

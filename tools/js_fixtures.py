@@ -226,6 +226,7 @@ ARTICLES = [
 ]
 PASSAGE_COUNTS = [1, 2, 1, 3, 1, 1, 2, 1]
 INDEX_DIM = 6
+SEMANTIC_FLOOR = 0.25
 QUERIES = ["git rebase", "rebasing commits history", "sqlite database copy", "ΟΔΟΣ café",
            "日本語", "constructor tostring", "zzzz nothing", "the a of", "grid layout areas",
            "   "]
@@ -237,14 +238,15 @@ def index_files() -> dict[str, bytes]:
     vectors = unit_vectors(sum(PASSAGE_COUNTS), INDEX_DIM, seed=2)
     with (mock.patch.object(search_index, "POSTINGS_PER_SHARD", 16),
           mock.patch.object(search_index, "DOCS_SHARD_SIZE", 3)):
-        return search_index.build_search_files(
-            ARTICLES, vectors, passage_counts=PASSAGE_COUNTS)  # type: ignore[arg-type]
+        return search_index.build_search_files(  # a floor some semantic-only docs are under
+            ARTICLES, vectors, passage_counts=PASSAGE_COUNTS,  # type: ignore[arg-type]
+            semantic_floor=SEMANTIC_FLOOR)
 
 
 def _hits(hits: Sequence[Any]) -> list[dict[str, Any]]:
     return [{"url": h.url, "title": h.title, "date": h.date, "summary": h.summary,
-             "score": h.score, "lexicalRank": h.lexical_rank, "semanticRank": h.semantic_rank}
-            for h in hits]
+             "score": h.score, "lexicalRank": h.lexical_rank, "semanticRank": h.semantic_rank,
+             "match": h.match} for h in hits]
 
 
 def search_fixture(site_dir: Path) -> dict[str, Any]:
@@ -256,10 +258,12 @@ def search_fixture(site_dir: Path) -> dict[str, Any]:
             "query": text,
             "terms": analysis.tokenize(text),
             "lexical": _hits(search.search(text, limit=5, semantic=False)),
+            "lexical_total": search.results(text, limit=5, semantic=False).total,
             "vector": _floats(vector),
             # rounded: numpy's matrix product may add in another order on another CPU
             "semantic_scores": [round(x, 10) for x in _floats(search.semantic_scores(vector))],
             "hybrid": _hits(search.search(text, limit=5, query_vector=vector)),
+            "hybrid_total": search.results(text, limit=5, query_vector=vector).total,
         })
     return {"index_version": search_index.VERSION, "cases": cases}
 

@@ -96,8 +96,11 @@ def run_search(args: argparse.Namespace) -> int:
             return EXIT_OK
         search = SiteSearch.load(site_dir)
         for query in queries:
-            for rank, hit in enumerate(search.search(query.rstrip("\r\n"), args.limit,
-                                                     semantic=semantic), start=1):
+            query = query.rstrip("\r\n")
+            hits = search.search(query, args.limit, semantic=semantic)
+            if not hits and query.strip():
+                print(f"No results for \u2018{query.strip()}\u2019")
+            for rank, hit in enumerate(hits, start=1):
                 print(f"{rank:2d}. {hit.title}  /{hit.url}  ({hit.date})")
     except SearchIndexError as exc:
         raise UsageProblem(str(exc)) from exc

@@ -13,6 +13,7 @@ from vibesite.diagnostics import ConfigError
 
 CONFIG_FILE = "vibesite.toml"
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+SEARCH_MODEL_CHOICES = ("auto", "on-demand", "off")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class Config:
     drafts: bool = False
     strict: bool = False
     search: bool = True
+    # When the browser downloads the semantic model: "auto" (on the first typed query, unless
+    # the reader's browser asks to save data), "on-demand" (a button) or "off" (keyword only).
+    search_model: str = "auto"
     raw_html: bool = True  # False: HTML written in Markdown is shown as text, not run
     topic_count: int = 0  # 0: chosen from the data
     topic_threshold: float = 0.5  # cosine to a seed topic's centre to be listed on it
@@ -94,6 +98,10 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise TypeError("a number between 0 and 1")
         return float(value)
+    if key == "search_model":
+        if value not in SEARCH_MODEL_CHOICES:
+            raise TypeError(" or ".join(f'"{c}"' for c in SEARCH_MODEL_CHOICES))
+        return value
     if key == "topic_count":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise TypeError("0 (automatic) or a positive integer")

@@ -34,7 +34,7 @@ from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 from vibesite.search.analysis import VERSION as ANALYSIS_VERSION
 from vibesite.search.index import FORMAT as SEARCH_FORMAT
 from vibesite.search.index import build_search_files
-from vibesite.site.assemble import assemble
+from vibesite.site.assemble import assemble, model_runtime_bytes
 from vibesite.site.render import render, theme_dirs
 from vibesite.site.write import write_site
 from vibesite.topics.build import VERSION as TOPICS_VERSION
@@ -115,7 +115,8 @@ def build(
     search_files: dict[str, bytes | Path] = {}
     if config.search:
         encoder = _query_encoder(config, embedder, diagnostics)
-        search_files = _search_files(parsed.articles, embeddings, encoder, memo)
+        search_files = _search_files(parsed.articles, embeddings, encoder, memo,
+                                     config.search_model)
         timer.lap("search index")
     _stop_on_problems(config, diagnostics)  # --strict: topic seed and search model warnings
     folders = theme_dirs(config)
@@ -218,21 +219,25 @@ def _store_similarities(store: EmbeddingStore, memo: Memo, ids: Sequence[str],
 
 
 def _search_files(articles: Sequence[Article], embeddings: Embeddings,
-                  encoder: EncoderFiles | None, memo: Memo) -> dict[str, bytes | Path]:
+                  encoder: EncoderFiles | None, memo: Memo,
+                  model_loading: str) -> dict[str, bytes | Path]:
     """The search index, rebuilt only when an input changed (tokenizing is most of its time:
     the terms of each text are kept too, so a few changed articles re-tokenize only those)."""
+    runtime_bytes = model_runtime_bytes() if encoder else 0
 
     def compute() -> dict[str, bytes | Path]:
         found = memo.load("search terms", ANALYSIS_VERSION)
         terms = found if isinstance(found, dict) else {}
         files = build_search_files(articles, embeddings.passages, encoder, terms,
-                                   passage_counts=embeddings.passage_counts)
+                                   passage_counts=embeddings.passage_counts,
+                                   model_loading=model_loading, runtime_bytes=runtime_bytes)
         memo.save("search terms", ANALYSIS_VERSION, terms)
         return files
 
     key = ([(a.id, a.url, a.title, a.date_display, a.summary, a.text) for a in articles],
            embeddings.passages, embeddings.passage_counts, ANALYSIS_VERSION,
-           encoder and (encoder, encoder.model_onnx.stat().st_size))
+           encoder and (encoder, encoder.model_onnx.stat().st_size), model_loading,
+           runtime_bytes)
     return memo.cached("search", SEARCH_FORMAT, key, compute, dict)
 
 
@@ -243,6 +248,8 @@ def _query_encoder(config: Config, given: object,
     A custom embedder passed in by a caller has no model to export: lexical search only.
     """
     if given is not None and not isinstance(given, SentenceTransformerEmbedder | ConfiguredModel):
+        return None
+    if config.search_model == "off":
         return None
     try:
         return export_query_encoder(config.model, config.cache_dir,

@@ -3,7 +3,9 @@
 Formats (shared with ``search/query.py`` and the browser's search scripts; the design is the
 search spec):
 
-- ``search/manifest.json`` (not hashed) names every other file and holds the parameters.
+- ``search/manifest.json`` (not hashed) names every other file and holds the parameters,
+  among them ``semantic_floor``: the score a result only semantic ranking supports must reach
+  (``vibesite.search.calibrate``; null without a query model).
 - ``search/vectors.<h>.bin``: ``vibesite.search.codes`` bytes of ``vector_bits`` (4) bits:
   ``dim`` float32 offsets, ``dim`` float32 scales, then the codes, two dimensions a byte (low
   nibble first); ``v ~= offset + scale * code`` per dimension. One vector per passage (the
@@ -35,6 +37,8 @@ import numpy as np
 from vibesite.content.parse import Article
 from vibesite.model.base import EncoderFiles
 from vibesite.search.analysis import shard_of, tokenize
+from vibesite.search.calibrate import CALIBRATION
+from vibesite.search.calibrate import semantic_floor as calibrated_floor
 from vibesite.search.codes import Quantized, quantize
 
 __all__ = ["MANIFEST", "VERSION", "Quantized", "build_search_files", "quantize"]
@@ -58,7 +62,7 @@ VECTOR_BITS = 4
 # Everything above that shapes the files: part of the pipeline's memo key, so that a vibesite
 # with other settings never reuses an index built by this one.
 FORMAT = (VERSION, K1, B, RRF_K, CANDIDATES, DOCS_SHARD_SIZE, POSTINGS_PER_SHARD, MAX_SHARDS,
-          SUMMARY_CHARS, HASH_CHARS, VECTOR_BITS)
+          SUMMARY_CHARS, HASH_CHARS, VECTOR_BITS, CALIBRATION)
 
 
 def n_shards_for(total_postings: int) -> int:
@@ -157,6 +161,9 @@ def build_search_files(
     encoder: EncoderFiles | None = None,
     token_cache: dict[bytes, list[str]] | None = None,
     passage_counts: Sequence[int] | np.ndarray | None = None,
+    semantic_floor: float | None = None,
+    model_loading: str = "auto",
+    runtime_bytes: int = 0,
 ) -> dict[str, bytes | Path]:
     """Every file under ``search/`` (paths relative to the site root) -> its bytes, or for the
     query encoder's model and tokenizer the file to copy (memos never hold the model).
@@ -164,7 +171,11 @@ def build_search_files(
     ``vectors`` are L2-normalised embeddings: one per article in the same order, or, with
     ``passage_counts`` (how many each article has, >= 1), each article's passage vectors in
     turn. ``encoder`` (``vibesite.model.base.EncoderFiles``) adds the browser's query
-    model, else ``"model"`` is null and the browser searches lexically only.
+    model, else ``"model"`` is null and the browser searches lexically only. With an encoder,
+    ``semantic_floor`` (None) is calibrated on it (``vibesite.search.calibrate``); given, it is
+    stored as it is. ``model_loading`` ("auto" or "on-demand") tells the browser when to
+    download the model; ``runtime_bytes``, the size of the wasm runtime it downloads too, is
+    added to the download's size the browser shows (``model.download_bytes``).
     """
     vectors = np.asarray(vectors, dtype=np.float32)
     count = len(articles)
@@ -192,7 +203,9 @@ def build_search_files(
         files[path] = source
         return path
 
-    vectors_path = add("search/vectors", quantize(vectors, VECTOR_BITS).to_bytes(), ".bin")
+    quantized = quantize(vectors, VECTOR_BITS)
+    vector_data = quantized.to_bytes()
+    vectors_path = add("search/vectors", vector_data, ".bin")
     passages_path = add("search/passages", counts.astype("<u4").tobytes(), ".bin")
     records = [_doc_record(a) for a in articles]
     docs_paths = [add(f"search/docs/{k}", dumps(records[start:start + DOCS_SHARD_SIZE]), ".json")
@@ -206,12 +219,21 @@ def build_search_files(
                  for s, terms in sorted(by_shard.items())}
     doclen_path = add("search/doclen", lexical.doclen.astype("<u4").tobytes(), ".bin")
     model: dict[str, Any] | None = None
+    floor = semantic_floor
     if encoder is not None:
+        if floor is None:
+            from vibesite.model.onnx_runtime import OnnxQueryEncoder
+
+            floor = calibrated_floor(OnnxQueryEncoder(encoder).encode, quantized)
         model = {
             "id": encoder.model_id,
             "onnx": copy("search/model", Path(encoder.model_onnx), ".onnx"),
             "tokenizer": copy("search/tokenizer", Path(encoder.tokenizer_json), ".json"),
             "max_length": int(encoder.max_length),
+            "loading": model_loading,
+            "download_bytes": (Path(encoder.model_onnx).stat().st_size
+                               + Path(encoder.tokenizer_json).stat().st_size
+                               + len(vector_data) + runtime_bytes),
         }
     manifest = {
         "version": VERSION, "count": count, "dim": dim, "rrf_k": RRF_K, "candidates": CANDIDATES,
@@ -221,6 +243,7 @@ def build_search_files(
         "lexical": {"k1": K1, "b": B, "avgdl": lexical.avgdl, "n_shards": n_shards,
                     "doclen": doclen_path, "files": lex_paths},
         "model": model,
+        "semantic_floor": floor,
     }
     files[MANIFEST] = dumps(manifest)
     return files

@@ -4,7 +4,9 @@ Lexical: BM25 over the stemmed query's distinct terms (first-occurrence order), 
 the lexical shards those terms hash to. Semantic: the query embedded by the site's own ONNX
 export (``vibesite.model.onnx_export``), scored in float64 against the int4 passage vectors; a doc
 scores as its best passage.
-Fusion: reciprocal-rank fusion of the two top-``candidates`` rankings.
+Fusion: reciprocal-rank fusion of the two top-``candidates`` rankings; a doc only the
+semantic ranking holds is a result only if its score reaches the manifest's ``semantic_floor``
+(``vibesite.search.calibrate``), so a query that means nothing finds nothing.
 """
 
 from __future__ import annotations
@@ -35,8 +37,21 @@ class Hit:
     date: str
     summary: str
     score: float  # the fused RRF score (lexical only: 1 / (rrf_k + lexical_rank))
-    lexical_rank: int | None  # 1-based rank in the lexical candidates, None if not among them
+    lexical_rank: int | None  # 1-based rank among all keyword matches, None if not one
     semantic_rank: int | None  # 1-based rank in the semantic candidates, None if not among them
+
+    @property
+    def match(self) -> str:
+        """What supports this result: ``keyword``, ``semantic`` or ``both``."""
+        if self.lexical_rank is None:
+            return "semantic"
+        return "keyword" if self.semantic_rank is None else "both"
+
+
+@dataclass(frozen=True)
+class Results:
+    hits: list[Hit]  # the best ``limit``
+    total: int  # every result: all keyword matches, and semantic candidates above the floor
 
 
 def rank_scores(scores: dict[int, float], limit: int) -> list[int]:
@@ -215,45 +230,64 @@ class SiteSearch:
 
     def search(self, query: str, limit: int = 10, semantic: bool = True,
                query_vector: np.ndarray | None = None) -> list[Hit]:
+        """The best ``limit`` results of ``results``."""
+        return self.results(query, limit, semantic, query_vector).hits
+
+    def results(self, query: str, limit: int = 10, semantic: bool = True,
+                query_vector: np.ndarray | None = None) -> Results:
         """Hybrid results for ``query``: lexical alone when there is no query vector.
 
         ``query_vector`` (a unit vector) is used when given; else, with ``semantic`` and a
         model in the manifest, the query is encoded here. A blank query finds nothing.
         """
         if not query.strip() or self.count == 0:
-            return []
-        candidates = int(self.manifest["candidates"])
-        lexical = rank_scores(self.lexical_scores(query), candidates)
+            return Results([], 0)
+        candidates, rrf_k = int(self.manifest["candidates"]), int(self.manifest["rrf_k"])
+        every_match = rank_scores(self.lexical_scores(query), self.count)
+        lexical = every_match[:candidates]
         rankings = [lexical]
         if query_vector is None and semantic and self.has_model:
             query_vector = self.encode(query)
         semantic_ranking: list[int] = []
+        above_floor = np.zeros(self.count, dtype=bool)  # semantic results on their own
         if query_vector is not None:
-            semantic_ranking = rank_array(self.semantic_scores(query_vector), candidates)
+            scores = self.semantic_scores(query_vector)
+            semantic_ranking = rank_array(scores, candidates)
             rankings.append(semantic_ranking)
-        lexical_rank = {doc: rank for rank, doc in enumerate(lexical, start=1)}
+            floor = self.manifest.get("semantic_floor")
+            above_floor = scores >= (-math.inf if floor is None else float(floor))
+        lexical_rank = {doc: rank for rank, doc in enumerate(every_match, start=1)}
         semantic_rank = {doc: rank for rank, doc in enumerate(semantic_ranking, start=1)}
+        fused = [(doc, score) for doc, score in rrf_fuse(rankings, rrf_k)
+                 if doc in lexical_rank or above_floor[doc]]
+        # Keyword matches beyond the fused candidates follow, in BM25 order: every result
+        # counted in ``total`` can be reached by asking for more.
+        listed = {doc for doc, _ in fused}
+        fused += [(doc, 1.0 / (rrf_k + rank))
+                  for rank, doc in enumerate(every_match[candidates:], start=candidates + 1)
+                  if doc not in listed]
         hits = []
-        for doc, score in rrf_fuse(rankings, int(self.manifest["rrf_k"]))[:limit]:
+        for doc, score in fused[:limit]:
             record = self._doc(doc)
             hits.append(Hit(url=record["url"], title=record["title"], date=record["date"],
                             summary=record["summary"], score=score,
                             lexical_rank=lexical_rank.get(doc),
                             semantic_rank=semantic_rank.get(doc)))
-        return hits
+        return Results(hits, len(fused))
 
 
 def search_json_lines(site_dir: str | Path, queries: Iterable[str], limit: int = 10,
                       semantic: bool = True) -> Iterator[str]:
     """One JSON line per query (``vibesite search --json -``), one index and encoder for all.
 
-    ``{"query": ..., "results": [{"url", "title", "score"}, ...]}``; a trailing newline
-    of each query is dropped, so lines of a file can be passed as they are.
+    ``{"query": ..., "total": N, "results": [{"url", "title", "score", "match"}, ...]}``
+    (``match``: ``keyword``, ``semantic`` or ``both``); a trailing newline of each query is
+    dropped, so lines of a file can be passed as they are.
     """
     search = SiteSearch.load(site_dir)
     for raw in queries:
         query = raw.rstrip("\r\n")
-        hits = search.search(query, limit=limit, semantic=semantic)
-        yield json.dumps({"query": query, "results": [
-            {"url": h.url, "title": h.title, "score": h.score} for h in hits]},
-            ensure_ascii=False, separators=(",", ":"))
+        found = search.results(query, limit=limit, semantic=semantic)
+        yield json.dumps({"query": query, "total": found.total, "results": [
+            {"url": h.url, "title": h.title, "score": h.score, "match": h.match}
+            for h in found.hits]}, ensure_ascii=False, separators=(",", ":"))

@@ -143,13 +143,23 @@ def _static_files(config: Config, theme_dirs: Sequence[Path],
 VENDOR_DIR = Path(__file__).resolve().parent.parent / "vendor"
 
 
+MODEL_RUNTIME = ("onnxruntime-web", "tokenizers")  # vendored packages semantic search loads
+
+
+def model_runtime_bytes() -> int:
+    """What the browser downloads to run the query model, besides the model and vectors."""
+    return sum(path.stat().st_size for package in MODEL_RUNTIME
+               for path in (VENDOR_DIR / package).iterdir()
+               if path.is_file() and not path.name.startswith("LICENSE"))
+
+
 def _search_vendor_files(search_files: Mapping[str, bytes | Path]) -> list[tuple[Path, str]]:
     """The pinned third-party JavaScript and WebAssembly the search page loads, with licences:
     the stemmer always, the model runtime only when there is a model to run."""
     manifest = json.loads(search_files["search/manifest.json"])
     packages = ["snowball-stemmers"]
     if manifest.get("model"):
-        packages += ["onnxruntime-web", "tokenizers"]
+        packages += MODEL_RUNTIME
     return [(path, f"search/vendor/{package}/{path.name}")
             for package in packages for path in sorted((VENDOR_DIR / package).iterdir())
             if path.is_file()]

@@ -2,9 +2,11 @@
 //
 // In: the site's base URL (where search/ is), a sitePath(relative) -> link function, and
 // optionally the vendor folder's URL and a fetch function.
-// Out: createEngine(...) -> {state, ready, listeners, search, embed, tokenize, load}:
-// - search(query, {limit, semantic}) -> [{url, href, title, date, summary, score, lexicalRank,
-//   semanticRank}], best first, like Python's vibesite.search.query.SiteSearch.search;
+// Out: createEngine(...) -> {state, ready, listeners, search, results, embed, tokenize, load}:
+// - results(query, {limit, semantic}) -> {hits, total}: hits [{url, href, title, date, summary,
+//   score, lexicalRank, semanticRank, match}], best first, and how many results there are in
+//   all, like Python's vibesite.search.query.SiteSearch.results; search(...) -> its hits;
+// - model() -> {loading, downloadBytes} or null: what loading the semantic model would fetch;
 // - load() starts loading the semantic model (once); `ready` resolves true once semantic search
 //   is on, false if it cannot be (never rejects); `state` is live: {manifest, semantic, error,
 //   loadMs, embedMs}; every listener is called when the semantic state changes.
@@ -15,13 +17,13 @@ import { STEMMER_MODULE, createTokenizer } from "./analysis.js";
 import { bestPassageScores } from "./codes.js";
 import { createLoader } from "./loader.js";
 import { loadEncoder, webAssemblyAvailable } from "./model.js";
-import { bm25Scores, rankAll, rankPositive, rrfFuse } from "./rank.js";
+import { bm25Scores, fuseResults, rankAll, rankPositive } from "./rank.js";
 
-/** BM25 ranking of the docs holding the query's stemmed terms: the best `candidates`. */
+/** BM25 ranking of every doc holding one of the query's stemmed terms, best first. */
 export async function lexicalRanking(index, loader, terms) {
   const { postingsByTerm, doclen } = await loader.lexical(index, [...new Set(terms)]);
   return rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical),
-    index.candidates);
+    index.count);
 }
 
 /** All docs ranked by their best passage's score for the query's unit vector: the best
@@ -30,12 +32,21 @@ export function semanticRanking(index, vectors, vector) {
   return rankAll(bestPassageScores(vectors, vector), index.candidates);
 }
 
-/** The best `limit` of the fused rankings, with their doc records:
- *  [{url, href, title, date, summary, score, lexicalRank, semanticRank}]. */
+/** What supports a result: "keyword", "semantic" or "both" (Python: Hit.match). */
+export function matchKind({ lexicalRank, semanticRank }) {
+  if (lexicalRank === null) return "semantic";
+  return semanticRank === null ? "keyword" : "both";
+}
+
+/** The best `limit` of the fused rankings (semantic-only docs under the manifest's
+ *  semantic_floor left out), with their doc records, and the total:
+ *  {hits: [{url, href, title, date, summary, score, lexicalRank, semanticRank, match}], total}. */
 export async function fusedHits(index, loader, lexical, semantic, limit, sitePath) {
-  const top = rrfFuse(lexical, semantic, index.rrf_k).slice(0, limit);
+  const all = fuseResults(lexical, semantic, index.rrf_k, index.candidates,
+    index.semantic_floor ?? null);
+  const top = all.slice(0, limit);
   const docs = await loader.docs(index, top.map((hit) => hit.doc));
-  return top.map((hit, i) => ({
+  const hits = top.map((hit, i) => ({
     url: docs[i].url,
     href: sitePath(docs[i].url),
     title: docs[i].title,
@@ -44,7 +55,9 @@ export async function fusedHits(index, loader, lexical, semantic, limit, sitePat
     score: hit.score,
     lexicalRank: hit.lexicalRank,
     semanticRank: hit.semanticRank,
+    match: matchKind(hit),
   }));
+  return { hits, total: all.length };
 }
 
 export function createEngine({ base, sitePath, vendor = new URL("search/vendor/", base).href,
@@ -115,18 +128,26 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     }
   }
 
-  /** Start loading the semantic model now (as a search box's first focus does). */
+  /** What downloading the semantic model involves: {loading: "auto" | "on-demand",
+   *  downloadBytes} (the site's choice and the bytes to fetch), or null without a model. */
+  async function model() {
+    const index = await loader.manifest();
+    if (!index.model) return null;
+    return { loading: index.model.loading ?? "auto", downloadBytes: index.model.download_bytes ?? null };
+  }
+
+  /** Start loading the semantic model now (as a box's first typed query does). */
   function load() {
     if (!semanticPromise) semanticPromise = loadSemantic();
     return semanticPromise;
   }
 
-  /** Search the site; semantic ranking is fused in only once the model has loaded (and
-   *  `semantic` is not false). */
-  async function search(query, { limit = 10, semantic = true } = {}) {
-    if (!String(query).trim()) return [];
+  /** Search the site: {hits, total}; semantic ranking is fused in only once the model has
+   *  loaded (and `semantic` is not false). */
+  async function results(query, { limit = 10, semantic = true } = {}) {
+    if (!String(query).trim()) return { hits: [], total: 0 };
     const index = await loader.manifest();
-    if (index.count === 0) return [];
+    if (index.count === 0) return { hits: [], total: 0 };
     const terms = await tokenize(query);
     const lexical = terms.length ? await lexicalRanking(index, loader, terms) : [];
     const model = semantic && state.semantic === "ready" ? semanticPromise : null;
@@ -138,6 +159,11 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     return fusedHits(index, loader, lexical, semanticRanked, limit, sitePath);
   }
 
+  /** The best `limit` hits of `results`. */
+  async function search(query, options) {
+    return (await results(query, options)).hits;
+  }
+
   /** The query's unit embedding (loads the model if needed): a debugging and testing aid. */
   async function embed(text) {
     const model = await load();
@@ -145,5 +171,5 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     return Array.from(await model.embed(String(text)));
   }
 
-  return { state, ready, listeners, search, embed, tokenize, load };
+  return { state, ready, listeners, search, results, embed, tokenize, load, model };
 }

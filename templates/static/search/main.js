@@ -8,13 +8,15 @@
 //   sentence-transformers model (./model.js: onnxruntime-web, WASM) and scored against int4
 //   passage vectors (./codes.js; a doc scores as its best passage);
 // - both fused by reciprocal-rank fusion, ranked exactly like vibesite/search/query.py.
-// Lexical results show at once; the semantic model loads on the first focus of a search box.
+// Lexical results show at once; the semantic model loads on the first typed query (or, when the
+// site sets search_model = "on-demand" or the reader's browser saves data, from a button).
+// A result only semantic ranking supports must reach the manifest's calibrated semantic_floor.
 // Every file comes from this site (the <meta name="vibesite-base"> path): search/manifest.json
 // names the others (content-hashed, ./loader.js), search/vendor/ holds the pinned third-party
 // modules. The build names each of these modules by its content hash (vibesite/site/scripts.py).
 //
-// In: the page. Out: window.vibesiteSearch = {ready, state, search, embed, tokenize, words,
-// shardOf, load}, and the page's search boxes wired (./ui.js).
+// In: the page. Out: window.vibesiteSearch = {ready, state, search, results, embed, tokenize,
+// words, shardOf, model, load}, and the page's search boxes wired (./ui.js).
 
 import { shardOf, words } from "./analysis.js";
 import { createEngine } from "./engine.js";
@@ -37,7 +39,9 @@ window.vibesiteSearch = {
   tokenize: engine.tokenize,
   words,
   shardOf,
-  load: engine.load, // start loading the semantic model now (as a box's first focus does)
+  results: engine.results, // {hits, total}
+  model: engine.model, // {loading, downloadBytes} or null
+  load: engine.load, // start loading the semantic model now (as a box's first query does)
 };
 
 if (document.readyState === "loading") {

@@ -3,7 +3,8 @@
 // In: per query term, its postings [[doc, tf], ...] (or null); the docs' BM25 lengths; the
 // manifest's BM25 parameters {k1, b, avgdl}; per-doc scores; rankings.
 // Out: BM25 scores (a Map doc -> score); rankings [{doc, score}], best first, ties broken by
-// the lower doc number; their reciprocal-rank fusion [{doc, score, lexicalRank, semanticRank}].
+// the lower doc number; their reciprocal-rank fusion [{doc, score, lexicalRank, semanticRank}];
+// the full result list of a search (fuseResults), semantic-only docs under the floor left out.
 
 /** Sort order of every ranking: score descending, then doc ascending. */
 export const byScoreThenDoc = (a, b) => (b.score - a.score) || (a.doc - b.doc);
@@ -63,3 +64,26 @@ export function rrfFuse(lexical, semantic, k) {
   add(semantic, "semanticRank");
   return [...fused.values()].sort(byScoreThenDoc);
 }
+
+/** Every result of a search (Python: SiteSearch.results): the RRF of the first `candidates`
+ *  keyword matches and the semantic ranking, leaving out docs that no keyword matches and
+ *  whose semantic score is under `floor` (null: no floor), then the remaining keyword matches
+ *  in BM25 order, each scored 1 / (k + its rank). `lexicalRank` is the rank among all keyword
+ *  matches. [{doc, score, lexicalRank, semanticRank}], best first. */
+export function fuseResults(lexicalAll, semantic, k, candidates, floor) {
+  const lexicalRank = new Map(lexicalAll.map(({ doc }, i) => [doc, i + 1]));
+  const fused = rrfFuse(lexicalAll.slice(0, candidates), semantic, k);
+  const semanticScore = new Map(semantic.map(({ doc, score }) => [doc, score]));
+  const results = fused.filter(({ doc }) => lexicalRank.has(doc)
+    || floor === null || floor === undefined || semanticScore.get(doc) >= floor);
+  for (const entry of results) entry.lexicalRank = lexicalRank.get(entry.doc) ?? null;
+  const listed = new Set(results.map(({ doc }) => doc));
+  lexicalAll.slice(candidates).forEach(({ doc }, i) => {
+    if (!listed.has(doc)) {
+      const rank = candidates + i + 1;
+      results.push({ doc, score: 1 / (k + rank), lexicalRank: rank, semanticRank: null });
+    }
+  });
+  return results;
+}
+

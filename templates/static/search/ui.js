@@ -27,8 +27,49 @@ function el(tag, className, text) {
   return node;
 }
 
-function resultCount(n) {
-  return n === 0 ? "No results" : n === 1 ? "1 result" : `${n} results`;
+function resultCount(n, query) {
+  if (n === 0) return `No results for \u2018${query.trim()}\u2019`;
+  return n === 1 ? "1 result" : `${n} results`;
+}
+
+/** The reader's browser asks to save data (Save-Data, or a 2G connection). */
+export function savingData(connection = globalThis.navigator?.connection) {
+  return Boolean(connection && (connection.saveData || /(^|-)2g$/.test(connection.effectiveType ?? "")));
+}
+
+function megabytes(bytes) {
+  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+}
+
+/** On the first typed query: load the semantic model, or, when the site wants it on demand
+ *  or the reader saves data, offer a button that does (placed after `anchor`). Once. */
+function semanticOnFirstQuery(engine, anchor) {
+  let asked = false;
+  return async () => {
+    if (asked || engine.state.semantic !== "idle") return;
+    asked = true;
+    let model;
+    try {
+      model = await engine.model();
+    } catch {
+      return; // the search itself reports an unreachable index
+    }
+    if (!model) return;
+    if (model.loading === "auto" && !savingData()) {
+      engine.load();
+      return;
+    }
+    const size = model.downloadBytes ? ` (${megabytes(model.downloadBytes)})` : "";
+    const button = el("button", "vs-search__semantic button", `Add semantic search${size}`);
+    button.type = "button";
+    button.addEventListener("click", () => { button.remove(); engine.load(); });
+    anchor.after(button);
+  };
+}
+
+/** The reader is pointing at or focused in `list`: a new ranking must not move it. */
+function inUse(list) {
+  return list.contains(document.activeElement) || list.matches(":hover");
 }
 
 function isTypingTarget(target) {
@@ -49,10 +90,10 @@ class Searcher {
     const generation = ++this.generation;
     this.query = query;
     try {
-      const results = await this.engine.search(query, { limit });
-      if (generation === this.generation) this.render(query, results, null);
+      const { hits, total } = await this.engine.results(query, { limit });
+      if (generation === this.generation) this.render(query, hits, total, null);
     } catch (error) {
-      if (generation === this.generation) this.render(query, [], error);
+      if (generation === this.generation) this.render(query, [], 0, error);
     }
   }
 }
@@ -71,13 +112,15 @@ class HeaderBox {
     this.all = form.querySelector(".vs-search__all");
     this.results = [];
     this.active = -1;
-    this.searcher = new Searcher(engine, (query, results, error) => this.show(query, results, error));
+    this.searcher = new Searcher(engine,
+      (query, results, total, error) => this.show(query, results, total, error));
+    const firstQuery = semanticOnFirstQuery(engine, this.all);
 
     this.input.addEventListener("focus", () => {
-      engine.load();
       if (this.input.value.trim()) this.update();
     });
     this.input.addEventListener("input", () => {
+      if (this.input.value.trim()) firstQuery();
       // Wait for a pause in typing: no index shards fetched for "r", "re", "reb"...
       clearTimeout(this.typing);
       this.typing = setTimeout(() => this.update(), TYPING_PAUSE_MS);
@@ -92,7 +135,10 @@ class HeaderBox {
     this.list.addEventListener("mousedown", (event) => event.preventDefault());
     engine.listeners.add(() => {
       this.mode.textContent = modeText(engine.state);
-      if (!this.panel.hidden && this.input.value.trim()) this.update();
+      // Semantic ranking arrived: merge it in, unless the reader is using the list.
+      if (!this.panel.hidden && this.input.value.trim() && this.active < 0 && !inUse(this.list)) {
+        this.update();
+      }
     });
     this.mode.textContent = modeText(engine.state);
   }
@@ -109,11 +155,11 @@ class HeaderBox {
     this.searcher.run(query, HEADER_LIMIT);
   }
 
-  show(query, results, error) {
+  show(query, results, total, error) {
     const keep = this.active >= 0 ? this.results[this.active]?.url : null;
     this.results = results;
     this.list.replaceChildren(...results.map((result, i) => this.option(result, i)));
-    this.count.textContent = error ? "Search is unavailable" : resultCount(results.length);
+    this.count.textContent = error ? "Search is unavailable" : resultCount(total, query);
     this.mode.textContent = modeText(this.engine.state);
     if (document.activeElement === this.input) this.open();
     const index = keep ? results.findIndex((r) => r.url === keep) : -1;
@@ -209,13 +255,15 @@ class SearchPage {
     this.list = root.querySelector(".vs-results__list");
     this.more = root.querySelector(".vs-results__more");
     this.limit = PAGE_STEP;
-    this.searcher = new Searcher(engine, (query, results, error) => this.show(query, results, error));
+    this.searcher = new Searcher(engine,
+      (query, results, total, error) => this.show(query, results, total, error));
+    const firstQuery = semanticOnFirstQuery(engine, root.querySelector(".vs-results__status"));
     root.querySelector("form").addEventListener("submit", (event) => {
       event.preventDefault();
       this.update(true);
     });
-    this.input.addEventListener("focus", () => engine.load());
     this.input.addEventListener("input", () => {
+      if (this.input.value.trim()) firstQuery();
       this.limit = PAGE_STEP;
       clearTimeout(this.typing);
       this.typing = setTimeout(() => this.update(false), TYPING_PAUSE_MS);
@@ -226,13 +274,19 @@ class SearchPage {
     });
     engine.listeners.add(() => {
       this.mode.textContent = modeText(engine.state);
-      if (this.input.value.trim()) this.searcher.run(this.input.value, this.limit);
+      // Semantic ranking arrived: merge it in, unless the reader is using the list.
+      if (this.input.value.trim() && !inUse(this.list)) {
+        this.searcher.run(this.input.value, this.limit);
+      }
     });
     this.mode.textContent = modeText(engine.state);
     const query = new URLSearchParams(location.search).get("q") ?? "";
     this.input.value = query;
     this.input.focus({ preventScroll: true });
-    if (query.trim()) this.update(false);
+    if (query.trim()) {
+      firstQuery();
+      this.update(false);
+    }
   }
 
   update(push) {
@@ -250,7 +304,7 @@ class SearchPage {
     this.searcher.run(query, this.limit);
   }
 
-  show(query, results, error) {
+  show(query, results, total, error) {
     this.list.replaceChildren(...results.map((result) => {
       const item = el("li", "vs-results__item");
       const heading = el("h2", "vs-results__title");
@@ -262,9 +316,9 @@ class SearchPage {
       if (result.summary) item.append(el("p", "vs-results__snippet", result.summary));
       return item;
     }));
-    this.count.textContent = error ? "Search is unavailable" : resultCount(results.length);
+    this.count.textContent = error ? "Search is unavailable" : resultCount(total, query);
     this.mode.textContent = modeText(this.engine.state);
-    this.more.hidden = Boolean(error) || results.length < this.limit;
+    this.more.hidden = Boolean(error) || results.length >= total;
   }
 }
 
