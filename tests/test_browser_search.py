@@ -102,6 +102,15 @@ summary: Accents, Greek (Καλημέρα) and ligatures are normalised before i
 NFKC folds the ﬁ ligature into fi and full-width ＡＢＣ into ABC; Greek ΟΔΟΣ lowercases
 to οδος with a final sigma. Indexes must do the same to the query as to the documents.
 """,
+    "japanese-notes.md": """---
+title: 静的サイトのメモ
+date: 2023-09-01
+tags: [japanese]
+summary: 記事をビルド時に埋め込み、ブラウザで検索する仕組みのメモ。
+---
+このサイトは記事をビルド時に埋め込み、ブラウザの中で全文検索と意味検索を行います。
+サーバーは要りません。
+""",
     "rust-lifetimes.md": """---
 title: Lifetimes in Rust explained
 date: 2023-10-08
@@ -551,4 +560,14 @@ def test_save_data_offers_the_model_instead_of_downloading_it(
     button.click()
     assert wait_ready(page) is True
     assert page.recorder.fetched(r"\.onnx$")
+    assert page.recorder.errors == []
+
+
+def test_a_japanese_word_finds_its_page_by_keyword(page: Any, base_url: str) -> None:
+    """Japanese has no spaces: the word is found inside a sentence (character pairs)."""
+    page.goto(base_url + "search/?q=" + "全文検索")
+    page.locator(".vs-results__list li").first.wait_for()
+    assert page.locator(".vs-results__title").first.inner_text() == "静的サイトのメモ"
+    hits = search(page, "全文検索", semantic=False)
+    assert [h["url"] for h in hits] == ["japanese-notes/"]
     assert page.recorder.errors == []

@@ -126,12 +126,14 @@ def test_pagination_newest_first(make_site: Callable[..., Config],
 
 def test_config_errors_list_every_problem_with_line(tmp_path: Path) -> None:
     path = tmp_path / "vibesite.toml"
-    path.write_text('title = "x"\nrelated_cout = 5\nper_page = "ten"\n')
+    path.write_text('title = "x"\nrelated_cout = 5\nper_page = "ten"\nsearch_model = "lazy"\n')
     with pytest.raises(ConfigError) as failure:
         load_config(path)
     assert str(failure.value).splitlines() == [
         f"{path}:2: error: unknown key 'related_cout'; did you mean 'related_count'?",
         f"{path}:3: error: 'per_page' must be a positive integer, not 'ten'",
+        f"{path}:4: error: 'search_model' must be \"auto\" or \"on-demand\" or \"off\", "
+        "not 'lazy'",
     ]
 
 

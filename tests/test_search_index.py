@@ -453,3 +453,34 @@ def test_token_cache_gives_the_same_files_and_keeps_only_current_texts() -> None
                                                         for a in ARTICLES})
     poisoned = {k: ["zzz"] for k in cache}  # proves the cache is what gets used
     assert build_search_files(ARTICLES, vectors, token_cache=poisoned) != fresh
+
+
+def test_chinese_and_japanese_words_are_found_inside_sentences(tmp_path: Path) -> None:
+    """No spaces between words: the index and the query both use character pairs, so a word
+    typed alone finds the sentence holding it, and characters apart do not."""
+    articles = [
+        article("ja", "静的サイトの作り方", "記事をビルド時に埋め込み、ブラウザで検索します。"),
+        article("zh", "浏览器中的搜索", "这个生成器在构建时为每篇文章计算向量。"),
+        article("en", "Plain English", "Nothing but Latin letters here."),
+    ]
+    vectors = unit_vectors(len(articles), 16)
+    search = SiteSearch.load(write_site(tmp_path, build_search_files(articles, vectors, None)))
+    assert [h.url for h in search.search("検索", semantic=False)] == ["ja/"]
+    assert [h.url for h in search.search("ビルド", semantic=False)] == ["ja/"]
+    assert [h.url for h in search.search("计算向量", semantic=False)] == ["zh/"]
+    assert [h.url for h in search.search("文章", semantic=False)] == ["zh/"]
+    assert search.search("検向", semantic=False) == []  # two characters never side by side
+
+
+def test_search_model_off_exports_nothing_and_on_demand_is_in_the_manifest(
+        tmp_path: Path, fake_encoder_files: EncoderFiles) -> None:
+    from vibesite.config import Config
+    from vibesite.diagnostics import Diagnostics
+    from vibesite.pipeline import _query_encoder
+
+    off = Config(cache_dir=tmp_path / "cache", search_model="off")
+    assert _query_encoder(off, None, Diagnostics()) is None
+    assert not (tmp_path / "cache").exists()  # nothing exported, nothing warned
+    files = build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), fake_encoder_files,
+                               semantic_floor=0.3, model_loading="on-demand")
+    assert json.loads(files[MANIFEST])["model"]["loading"] == "on-demand"

@@ -63,6 +63,11 @@ TEXTS = [
     "Καλημέρα κόσμε ΟΔΟΣ Σίσυφος ΣΊΣΥΦΟΣ",
     # CJK, other scripts
     "日本語の検索 中文搜索 한국어 검색",
+    # CJK runs become character pairs: sentences, a run longer than MAX_TOKEN_CHARS, mixed
+    # with Latin letters and digits, an astral Han character, halfwidth katakana (NFKC).
+    "静的サイトジェネレーターは、記事をビルド時に埋め込みます。",
+    "这个静态网站生成器在构建时为每篇文章计算向量，并在浏览器中搜索。",
+    "東京都" * 20 + " python3入門とSQLite2024年版 𠮷野家 ｶﾀｶﾅ 々 一",
     "हिन्दी العربية עברית ไทย",
     # emoji, astral letters
     "🚀rocket 👍🏽 thumbs family👨‍👩‍👧 ❤️love 𝐇𝐞𝐥𝐥𝐨",

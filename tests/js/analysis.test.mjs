@@ -28,8 +28,8 @@ test("a token of exactly MAX_TOKEN_CHARS code points is kept, one more is droppe
   assert.deepEqual(words("x".repeat(40)), ["x".repeat(40)]);
   assert.deepEqual(words("x".repeat(41)), []);
   // astral letters are 2 UTF-16 units each: counted as code points, like Python
-  assert.deepEqual(words("𠀀".repeat(40)), ["𠀀".repeat(40)]);
-  assert.deepEqual(words("𠀀".repeat(41)), []);
+  assert.deepEqual(words("𐐨".repeat(40)), ["𐐨".repeat(40)]);
+  assert.deepEqual(words("𐐨".repeat(41)), []);
   // ...after NFKC: 41 mathematical bold letters fold to 41 ASCII ones, still too long
   assert.deepEqual(words("𝐚".repeat(40)), ["a".repeat(40)]);
 });
@@ -39,7 +39,10 @@ test("words(): NFKC, lowercase, final sigma, marks kept, punctuation and emoji s
   assert.deepEqual(words("ΟΔΟΣ"), ["οδος"]);
   assert.deepEqual(words("e\u0301clair"), ["\u00e9clair"]);
   assert.deepEqual(words("don't 🚀rocket C++"), ["don", "t", "rocket", "c"]);
-  assert.deepEqual(words("日本語の検索"), ["日本語の検索"]);
+  assert.deepEqual(words("日本語の検索"), ["日本", "本語", "語の", "の検", "検索"]);
+  assert.deepEqual(words("python3入門"), ["python3", "入門"]);
+  // a CJK run is never too long: its pairs are the terms
+  assert.deepEqual(words("東京".repeat(30)).length, 59);
   assert.deepEqual(words(""), []);
 });
 

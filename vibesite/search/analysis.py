@@ -7,6 +7,10 @@ The browser (``analysis.js``) does exactly the same, so a query typed there find
   ``MAX_TOKEN_CHARS`` code points dropped (JS: ``[...token].length``), then each token stemmed by
   the Snowball English stemmer (JS: npm ``snowball-stemmers`` 0.6.0 ``newStemmer("english")``,
   which stems exactly like Python ``snowballstemmer`` 2.x; 3.x changed the English algorithm).
+  Chinese and Japanese have no spaces between words, so a run of Han, Hiragana or Katakana
+  (``CJK_RANGES``) inside a token becomes its overlapping pairs of characters (one character
+  alone stays itself): 日本語の検索 -> 日本 本語 語の の検 検索. A query's pairs then match a page
+  holding the same characters in a row, whatever the word boundaries.
 - ``shard_of``: FNV-1a 32-bit over the UTF-8 bytes of a stemmed term, mod the shard count.
 """
 
@@ -19,7 +23,11 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 
 MAX_TOKEN_CHARS = 40
-VERSION = 1  # bump when tokenize() changes: cached terms are keyed by it
+VERSION = 2  # bump when tokenize() changes: cached terms are keyed by it (2: CJK bigrams)
+# Han, Hiragana and Katakana (and 々〆〇), as code point ranges; the same in analysis.js.
+CJK_RANGES = ((0x3005, 0x3007), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF),
+              (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
+_CJK_RUN = re.compile("([" + "".join(f"{chr(a)}-{chr(b)}" for a, b in CJK_RANGES) + "]+)")
 _FNV_OFFSET = 0x811C9DC5
 _FNV_PRIME = 0x01000193
 _ASCII_TOKEN = re.compile("[a-z0-9]+")
@@ -74,15 +82,30 @@ def _stem() -> Callable[[str], str]:
     return lru_cache(maxsize=1 << 18)(stemmer.stemWord)
 
 
+def _cjk_split(token: str) -> list[str]:
+    """A token's CJK runs as character pairs, the parts between them as they are."""
+    parts = _CJK_RUN.split(token)  # even: other text, odd: a CJK run
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            if part and len(part) <= MAX_TOKEN_CHARS:
+                out.append(part)
+        else:
+            out += [part] if len(part) == 1 else [part[j:j + 2] for j in range(len(part) - 1)]
+    return out
+
+
 def words(text: str) -> list[str]:
-    """The tokens before stemming: NFKC, lowercase, runs of letters/numbers/marks."""
+    """The tokens before stemming: NFKC, lowercase, runs of letters/numbers/marks, CJK runs
+    as overlapping character pairs."""
     text = unicodedata.normalize("NFKC", text).lower()
     if text.isascii():
-        found = _ASCII_TOKEN.findall(text)
-    else:
-        bmp, general = _token_patterns()
-        found = (general if _ASTRAL.search(text) else bmp).findall(text)
-    return [t for t in found if len(t) <= MAX_TOKEN_CHARS]
+        return [t for t in _ASCII_TOKEN.findall(text) if len(t) <= MAX_TOKEN_CHARS]
+    bmp, general = _token_patterns()
+    found = (general if _ASTRAL.search(text) else bmp).findall(text)
+    if not _CJK_RUN.search(text):
+        return [t for t in found if len(t) <= MAX_TOKEN_CHARS]
+    return [part for token in found for part in _cjk_split(token)]
 
 
 def tokenize(text: str) -> list[str]:

@@ -3,7 +3,8 @@
 //
 // In: any text. Out:
 // - words(text): the tokens before stemming: NFKC, lowercase, maximal runs of Unicode letters,
-//   numbers and marks, tokens over MAX_TOKEN_CHARS code points dropped;
+//   numbers and marks, tokens over MAX_TOKEN_CHARS code points dropped; runs of Han, Hiragana
+//   and Katakana (CJK_RANGES) within a token become overlapping character pairs;
 // - createTokenizer(stemmerUrl)(text): a promise of the stemmed terms, in order, with repeats
 //   (the Snowball English stemmer, vendored as an ES module, is imported on the first call);
 // - fnv1a32(text): FNV-1a 32-bit over the UTF-8 bytes; shardOf(term, n): the lexical shard of a
@@ -16,14 +17,37 @@ export const STEMMER_MODULE = "snowball-stemmers/snowball-english.mjs";
 const STEM_MEMO_SIZE = 50000;
 
 const TOKEN_RE = /[\p{L}\p{N}\p{M}]+/gu;
+/** Han, Hiragana and Katakana (and 々〆〇): Python's analysis.CJK_RANGES. */
+export const CJK_RANGES = [[0x3005, 0x3007], [0x3040, 0x30ff], [0x31f0, 0x31ff],
+  [0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xf900, 0xfaff], [0x20000, 0x2fa1f]];
+const hex = (cp) => `\\u{${cp.toString(16)}}`;
+const CJK_RUN = new RegExp(`([${CJK_RANGES.map(([a, b]) => `${hex(a)}-${hex(b)}`).join("")}]+)`, "u");
 
-/** The tokens before stemming: NFKC, lowercase, runs of letters, numbers and marks. */
+const short = (token) => token.length <= MAX_TOKEN_CHARS || [...token].length <= MAX_TOKEN_CHARS;
+
+/** A token's CJK runs as character pairs, the parts between them as they are. */
+function cjkSplit(token, out) {
+  token.split(CJK_RUN).forEach((part, i) => {
+    if (i % 2 === 0) {
+      if (part && short(part)) out.push(part);
+      return;
+    }
+    const chars = [...part];
+    if (chars.length === 1) out.push(part);
+    for (let j = 0; j + 1 < chars.length; j += 1) out.push(chars[j] + chars[j + 1]);
+  });
+}
+
+/** The tokens before stemming: NFKC, lowercase, runs of letters, numbers and marks; CJK runs
+ *  as overlapping character pairs. */
 export function words(text) {
   const lowered = String(text).normalize("NFKC").toLowerCase();
   const out = [];
+  const cjk = CJK_RUN.test(lowered);
   for (const match of lowered.matchAll(TOKEN_RE)) {
     const token = match[0];
-    if (token.length <= MAX_TOKEN_CHARS || [...token].length <= MAX_TOKEN_CHARS) out.push(token);
+    if (cjk) cjkSplit(token, out);
+    else if (short(token)) out.push(token);
   }
   return out;
 }
