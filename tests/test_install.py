@@ -1,4 +1,4 @@
-"""The release's files, built like ``python -m build`` (the sdist, then the wheel from the
+"""The release's files, built like ``pyproject-build`` (the sdist, then the wheel from the
 sdist): what the wheel holds, and, from the wheel in a fresh virtual environment, ``vibesite
 init`` then the exact build command of the Pages workflow it writes, pinned to this version."""
 
@@ -29,7 +29,7 @@ MAX_WHEEL_BYTES = 5_000_000
 
 def _hatchling(hook: str, source: Path, out: Path) -> Path:
     """Run hatchling's PEP 517 ``hook`` in ``source`` (no isolation: the test environment's
-    hatchling), as ``python -m build`` does in the release workflow."""
+    hatchling), as ``pyproject-build`` does in the release workflow."""
     name = subprocess.run([sys.executable, "-c", "import sys; from hatchling.build import "
                            f"{hook}; print({hook}(sys.argv[1]))", str(out)], cwd=source,
                           capture_output=True, text=True, check=True).stdout.split()[-1]

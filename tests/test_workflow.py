@@ -60,6 +60,14 @@ def test_init_pins_the_version_that_ran_it(tmp_path: Path,
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and b"@VIBESITE" in p.read_bytes()]
 
 
+
+def test_the_deployment_guide_shows_the_workflow_init_writes() -> None:
+    guide = (REPO / "content/deployment.md").read_text()
+    [shown] = re.findall(r"```yaml\n(name: Deploy site.*?)```", guide, flags=re.DOTALL)
+    written = SCAFFOLD_WORKFLOW.read_text().replace("@VIBESITE_VERSION@", "X.Y.Z")
+    assert written.endswith(shown)  # all but the scaffold's two comment lines at the top
+
+
 def test_release_workflow_publishes_what_it_tested() -> None:
     data = yaml.safe_load((REPO / ".github/workflows/release.yml").read_text())
     assert data[True] == {"push": {"tags": ["v*"]}, "workflow_dispatch": None}  # YAML 1.1 'on'
@@ -67,7 +75,7 @@ def test_release_workflow_publishes_what_it_tested() -> None:
     jobs = data["jobs"]
     build, test = ("\n".join(s.get("run", "") for s in jobs[name]["steps"])
                    for name in ("build", "test"))
-    assert "python -m build" in build  # the sdist, then the wheel from the sdist
+    assert "\npyproject-build\n" in build  # the sdist, then the wheel from the sdist
     assert 'vibesite-${GITHUB_REF_NAME#v}-py3-none-any.whl' in build
     assert "--index-url https://download.pytorch.org/whl/cpu" in test
     assert '/bin/pip" install "$(ls dist/vibesite-*.whl)[test]"' in test
