@@ -30,6 +30,7 @@ from _sitebuild import (
 )
 from browser import WAIT_MS, chromium, why_no_browser
 
+import vibesite
 from vibesite.config import Config, load_config
 from vibesite.model.base import EncoderFiles
 from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
@@ -43,6 +44,11 @@ SLOW_FIXTURES = {
     "browser": "starts Chromium",
 }
 BROWSER_FIXTURES = {"browser"}
+
+
+def pytest_report_header() -> str:
+    """Which vibesite is under test: the checkout, or an installed wheel (release.yml)."""
+    return f"vibesite {vibesite.__version__} from {Path(vibesite.__file__).parent}"
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects anything

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from _sitebuild import REPO, FakeEmbedder, build_quiet, site_with_toml, write_files
 
+from vibesite import __version__
 from vibesite.cli import main
 from vibesite.commands.init import init_site
 from vibesite.commands.serve import serve
@@ -31,13 +32,72 @@ def _run_steps(path: Path) -> list[str]:
             if "run" in step]
 
 
-@pytest.mark.parametrize("path", [*WORKFLOWS, SCAFFOLD_WORKFLOW], ids=lambda p: p.name)
-def test_workflows_are_valid(path: Path) -> None:
+def _assert_valid_workflow(path: Path) -> None:
     checker = shutil.which("check-jsonschema") or str(Path(sys.executable).parent /
                                                       "check-jsonschema")
     done = subprocess.run([checker, "--builtin-schema", "vendor.github-workflows", str(path)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("path", [*WORKFLOWS, SCAFFOLD_WORKFLOW], ids=lambda p: p.name)
+def test_workflows_are_valid(path: Path) -> None:
+    _assert_valid_workflow(path)
+
+
+def test_init_pins_the_version_that_ran_it(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out == f"vibesite {__version__}\n"
+    assert main(["init", str(tmp_path)]) == 0
+    workflow = tmp_path / ".github/workflows/pages.yml"
+    _assert_valid_workflow(workflow)
+    [install] = [r for r in _run_steps(workflow) if "pip install vibesite" in r]
+    assert install.splitlines() == [
+        "pip install torch --index-url https://download.pytorch.org/whl/cpu",
+        f"pip install vibesite=={__version__}"]
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and b"@VIBESITE" in p.read_bytes()]
+
+
+
+def test_the_deployment_guide_shows_the_workflow_init_writes() -> None:
+    guide = (REPO / "content/deployment.md").read_text()
+    [shown] = re.findall(r"```yaml\n(name: Deploy site.*?)```", guide, flags=re.DOTALL)
+    written = SCAFFOLD_WORKFLOW.read_text().replace("@VIBESITE_VERSION@", "X.Y.Z")
+    assert written.endswith(shown)  # all but the scaffold's two comment lines at the top
+
+
+def test_release_workflow_publishes_what_it_tested() -> None:
+    data = yaml.safe_load((REPO / ".github/workflows/release.yml").read_text())
+    assert data[True] == {"push": {"tags": ["v*"]}, "workflow_dispatch": None}  # YAML 1.1 'on'
+    assert data["permissions"] == {"contents": "read"}
+    jobs = data["jobs"]
+    build, test = ("\n".join(s.get("run", "") for s in jobs[name]["steps"])
+                   for name in ("build", "test"))
+    assert "\npyproject-build\n" in build  # the sdist, then the wheel from the sdist
+    assert 'vibesite-${GITHUB_REF_NAME#v}-py3-none-any.whl' in build
+    assert "--index-url https://download.pytorch.org/whl/cpu" in test
+    assert '/bin/pip" install "$(ls dist/vibesite-*.whl)[test]"' in test
+    assert '/bin/pytest" -m "not slow"' in test and "python -m pytest" not in test
+    publish = jobs["publish"]
+    assert publish["needs"] == ["build", "test"] and jobs["test"]["needs"] == "build"
+    assert publish["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    assert publish["permissions"] == {"id-token": "write"}  # trusted publishing, no token
+    assert publish["environment"]["name"] == "pypi"
+    assert publish["steps"][-1] == {"uses": "pypa/gh-action-pypi-publish@release/v1"}
+
+
+def test_the_newest_changelog_release_is_the_package_version() -> None:
+    changelog = (REPO / "CHANGELOG.md").read_text()
+    assert changelog.startswith("# Changelog\n") and "keepachangelog.com" in changelog
+    headings = re.findall(r"^## (.*)$", changelog, flags=re.MULTILINE)
+    assert headings[0] == "[Unreleased]"
+    releases = [re.fullmatch(r"\[(\d+\.\d+\.\d+)\] - (\d{4}-\d{2}-\d{2})", h) for h in headings[1:]]
+    assert all(releases), headings  # every release has a version and a date
+    versions = [tuple(map(int, m.group(1).split("."))) for m in releases if m]
+    assert versions == sorted(versions, reverse=True) and len(set(versions)) == len(versions)
+    assert releases[0] and releases[0].group(1) == __version__
 
 
 def test_pages_workflow_deploys_with_the_official_actions() -> None:

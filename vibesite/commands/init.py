@@ -1,12 +1,20 @@
-"""``vibesite init DIR``: a new site that builds with no further edits."""
+"""``vibesite init DIR``: a new site that builds with no further edits.
+
+In: a target folder. Out: the files of ``scaffold/`` copied there, with ``@VIBESITE_VERSION@``
+replaced by the running version, so the Pages workflow installs ``vibesite==<this version>``
+(the same as ``vibesite --version``) and a later release changes no site until its author
+changes the pin.
+"""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
+
+from vibesite import __version__
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 _RENAMES = {"gitignore": ".gitignore"}  # kept without the dot inside the package
+VERSION_MARKER = b"@VIBESITE_VERSION@"
 
 
 class InitError(Exception):
@@ -32,5 +40,5 @@ def init_site(target: Path, force: bool = False) -> list[str]:
     for source, relative in files:
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, destination)
+        destination.write_bytes(source.read_bytes().replace(VERSION_MARKER, __version__.encode()))
     return [rel for _, rel in files]
