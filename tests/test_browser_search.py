@@ -9,6 +9,7 @@ under a base path (``/sub/``), so every URL the script makes must honour
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -36,8 +37,11 @@ tags: [sqlite, databases]
 summary: VACUUM INTO and the sqlite3 .dump command make consistent copies of a database in use.
 ---
 Never copy the file of a database that a process is writing to: the copy may be torn.
-Use `VACUUM INTO 'copy.db'` or the sqlite3 shell's `.dump` to write a consistent snapshot,
-then keep those snapshots somewhere else so a broken disk does not take them too.
+Use `VACUUM INTO 'copy.db'` or the sqlite3 shell's `.dump` to write a consistent snapshot.
+
+## Keeping copies elsewhere
+
+Keep those snapshots somewhere else so a broken disk does not take them too.
 """,
     "git-rebase.md": """---
 title: Rebasing a Git branch onto main
@@ -66,7 +70,7 @@ tags: [html]
 summary: "Why <script> in user input must become &lt;script&gt;, and how templates do it."
 ---
 Text that goes into a page must have its angle brackets and ampersands escaped, or a
-visitor's comment can inject markup and scripts into the page.
+visitor's comment can inject markup such as `<script>` or <b>bold</b> into the page.
 """,
     "script-title.md": """---
 title: "<script>alert(1)</script>"
@@ -305,7 +309,8 @@ def test_keyboard_slash_arrows_enter_escape(page: Any, base_url: str) -> None:
     expected = options.nth(0).locator("a").get_attribute("href")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert urlsplit(page.url).path == expected == BASE + "git-rebase/"
+    assert page.url.endswith(expected)
+    assert expected == BASE + "git-rebase/?highlight=rebase%20git"
     assert page.recorder.errors == []
 
 
@@ -452,9 +457,12 @@ def test_results_are_text_not_markup(page: Any, base_url: str) -> None:
     page.keyboard.type("escaping bold tags")
     page.locator("#vs-search-listbox [role='option']").first.wait_for()
     assert option_titles(page)[0] == "Escaping <b>bold</b> tags in HTML"
-    snippet = page.locator("#vs-search-listbox .vs-search__snippet").first.inner_text()
-    assert snippet == search(page, "escaping bold tags")[0]["summary"]
-    assert "<script>" in snippet  # the summary's plain text holds a literal "<script>"
+    snippet = page.locator("#vs-search-listbox .vs-search__snippet").first
+    excerpt = search(page, "escaping bold tags")[0]["excerpt"]
+    assert "&lt;script&gt;" in excerpt  # the body's inline code, escaped in the excerpt
+    assert snippet.inner_text() == html.unescape(re.sub("</?mark>", "", excerpt))
+    assert "<script>" in snippet.inner_text()  # shown as text
+    assert snippet.locator("mark").all_inner_texts() == ["escaped", "bold"]
     assert page.locator("#vs-search-listbox b, #vs-search-listbox script").count() == 0
 
     page.goto(base_url + "search/?q=" + "escaping%20bold")
@@ -487,7 +495,7 @@ def test_search_page_reads_and_updates_the_address(page: Any, base_url: str) -> 
     assert page.locator(".vs-results__title").first.inner_text() == (
         "Laying out a page with CSS grid")
     assert page.locator(".vs-results__title a").first.get_attribute("href") == (
-        BASE + "css-grid/")
+        BASE + "css-grid/?highlight=grid%20layout")
     assert page.title().startswith("Search ·")
     assert page.locator("#vs-search-input").count() == 0  # no second box in the header
     assert wait_ready(page) is True  # a query in the address is a typed query: the model loads
@@ -570,4 +578,24 @@ def test_a_japanese_word_finds_its_page_by_keyword(page: Any, base_url: str) -> 
     assert page.locator(".vs-results__title").first.inner_text() == "静的サイトのメモ"
     hits = search(page, "全文検索", semantic=False)
     assert [h["url"] for h in hits] == ["japanese-notes/"]
+    assert page.recorder.errors == []
+
+
+def test_a_result_shows_why_it_matched_and_lands_on_its_section(
+        page: Any, base_url: str) -> None:
+    page.goto(base_url + "search/?q=broken%20disk")
+    first = page.locator(".vs-results__item").first
+    first.wait_for()
+    assert first.locator(".vs-results__title").inner_text() == (
+        "Copying a live SQLite database safely")
+    assert first.locator(".vs-results__snippet mark").all_inner_texts() == ["broken", "disk"]
+    assert "Keep those snapshots somewhere else" in first.locator(
+        ".vs-results__snippet").inner_text()
+    href = first.locator(".vs-results__title a").get_attribute("href")
+    assert href == BASE + "sqlite-copies/?highlight=broken%20disk#keeping-copies-elsewhere"
+    first.locator(".vs-results__title a").click()
+    page.wait_for_function("() => document.querySelectorAll('mark.vs-highlight').length > 0")
+    assert page.locator("#keeping-copies-elsewhere").count() == 1  # the fragment exists
+    assert page.locator(".post-content mark.vs-highlight").all_inner_texts() == [
+        "broken", "disk"]
     assert page.recorder.errors == []

@@ -228,9 +228,10 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
     manifest = json.loads(files[MANIFEST])
     assert set(manifest) == {"version", "count", "dim", "rrf_k", "candidates", "vectors",
                              "vector_bits", "passages", "docs", "lexical", "model",
-                             "semantic_floor"}
+                             "semantic_floor", "text"}
     assert manifest["semantic_floor"] == 0.3
-    assert (manifest["version"], manifest["count"], manifest["dim"]) == (2, 180, 16)
+    assert (manifest["version"], manifest["count"], manifest["dim"]) == (3, 180, 16)
+    assert manifest["text"]["shard_size"] == 8 and len(manifest["text"]["files"]) == 23
     assert (manifest["rrf_k"], manifest["candidates"]) == (10, 100)
     assert manifest["passages"]["count"] == 180
     assert manifest["docs"]["shard_size"] == DOCS_SHARD_SIZE == 32
@@ -245,7 +246,8 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
                                  "download_bytes": len(b"fake onnx bytes") + len(
                                      b'{"fake": true}') + 8 * 16 + 180 * 8 + 1000}
     named = [manifest["vectors"], manifest["passages"]["counts"], lexical["doclen"],
-             *manifest["docs"]["files"], *lexical["files"].values(), manifest["model"]["onnx"],
+             *manifest["docs"]["files"], *manifest["text"]["files"], *lexical["files"].values(),
+             manifest["model"]["onnx"],
              manifest["model"]["tokenizer"]]
     assert sorted(named) == sorted(set(files) - {MANIFEST})
     for path in named:
@@ -422,7 +424,7 @@ def test_semantic_search_uses_the_sites_onnx_encoder(
     assert first["query"] == "greek words"
     assert first["results"][0]["url"] == "greek/words/"
     assert second["results"][0]["url"] == "git/lost-commit/"
-    assert set(second["results"][0]) == {"url", "title", "score", "match"}
+    assert set(second["results"][0]) == {"url", "title", "score", "excerpt", "match"}
     assert second["results"][0]["match"] == "both"  # "lost commit" is in its text too
     assert [r["match"] for r in first["results"]] == ["semantic"]  # its own vector: 1; rest < 0.9
     assert first["total"] == 1
@@ -484,3 +486,28 @@ def test_search_model_off_exports_nothing_and_on_demand_is_in_the_manifest(
     files = build_search_files(ARTICLES, unit_vectors(len(ARTICLES), 16), fake_encoder_files,
                                semantic_floor=0.3, model_loading="on-demand")
     assert json.loads(files[MANIFEST])["model"]["loading"] == "on-demand"
+
+
+def test_a_result_links_to_the_section_that_matched_with_its_words_marked(
+        tmp_path: Path) -> None:
+    body = ('<p>Backups <em>matter</em> &amp; so do <code>&lt;copies&gt;</code>.</p>\n'
+            '<h2 id="vacuum-into">VACUUM INTO <a class="header-anchor" href="#vacuum-into">#</a>'
+            '</h2>\n<p>Use VACUUM INTO to write a consistent copy of a live database.</p>\n'
+            '<h2 id="dump">The .dump command</h2>\n<p>Text, not pages.</p>')
+    text = ("Backups matter & so do <copies>.\nVACUUM INTO\nUse VACUUM INTO to write a "
+            "consistent copy of a live database.\nThe .dump command\nText, not pages.")
+    articles = [Article(id="db", source="db.md", title="Database copies",
+                        date=datetime(2024, 1, 1, tzinfo=UTC), updated=None, tags=(),
+                        summary="Backups", html_body=body, text=text, reading_minutes=1),
+                ARTICLES[1]]
+    vectors = unit_vectors(len(articles), 16)
+    site = write_site(tmp_path, build_search_files(articles, vectors, None))
+    [hit] = SiteSearch.load(site).search("consistent copy", semantic=False)[:1]
+    assert hit.link == "db/#vacuum-into"
+    assert hit.excerpt == ("VACUUM INTO Use VACUUM INTO to write a <mark>consistent</mark> "
+                           "<mark>copy</mark> of a live database.")
+    [line] = search_json_lines(site, ["backups copies"], semantic=False)
+    first = json.loads(line)["results"][0]
+    assert first["url"] == "db/"  # the part above the first heading: no fragment
+    assert first["excerpt"] == ("<mark>Backups</mark> matter &amp; so do "
+                                "&lt;<mark>copies</mark>&gt;.")

@@ -10,6 +10,8 @@ output folder:
   (``vibesite.search.analysis``) of texts in many scripts, long tokens, stemming cases;
 - ``rank.json``: ``bm25_idf``, ``bm25_term``, ``rank_scores``, ``rank_array`` and ``rrf_fuse``
   (``vibesite.search.query``);
+- ``excerpt.json``: ``excerpt.excerpt`` of sections for queries (escapes, CJK, ties, long text)
+  and ``excerpt.sections`` of a rendered body;
 - ``codes.json``: ``quantize(...).to_bytes()`` (``vibesite.search.codes``) at 4 and 8 bits, odd
   and even dimensions, with the decoded codes and values;
 - ``index/search/...``: a small real index (``vibesite.search.index.build_search_files``), and
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import html
 import json
 import math
 import shutil
@@ -38,7 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(REPO))
 
-from vibesite.search import analysis, codes, query  # noqa: E402
+from vibesite.search import analysis, codes, excerpt, query  # noqa: E402
 from vibesite.search import index as search_index  # noqa: E402
 
 DEFAULT_OUT = REPO / "tests" / "js" / "fixtures"
@@ -193,6 +196,11 @@ class FixtureArticle:
     date_display: str
     summary: str
     text: str
+    body: str = ""  # the rendered HTML, when it has headings; else the text as one paragraph
+
+    @property
+    def html_body(self) -> str:
+        return self.body or f"<p>{html.escape(self.text)}</p>"
 
 
 ARTICLES = [
@@ -225,9 +233,15 @@ ARTICLES = [
                    "The borrow checker rejects references that could outlive their value."),
     FixtureArticle("git-history/", "Rewriting Git history", "9 September 2023",
                    "Interactive rebase, fixup commits and the reflog.",
-                   "git rebase -i squashes and reorders commits; git commit --fixup and "
-                   "--autosquash; the reflog finds commits a rebase seemed to lose. Rebase, "
-                   "rebase, rebase."),
+                   "Rewrite local history only.\nSquashing with rebase\ngit rebase -i squashes "
+                   "and reorders commits; git commit --fixup and --autosquash.\nThe reflog\n"
+                   "The reflog finds commits a rebase seemed to lose. Rebase, rebase, rebase & "
+                   "<HEAD@{1}>.",
+                   '<p>Rewrite local history only.</p>\n<h2 id="squash">Squashing with rebase '
+                   '<a class="header-anchor" href="#squash">#</a></h2>\n<p>git rebase -i squashes'
+                   ' and reorders commits; git commit --fixup and --autosquash.</p>\n<h2 id="'
+                   'reflog">The reflog</h2>\n<p>The reflog finds commits a rebase seemed to lose. '
+                   'Rebase, rebase, rebase &amp; <code>&lt;HEAD@{1}&gt;</code>.</p>'),
 ]
 PASSAGE_COUNTS = [1, 2, 1, 3, 1, 1, 2, 1]
 INDEX_DIM = 6
@@ -251,7 +265,36 @@ def index_files() -> dict[str, bytes]:
 def _hits(hits: Sequence[Any]) -> list[dict[str, Any]]:
     return [{"url": h.url, "title": h.title, "date": h.date, "summary": h.summary,
              "score": h.score, "lexicalRank": h.lexical_rank, "semanticRank": h.semantic_rank,
-             "match": h.match} for h in hits]
+             "match": h.match, "anchor": h.anchor, "excerpt": h.excerpt} for h in hits]
+
+
+LONG = " ".join(f"word{i}" for i in range(80))
+EXCERPT_CASES: list[tuple[list[list[str]], str]] = [
+    ([["", "A short text about git rebase."]], "rebase"),
+    ([["", LONG + " git rebase " + LONG]], "rebasing"),
+    ([["", "First section with rebase once."],
+      ["second", "Second with rebase rebase and git"], ["third", "git rebase"]], "git rebase"),
+    ([["", "Nothing matches here at all."], ["x", "Nor here."]], "zebra"),
+    ([["", 'Escapes: a < b & c > "d" \'e\' <mark>fake</mark> rebase']], "rebase mark"),
+    ([["", "日本語の検索は全文検索です。" * 6], ["en", "search"]], "全文検索"),
+    ([["", "Café naïve e\u0301clair ΟΔΟΣ 𐐨𐐩 ﬁle"]], "cafe éclair οδος file"),
+    ([["", "word " * 29 + "target"]], "target"),
+    ([["a", ""], ["b", "x"]], "x"),
+    ([], "anything"),
+]
+
+
+def excerpt_fixture() -> dict[str, Any]:
+    stem = analysis.stemmer()
+    cases = []
+    for sections, query_text in EXCERPT_CASES:
+        terms = analysis.tokenize(query_text)
+        anchor, marked = excerpt.excerpt(sections, terms, stem) if sections else ("", "")
+        cases.append({"sections": sections, "query": query_text, "terms": terms,
+                      "anchor": anchor, "html": marked})
+    last = ARTICLES[-1]
+    return {"cases": cases,
+            "sections": [[last.html_body, last.text, excerpt.sections(last.html_body, last.text)]]}
 
 
 def search_fixture(site_dir: Path) -> dict[str, Any]:
@@ -289,7 +332,8 @@ def write_fixtures(out: Path) -> list[Path]:
         path.write_bytes(data)
         written.append(path)
     fixtures = {"analysis.json": analysis_fixture(), "rank.json": rank_fixture(),
-                "codes.json": codes_fixture(), "search.json": search_fixture(index_dir)}
+                "codes.json": codes_fixture(), "search.json": search_fixture(index_dir),
+                "excerpt.json": excerpt_fixture()}
     for name, value in fixtures.items():
         (out / name).write_bytes(dump(value))
         written.append(out / name)

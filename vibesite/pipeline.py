@@ -234,7 +234,8 @@ def _search_files(articles: Sequence[Article], embeddings: Embeddings,
         memo.save("search terms", ANALYSIS_VERSION, terms)
         return files
 
-    key = ([(a.id, a.url, a.title, a.date_display, a.summary, a.text) for a in articles],
+    key = ([(a.id, a.url, a.title, a.date_display, a.summary, a.text, a.html_body)
+            for a in articles],
            embeddings.passages, embeddings.passage_counts, ANALYSIS_VERSION,
            encoder and (encoder, encoder.model_onnx.stat().st_size), model_loading,
            runtime_bytes)

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  createEngine, fusedHits, lexicalRanking, semanticRanking,
+  createEngine, fusedHits, lexicalRanking, resultHref, semanticRanking,
 } from "../../templates/static/search/engine.js";
 import { createLoader } from "../../templates/static/search/loader.js";
 import { FIXTURES, VENDOR, assertClose, fileFetch, fixture } from "./helpers.mjs";
@@ -14,10 +14,11 @@ const { cases } = fixture("search.json");
 const sitePath = (relative) => `/sub/${relative}`;
 
 function sameHits(js, py, query) {
-  const fields = (h) => [h.url, h.title, h.date, h.summary, h.lexicalRank, h.semanticRank, h.match];
+  const fields = (h) => [h.url, h.title, h.date, h.summary, h.lexicalRank, h.semanticRank, h.match,
+    h.anchor, h.excerpt];
   assert.deepEqual(js.map(fields), py.map(fields), query);
   assertClose(js.map((h) => h.score), py.map((h) => h.score), 1e-12, query);
-  js.forEach((h) => assert.equal(h.href, `/sub/${h.url}`));
+  js.forEach((h) => assert.equal(h.href, resultHref(sitePath, h.url, h.anchor, query)));
 }
 
 test("the fixture queries find something, lexically and semantically", () => {
@@ -55,7 +56,10 @@ test("semantic scores and hybrid rankings are Python's for the same query vector
     semantic.forEach((h) => { // the fixture's scores are rounded to 10 decimals
       assert.ok(Math.abs(h.score - c.semantic_scores[h.doc]) <= 1e-10, `${c.query}: ${h.doc}`);
     });
-    const { hits, total } = await fusedHits(index, loader, lexical, semantic, 5, sitePath);
+    const stem = await createEngine({ base: BASE, sitePath, vendor: VENDOR.href, fetch })
+      .tokenize.stemmer();
+    const { hits, total } = await fusedHits(index, loader, lexical, semantic, 5, sitePath,
+      { text: c.query, terms: c.terms, stem });
     sameHits(hits, c.hybrid, c.query);
     assert.equal(total, c.hybrid_total, c.query);
   }
@@ -90,4 +94,12 @@ test("a missing index makes the search fail and semantic search an error", async
   assert.equal(await engine.load(), null);
   assert.equal(engine.state.semantic, "error");
   assert.equal(await engine.ready, false);
+});
+
+test("a result links to its section and asks the page to mark the query", () => {
+  assert.equal(resultHref(sitePath, "git/x/", "squash", " git rebase "),
+    "/sub/git/x/?highlight=git%20rebase#squash");
+  assert.equal(resultHref(sitePath, "git/x/", "", "a&b"), "/sub/git/x/?highlight=a%26b");
+  assert.ok(cases.some((c) => c.hybrid.some((h) => h.anchor === "squash")));
+  assert.ok(cases.some((c) => c.hybrid.some((h) => h.excerpt.includes("<mark>"))));
 });

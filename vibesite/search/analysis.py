@@ -67,6 +67,11 @@ def _token_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
+def stemmer() -> Callable[[str], str]:
+    """The Snowball English stemmer every term goes through (memoised)."""
+    return _stem()
+
+
 @cache
 def _stem() -> Callable[[str], str]:
     try:
@@ -106,6 +111,12 @@ def words(text: str) -> list[str]:
     if not _CJK_RUN.search(text):
         return [t for t in found if len(t) <= MAX_TOKEN_CHARS]
     return [part for token in found for part in _cjk_split(token)]
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where the runs of letters, numbers and marks of ``text`` are, as it is (no NFKC, no
+    lowercasing): the words an excerpt can mark (JS: ``wordSpans``)."""
+    return [m.span() for m in _token_patterns()[1].finditer(text)]
 
 
 def tokenize(text: str) -> list[str]:

@@ -14,6 +14,9 @@ search spec):
 - ``search/passages.<h>.bin``: ``count`` uint32, how many passages each doc has.
 - ``search/docs/<k>.<h>.json``: ``[{"url", "title", "date", "summary"}, ...]`` for docs
   ``k * shard_size ...``.
+- ``search/text/<k>.<h>.json``: ``[[[anchor, text], ...], ...]``, the sections of docs
+  ``k * text.shard_size ...`` (``vibesite.search.excerpt.sections``), for excerpts and links
+  to the section that matched.
 - ``search/doclen.<h>.bin``: ``count`` uint32 BM25 lengths (tokens of title, title, body).
 - ``search/lex/<s>.<h>.json``: ``{"term": [[doc, tf], ...]}`` for the terms of shard ``s``.
 
@@ -40,10 +43,12 @@ from vibesite.search.analysis import shard_of, tokenize
 from vibesite.search.calibrate import CALIBRATION
 from vibesite.search.calibrate import semantic_floor as calibrated_floor
 from vibesite.search.codes import Quantized, quantize
+from vibesite.search.excerpt import TEXT_CHARS, TEXT_FORMAT, sections
 
 __all__ = ["MANIFEST", "VERSION", "Quantized", "build_search_files", "quantize"]
 
-VERSION = 2  # 2: one vector per passage, + passages.bin (the browser: loader.js INDEX_VERSION)
+# 2: one vector per passage, + passages.bin; 3: + text/ (the browser: loader.js INDEX_VERSION)
+VERSION = 3
 MANIFEST = "search/manifest.json"
 K1 = 1.2
 B = 0.75
@@ -52,6 +57,7 @@ B = 0.75
 RRF_K = 10
 CANDIDATES = 100
 DOCS_SHARD_SIZE = 32
+TEXT_SHARD_SIZE = 8  # the sections are bigger than the records: a result fetches fewer
 POSTINGS_PER_SHARD = 2500
 MAX_SHARDS = 1024
 SUMMARY_CHARS = 200
@@ -62,7 +68,8 @@ VECTOR_BITS = 4
 # Everything above that shapes the files: part of the pipeline's memo key, so that a vibesite
 # with other settings never reuses an index built by this one.
 FORMAT = (VERSION, K1, B, RRF_K, CANDIDATES, DOCS_SHARD_SIZE, POSTINGS_PER_SHARD, MAX_SHARDS,
-          SUMMARY_CHARS, HASH_CHARS, VECTOR_BITS, CALIBRATION)
+          SUMMARY_CHARS, HASH_CHARS, VECTOR_BITS, CALIBRATION, TEXT_SHARD_SIZE, TEXT_CHARS,
+          TEXT_FORMAT)
 
 
 def n_shards_for(total_postings: int) -> int:
@@ -210,6 +217,10 @@ def build_search_files(
     records = [_doc_record(a) for a in articles]
     docs_paths = [add(f"search/docs/{k}", dumps(records[start:start + DOCS_SHARD_SIZE]), ".json")
                   for k, start in enumerate(range(0, count, DOCS_SHARD_SIZE))]
+    all_sections = [sections(a.html_body, a.text) for a in articles]
+    text_paths = [add(f"search/text/{k}", dumps(all_sections[start:start + TEXT_SHARD_SIZE]),
+                      ".json")
+                  for k, start in enumerate(range(0, count, TEXT_SHARD_SIZE))]
     lexical = lexical_index([bm25_text(a) for a in articles], token_cache)
     n_shards = n_shards_for(lexical.total_postings)
     by_shard: dict[int, list[str]] = {}
@@ -240,6 +251,7 @@ def build_search_files(
         "vectors": vectors_path, "vector_bits": VECTOR_BITS,
         "passages": {"count": int(counts.sum()), "counts": passages_path},
         "docs": {"shard_size": DOCS_SHARD_SIZE, "files": docs_paths},
+        "text": {"shard_size": TEXT_SHARD_SIZE, "files": text_paths},
         "lexical": {"k1": K1, "b": B, "avgdl": lexical.avgdl, "n_shards": n_shards,
                     "doclen": doclen_path, "files": lex_paths},
         "model": model,

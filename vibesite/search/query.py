@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from vibesite.model.base import EncoderFiles
-from vibesite.search.analysis import shard_of, tokenize
+from vibesite.search.analysis import shard_of, stemmer, tokenize
 from vibesite.search.codes import Quantized
+from vibesite.search.excerpt import excerpt
 from vibesite.search.index import MANIFEST, VERSION
 
 
@@ -39,6 +40,13 @@ class Hit:
     score: float  # the fused RRF score (lexical only: 1 / (rrf_k + lexical_rank))
     lexical_rank: int | None  # 1-based rank among all keyword matches, None if not one
     semantic_rank: int | None  # 1-based rank in the semantic candidates, None if not among them
+    anchor: str = ""  # the id of the heading above the best section ("": the top)
+    excerpt: str = ""  # HTML: escaped text, the query's words in <mark> (vibesite.search.excerpt)
+
+    @property
+    def link(self) -> str:
+        """The page's URL, with ``#anchor`` when the best section is under a heading."""
+        return f"{self.url}#{self.anchor}" if self.anchor else self.url
 
     @property
     def match(self) -> str:
@@ -90,6 +98,7 @@ class SiteSearch:
         self.manifest = manifest
         self._shards: dict[int, dict[str, list[list[int]]]] = {}
         self._docs: dict[int, list[dict[str, str]]] = {}
+        self._texts: dict[int, list[list[list[str]]]] = {}
         self._doclen: np.ndarray | None = None
         self._vectors: Quantized | None = None
         self._passage_starts: np.ndarray | None = None
@@ -228,6 +237,13 @@ class SiteSearch:
             self._docs[shard] = json.loads(self._read(self.manifest["docs"]["files"][shard]))
         return self._docs[shard][index - shard * size]
 
+    def _sections(self, index: int) -> list[list[str]]:
+        size = int(self.manifest["text"]["shard_size"])
+        shard = index // size
+        if shard not in self._texts:
+            self._texts[shard] = json.loads(self._read(self.manifest["text"]["files"][shard]))
+        return self._texts[shard][index - shard * size]
+
     def search(self, query: str, limit: int = 10, semantic: bool = True,
                query_vector: np.ndarray | None = None) -> list[Hit]:
         """The best ``limit`` results of ``results``."""
@@ -267,12 +283,15 @@ class SiteSearch:
                   for rank, doc in enumerate(every_match[candidates:], start=candidates + 1)
                   if doc not in listed]
         hits = []
+        terms, stem = tokenize(query), stemmer()
         for doc, score in fused[:limit]:
             record = self._doc(doc)
+            anchor, marked = excerpt(self._sections(doc), terms, stem)
             hits.append(Hit(url=record["url"], title=record["title"], date=record["date"],
                             summary=record["summary"], score=score,
                             lexical_rank=lexical_rank.get(doc),
-                            semantic_rank=semantic_rank.get(doc)))
+                            semantic_rank=semantic_rank.get(doc), anchor=anchor,
+                            excerpt=marked))
         return Results(hits, len(fused))
 
 
@@ -280,14 +299,16 @@ def search_json_lines(site_dir: str | Path, queries: Iterable[str], limit: int =
                       semantic: bool = True) -> Iterator[str]:
     """One JSON line per query (``vibesite search --json -``), one index and encoder for all.
 
-    ``{"query": ..., "total": N, "results": [{"url", "title", "score", "match"}, ...]}``
-    (``match``: ``keyword``, ``semantic`` or ``both``); a trailing newline of each query is
-    dropped, so lines of a file can be passed as they are.
+    ``{"query": ..., "total": N, "results": [{"url", "title", "score", "excerpt", "match"},
+    ...]}`` (``url`` with the ``#fragment`` of the section that matched; ``excerpt`` HTML with
+    ``<mark>``; ``match``: ``keyword``, ``semantic`` or ``both``); a trailing newline of each
+    query is dropped, so lines of a file can be passed as they are.
     """
     search = SiteSearch.load(site_dir)
     for raw in queries:
         query = raw.rstrip("\r\n")
         found = search.results(query, limit=limit, semantic=semantic)
         yield json.dumps({"query": query, "total": found.total, "results": [
-            {"url": h.url, "title": h.title, "score": h.score, "match": h.match}
+            {"url": h.link, "title": h.title, "score": h.score, "excerpt": h.excerpt,
+             "match": h.match}
             for h in found.hits]}, ensure_ascii=False, separators=(",", ":"))

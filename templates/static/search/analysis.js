@@ -52,6 +52,12 @@ export function words(text) {
   return out;
 }
 
+/** Where the runs of letters, numbers and marks of `text` are, as it is (no NFKC, no
+ *  lowercasing): [[start, end], ...] in UTF-16 units (Python: analysis.word_spans). */
+export function wordSpans(text) {
+  return Array.from(String(text).matchAll(TOKEN_RE), (m) => [m.index, m.index + m[0].length]);
+}
+
 /** `stemmer.stem`, remembering up to STEM_MEMO_SIZE words at a time. */
 export function memoizedStem(stemmer) {
   const memo = new Map();
@@ -68,7 +74,7 @@ export function memoizedStem(stemmer) {
 
 /** A tokenize(text) -> Promise<stemmed terms> (Python: analysis.tokenize) whose stemmer is
  *  the English one of the module at `stemmerUrl`, imported on first use (again after a failed
- *  import). */
+ *  import); tokenize.stemmer() is a promise of the stem(word) function itself. */
 export function createTokenizer(stemmerUrl) {
   let loading = null;
   const loadStem = () => {
@@ -78,10 +84,12 @@ export function createTokenizer(stemmerUrl) {
     }
     return loading;
   };
-  return async (text) => {
+  const tokenize = async (text) => {
     const stem = await loadStem();
     return words(text).map(stem);
   };
+  tokenize.stemmer = loadStem;
+  return tokenize;
 }
 
 const utf8 = new TextEncoder();

@@ -15,6 +15,7 @@
 
 import { STEMMER_MODULE, createTokenizer } from "./analysis.js";
 import { bestPassageScores } from "./codes.js";
+import { excerpt } from "./excerpt.js";
 import { createLoader } from "./loader.js";
 import { loadEncoder, webAssemblyAvailable } from "./model.js";
 import { bm25Scores, fuseResults, rankAll, rankPositive } from "./rank.js";
@@ -38,25 +39,41 @@ export function matchKind({ lexicalRank, semanticRank }) {
   return semanticRank === null ? "keyword" : "both";
 }
 
+/** A result's link: the page, `?highlight=` the query (the page marks its words: ./highlight.js)
+ *  and `#anchor` of the section that matched. */
+export function resultHref(sitePath, url, anchor, query) {
+  const highlight = String(query ?? "").trim();
+  return sitePath(url) + (highlight ? `?highlight=${encodeURIComponent(highlight)}` : "")
+    + (anchor ? `#${anchor}` : "");
+}
+
 /** The best `limit` of the fused rankings (semantic-only docs under the manifest's
- *  semantic_floor left out), with their doc records, and the total:
- *  {hits: [{url, href, title, date, summary, score, lexicalRank, semanticRank, match}], total}. */
-export async function fusedHits(index, loader, lexical, semantic, limit, sitePath) {
+ *  semantic_floor left out), with their doc records and excerpts, and the total:
+ *  {hits: [{url, href, title, date, summary, score, lexicalRank, semanticRank, match, anchor,
+ *  excerpt}], total}. `query` is {text, terms, stem}: what to mark (Python: SiteSearch.results). */
+export async function fusedHits(index, loader, lexical, semantic, limit, sitePath, query) {
   const all = fuseResults(lexical, semantic, index.rrf_k, index.candidates,
     index.semantic_floor ?? null);
   const top = all.slice(0, limit);
-  const docs = await loader.docs(index, top.map((hit) => hit.doc));
-  const hits = top.map((hit, i) => ({
-    url: docs[i].url,
-    href: sitePath(docs[i].url),
-    title: docs[i].title,
-    date: docs[i].date,
-    summary: docs[i].summary,
-    score: hit.score,
-    lexicalRank: hit.lexicalRank,
-    semanticRank: hit.semanticRank,
-    match: matchKind(hit),
-  }));
+  const indices = top.map((hit) => hit.doc);
+  const [docs, texts] = await Promise.all([loader.docs(index, indices),
+    loader.texts(index, indices)]);
+  const hits = top.map((hit, i) => {
+    const { anchor, html } = excerpt(texts[i], query.terms, query.stem);
+    return {
+      url: docs[i].url,
+      href: resultHref(sitePath, docs[i].url, anchor, query.text),
+      title: docs[i].title,
+      date: docs[i].date,
+      summary: docs[i].summary,
+      score: hit.score,
+      lexicalRank: hit.lexicalRank,
+      semanticRank: hit.semanticRank,
+      match: matchKind(hit),
+      anchor,
+      excerpt: html,
+    };
+  });
   return { hits, total: all.length };
 }
 
@@ -156,7 +173,9 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
       const { embed: embedQuery, vectors } = await model;
       semanticRanked = semanticRanking(index, vectors, await embedQuery(String(query)));
     }
-    return fusedHits(index, loader, lexical, semanticRanked, limit, sitePath);
+    const stem = await tokenize.stemmer();
+    return fusedHits(index, loader, lexical, semanticRanked, limit, sitePath,
+      { text: String(query), terms, stem });
   }
 
   /** The best `limit` hits of `results`. */

@@ -5,7 +5,8 @@
 // told the manifest's status ("loading", "ready", "error").
 // Out: createLoader(...) -> a loader whose methods return promises: manifest() (checked to be
 // format INDEX_VERSION), lexical(manifest, terms) -> {postingsByTerm, doclen}, docs(manifest,
-// indices) -> doc records, vectors(manifest) -> decoded passage vectors, file(name, "json" |
+// indices) -> doc records, texts(manifest, indices) -> doc sections, vectors(manifest) ->
+// decoded passage vectors, file(name, "json" |
 // "bytes"). Each file is fetched once per loader; a failed fetch is tried again next time.
 // Nothing is fetched when this module is imported.
 
@@ -13,7 +14,7 @@ import { decodeVectors } from "./codes.js";
 import { shardOf } from "./analysis.js";
 
 /** The search index format this script reads (Python: vibesite/search/index.py VERSION). */
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
 export const MANIFEST = "search/manifest.json";
 
 /** Doc lengths: `count` little-endian uint32. */
@@ -107,13 +108,24 @@ export function createLoader(base, {
     return { postingsByTerm, doclen: lengths };
   }
 
-  /** The records {url, title, date, summary} of docs `indices`, reading only their shards. */
-  async function docs(index, indices) {
-    const size = index.docs.shard_size;
+  /** The entries of docs `indices` in the sharded lists of `part` (index.docs, index.text),
+   *  reading only their shards. */
+  async function sharded(part, indices) {
+    const size = part.shard_size;
     const shards = [...new Set(indices.map((i) => Math.floor(i / size)))];
     const loaded = new Map(await Promise.all(
-      shards.map(async (k) => [k, await file(index.docs.files[k], "json")])));
+      shards.map(async (k) => [k, await file(part.files[k], "json")])));
     return indices.map((i) => loaded.get(Math.floor(i / size))[i % size]);
+  }
+
+  /** The records {url, title, date, summary} of docs `indices`. */
+  function docs(index, indices) {
+    return sharded(index.docs, indices);
+  }
+
+  /** The sections [[anchor, text], ...] of docs `indices` (vibesite/search/excerpt.py). */
+  function texts(index, indices) {
+    return sharded(index.text, indices);
   }
 
   async function vectors(index) {
@@ -127,5 +139,5 @@ export function createLoader(base, {
     });
   }
 
-  return { url, file, forget, manifest, lexical, docs, vectors };
+  return { url, file, forget, manifest, lexical, docs, texts, vectors };
 }

@@ -20,6 +20,7 @@
 
 import { shardOf, words } from "./analysis.js";
 import { createEngine } from "./engine.js";
+import { markTerms } from "./highlight.js";
 import { init } from "./ui.js";
 
 const baseMeta = document.querySelector('meta[name="vibesite-base"]');
@@ -44,8 +45,22 @@ window.vibesiteSearch = {
   load: engine.load, // start loading the semantic model now (as a box's first query does)
 };
 
-if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", () => init(engine, sitePath), { once: true });
-} else {
+/** Arriving from a search result: mark the query's words in the article. */
+async function highlightFromAddress() {
+  const query = new URLSearchParams(location.search).get("highlight");
+  const root = document.querySelector(".post-content") ?? document.querySelector("main");
+  if (!query || !root) return;
+  const [terms, stem] = await Promise.all([engine.tokenize(query), engine.tokenize.stemmer()]);
+  markTerms(root, terms, stem);
+}
+
+function start() {
   init(engine, sitePath);
+  highlightFromAddress().catch((error) => console.warn("vibesite search: highlight:", error));
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", start, { once: true });
+} else {
+  start();
 }

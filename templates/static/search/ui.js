@@ -27,6 +27,27 @@ function el(tag, className, text) {
   return node;
 }
 
+const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', "#x27": "'" };
+
+/** An excerpt's HTML (escaped text and <mark>, from ./excerpt.js) as DOM nodes, built without
+ *  parsing HTML: text nodes and <mark> elements only. */
+export function excerptNodes(html) {
+  const text = (part) => part.replace(/&(amp|lt|gt|quot|#x27);/g, (_, name) => ENTITIES[name]);
+  return String(html).split(/(<mark>.*?<\/mark>)/s).filter(Boolean).map((part) => {
+    if (!part.startsWith("<mark>")) return document.createTextNode(text(part));
+    const mark = document.createElement("mark");
+    mark.textContent = text(part.slice(6, -7));
+    return mark;
+  });
+}
+
+function snippet(className, result) {
+  const node = el("span", className);
+  if (result.excerpt) node.append(...excerptNodes(result.excerpt));
+  else node.textContent = result.summary;
+  return node;
+}
+
 function resultCount(n, query) {
   if (n === 0) return `No results for \u2018${query.trim()}\u2019`;
   return n === 1 ? "1 result" : `${n} results`;
@@ -176,7 +197,7 @@ class HeaderBox {
     link.tabIndex = -1;
     link.append(el("span", "vs-search__title", result.title));
     if (result.date) link.append(el("span", "vs-search__date", result.date));
-    if (result.summary) link.append(el("span", "vs-search__snippet", result.summary));
+    if (result.excerpt || result.summary) link.append(snippet("vs-search__snippet", result));
     item.append(link);
     item.addEventListener("mousemove", () => { if (this.active !== i) this.setActive(i); });
     return item;
@@ -236,6 +257,7 @@ class HeaderBox {
         return; // otherwise the form goes to the search page
       case "Escape":
         event.preventDefault();
+        clearTimeout(this.typing); // nor may a search still waiting for the typing pause
         this.searcher.generation++; // an answer still on its way must not reopen the popup
         if (!this.panel.hidden) this.close();
         else if (this.input.value) this.input.value = "";
@@ -313,7 +335,11 @@ class SearchPage {
       heading.append(link);
       item.append(heading);
       if (result.date) item.append(el("p", "vs-results__date", result.date));
-      if (result.summary) item.append(el("p", "vs-results__snippet", result.summary));
+      if (result.excerpt || result.summary) {
+        const paragraph = el("p", "vs-results__snippet");
+        paragraph.append(...snippet("vs-results__excerpt", result).childNodes);
+        item.append(paragraph);
+      }
       return item;
     }));
     this.count.textContent = error ? "Search is unavailable" : resultCount(total, query);
