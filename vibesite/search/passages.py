@@ -30,6 +30,9 @@ from vibesite.search.query import Hit, SiteSearch
 
 CHARS_PER_TOKEN = 4
 MIN_CUT_TOKENS = 32  # a passage cut shorter than this to fit the budget is left out
+# A window under this share of the article's longest (its last few words, whose vector is
+# mostly the title's) is handed over with the window before it.
+SHORT_WINDOW = 0.25
 _SPACES = re.compile(r"\s+")
 
 
@@ -126,6 +129,30 @@ def _best_window(windows: range, scores: np.ndarray | None, texts: Sequence[str]
     return counts.index(max(counts)) if counts else 0
 
 
+def _joined(full: str, before: str, body: str) -> str:
+    """Two consecutive windows as one passage: the article's text from the first to the end of
+    the second (windows are consecutive slices of it)."""
+    start = full.find(before)
+    end = full.find(body, start + len(before)) if start >= 0 else -1
+    return full[start:end + len(body)] if end >= 0 else f"{before}\n{body}"
+
+
+def _best_text(store: EmbeddingStore, article: str, title: str, windows: range,
+               scores: np.ndarray | None, terms: set[str]) -> tuple[int, str, str]:
+    """(which window, its text without the title, the article's whole text) of an article's
+    best window; a short one joined to the window before it; "" if the store lacks it."""
+    ids = [f"{article}#{i}" for i in range(len(windows))]
+    texts = store.contents(PASSAGES, ids)
+    full = store.contents(ARTICLES, [article]).get(article, "")
+    window = _best_window(windows, scores, [texts.get(i, "") for i in ids], terms)
+    prefix = f"{title}\n\n"  # every window starts with the title
+    body = (texts.get(ids[window]) or full).removeprefix(prefix)  # no windows: the article
+    longest = max((len(t) for t in texts.values()), default=0) - len(prefix)
+    if len(body) < SHORT_WINDOW * longest and window > 0 and ids[window - 1] in texts:
+        body = _joined(full, texts[ids[window - 1]].removeprefix(prefix), body)
+    return window, body, full
+
+
 def _article_id(hit: Hit) -> str:
     return hit.url[:-1] if hit.url.endswith("/") else hit.url
 
@@ -159,12 +186,9 @@ def retrieve(search: SiteSearch, store: EmbeddingStore, question: str, limit: in
     for hit in hits:
         article = _article_id(hit)
         windows = search.passages_of(hit.doc)
-        ids = [f"{article}#{i}" for i in range(len(windows))]
-        texts = store.contents(PASSAGES, ids)
-        full = store.contents(ARTICLES, [article]).get(article, "")
-        window = _best_window(windows, scores, [texts.get(i, "") for i in ids], terms)
-        text = texts.get(ids[window]) or full  # no window rows: the article's own text
-        body = text.removeprefix(f"{hit.title}\n\n")  # every window starts with the title
+        window, body, full = _best_text(store, article, hit.title, windows, scores, terms)
+        if not body:
+            continue  # not in this embeddings file (a site built from another cache)
         anchor = ""
         if len(windows) > 1:
             anchor = section_anchor(search.site_dir / hit.url / "index.html", full, body)
