@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from _sitebuild import FakeEmbedder, build_quiet, page, site_with_toml
 
@@ -289,10 +288,8 @@ def test_llm_similar_reads_the_demo_embeddings(
     ours = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["id"] for r in rows] == [o["id"] for o in ours]
     assert [r["score"] for r in rows] == pytest.approx([o["score"] for o in ours], abs=1e-4)
-    assert json.loads(rows[0]["metadata"] if isinstance(rows[0]["metadata"], str)
-                      else json.dumps(rows[0]["metadata"]))["url"] == ours[0]["url"]
-    passages = subprocess.run([str(llm_cli), "collections", "list", "-d", str(db), "--json"],
-                              capture_output=True, text=True, timeout=120)
-    assert passages.returncode == 0, passages.stderr
-    assert {c["name"] for c in json.loads(passages.stdout)} == {"articles", "passages"}
-    assert np.isfinite([r["score"] for r in rows]).all()
+    assert [r["metadata"]["url"] for r in rows] == [o["url"] for o in ours]
+    listed = subprocess.run([str(llm_cli), "collections", "list", "-d", str(db), "--json"],
+                            capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert {c["name"] for c in json.loads(listed.stdout)} == {"articles", "passages"}

@@ -112,12 +112,12 @@ def ask(config: Config, question: Question, as_json: bool = False,
     ``AskError`` (the model cannot answer)."""
     out = out or sys.stdout
     err = err or sys.stderr
+    model = _load_model(question.model) if question.model else None  # an unknown one: first
     search = SiteSearch.load(config.output_dir)
     with EmbeddingStore.existing(config.db_path) as store:
         passages = retrieve(search, store, question.text, question.limit, question.budget,
                             semantic=question.semantic, link=config.absolute_url)
     prompt = build_prompt(config.title, question.text, passages)
-    model = _load_model(question.model) if question.model else None
     answer: str | None = None
     if model is not None:
         answer = _stream(question.model, model, prompt, question.system,
