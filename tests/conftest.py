@@ -27,6 +27,7 @@ from _sitebuild import (
     build_quiet,
     share_onnx_cache,
     site_config,
+    site_with_toml,
 )
 from browser import WAIT_MS, chromium, why_no_browser
 
@@ -100,6 +101,17 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory, real_embedder: Sentence
     share_onnx_cache(root / "cache", onnx_cache)
     config = replace(load_config(None, REPO), output_dir=root / "site", cache_dir=root / "cache")
     return config, build_quiet(config, real_embedder)
+
+
+@pytest.fixture(scope="session")
+def demo_toml(demo_build: tuple[Config, BuildResult], tmp_path_factory: pytest.TempPathFactory
+              ) -> tuple[Config, Path]:
+    """The demo build's Config, and a vibesite.toml elsewhere that names its folders."""
+    config, _ = demo_build
+    root = tmp_path_factory.mktemp("demo-config")
+    site_with_toml(root, content_dir=config.content_dir, output_dir=config.output_dir,
+                   cache_dir=config.cache_dir)
+    return config, root / "vibesite.toml"
 
 
 @pytest.fixture

@@ -12,27 +12,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from _sitebuild import site_with_toml
 from browser import Recorder, option_titles, serve
 
 from vibesite.cli import main
 from vibesite.config import Config
-from vibesite.pipeline import BuildResult
 from vibesite.search.query import SiteSearch
 
 # Words that appear on no page of the demo site, and the page each one means.
 NO_SHARED_WORDS = {"quicker": "performance/", "unreleased essay": "drafts-and-expiry/"}
-
-
-@pytest.fixture(scope="module")
-def demo_toml(demo_build: tuple[Config, BuildResult], tmp_path_factory: pytest.TempPathFactory
-              ) -> tuple[Config, Path]:
-    """The demo build's Config, and a vibesite.toml elsewhere that names its folders."""
-    config, _ = demo_build
-    root = tmp_path_factory.mktemp("demo-config")
-    site_with_toml(root, content_dir=config.content_dir, output_dir=config.output_dir,
-                   cache_dir=config.cache_dir)
-    return config, root / "vibesite.toml"
 
 
 def _json_lines(capsys: pytest.CaptureFixture[str]) -> list[Any]:

@@ -59,6 +59,18 @@ def make_parser() -> argparse.ArgumentParser:
     search.add_argument("--keyword-only", action="store_true", help="no semantic ranking")
     search.add_argument("--site", type=Path, help="the built site (default: output_dir)")
     search.add_argument("--config", type=Path, help="config file (default: ./vibesite.toml)")
+    ask = commands.add_parser(
+        "ask", help="answer a question from the site's passages through an llm model")
+    ask.add_argument("question")
+    ask.add_argument("-m", "--model", help="an llm model name (default: ask_model); none: "
+                     "print the prompt")
+    ask.add_argument("-s", "--system", help="the instruction sent as the system prompt")
+    ask.add_argument("-n", "--limit", type=int, default=5, help="passages, at most (default 5)")
+    ask.add_argument("--budget", type=int, default=3000,
+                     help="estimated tokens of passages in the prompt, at most (default 3000)")
+    ask.add_argument("--json", action="store_true", help="one JSON object: answer, passages")
+    ask.add_argument("--keyword-only", action="store_true", help="no semantic ranking")
+    ask.add_argument("--config", type=Path, help="config file (default: ./vibesite.toml)")
     init = commands.add_parser("init", help="create a new site in a folder")
     init.add_argument("directory", type=Path, nargs="?", default=Path("."))
     init.add_argument("--force", action="store_true", help="overwrite existing files")
@@ -103,6 +115,23 @@ def run_search(args: argparse.Namespace) -> int:
             for rank, hit in enumerate(hits, start=1):
                 print(f"{rank:2d}. {hit.title}  /{hit.url}  ({hit.date})")
     except SearchIndexError as exc:
+        raise UsageProblem(str(exc)) from exc
+    return EXIT_OK
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    from vibesite.commands.ask import INSTRUCTION, AskError, Question, ask
+    from vibesite.search.query import SearchIndexError
+
+    config = load_config(args.config)
+    if args.limit < 1 or args.budget < 1:
+        raise UsageProblem("--limit and --budget must be positive")
+    question = Question(args.question, args.model or config.ask_model,
+                        args.system or INSTRUCTION, args.limit, args.budget,
+                        semantic=not args.keyword_only)
+    try:
+        ask(config, question, as_json=args.json)
+    except (SearchIndexError, FileNotFoundError, AskError) as exc:
         raise UsageProblem(str(exc)) from exc
     return EXIT_OK
 
@@ -174,7 +203,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"build": run_build, "serve": run_serve, "similar": run_similar,
-            "search": run_search, "init": run_init}
+            "search": run_search, "init": run_init, "ask": run_ask}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -46,6 +46,7 @@ class Config:
     topic_threshold: float = 0.5  # cosine to a seed topic's centre to be listed on it
     topic_names: dict[str, str] = field(default_factory=dict)  # slug -> display name
     topic_seeds: tuple[dict[str, Any], ...] = ()  # [[topic_seeds]] slug, name, examples
+    ask_model: str = ""  # `vibesite ask`: an llm model name ("" prints the prompt instead)
 
     @property
     def db_path(self) -> Path:

@@ -333,6 +333,19 @@ class EmbeddingStore:
             "ON c.id = e.collection_id WHERE c.name = ? ORDER BY e.id", (collection,))
         return [StoredArticle(r[0], decode_vector(r[1]), json.loads(r[2] or "{}")) for r in rows]
 
+    def contents(self, collection: str, ids: Sequence[str]) -> dict[str, str]:
+        """The stored text of the named rows of a collection (``vibesite ask``'s passages);
+        ids with no row are left out."""
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ", ".join("?" * len(chunk))
+            found.update(self.conn.execute(
+                "SELECT e.id, e.content FROM embeddings e JOIN collections c "
+                f"ON c.id = e.collection_id WHERE c.name = ? AND e.id IN ({marks})",
+                (collection, *chunk)))
+        return found
+
     def previous_topics(self) -> list[StoredTopic]:
         """The topics of the last build (empty when none was saved), sorted by slug; members
         most central first."""

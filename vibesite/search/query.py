@@ -42,6 +42,7 @@ class Hit:
     semantic_rank: int | None  # 1-based rank in the semantic candidates, None if not among them
     anchor: str = ""  # the id of the heading above the best section ("": the top)
     excerpt: str = ""  # HTML: escaped text, the query's words in <mark> (vibesite.search.excerpt)
+    doc: int = -1  # the doc's index in the search index (its passages: ``passages_of(doc)``)
 
     @property
     def link(self) -> str:
@@ -191,9 +192,24 @@ class SiteSearch:
                                                  int(self.manifest["vector_bits"]))
         return self._vectors
 
+    def passages_of(self, doc: int) -> range:
+        """The indexes of ``doc``'s passages among ``passage_scores`` (its windows, in order)."""
+        self._quantized()
+        assert self._passage_starts is not None
+        start = int(self._passage_starts[doc])
+        end = (int(self._passage_starts[doc + 1]) if doc + 1 < self.count
+               else int(self.manifest["passages"]["count"]))
+        return range(start, end)
+
     def semantic_scores(self, query_vector: np.ndarray) -> np.ndarray:
-        """Per doc, the best of its passages' ``sum_d q_d * (offset_d + scale_d * code_pd)``,
-        in float64."""
+        """Per doc, the best of its passages' ``passage_scores``."""
+        passages = self.passage_scores(query_vector)
+        if self.count == 0:
+            return passages
+        return np.maximum.reduceat(passages, self._passage_starts)
+
+    def passage_scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Per passage, ``sum_d q_d * (offset_d + scale_d * code_pd)`` in float64."""
         q = np.asarray(query_vector, dtype=np.float64).reshape(-1)
         if q.shape != (self.dim,):
             raise ValueError(f"query vector has {q.size} dimensions; the index has {self.dim}")
@@ -204,9 +220,7 @@ class SiteSearch:
         for start in range(0, len(passages), 4096):
             block = vectors.codes[start:start + 4096].astype(np.float64)
             passages[start:start + 4096] = block @ weights + base
-        if self.count == 0:
-            return passages
-        return np.maximum.reduceat(passages, self._passage_starts)
+        return passages
 
     def encode(self, query: str) -> np.ndarray:
         """The query's unit vector from the site's ONNX query encoder (loaded once)."""
@@ -291,7 +305,7 @@ class SiteSearch:
                             summary=record["summary"], score=score,
                             lexical_rank=lexical_rank.get(doc),
                             semantic_rank=semantic_rank.get(doc), anchor=anchor,
-                            excerpt=marked))
+                            excerpt=marked, doc=doc))
         return Results(hits, len(fused))
 
 
