@@ -59,7 +59,7 @@ BATCH_JS = """async (queries) => {
     await s.search(q);
     const ms = performance.now() - t0;
     const embedMs = s.state.embedMs;
-    const hits = await s.search(q, {limit: 1e9});
+    const hits = await s.search(q, {limit: 1e9, excerpts: false});
     const keyword = await s.search(q, {limit: 100, semantic: false});
     out.push({ms, embedMs, fused: hits.slice(0, 100).map((h) => h.url),
               lexical: ranked(hits, "lexicalRank"), semantic: ranked(hits, "semanticRank"),

@@ -3,9 +3,10 @@
 // In: the site's base URL (where search/ is), a sitePath(relative) -> link function, and
 // optionally the vendor folder's URL and a fetch function.
 // Out: createEngine(...) -> {state, ready, listeners, search, results, embed, tokenize, load}:
-// - results(query, {limit, semantic}) -> {hits, total}: hits [{url, href, title, date, summary,
-//   score, lexicalRank, semanticRank, match}], best first, and how many results there are in
-//   all, like Python's vibesite.search.query.SiteSearch.results; search(...) -> its hits;
+// - results(query, {limit, semantic, excerpts}) -> {hits, total}: hits [{url, href, title, date,
+//   summary, score, lexicalRank, semanticRank, match, anchor, excerpt}], best first, and how
+//   many results there are in all, like Python's vibesite.search.query.SiteSearch.results
+//   (excerpts: false skips the excerpts and their files); search(...) -> its hits;
 // - model() -> {loading, downloadBytes} or null: what loading the semantic model would fetch;
 // - load() starts loading the semantic model (once); `ready` resolves true once semantic search
 //   is on, false if it cannot be (never rejects); `state` is live: {manifest, semantic, error,
@@ -50,19 +51,21 @@ export function resultHref(sitePath, url, anchor, query) {
 /** The best `limit` of the fused rankings (semantic-only docs under the manifest's
  *  semantic_floor left out), with their doc records and excerpts, and the total:
  *  {hits: [{url, href, title, date, summary, score, lexicalRank, semanticRank, match, anchor,
- *  excerpt}], total}. `query` is {text, terms, stem}: what to mark (Python: SiteSearch.results). */
+ *  excerpt}], total}. `query` is {text, terms, stem}: what to mark (Python: SiteSearch.results);
+ *  null: no excerpts (anchor and excerpt ""). */
 export async function fusedHits(index, loader, lexical, semantic, limit, sitePath, query) {
   const all = fuseResults(lexical, semantic, index.rrf_k, index.candidates,
     index.semantic_floor ?? null);
   const top = all.slice(0, limit);
   const indices = top.map((hit) => hit.doc);
   const [docs, texts] = await Promise.all([loader.docs(index, indices),
-    loader.texts(index, indices)]);
+    query ? loader.texts(index, indices) : null]);
   const hits = top.map((hit, i) => {
-    const { anchor, html } = excerpt(texts[i], query.terms, query.stem);
+    const { anchor, html } = query ? excerpt(texts[i], query.terms, query.stem)
+      : { anchor: "", html: "" };
     return {
       url: docs[i].url,
-      href: resultHref(sitePath, docs[i].url, anchor, query.text),
+      href: resultHref(sitePath, docs[i].url, anchor, query?.text),
       title: docs[i].title,
       date: docs[i].date,
       summary: docs[i].summary,
@@ -161,7 +164,7 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
 
   /** Search the site: {hits, total}; semantic ranking is fused in only once the model has
    *  loaded (and `semantic` is not false). */
-  async function results(query, { limit = 10, semantic = true } = {}) {
+  async function results(query, { limit = 10, semantic = true, excerpts = true } = {}) {
     if (!String(query).trim()) return { hits: [], total: 0 };
     const index = await loader.manifest();
     if (index.count === 0) return { hits: [], total: 0 };
@@ -175,7 +178,7 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     }
     const stem = await tokenize.stemmer();
     return fusedHits(index, loader, lexical, semanticRanked, limit, sitePath,
-      { text: String(query), terms, stem });
+      excerpts ? { text: String(query), terms, stem } : null);
   }
 
   /** The best `limit` hits of `results`. */
