@@ -163,13 +163,13 @@ def test_map_is_an_inline_svg_with_one_link_per_article(topic_site: Config) -> N
     page = read(topic_site, "map/index.html")
     svg = map_svg(topic_site)
     ids = sorted(f[:-3] for f in corpus())
-    hrefs = re.findall(r'<a href="([^"]+)">', svg)
+    hrefs = re.findall(r'<a href="([^"]+)" tabindex="-1"><circle', svg)
     assert sorted(hrefs) == [f"{BASE}{a}/" for a in ids]
     assert svg.count("<circle") == len(ids)
     assert "<script" not in main(page) and "onclick" not in svg  # plain links: no JS needed
     assert "<object" not in page and "<img" not in main(page)
-    labels = {html.unescape(t) for t in re.findall(r'<text class="l"[^>]*>([^<]*)</text>', svg)}
-    assert labels and labels <= {t["name"] for t in automatic(topic_site)}
+    labels = [html.unescape(t) for t in re.findall(r'<text class="l l2"[^>]*>([^<]*)</text>', svg)]
+    assert sorted(labels) == sorted(t["name"] for t in automatic(topic_site))
 
 
 def test_every_article_links_its_topic(topic_site: Config) -> None:
@@ -291,6 +291,7 @@ def test_topic_names_rename_a_topic(make_site: Callable[..., Config],
     assert f'<h1 class="page-title">{escaped}</h1>' in read(config, f"topics/{slug}/index.html")
     assert f'<a href="/topics/{slug}/">{escaped}</a>' in read(config, "git-03/index.html")
     assert f">{escaped}</text>" in map_svg(config)
+    assert f'<a href="/topics/{slug}/">{escaped}</a>' in read(config, "map/index.html")
 
 
 def test_topic_seed_lists_matching_articles_and_warns_about_unknown_ids(
