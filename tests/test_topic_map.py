@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from _sitebuild import FakeEmbedder, build_quiet
+from browser import Recorder, serve
 
 from vibesite.config import Config
 from vibesite.site.map_svg import label_overlaps
@@ -160,3 +161,28 @@ def test_adding_an_article_keeps_broad_slugs_and_every_dot(
     after = data(config)
     assert [b["slug"] for b in after["broad"]] == [b["slug"] for b in before["broad"]]
     assert {a: xy for a, xy in after["map"].items() if a in before["map"]} == before["map"]
+
+
+@pytest.mark.browser
+def test_map_zooms_with_buttons_and_keys_and_shows_fine_labels_closer(
+        two_levels: Config, context: Any) -> None:
+    with serve(two_levels.output_dir) as url:
+        page = context.new_page()
+        recorder = Recorder(page)
+        page.goto(url + "map/")
+        svg = page.locator(".site-map svg.vs-map")
+        fine = page.locator('.site-map text[data-level="2"]')
+        broad = page.locator('.site-map text[data-level="1"]')
+        assert svg.get_attribute("viewBox") == "0.0 0.0 1200.0 800.0"
+        assert broad.first.is_visible() and not fine.first.is_visible()  # broad labels first
+        page.get_by_role("button", name="Zoom in").click()
+        width = float(svg.get_attribute("viewBox").split()[2])  # type: ignore[union-attr]
+        assert width == pytest.approx(720.0, abs=0.1) and fine.first.is_visible()
+        page.locator(".site-map").focus()
+        x = float(svg.get_attribute("viewBox").split()[0])  # type: ignore[union-attr]
+        page.keyboard.press("ArrowRight")
+        assert float(svg.get_attribute("viewBox").split()[0]) > x  # type: ignore[union-attr]
+        page.keyboard.press("0")
+        assert svg.get_attribute("viewBox") == "0.0 0.0 1200.0 800.0"
+        assert not fine.first.is_visible()
+        assert recorder.errors == []

@@ -161,10 +161,10 @@ def _spot(text: str, level: int, anchor: tuple[float, float],
             angle = 2 * np.pi * k / steps
             x = min(max(ax + r * np.cos(angle), -x0 + 1), WIDTH - x1 - 1)
             y = min(max(ay + r * np.sin(angle), -y0 + 1), HEIGHT - y1 - 1)
-            if not len(boxes) or not np.any(
-                    (boxes[:, 0] < x + x1) & (x + x0 < boxes[:, 2])
-                    & (boxes[:, 1] < y + y1) & (y + y0 < boxes[:, 3])):
-                return x, y
+            if not len(boxes) or not np.any(  # a unit apart, so rounding cannot touch
+                    (boxes[:, 0] < x + x1 + 1) & (x + x0 - 1 < boxes[:, 2])
+                    & (boxes[:, 1] < y + y1 + 1) & (y + y0 - 1 < boxes[:, 3])):
+                return round(x, 1), round(y, 1)
     return min(max(ax, -x0), WIDTH - x1), min(max(ay, -y0), HEIGHT - y1)  # a full map
 
 

@@ -37,6 +37,7 @@ MMR_LAMBDA = 0.7  # relevance against redundancy when picking the terms of a lab
 REDUNDANT = 0.8  # embedding cosine above which a term repeats a chosen one
 PHRASE_SHARE = 0.8  # a phrase holding the best word replaces it when it scores this share
 FOLDER_SHARE = 0.5  # share of a topic's articles in one folder or tag that names it
+PAIR_SHARE, PAIR_EACH = 0.35, 0.1  # two folders or tags that name a broad topic together
 MAX_WORDS = 4
 
 Encoder = Callable[[list[str]], np.ndarray]
@@ -261,14 +262,14 @@ def _words(group: str) -> str:
 def _dominant_groups(groups: Sequence[Sequence[str]], members: np.ndarray,
                      pairs: bool = False) -> list[str]:
     """The folder or tag of at least FOLDER_SHARE of the members; with ``pairs``, else the
-    two that together hold that share (each at least a quarter)."""
+    two that together hold PAIR_SHARE of them (each at least PAIR_EACH)."""
     counts = Counter(g for i in members for g in set(groups[i]) if g)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     need = FOLDER_SHARE * len(members)
     if ranked and ranked[0][1] >= need:
         return [ranked[0][0]]
-    if pairs and len(ranked) > 1 and ranked[1][1] >= need / 2 and (
-            ranked[0][1] + ranked[1][1] >= need):
+    if pairs and len(ranked) > 1 and ranked[1][1] >= PAIR_EACH * len(members) and (
+            ranked[0][1] + ranked[1][1] >= PAIR_SHARE * len(members)):
         return sorted(g for g, _ in ranked[:2])
     return []
 
@@ -298,7 +299,7 @@ def name_topics(
     groups: folder and tags per article; centres: unit topic centres (rows), used with
     ``encode`` (phrases -> unit vectors of the same model) to re-score candidates; keep: per
     class the terms of the topic it inherits, kept while they are still among its best;
-    pairs: two folders or tags that together hold FOLDER_SHARE may name a class (broad ones).
+    pairs: two folders or tags that together hold PAIR_SHARE may name a class (broad ones).
     """
     if not classes:
         return []

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 TSNE_MIN = 100  # fewer articles than this: PCA
-LAYOUT_SAMPLE = 4000  # most articles laid out by t-SNE itself
+LAYOUT_SAMPLE = 2500  # most articles laid out by t-SNE itself
 TSNE_ITERATIONS = (125, 250)  # early exaggeration, then normal (openTSNE: 250, 500)
 KEEP_SHARE = 0.97  # share of articles (and of old positions) that must carry over
 PLACE_NEIGHBOURS = 5
