@@ -16,6 +16,7 @@ from vibesite.embeddings.store import EmbeddingStore, StoredRow, content_hash
 from vibesite.model.base import Embedder, model_id
 
 PHRASES = "topic-phrases"
+PHRASES_PER_ARTICLE = 64  # phrases that cost about as much to embed as one article
 
 
 def phrase_encoder(store: EmbeddingStore, model: str,
@@ -24,7 +25,10 @@ def phrase_encoder(store: EmbeddingStore, model: str,
         cid = store.collection(PHRASES, model_id(model))
         todo = store.check_content(cid, {p: (p, {}) for p in phrases}).changed
         if todo:
-            vectors = np.asarray(make_embedder(len(todo)).encode(list(todo)), dtype=np.float32)
+            # a phrase is a few tokens, ~1/64 of an article's window: a few hundred new ones
+            # go through the cached ONNX export like a few edited articles (no torch import)
+            embedder = make_embedder(max(1, len(todo) // PHRASES_PER_ARTICLE))
+            vectors = np.asarray(embedder.encode(list(todo)), dtype=np.float32)
             store.save_rows(cid, [StoredRow(p, v, p, content_hash(p), {})
                                   for p, v in zip(todo, vectors, strict=True)])
         found = store.vectors(cid, phrases)
