@@ -42,7 +42,7 @@ THEME_ELEMENTS = {"html", "head", "meta", "title", "link", "script", "body", "a"
                   "div", "nav", "ul", "li", "form", "label", "input", "kbd", "p", "span",
                   "main", "footer", "article", "h1", "h2", "h3", "time", "ol", "section",
                   "figure", "svg", "g", "circle", "text", "style", "desc", "wbr", "pre", "code",
-                  "img", "em", "strong", "button", "noscript"}
+                  "img", "em", "strong", "button", "noscript", "line"}
 
 
 def hostile_files() -> dict[str, str | bytes]:
