@@ -20,6 +20,8 @@
     view.y = Math.min(Math.max(view.y, Y0), Y0 + H - view.h);
     svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].map((v) => v.toFixed(1)).join(" "));
     svg.classList.toggle("vs-map--near", view.w < NEAR * W);
+    // labels and lines keep their size on screen: they were placed for the whole map
+    svg.style.setProperty("--vs-zoom", (view.w / W).toFixed(4));
   }
 
   function zoom(factor, cx, cy) {

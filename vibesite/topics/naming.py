@@ -311,8 +311,15 @@ def name_topics(
         doc = _doc_terms(texts[i])
         pairs_used.update(doc)
         docs.append({key for key, _ in doc})
-    common: dict[str, str] = {}  # a term's stems -> how the prose most often writes it
-    for (key, term), _ in sorted(pairs_used.items(), key=lambda kv: (-kv[1], kv[0][1])):
+    best: dict[str, int] = {}
+    for (key, _), count in pairs_used.items():
+        best[key] = max(best.get(key, 0), count)
+    # a term's stems -> how the prose writes it: the shortest form at least half as common
+    # as the most common one ("install" over "installed", "window" over "windows")
+    common: dict[str, str] = {}
+    for (key, term), _ in sorted(((kt, c) for kt, c in pairs_used.items()
+                                  if 2 * c >= best[kt[0]]),
+                                 key=lambda kv: (len(kv[0][1]), -kv[1], kv[0][1])):
         common.setdefault(key, term)
     scored = _class_scores(docs, [np.array([local[int(i)] for i in c]) for c in classes])
     shortlist = [[(common[k], sc) for k, sc in s[:CANDIDATES]] for s in scored]
