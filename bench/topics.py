@@ -243,6 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     auto, auto_s = timed_build(ids, vecs, prose, tags=tags, encode=encode)
     auto_cpu = time.process_time() - cpu
     acceptance(docs, vecs, auto, auto_s, encode)
+    print(f"build_topics cpu {auto_cpu:.1f}s (wall above; two cores shared with others)")
     if args.acceptance:
         return 0
     forced, forced_s = timed_build(ids, vecs, texts, n_topics=n_labels)
