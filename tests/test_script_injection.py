@@ -42,7 +42,7 @@ THEME_ELEMENTS = {"html", "head", "meta", "title", "link", "script", "body", "a"
                   "div", "nav", "ul", "li", "form", "label", "input", "kbd", "p", "span",
                   "main", "footer", "article", "h1", "h2", "h3", "time", "ol", "section",
                   "figure", "svg", "g", "circle", "text", "style", "desc", "wbr", "pre", "code",
-                  "img", "em", "strong", "button", "noscript"}
+                  "img", "em", "strong", "button", "noscript", "line"}
 
 
 def hostile_files() -> dict[str, str | bytes]:
@@ -91,8 +91,9 @@ def test_no_injected_element_or_attribute_on_any_page(hostile_site: Config) -> N
         for tag, attrs in page.elements:
             assert tag in THEME_ELEMENTS, f"{where}: <{tag}>"
             assert not any(name.startswith("on") for name in attrs), f"{where}: <{tag} {attrs}>"
-            if tag == "script":  # only the theme's search script, no inline script or JSON
-                assert re.fullmatch(r"/blog/static/search/main\.[0-9a-f]{10}\.js",
+            if tag == "script":  # only the theme's scripts (search; zoom on the map page)
+                assert re.fullmatch(r"/blog/static/search/main\.[0-9a-f]{10}\.js|"
+                                    r"/blog/static/map\.js\?v=[0-9a-f]{10}",
                                     attrs.get("src") or ""), f"{where}: {attrs}"
             if tag == "img":  # only the Markdown image, its alt text intact
                 assert (attrs.get("src"), attrs.get("alt"), attrs.get("title")) == \

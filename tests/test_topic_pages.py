@@ -13,12 +13,13 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from _sitebuild import FakeEmbedder, build_quiet, site_config, snapshot, write_files
 
-from vibesite.config import Config
+from vibesite.config import Config, load_config
 from vibesite.diagnostics import BuildError
 from vibesite.pipeline import BuildResult
 
@@ -113,7 +114,8 @@ def topic_site(make_site: Callable[..., Config], fake_embedder: FakeEmbedder) ->
 
 def test_one_topic_per_vocabulary_in_topics_json(topic_site: Config) -> None:
     data = topics_data(topic_site)
-    assert set(data) == {"topics", "map"}
+    assert set(data) == {"topics", "broad", "map"}
+    assert data["broad"] == []  # four fine topics: one level
     topics = automatic(topic_site)
     assert len(topics) == len(VOCAB)
     for topic in topics:
@@ -121,7 +123,8 @@ def test_one_topic_per_vocabulary_in_topics_json(topic_site: Config) -> None:
         assert topic["size"] == len(ids) == PER_DOMAIN
         assert len({domain_of(a) for a in ids}) == 1, topic
         assert topic["slug"] == re.sub(r"[^a-z0-9]+", "-", topic["slug"]).strip("-")
-        assert topic["keywords"] and topic["name"] == " · ".join(topic["keywords"])
+        # every article is tagged with its vocabulary: the tag names the topic
+        assert topic["keywords"] and topic["name"] == domain_of(ids[0]).capitalize()
     assert sorted(data["map"]) == sorted(f[:-3] for f in corpus())
     assert all(-1 <= c <= 1 for xy in data["map"].values() for c in xy)
 
@@ -160,13 +163,13 @@ def test_map_is_an_inline_svg_with_one_link_per_article(topic_site: Config) -> N
     page = read(topic_site, "map/index.html")
     svg = map_svg(topic_site)
     ids = sorted(f[:-3] for f in corpus())
-    hrefs = re.findall(r'<a href="([^"]+)">', svg)
+    hrefs = re.findall(r'<a href="([^"]+)" tabindex="-1"><circle', svg)
     assert sorted(hrefs) == [f"{BASE}{a}/" for a in ids]
     assert svg.count("<circle") == len(ids)
     assert "<script" not in main(page) and "onclick" not in svg  # plain links: no JS needed
     assert "<object" not in page and "<img" not in main(page)
-    labels = {html.unescape(t) for t in re.findall(r'<text class="l"[^>]*>([^<]*)</text>', svg)}
-    assert labels and labels <= {t["name"] for t in automatic(topic_site)}
+    labels = [html.unescape(t) for t in re.findall(r'<text class="l l2"[^>]*>([^<]*)</text>', svg)]
+    assert sorted(labels) == sorted(t["name"] for t in automatic(topic_site))
 
 
 def test_every_article_links_its_topic(topic_site: Config) -> None:
@@ -288,6 +291,7 @@ def test_topic_names_rename_a_topic(make_site: Callable[..., Config],
     assert f'<h1 class="page-title">{escaped}</h1>' in read(config, f"topics/{slug}/index.html")
     assert f'<a href="/topics/{slug}/">{escaped}</a>' in read(config, "git-03/index.html")
     assert f">{escaped}</text>" in map_svg(config)
+    assert f'<a href="/topics/{slug}/">{escaped}</a>' in read(config, "map/index.html")
 
 
 def test_topic_seed_lists_matching_articles_and_warns_about_unknown_ids(
@@ -350,5 +354,37 @@ def test_strict_fails_on_a_late_warning(make_site, fake_embedder) -> None:
                                                   "examples": ["missing"]},))
     with pytest.raises(BuildError) as failure:
         build_quiet(config, fake_embedder)
-    assert [d.code for d in failure.value.diagnostics] == ["topic-seed"]
+    assert [d.code for d in failure.value.diagnostics] == ["topic-name-unknown"]
     assert not config.output_dir.exists()
+
+
+def test_unknown_renames_and_seeds_are_warned_at_their_line(
+        tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    write_files(tmp_path / "content", corpus())
+    (tmp_path / "vibesite.toml").write_text(
+        'title = "T"\n'
+        "\n"
+        "[topic_names]\n"
+        'git = "Version control"\n'
+        '"pyhton" = "Snakes"\n'
+        'database-and-query = "Old name"\n'
+        "\n"
+        "[[topic_seeds]]\n"
+        'slug = "ghost"\n'
+        'examples = ["git-99"]\n'
+        "[[topic_seeds]]\n"
+        'slug = "half"\n'
+        'examples = ["vim-00", "vim-0"]\n', encoding="utf-8")
+    config = load_config(tmp_path / "vibesite.toml")
+    result = build_quiet(config, fake_embedder)
+    assert [str(d) for d in result.diagnostics] == [
+        "vibesite.toml:5: warning: [topic_names] 'pyhton' matches no topic; did you mean "
+        "'python'? [topic-name-unknown]",
+        "vibesite.toml:6: warning: [topic_names] 'database-and-query' matches no topic; topics "
+        "are 'git', 'half', 'postgres', 'python', 'vim' [topic-name-unknown]",
+        "vibesite.toml:9: warning: topic seed 'ghost' matches no topic: no article git-99; "
+        "did you mean 'git-07'? [topic-name-unknown]",
+        "vibesite.toml:12: warning: topic seed 'half': no article vim-0; use article ids such "
+        "as 'vim-07' [topic-seed]",
+    ]
+    assert [t["name"] for t in automatic(config) if t["slug"] == "git"] == ["Version control"]

@@ -47,6 +47,8 @@ class Config:
     topic_names: dict[str, str] = field(default_factory=dict)  # slug -> display name
     topic_seeds: tuple[dict[str, Any], ...] = ()  # [[topic_seeds]] slug, name, examples
     ask_model: str = ""  # `vibesite ask`: an llm model name ("" prints the prompt instead)
+    # not a setting: the line of each "topic_names.SLUG" and "topic_seeds.SLUG" in the file
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def db_path(self) -> Path:
@@ -64,7 +66,9 @@ class Config:
 
 
 _PATH_KEYS = {"content_dir", "output_dir", "cache_dir", "templates_dir", "static_dir"}
-_KEYS = {f.name: f for f in fields(Config)}
+_KEYS = {f.name: f for f in fields(Config) if f.name != "key_lines"}
+_TABLE = re.compile(r"^\s*\[{1,2}\s*([A-Za-z0-9_.-]+)\s*\]{1,2}")
+_ENTRY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=(.*)$""")
 
 
 def _default(key: str) -> Any:
@@ -75,6 +79,38 @@ def _default(key: str) -> Any:
 def _key_line(text: str, key: str) -> int:
     match = re.search(rf"^\s*{re.escape(key)}\s*=", text, flags=re.M)
     return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _entry_lines(text: str, data: dict[str, Any]) -> dict[str, int]:
+    """``topic_names.SLUG`` and ``topic_seeds.SLUG`` -> the line that names it (the line of
+    the key itself when written inline)."""
+    lines: dict[str, int] = {}
+    table = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        if header := _TABLE.match(line):
+            table = header.group(1)
+            continue
+        entry = _ENTRY.match(line)
+        if not entry:
+            continue
+        key = entry.group(1)
+        try:
+            key = tomllib.loads(f"k = {key}")["k"] if key[0] in "\"'" else key
+            value = tomllib.loads(f"v = {entry.group(2)}").get("v")
+        except tomllib.TOMLDecodeError:
+            value = None
+        if table == "topic_names":
+            lines.setdefault(f"topic_names.{key}", number)
+        elif table == "topic_seeds" and key == "slug" and isinstance(value, str):
+            lines.setdefault(f"topic_seeds.{value}", number)
+    for key in ("topic_names", "topic_seeds"):
+        value = data.get(key)
+        slugs = (value if isinstance(value, dict) else
+                 [v.get("slug") for v in value if isinstance(v, dict)]
+                 if isinstance(value, list) else [])
+        for slug in slugs:
+            lines.setdefault(f"{key}.{slug}", _key_line(text, key))
+    return lines
 
 
 def _seed(value: Any) -> dict[str, Any]:
@@ -160,7 +196,7 @@ def load_config(path: Path | None, root: Path | None = None) -> Config:
             problems.append(f"{path}:{line}: error: '{key}' must be {exc}, not {value!r}")
     if problems:
         raise ConfigError("\n".join(problems))
-    return _resolve(Config(**values), path.parent)
+    return _resolve(Config(**values, key_lines=_entry_lines(text, data)), path.parent)
 
 
 def _resolve(config: Config, root: Path) -> Config:

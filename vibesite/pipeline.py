@@ -23,6 +23,7 @@ from vibesite.content.parse import Article, parse
 from vibesite.content.render_cache import RenderCache
 from vibesite.diagnostics import BuildError, Diagnostic, Diagnostics
 from vibesite.embeddings.embed import Embeddings, embed
+from vibesite.embeddings.phrases import phrase_encoder
 from vibesite.embeddings.relate import EXACT_LIMIT, Related, top_k
 from vibesite.embeddings.relate import VERSION as RELATE_VERSION
 from vibesite.embeddings.store import EmbeddingStore
@@ -39,6 +40,8 @@ from vibesite.site.render import render, theme_dirs
 from vibesite.site.write import write_site
 from vibesite.topics.build import VERSION as TOPICS_VERSION
 from vibesite.topics.build import TopicChanges, Topics, TopicSeed, build_topics
+from vibesite.topics.checks import check_topic_settings
+from vibesite.topics.naming import article_groups, prose_text
 from vibesite.topics.serialize import stored_topics
 
 # The stages whose last output memo.db keeps (vibesite.memo), each under its own version.
@@ -110,7 +113,8 @@ def build(
         related = _related(embeddings.vectors, config.related_count, memo)
         _store_similarities(store, memo, embeddings.ids, related)
         timer.lap("relate")
-        topics = _topics(config, parsed.articles, embeddings.vectors, store, diagnostics, memo)
+        topics = _topics(config, parsed.articles, embeddings.vectors, store, diagnostics, memo,
+                         make_embedder)
         timer.lap("topics")
     search_files: dict[str, bytes | Path] = {}
     if config.search:
@@ -154,41 +158,38 @@ def _stop_on_problems(config: Config, diagnostics: Diagnostics) -> None:
 
 
 def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
-            store: EmbeddingStore, diagnostics: Diagnostics, memo: Memo) -> Topics:
+            store: EmbeddingStore, diagnostics: Diagnostics, memo: Memo,
+            make_embedder: Callable[[int], Embedder]) -> Topics:
     """Cluster into topics that keep their slugs from the previous build (kept in the store).
 
     Unchanged articles, vectors and settings give the topics of the last build, as stored.
     """
-    known = {a.id for a in articles}
-    seeds = []
-    for seed in config.topic_seeds:
-        missing = [e for e in seed["examples"] if e not in known]
-        if missing:
-            diagnostics.warning(CONFIG_FILE, 1, f"topic seed '{seed['slug']}': no article "
-                                f"{', '.join(missing)}; use article ids such as "
-                                f"'{next(iter(sorted(known)), 'my-post')}'", "topic-seed")
-        seeds.append(TopicSeed(seed["slug"], seed.get("name", seed["slug"]),
-                               tuple(seed["examples"])))
+    seeds = [TopicSeed(seed["slug"], seed.get("name", seed["slug"]), tuple(seed["examples"]))
+             for seed in config.topic_seeds]
     previous = store.previous_topics()
     computed: list[Topics] = []
+    texts = [prose_text(a.title, a.html_body) for a in articles]
+    groups = [article_groups(a.source, [t.name for t in a.tags]) for a in articles]
 
     def compute() -> Topics:
         topics = build_topics(
-            [a.id for a in articles], vectors, [a.embed_text for a in articles],
-            previous=previous, n_topics=config.topic_count or None,
+            [a.id for a in articles], vectors, texts, tags=groups,
+            encode=phrase_encoder(store, config.model, make_embedder), previous=previous,
+            previous_coords=store.map_coords(), n_topics=config.topic_count or None,
             renames=config.topic_names, seeds=seeds, seed_threshold=config.topic_threshold)
         store.replace_topics(stored_topics(topics), topics.coords)
         computed.append(topics)
         return topics
 
-    key = ([(a.id, a.embed_text) for a in articles], vectors, config.topic_count,
+    key = ([a.id for a in articles], texts, groups, vectors, config.topic_count,
            sorted(config.topic_names.items()), config.topic_seeds, config.topic_threshold)
 
     def stored(found: Topics) -> bool:  # the store holds them (not a new embeddings file)
-        return ({p.slug for p in previous} == {t.slug for t in found.topics}
+        return ({p.slug for p in previous} == {t.slug for t in (*found.topics, *found.broad)}
                 and store.row_count("map_coords") == len(found.coords))
 
     topics = memo.cached("topics", TOPICS_VERSION, key, compute, Topics, valid=stored)
+    check_topic_settings(config, topics, {a.id for a in articles}, diagnostics)
     if computed:
         return topics
     kept = sum(1 for t in topics.topics if not t.seeded)  # the stored topics, unchanged

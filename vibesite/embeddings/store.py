@@ -109,6 +109,8 @@ class StoredTopic:
     keywords: tuple[str, ...] = ()
     seeded: bool = False
     member_scores: tuple[float, ...] = ()  # cosine to the centroid, as member_ids
+    level: int = 2  # 1: a broad topic holding fine ones; 2: a fine (or seeded) topic
+    parent: str = ""  # a fine topic's broad topic
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ class EmbeddingStore:
             if create:
                 with self.conn:
                     self.conn.executescript(_SCHEMA)
+                    self._add_topic_levels()
                     self._record_llm_migrations()
                     self.conn.execute(f"PRAGMA user_version = {STORE_FORMAT}")
         except sqlite3.Error as exc:
@@ -185,6 +188,14 @@ class EmbeddingStore:
             if missing:
                 raise StoreError(self.path, f"table {table} lacks the column(s) "
                                  f"{', '.join(missing)} vibesite needs (made by another program?)")
+
+    def _add_topic_levels(self) -> None:
+        """Files from before two topic levels get the columns, every topic a fine one."""
+        have = self._columns("topics")
+        if "level" not in have:
+            self.conn.execute("ALTER TABLE topics ADD COLUMN level INTEGER NOT NULL DEFAULT 2")
+        if "parent" not in have:
+            self.conn.execute("ALTER TABLE topics ADD COLUMN parent TEXT NOT NULL DEFAULT ''")
 
     def _record_llm_migrations(self) -> None:
         """Mark llm's migrations applied, in whichever shape the table is (llm's older
@@ -279,6 +290,11 @@ class EmbeddingStore:
             self._insert(passages_cid, passage_rows)
             self._insert(articles_cid, article_rows)
 
+    def save_rows(self, collection_id: int, rows: Sequence[StoredRow]) -> None:
+        """Store rows of one collection (such as embedded topic-name phrases) in one go."""
+        with self.conn:
+            self._insert(collection_id, rows)
+
     def update_metadata(self, collection_id: int, metadata: dict[str, dict]) -> None:
         with self.conn:
             self.conn.executemany(
@@ -354,13 +370,20 @@ class EmbeddingStore:
                 "SELECT topic_slug, id FROM topic_members ORDER BY topic_slug, rank"):
             members.setdefault(slug, []).append(article)
         rows = self.conn.execute(
-            "SELECT slug, name, keywords, centroid, seeded FROM topics ORDER BY slug")
+            "SELECT slug, name, keywords, centroid, seeded, level, parent FROM topics "
+            "ORDER BY slug")
         return [
             StoredTopic(slug=slug, member_ids=frozenset(members.get(slug, ())),
                         centroid=tuple(float(v) for v in np.frombuffer(blob, dtype="<f4")),
-                        name=name, keywords=tuple(json.loads(keywords)), seeded=bool(seeded))
-            for slug, name, keywords, blob, seeded in rows
+                        name=name, keywords=tuple(json.loads(keywords)), seeded=bool(seeded),
+                        level=int(level), parent=parent)
+            for slug, name, keywords, blob, seeded, level, parent in rows
         ]
+
+    def map_coords(self) -> dict[str, tuple[float, float]]:
+        """The last build's map positions, by article id (empty when none was saved)."""
+        return {a: (float(x), float(y))
+                for a, x, y in self.conn.execute("SELECT id, x, y FROM map_coords ORDER BY id")}
 
     def replace_topics(self, topics: Sequence[StoredTopic],
                        coords: Mapping[str, tuple[float, float]]) -> None:
@@ -369,10 +392,11 @@ class EmbeddingStore:
             for table in ("topics", "topic_members", "map_coords"):
                 self.conn.execute(f"DELETE FROM {table}")
             self.conn.executemany(
-                "INSERT INTO topics (slug, name, keywords, size, centroid, seeded) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO topics (slug, name, keywords, size, centroid, seeded, level, parent) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(t.slug, t.name, json.dumps(list(t.keywords), ensure_ascii=False),
-                  len(t.member_ids), np.asarray(t.centroid, dtype="<f4").tobytes(), int(t.seeded))
+                  len(t.member_ids), np.asarray(t.centroid, dtype="<f4").tobytes(), int(t.seeded),
+                  t.level, t.parent)
                  for t in topics])
             self.conn.executemany(
                 "INSERT INTO topic_members (topic_slug, id, rank, score) VALUES (?, ?, ?, ?)",

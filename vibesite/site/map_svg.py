@@ -1,28 +1,41 @@
 """The site map: the articles at their map positions (topics.projection), as a static SVG.
 
-The SVG needs no JavaScript: every article is a dot inside a link with its title as a
-tooltip, coloured by topic from a palette with light and dark variants
-(prefers-color-scheme), and the topic names sit at their centres with a halo. Inline it in
-the page (or use <object>) for the links to work; as an <img> it is only a picture.
+In: ``Topics`` (positions, fine and broad topics), article titles and URLs, topic URLs.
+Out: deterministic SVG text to inline in the map page; ``label_overlaps`` counts
+overlapping labels per level in such text (a check for tests and the bench).
+
+- Every article is a dot linking to it, with its title as a tooltip; the links are not tab
+  stops (``tabindex="-1"``) and the SVG is hidden from screen readers: the page lists the
+  topics beside the map for keyboard and screen-reader users. No JavaScript is needed.
+- Dots are coloured by broad topic (one level: by topic), light and dark palettes
+  (prefers-color-scheme).
+- Every topic is labelled: broad topics in large type, fine ones (``data-level="2"``) in
+  small type, placed greedily (largest first) at the centre of their articles or, when that
+  spot is taken, at the nearest free spot on rings around it, with a leader line back; no
+  two labels of one level overlap, and fine labels keep off broad ones.
 """
 
 from __future__ import annotations
 
 import html
-import zlib
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Mapping
 
 import numpy as np
 
 from vibesite.site.feeds import NOT_XML
 from vibesite.topics.build import Topic, Topics
 
-WIDTH, HEIGHT, PAD = 960, 720, 24
-LABEL_SIZE = 12  # px
-LIGHT = ("#1f6fb2", "#c43c39", "#2b8a3e", "#8a4fbf", "#c76a00", "#8b5a2b",
-         "#c2418f", "#0f8a8f", "#7a7d00", "#4a5fc1", "#a33b6b", "#3d7d5a")
-DARK = ("#6cb4f0", "#f28482", "#6fd08c", "#c39bf0", "#f5a94e", "#d4a373",
-        "#f28cc8", "#5fd3d6", "#d4d65a", "#97a8f5", "#e38fb3", "#8fd1ad")
+WIDTH, HEIGHT, PAD = 1200, 800, 28
+LABEL_SIZE = {1: 22, 2: 14}  # font size per level, in SVG units (1200 across)
+CHAR_WIDTH = 0.6  # average glyph advance of system-ui, in ems (a generous estimate)
+LEADER_FROM = 10  # a label this far (units) from its topic's centre gets a leader line
+RING_STEP = 6  # units between the rings of candidate spots
+LIGHT = ("#1f6fb2", "#c43c39", "#2b8a3e", "#8a4fbf", "#c76a00", "#8b5a2b", "#c2418f",
+         "#0f8a8f", "#7a7d00", "#4a5fc1", "#a33b6b", "#3d7d5a", "#b25d1f", "#5a6b7d", "#6d4fa3")
+DARK = ("#6cb4f0", "#f28482", "#6fd08c", "#c39bf0", "#f5a94e", "#d4a373", "#f28cc8",
+        "#5fd3d6", "#d4d65a", "#97a8f5", "#e38fb3", "#8fd1ad", "#f0a06c", "#a9b8c8", "#b9a3ef")
+_LABEL = re.compile(r'<text class="l l(\d)" data-level="\d" x="([^"]+)" y="([^"]+)">([^<]*)</text>')
 
 
 def _esc(text: str) -> str:
@@ -31,79 +44,153 @@ def _esc(text: str) -> str:
     return escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
-def _colour(slug: str) -> int:
-    return zlib.crc32(slug.encode("utf-8")) % len(LIGHT)
+def label_box(text: str, level: int, x: float, y: float) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1) a label centred at (x, y) covers, halo included."""
+    size = LABEL_SIZE[level]
+    half_w = CHAR_WIDTH * size * len(text) / 2 + 3
+    half_h = 0.65 * size + 2
+    return (x - half_w, y - half_h, x + half_w, y + half_h)
+
+
+def label_overlaps(svg: str) -> dict[int, int]:
+    """Pairs of overlapping labels per level in a map SVG (by ``label_box``)."""
+    boxes: dict[int, list[tuple[float, float, float, float]]] = {1: [], 2: []}
+    for level, x, y, text in _LABEL.findall(svg):
+        boxes[int(level)].append(label_box(html.unescape(text), int(level), float(x), float(y)))
+    out = {}
+    for level, bs in boxes.items():
+        b = np.array(bs).reshape(-1, 4)
+        hit = ((b[:, None, 0] < b[None, :, 2]) & (b[None, :, 0] < b[:, None, 2])
+               & (b[:, None, 1] < b[None, :, 3]) & (b[None, :, 1] < b[:, None, 3]))
+        out[level] = int(np.triu(hit, 1).sum())
+    return out
 
 
 def _style() -> str:
-    light = "".join(f".t{i}{{fill:{c}}}" for i, c in enumerate(LIGHT))
-    dark = "".join(f".t{i}{{fill:{c}}}" for i, c in enumerate(DARK))
+    """The map's CSS, every rule under .vs-map (an inline SVG's style applies to the page)."""
+    m = ".vs-map "
+    light = "".join(f"{m}.c{i}{{fill:{c}}}" for i, c in enumerate(LIGHT))
+    dark = "".join(f"{m}.c{i}{{fill:{c}}}" for i, c in enumerate(DARK))
+    font = "system-ui,-apple-system,'Segoe UI',sans-serif"
     return (
-        f".d{{fill-opacity:.85}}.tn{{fill:#8a8a8a}}{light}"
-        "a:hover .d,a:focus .d{stroke:#000;stroke-width:1.5px;fill-opacity:1}"
-        f".l{{font:600 {LABEL_SIZE}px system-ui,-apple-system,'Segoe UI',sans-serif;fill:#1a1a1a;"
-        "stroke:#fff;stroke-width:3px;stroke-linejoin:round;paint-order:stroke;"
-        "text-anchor:middle;dominant-baseline:middle;pointer-events:none}"
-        f"@media (prefers-color-scheme:dark){{{dark}.tn{{fill:#9a9a9a}}"
-        "a:hover .d,a:focus .d{stroke:#fff}.l{fill:#f0f0f0;stroke:#141414}}"
+        f"{m}.d{{fill-opacity:.8}}{m}.cn{{fill:#8a8a8a}}{light}"
+        f"{m}a:hover .d{{stroke:#000;stroke-width:1.5px;fill-opacity:1}}"
+        f"{m}.l{{font-family:{font};fill:#1a1a1a;stroke:#fff;stroke-width:4px;"
+        "stroke-linejoin:round;paint-order:stroke;text-anchor:middle;"
+        "dominant-baseline:central}"
+        f"{m}.l1{{font-size:{LABEL_SIZE[1]}px;font-weight:700}}"
+        f"{m}.l2{{font-size:{LABEL_SIZE[2]}px;font-weight:500;fill:#333}}"
+        f"{m}a:hover .l{{text-decoration:underline}}"
+        f"{m}.k{{stroke:#666;stroke-width:1px;fill:none}}"
+        f"@media (prefers-color-scheme:dark){{{dark}{m}.cn{{fill:#9a9a9a}}"
+        f"{m}a:hover .d{{stroke:#fff}}{m}.l{{fill:#f0f0f0;stroke:#141414}}{m}.l2{{fill:#d8d8d8}}"
+        f"{m}.k{{stroke:#aaa}}}}"
     )
 
 
-def render_map_svg(topics: Topics, titles: Mapping[str, str], urls: Mapping[str, str]) -> str:
-    """Deterministic static SVG map of every article in ``topics.coords``."""
+def _screen(topics: Topics) -> dict[str, tuple[float, float]]:
+    """Map positions in SVG units, the whole map centred and scaled to fit."""
     ids = list(topics.coords)
     pts = np.array([topics.coords[a] for a in ids], dtype=np.float64).reshape(-1, 2)
     lo = pts.min(axis=0) if len(ids) else np.zeros(2)
     spread = pts.max(axis=0) - lo if len(ids) else np.zeros(2)
     span = np.maximum(spread, 1e-9)
     scale = min((WIDTH - 2 * PAD) / span[0], (HEIGHT - 2 * PAD) / span[1])
-    offset = (np.array([WIDTH, HEIGHT]) - np.where(spread > 0, span * scale, 0.0)) / 2  # centred
-    screen = {a: (offset[0] + (p[0] - lo[0]) * scale, HEIGHT - offset[1] - (p[1] - lo[1]) * scale)
-              for a, p in zip(ids, pts, strict=True)}
-    radius = float(np.clip(3.5 * np.sqrt(1000 / max(len(ids), 1)), 1.2, 4.0))
+    offset = (np.array([WIDTH, HEIGHT]) - np.where(spread > 0, span * scale, 0.0)) / 2
+    return {a: (float(offset[0] + (p[0] - lo[0]) * scale),
+                float(HEIGHT - offset[1] - (p[1] - lo[1]) * scale))
+            for a, p in zip(ids, pts, strict=True)}
+
+
+def colour_of(topics: Topics) -> dict[str, int]:
+    """Palette index per topic slug (fine and broad): by broad topic when there are two
+    levels, else by topic; largest first."""
     auto = [t for t in topics.topics if not t.seeded]
+    if topics.broad:
+        broad = {b.slug: i % len(LIGHT) for i, b in enumerate(topics.broad)}
+        return {**broad, **{t.slug: broad.get(t.parent, 0) for t in auto}}
+    return {t.slug: i % len(LIGHT) for i, t in enumerate(auto)}
+
+
+def render_map_svg(topics: Topics, titles: Mapping[str, str], urls: Mapping[str, str],
+                   topic_urls: Mapping[str, str] | None = None) -> str:
+    """Deterministic static SVG map of every article in ``topics.coords``."""
+    screen = _screen(topics)
+    colours = colour_of(topics)
+    radius = float(np.clip(4.2 * np.sqrt(1000 / max(len(screen), 1)), 1.3, 5.0))
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
-        f'height="{HEIGHT}" style="max-width:100%;height:auto" role="img" '
-        'aria-labelledby="vs-map-title vs-map-desc">',
-        f'<title id="vs-map-title">Map of {len(ids)} articles in {len(auto)} topics</title>',
-        '<desc id="vs-map-desc">Each dot is an article, placed so that similar articles are '
-        "close together (a 2D projection of their embeddings) and coloured by topic. "
-        "Every dot links to its article.</desc>",
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'class="vs-map" aria-hidden="true" focusable="false">',
         f"<style>{_style()}</style>",
         '<g class="dots">',
     ]
-    for a in sorted(ids, key=lambda i: (screen[i][1], screen[i][0], i)):
+    for a in sorted(screen, key=lambda i: (screen[i][1], screen[i][0], i)):
         slug = topics.topic_of.get(a)
-        cls = f"t{_colour(slug)}" if slug is not None else "tn"
+        cls = f"c{colours[slug]}" if slug in colours else "cn"
         x, y = screen[a]
         dot = (f'<circle class="d {cls}" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}">'
                f"<title>{_esc(titles.get(a, a))}</title></circle>")
         url = urls.get(a)
-        out.append(f'<a href="{_esc(url)}">{dot}</a>' if url is not None else dot)
+        out.append(f'<a href="{_esc(url)}" tabindex="-1">{dot}</a>' if url is not None else dot)
     out.append("</g>")
-    out.extend(_labels(auto, screen))
+    out.extend(_labels(topics, screen, topic_urls or {}))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def _labels(auto: Sequence[Topic], screen: Mapping[str, tuple[float, float]]) -> list[str]:
-    """Topic names at their members' mean position, largest topics first, skipping overlaps."""
-    placed: list[tuple[float, float, float, float]] = []
-    out = ['<g class="labels" aria-hidden="true">']
-    for topic in sorted(auto, key=lambda t: (-len(t.member_ids), t.slug)):
-        members = [screen[a] for a in topic.member_ids if a in screen]
-        if not members:
+def _anchor(topic: Topic, screen: Mapping[str, tuple[float, float]]) -> tuple[float, float]:
+    """Where a topic's label belongs: the member nearest the mean of its most central half
+    (a spot among its dots even when the topic is spread or crescent-shaped)."""
+    members = np.array([screen[a] for a in topic.member_ids if a in screen])
+    core = members[: max(1, (len(members) + 1) // 2)]
+    mean = core.mean(axis=0)
+    best = core[int(np.argmin(((core - mean) ** 2).sum(axis=1)))]
+    return float(best[0]), float(best[1])
+
+
+def _spot(text: str, level: int, anchor: tuple[float, float],
+          taken: list[tuple[float, float, float, float]]) -> tuple[float, float]:
+    """The free spot nearest the anchor (rings of candidates around it), inside the map."""
+    boxes = np.array(taken).reshape(-1, 4)
+    ax, ay = anchor
+    x0, y0, x1, y1 = label_box(text, level, 0.0, 0.0)
+    for ring in range(0, 400):
+        r = ring * RING_STEP
+        steps = 1 if ring == 0 else 8 + 4 * ring
+        for k in range(steps):
+            angle = 2 * np.pi * k / steps
+            x = min(max(ax + r * np.cos(angle), -x0 + 1), WIDTH - x1 - 1)
+            y = min(max(ay + r * np.sin(angle), -y0 + 1), HEIGHT - y1 - 1)
+            if not len(boxes) or not np.any(  # a unit apart, so rounding cannot touch
+                    (boxes[:, 0] < x + x1 + 1) & (x + x0 - 1 < boxes[:, 2])
+                    & (boxes[:, 1] < y + y1 + 1) & (y + y0 - 1 < boxes[:, 3])):
+                return round(x, 1), round(y, 1)
+    return min(max(ax, -x0), WIDTH - x1), min(max(ay, -y0), HEIGHT - y1)  # a full map
+
+
+def _labels(topics: Topics, screen: Mapping[str, tuple[float, float]],
+            topic_urls: Mapping[str, str]) -> list[str]:
+    """Broad labels first, then fine ones, each topic largest first."""
+    order: list[tuple[int, Topic]] = [(1, t) for t in topics.broad]
+    order += [(2, t) for t in sorted((t for t in topics.topics if not t.seeded),
+                                     key=lambda t: (-len(t.member_ids), t.slug))]
+    taken: dict[int, list[tuple[float, float, float, float]]] = {1: [], 2: []}
+    leaders, labels = [], []
+    for level, topic in order:
+        if not any(a in screen for a in topic.member_ids):
             continue
-        cx, cy = np.mean(members, axis=0)
-        half_w = 0.31 * LABEL_SIZE * len(topic.name) + 2
-        half_h = 0.6 * LABEL_SIZE + 1
-        cx = float(np.clip(cx, half_w, WIDTH - half_w))
-        cy = float(np.clip(cy, half_h, HEIGHT - half_h))
-        box = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
-        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
-            continue
-        placed.append(box)
-        out.append(f'<text class="l" x="{cx:.1f}" y="{cy:.1f}">{_esc(topic.name)}</text>')
-    out.append("</g>")
-    return out
+        anchor = _anchor(topic, screen)
+        # fine labels keep off broad ones too, so both levels stay readable at once
+        x, y = _spot(topic.name, level, anchor, taken[level] + (taken[1] if level == 2 else []))
+        box = label_box(topic.name, level, x, y)
+        taken[level].append(box)
+        if np.hypot(x - anchor[0], y - anchor[1]) > LEADER_FROM:
+            ex = min(max(anchor[0], box[0]), box[2])
+            ey = min(max(anchor[1], box[1]), box[3])
+            leaders.append(f'<line class="k" data-level="{level}" x1="{anchor[0]:.1f}" '
+                           f'y1="{anchor[1]:.1f}" x2="{ex:.1f}" y2="{ey:.1f}"/>')
+        text = (f'<text class="l l{level}" data-level="{level}" x="{x:.1f}" y="{y:.1f}">'
+                f"{_esc(topic.name)}</text>")
+        url = topic_urls.get(topic.slug)
+        labels.append(f'<a href="{_esc(url)}" tabindex="-1">{text}</a>' if url else text)
+    return ['<g class="leaders">', *leaders, "</g>", '<g class="labels">', *labels, "</g>"]

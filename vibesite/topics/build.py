@@ -7,7 +7,7 @@ topics.naming, map positions in topics.projection. Here:
 
 - slugs pass to the successor cluster holding most of a previous topic's surviving members
   (previous topics come from the store), so adding an article never renames other topics;
-- names are the top class-based TF-IDF terms of a cluster against the rest of the site;
+- names come from topics.naming (prose words and phrases, a shared folder or tag);
 - seeded topics (from the config) list the articles near the centroid of their examples.
 """
 
@@ -23,14 +23,17 @@ import numpy as np
 from vibesite.content.slugs import topic_slug, unique_slug
 from vibesite.embeddings.store import StoredTopic
 from vibesite.topics.cluster import cluster, unit
-from vibesite.topics.naming import pick_keywords, ranked_terms
+from vibesite.topics.levels import broad_groups
+from vibesite.topics.naming import Encoder, name_topics
 from vibesite.topics.projection import project_2d
 
-VERSION = 1  # bump when the topics built from the same inputs change (memo key)
+VERSION = 2  # bump when the topics built from the same inputs change (memo key)
 MIN_ARTICLES = 8  # smaller sites get no automatic topics
 NAME_SAMPLE = 60  # most central articles per topic that name it
+BROAD_SAMPLE = 12  # most central articles of each fine topic that name its broad topic
 CENTROID_MATCH = 0.9  # centroid cosine that keeps a slug when memberships do not overlap
 _NO_RENAMES: Mapping[str, str] = MappingProxyType({})
+_NO_COORDS: Mapping[str, tuple[float, float]] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class Topic:
     member_scores: tuple[float, ...]  # cosine to the centroid, same order
     centroid: tuple[float, ...]  # unit length, float32 values
     seeded: bool = False
+    level: int = 2  # 1: a broad topic (in Topics.broad); 2: a fine or seeded one
+    parent: str = ""  # a fine topic's broad topic, when the site has two levels
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Topics:
     topic_of: dict[str, str]  # article id -> automatic topic slug
     coords: dict[str, tuple[float, float]]  # article id -> map position in [-1, 1]
     changes: TopicChanges
+    broad: tuple[Topic, ...] = ()  # level 1: groups of the fine topics (size desc, then slug)
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,10 @@ def build_topics(
     vectors: np.ndarray,
     texts: Sequence[str],
     *,
+    tags: Sequence[Sequence[str]] = (),
+    encode: Encoder | None = None,
     previous: Sequence[StoredTopic] = (),
+    previous_coords: Mapping[str, tuple[float, float]] = _NO_COORDS,
     n_topics: int | None = None,
     renames: Mapping[str, str] = _NO_RENAMES,
     seeds: Sequence[TopicSeed] = (),
@@ -154,23 +163,27 @@ def build_topics(
     """Automatic and seeded topics plus 2D map positions for the articles.
 
     ids: unique article ids in a fixed order; vectors: (n, d) embeddings (normalised here);
-    texts: plain title + body per article, for naming.
+    texts: title and prose per article (naming.prose_text), for naming; tags: folder and
+    tags per article; encode: phrases -> unit vectors of the same model (naming candidates);
+    previous, previous_coords: the last build's topics and map positions (from the store).
     """
     id_arr = np.array([str(a) for a in ids], dtype=object)
     n = len(id_arr)
     x = np.asarray(vectors, dtype=np.float32)
     x = x if x.ndim == 2 else x.reshape(n, -1) if n else np.zeros((0, 0), np.float32)
-    if len(set(id_arr)) != n or len(texts) != n or x.shape[0] != n:
+    if (len(set(id_arr)) != n or len(texts) != n or x.shape[0] != n
+            or len(tags) not in (0, n)):
         raise ValueError("ids must be unique and match vectors and texts one to one")
     if n == 0:  # a site with no articles yet: nothing to group or map
-        return Topics((), {}, {}, TopicChanges(0, 0, 0, sum(1 for p in previous
-                                                            if not p.seeded)))
+        return Topics((), {}, {}, TopicChanges(0, 0, 0, sum(
+            1 for p in previous if not p.seeded and p.level == 2)))
     x = unit(x).astype(np.float32)
     # seed slugs name folders of the site: made URL-safe ("", "../x" and "A b" would not be)
     seeds = [replace(s, slug=topic_slug(s.slug)) for s in seeds]
     seeds = list({s.slug: s for s in reversed(seeds)}.values())[::-1]  # first of a slug wins
     seed_slugs = {s.slug for s in seeds}
-    prev = sorted((p for p in previous if not p.seeded and p.slug not in seed_slugs),
+    prev = sorted((p for p in previous
+                   if not p.seeded and p.level == 2 and p.slug not in seed_slugs),
                   key=lambda p: p.slug)
     groups: list[np.ndarray] = []
     if n >= MIN_ARTICLES:
@@ -182,43 +195,82 @@ def build_topics(
     centres = [unit(x[g].astype(np.float64).sum(axis=0)) for g in groups]
     ranked = [_ranked_members(g, x, id_arr, c) for g, c in zip(groups, centres, strict=True)]
     ranked += [_ranked_members(m, x, id_arr, c) for _, (m, c) in seeded]
-    terms = ranked_terms(texts, [m[:NAME_SAMPLE] for m, _ in ranked])
-    centre_arr = np.array(centres).reshape(len(groups), x.shape[1])
-    heirs, changes = _heirs(groups, list(id_arr), centre_arr, prev)
+    all_centres = np.array(centres + [c for _, (_, c) in seeded]).reshape(-1, x.shape[1])
+    heirs, changes = _heirs(groups, list(id_arr), all_centres[:len(groups)], prev)
+    keep = [prev[h].keywords if h is not None else None for h in heirs]
+    samples = [m[:NAME_SAMPLE] for m, _ in ranked]
+    named = name_topics(texts, samples[:len(groups)], groups=tags,
+                        centres=all_centres[:len(groups)], encode=encode, keep=keep)
+    named += name_topics(texts, samples[len(groups):], centres=all_centres[len(groups):],
+                         encode=encode)  # seeds: named by the config, terms for the store
     used = set(seed_slugs) | {prev[h].slug for h in heirs if h is not None}
-    slugs, names, keywords = [], [], []
+    slugs, names = [], []
     for c in range(len(groups)):
-        words = pick_keywords(terms[c])
         heir = prev[heirs[c]] if heirs[c] is not None else None
-        if heir is not None and heir.keywords and set(heir.keywords) <= set(terms[c][:10]):
-            words = heir.keywords  # names stay put while they still describe the topic
-        slug = heir.slug if heir is not None else unique_slug(topic_slug("-".join(words)), used)
+        label = named[c].label or " ".join(named[c].terms)
+        slug = heir.slug if heir is not None else unique_slug(topic_slug(label), used)
         slugs.append(slug)
-        names.append(renames.get(slug) or " · ".join(words) or slug)
-        keywords.append(words)
+        names.append(renames.get(slug) or label or slug)
     for seed, _ in seeded:
         slugs.append(seed.slug)
         names.append(renames.get(seed.slug) or seed.name)
-        keywords.append(pick_keywords(terms[len(keywords)]))
     topics = [
-        Topic(
-            slug=slugs[i],
-            name=names[i],
-            keywords=keywords[i],
-            member_ids=tuple(str(a) for a in id_arr[members]),
-            member_scores=tuple(round(float(v), 6) + 0.0 for v in sims),
-            centroid=tuple(float(v) for v in centre.astype(np.float32)),
-            seeded=i >= len(groups),
-        )
-        for i, ((members, sims), centre) in enumerate(
-            zip(ranked, centres + [c for _, (_, c) in seeded], strict=True)
-        )
+        _topic(slugs[i], names[i], named[i].terms, id_arr[members], sims, centre,
+               seeded=i >= len(groups))
+        for i, ((members, sims), centre) in enumerate(zip(ranked, all_centres, strict=True))
     ]
+    broad, parent_of = _broad_topics(
+        x, id_arr, ranked[:len(groups)], all_centres[:len(groups)], texts, tags, encode,
+        [p for p in previous if p.level == 1], used, renames)
+    topics = [replace(t, parent=parent_of.get(c, "")) for c, t in enumerate(topics)]
     topic_of = {a: t.slug for t in topics if not t.seeded for a in t.member_ids}
-    xy = project_2d(x, random_state, fit_on=np.array(centres).reshape(-1, x.shape[1]))
+    xy = project_2d(x, list(id_arr), random_state, previous=previous_coords)
     return Topics(
         topics=tuple(sorted(topics, key=lambda t: (-len(t.member_ids), t.slug))),
         topic_of=dict(sorted(topic_of.items())),
         coords={a: (float(xy[i, 0]), float(xy[i, 1])) for i, a in enumerate(id_arr)},
         changes=changes,
+        broad=tuple(sorted(broad, key=lambda t: (-len(t.member_ids), t.slug))),
     )
+
+
+def _topic(slug: str, name: str, keywords: tuple[str, ...], members: np.ndarray,
+           sims: np.ndarray, centre: np.ndarray, seeded: bool = False, level: int = 2) -> Topic:
+    return Topic(slug=slug, name=name, keywords=keywords,
+                 member_ids=tuple(str(a) for a in members),
+                 member_scores=tuple(round(float(v), 6) + 0.0 for v in sims),
+                 centroid=tuple(float(v) for v in centre.astype(np.float32)),
+                 seeded=seeded, level=level)
+
+
+def _broad_topics(
+    x: np.ndarray, id_arr: np.ndarray, ranked: Sequence[tuple[np.ndarray, np.ndarray]],
+    centres: np.ndarray, texts: Sequence[str], tags: Sequence[Sequence[str]],
+    encode: Encoder | None, previous: Sequence[StoredTopic], used: set[str],
+    renames: Mapping[str, str],
+) -> tuple[list[Topic], dict[int, str]]:
+    """Broad topics over the fine ones (topics.levels), named and slugged like them; with the
+    broad slug of each fine topic (by index)."""
+    labels = broad_groups(centres)
+    if labels is None:
+        return [], {}
+    fine_of = [np.flatnonzero(labels == b) for b in range(int(labels.max()) + 1)]
+    members = [np.concatenate([ranked[f][0] for f in fines]) for fines in fine_of]
+    bcentres = np.array([unit(x[m].astype(np.float64).sum(axis=0)) for m in members])
+    branked = [_ranked_members(m, x, id_arr, c) for m, c in zip(members, bcentres, strict=True)]
+    prev = sorted(previous, key=lambda p: p.slug)
+    heirs, _ = _heirs(members, list(id_arr), bcentres, prev)
+    # named from the most central articles of each of its fine topics, so none is drowned
+    sample = [np.concatenate([ranked[f][0][:BROAD_SAMPLE] for f in fines]) for fines in fine_of]
+    named = name_topics(texts, sample, groups=tags, centres=bcentres, encode=encode, pairs=True,
+                        keep=[prev[h].keywords if h is not None else None for h in heirs])
+    used |= {prev[h].slug for h in heirs if h is not None}
+    broad, parent_of = [], {}
+    for b, ((m, sims), centre) in enumerate(zip(branked, bcentres, strict=True)):
+        label = named[b].label or " ".join(named[b].terms)
+        slug = (prev[heirs[b]].slug if heirs[b] is not None
+                else unique_slug(topic_slug(label), used))
+        broad.append(_topic(slug, renames.get(slug) or label or slug, named[b].terms,
+                            id_arr[m], sims, centre, level=1))
+        parent_of.update({int(f): slug for f in fine_of[b]})
+    return broad, parent_of

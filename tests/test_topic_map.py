@@ -1,0 +1,188 @@
+"""Two topic levels and the map on a built site: broad topics holding fine ones, every topic
+labelled once with no overlapping labels per level, a map usable without JavaScript.
+
+A synthetic site of eight vocabularies (fake embedder), so eight fine topics in a few broad
+ones; the TIL corpus figures are in bench/topics.py.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from _sitebuild import FakeEmbedder, build_quiet
+from browser import Recorder, serve
+
+from vibesite.config import Config
+from vibesite.site.map_svg import label_overlaps
+
+VOCAB = {
+    "git": "git rebase commit branch merge stash reflog cherry upstream remote checkout",
+    "python": "python pandas dataframe numpy series pip venv import module typing pytest",
+    "vim": "vim buffer motion register macro split normal insert visual yank keymap",
+    "postgres": "postgres query vacuum schema psql join table explain transaction sql",
+    "bread": "bread dough flour yeast oven crust loaf knead proof sourdough starter",
+    "garden": "garden tomato soil compost seed water mulch prune bloom weed harvest",
+    "bikes": "bike chain wheel tyre brake gear saddle pedal frame spoke derailleur",
+    "stars": "star telescope planet orbit galaxy nebula comet eclipse lens moon sky",
+}
+PER = 6
+
+
+def corpus(domains: dict[str, str] = VOCAB, per: int = PER) -> dict[str, str | bytes]:
+    rng = random.Random(1)
+    files: dict[str, str | bytes] = {}
+    for d, words in domains.items():
+        w = words.split()
+        for i in range(per):
+            title = " ".join(x.title() for x in rng.sample(w, 3))
+            body = " ".join(rng.choice(w) for _ in range(40))
+            files[f"{d}/{d}-{i:02d}.md"] = f"# {title} {i}\n\n{body}\n"
+    return files
+
+
+def read(config: Config, relpath: str) -> str:
+    return (config.output_dir / relpath).read_text(encoding="utf-8")
+
+
+def data(config: Config) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(read(config, "topics.json"))
+    return loaded
+
+
+def svg_of(config: Config) -> str:
+    match = re.search(r'<svg\b[^>]*viewBox="0 0 1200 800".*?</svg>', read(config, "map/index.html"),
+                      re.S)
+    assert match, "no inline map <svg>"
+    return match.group(0)
+
+
+def labels(svg: str, level: int) -> list[str]:
+    return [html.unescape(t) for t in re.findall(
+        rf'<text class="l l{level}" data-level="{level}"[^>]*>([^<]*)</text>', svg)]
+
+
+@pytest.fixture
+def two_levels(make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> Config:
+    config = make_site(corpus())
+    result = build_quiet(config, fake_embedder)
+    assert result.articles == len(VOCAB) * PER and result.diagnostics == ()
+    return config
+
+
+def test_fine_topics_sit_in_a_few_broad_ones(two_levels: Config) -> None:
+    d = data(two_levels)
+    fine = [t for t in d["topics"] if not t["seeded"]]
+    assert len(fine) == len(VOCAB)
+    assert 2 <= len(d["broad"]) < len(fine)
+    assert sorted(s for b in d["broad"] for s in b["topics"]) == sorted(t["slug"] for t in fine)
+    parents = {b["slug"] for b in d["broad"]}
+    assert all(t["parent"] in parents for t in fine)
+    # each fine topic is one folder, and a folder holding all its articles names it
+    assert sorted(t["name"] for t in fine) == sorted(d.title() for d in VOCAB)
+
+
+def test_topics_page_shows_both_levels(two_levels: Config) -> None:
+    d = data(two_levels)
+    page = read(two_levels, "topics/index.html")
+    for broad in d["broad"]:
+        section = re.search(rf'<section class="topic-group" id="{broad["slug"]}".*?</section>',
+                            page, re.S)
+        assert section, broad["slug"]
+        assert f'>{html.escape(broad["name"])}' in section.group(0)
+        cards = re.findall(r'<h3 class="topic-card__title"><a href="/topics/([^/]+)/">',
+                           section.group(0))
+        assert cards == broad["topics"]
+
+
+def test_each_article_shows_its_fine_topic_with_its_broad_parent(two_levels: Config) -> None:
+    d = data(two_levels)
+    broad = {b["slug"]: b["name"] for b in d["broad"]}
+    for topic in (t for t in d["topics"] if not t["seeded"]):
+        for member in topic["members"]:
+            page = read(two_levels, f"{member['id']}/index.html")
+            line = re.search(r'<p class="post-topic">.*?</p>', page, re.S)
+            assert line, member["id"]
+            links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', line.group(0))
+            assert links == [(f"/topics/#{topic['parent']}", html.escape(broad[topic["parent"]])),
+                             (f"/topics/{topic['slug']}/", html.escape(topic["name"]))]
+
+
+def test_map_labels_every_topic_once_and_no_two_of_a_level_overlap(two_levels: Config) -> None:
+    d = data(two_levels)
+    svg = svg_of(two_levels)
+    assert sorted(labels(svg, 1)) == sorted(b["name"] for b in d["broad"])
+    assert sorted(labels(svg, 2)) == sorted(t["name"] for t in d["topics"] if not t["seeded"])
+    assert label_overlaps(svg) == {1: 0, 2: 0}
+    # broad labels come first (drawn under the fine ones), fine ones are marked level 2
+    assert svg.index('<text class="l l1"') < svg.index('<text class="l l2"')
+
+
+def test_map_is_usable_without_javascript_and_dots_are_not_tab_stops(two_levels: Config) -> None:
+    page = read(two_levels, "map/index.html")
+    svg = svg_of(two_levels)
+    main = re.search(r"<main\b.*?</main>", page, re.S).group(0)  # type: ignore[union-attr]
+    assert "<script" not in main and 'role="img"' not in svg
+    assert 'aria-hidden="true"' in svg.split(">", 1)[0]  # the list beside it speaks for it
+    dots = re.findall(r'<a href="([^"]+)" tabindex="-1"><circle', svg)
+    assert len(dots) == len(VOCAB) * PER
+    assert not re.search(r'<a (?![^>]*tabindex="-1")', svg)  # no link in the map is a tab stop
+    nav = re.search(r'<nav class="map-topics" aria-label="Topics on the map">.*?</nav>', main, re.S)
+    assert nav
+    listed = re.findall(r'<a href="/topics/([^/"]+)/">', nav.group(0))
+    assert sorted(listed) == sorted(t["slug"] for t in data(two_levels)["topics"])
+
+
+def test_dots_are_coloured_by_broad_topic(two_levels: Config) -> None:
+    d = data(two_levels)
+    svg = svg_of(two_levels)
+    colour = dict(re.findall(r'<a href="/([^"]+)/" tabindex="-1"><circle class="d (c\d+)"', svg))
+    for broad in d["broad"]:
+        members = [m["id"] for t in d["topics"] if t["slug"] in broad["topics"]
+                   for m in t["members"]]
+        assert len({colour[a] for a in members}) == 1, broad["slug"]
+    assert len({colour[a] for a in colour}) == len(d["broad"])
+
+
+def test_adding_an_article_keeps_broad_slugs_and_every_dot(
+        make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
+    files = corpus()
+    extra = files.pop("stars/stars-05.md")
+    config = make_site(files)
+    build_quiet(config, fake_embedder)
+    before = data(config)
+    config = make_site({"stars/stars-05.md": extra})
+    build_quiet(config, fake_embedder)
+    after = data(config)
+    assert [b["slug"] for b in after["broad"]] == [b["slug"] for b in before["broad"]]
+    assert {a: xy for a, xy in after["map"].items() if a in before["map"]} == before["map"]
+
+
+@pytest.mark.browser
+def test_map_zooms_with_buttons_and_keys_and_shows_fine_labels_closer(
+        two_levels: Config, context: Any) -> None:
+    with serve(two_levels.output_dir) as url:
+        page = context.new_page()
+        recorder = Recorder(page)
+        page.goto(url + "map/")
+        svg = page.locator(".site-map svg.vs-map")
+        fine = page.locator('.site-map text[data-level="2"]')
+        broad = page.locator('.site-map text[data-level="1"]')
+        assert svg.get_attribute("viewBox") == "0.0 0.0 1200.0 800.0"
+        assert broad.first.is_visible() and not fine.first.is_visible()  # broad labels first
+        page.get_by_role("button", name="Zoom in").click()
+        width = float(svg.get_attribute("viewBox").split()[2])  # type: ignore[union-attr]
+        assert width == pytest.approx(720.0, abs=0.1) and fine.first.is_visible()
+        page.locator(".site-map").focus()
+        x = float(svg.get_attribute("viewBox").split()[0])  # type: ignore[union-attr]
+        page.keyboard.press("ArrowRight")
+        assert float(svg.get_attribute("viewBox").split()[0]) > x  # type: ignore[union-attr]
+        page.keyboard.press("0")
+        assert svg.get_attribute("viewBox") == "0.0 0.0 1200.0 800.0"
+        assert not fine.first.is_visible()
+        assert recorder.errors == []
