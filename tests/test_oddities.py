@@ -401,8 +401,19 @@ def test_real_corpus_builds(name: str, tmp_path) -> None:
     if expired is not None:
         assert parsed.expired == expired
     articles = by_source(parsed)
-    warnings = [str(d) for d in diagnostics.warnings]
+    # links that lead nowhere are the authors' own (tests/test_links.py, bench/links.py)
+    warnings = [str(d) for d in diagnostics.warnings if not d.code.startswith("broken-")]
     CHECKS[name](root, articles, warnings, parsed)
+    broken = [d for d in diagnostics.warnings if d.code.startswith("broken-")]
+    assert len(broken) == BROKEN_LINKS[name]
+
+
+# Links, anchors and images of each corpus that lead nowhere: images were not copied into
+# the corpora, 18f's Liquid ``{{site.baseurl}}``, winrt's links into the rest of its host site
+# and to the namespaces left out here, and the authors' own mistakes (jbranchaud-til: 16
+# links relative to the wrong folder and 3 others, each of which 404s on GitHub too).
+BROKEN_LINKS = {"jbranchaud-til": 19, "18f-blog-jekyll": 284, "digitalgov-hugo": 8,
+                "rust-blog-toml": 354, "winrt-api-docs": 394}
 
 
 def _h1(path) -> str:
@@ -412,6 +423,8 @@ def _h1(path) -> str:
 
 def _check_til(root, articles, warnings, parsed) -> None:
     assert warnings == []
+    rewritten = articles["elixir/reversing-a-list-part-2.md"].html_body
+    assert '<a href="/elixir/reversing-a-list/">' in rewritten
     assert "README.md" not in articles and "CONTRIBUTING.md" not in articles
     pair = [articles[f"{lang}/replace-the-current-process-with-an-external-command.md"]
             for lang in ("go", "ruby")]

@@ -27,7 +27,7 @@ class Config:
     cache_dir: Path = Path(".vibesite")
     templates_dir: Path = Path("templates")
     static_dir: Path = Path("static")
-    include: tuple[str, ...] = ("**/*.md",)
+    include: tuple[str, ...] = ("**/*.md", "**/*.markdown", "**/*.mdown", "**/*.mkd")
     exclude: tuple[str, ...] = ("README.md", "CONTRIBUTING.md", "LICENSE.md", "**/_index.md")
     per_page: int = 20
     model: str = DEFAULT_MODEL

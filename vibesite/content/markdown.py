@@ -32,6 +32,9 @@ class RenderedMarkdown:
     text: str  # plain text of the body, blocks separated by newlines
     h1_title: str | None  # the first level-1 heading, as text, when it was taken out
     h1_line: int | None  # 0-based line of that heading within the body
+    # (tag, target, 0-based body line) of every link and image that stays inside the site:
+    # targets as markdown-it normalised them, i.e. as the HTML holds them (unescaped)
+    refs: tuple[tuple[str, str, int], ...] = ()
 
 
 @lru_cache(maxsize=128)
@@ -123,6 +126,34 @@ def _plain_text(tokens: list[Token]) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# A scheme (https:, mailto:, data:...) or a protocol-relative //host: not a link into the site.
+_EXTERNAL = re.compile(r"(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+
+
+def _references(tokens: list[Token]) -> tuple[tuple[str, str, int], ...]:
+    """Links (``a``) and images (``img``) to relative or root-relative targets, with the
+    0-based body line each starts on (the heading permalinks the anchors plugin adds left out)."""
+    found: list[tuple[str, str, int]] = []
+    line = 0
+    for token in tokens:
+        if token.map:
+            line = token.map[0]
+        if token.type != "inline":
+            continue
+        for child in token.children or []:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type in ("text", "html_inline"):
+                line += child.content.count("\n")
+            elif child.type in ("link_open", "image"):
+                tag, attr = ("a", "href") if child.type == "link_open" else ("img", "src")
+                target = str(child.attrs.get(attr) or "")
+                if (target and not _EXTERNAL.match(target)
+                        and child.attrs.get("class") != "header-anchor"):
+                    found.append((tag, target, line))
+    return tuple(found)
+
+
 def render_markdown(md: MarkdownIt, body: str, take_h1: bool) -> RenderedMarkdown:
     env: dict = {}
     tokens = md.parse(body, env)
@@ -135,4 +166,5 @@ def render_markdown(md: MarkdownIt, body: str, take_h1: bool) -> RenderedMarkdow
                 del tokens[i : i + 3]
                 break
     html = md.renderer.render(tokens, md.options, env)
-    return RenderedMarkdown(html, _plain_text(tokens), h1_title or None, h1_line)
+    return RenderedMarkdown(html, _plain_text(tokens), h1_title or None, h1_line,
+                            _references(tokens))

@@ -13,8 +13,10 @@ from markdown_it import MarkdownIt
 
 from vibesite.config import Config
 from vibesite.content import dates
+from vibesite.content.article import Article, Tag
 from vibesite.content.discover import Discovery, SourceFile
 from vibesite.content.frontmatter import FrontMatter, normalize_newlines, split_front_matter
+from vibesite.content.links import SourceRefs, link_articles
 from vibesite.content.markdown import make_markdown
 from vibesite.content.render_cache import RenderCache
 from vibesite.content.slugs import slugify, tag_slug
@@ -33,45 +35,7 @@ _SCALARS = (str, int, float, date)
 _KINDS = {list: "a list", dict: "a table", set: "a set", bytes: "binary data"}
 
 
-@dataclass(frozen=True)
-class Tag:
-    name: str
-    slug: str
-
-
-@dataclass(frozen=True)
-class Article:
-    id: str  # the slug path, e.g. "git/accessing-a-lost-commit"; unique
-    source: str  # path relative to the content folder
-    title: str
-    date: datetime
-    updated: datetime | None
-    tags: tuple[Tag, ...]
-    summary: str
-    html_body: str
-    text: str  # the body as plain text
-    reading_minutes: int
-
-    @property
-    def url(self) -> str:
-        return self.id + "/"
-
-    @property
-    def date_display(self) -> str:
-        return dates.display(self.date)
-
-    @property
-    def date_iso(self) -> str:
-        return self.date.isoformat()
-
-    @property
-    def updated_display(self) -> str | None:
-        return dates.display(self.updated) if self.updated else None
-
-    @property
-    def embed_text(self) -> str:
-        """What the model sees: the title, then the body as plain text."""
-        return f"{self.title}\n\n{self.text}".strip()
+_LEFT_OUT = {"draft": "a draft", "unpublished": "not published", "expired": "expired"}
 
 
 @dataclass(frozen=True)
@@ -135,6 +99,7 @@ class _Parser:
         self.diagnostics = diagnostics
         self.md: MarkdownIt = make_markdown(raw_html=config.raw_html)
         self.now = datetime.now(UTC)
+        self.refs: dict[str, SourceRefs] = {}  # source -> its links, for link_articles
 
     def _date(self, source: SourceFile, fm: FrontMatter, key: str) -> datetime | None:
         value = fm.data.get(key)
@@ -226,6 +191,8 @@ class _Parser:
         else:
             slug = _source_slug(source.relpath, self._text(source, fm, "slug"))
         words = len(rendered.text.split())
+        if rendered.refs:
+            self.refs[source.relpath] = SourceRefs(rendered.refs, fm.body_line)
         return Article(
             id=slug, source=source.relpath, title=title, date=date, updated=updated,
             tags=self._tags(source, fm), summary=_summary(data, rendered.text),
@@ -277,13 +244,17 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     parser = _Parser(config, discovery, diagnostics, cache or RenderCache(None))
     articles: list[Article] = []
     left_out = {"draft": 0, "unpublished": 0, "expired": 0}
+    reasons: dict[str, str] = {}
     for source in discovery.sources:
         result = parser.parse(source)
         if isinstance(result, Article):
             articles.append(result)
         elif isinstance(result, str):
             left_out[result] += 1
-    unique = _unique_ids(articles, diagnostics)
+            reasons[source.relpath] = _LEFT_OUT[result]
+    unique = link_articles(_unique_ids(articles, diagnostics), parser.refs,
+                           discovery.static_files, config.base_path,
+                           RESERVED_IDS | GENERATED_FILES, reasons, diagnostics)
     unique.sort(key=lambda a: (-a.date.timestamp(), a.id))
     return ParsedContent(tuple(unique), left_out["draft"], left_out["unpublished"],
                          left_out["expired"])

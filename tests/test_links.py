@@ -1,0 +1,150 @@
+"""Links between sources and images beside them: they lead where the target was published,
+and every one that leads nowhere is a warning naming the source line (issue 11).
+
+Most tests stop after parsing (the rewritten HTML and the diagnostics are decided there);
+one builds the site and reads the written page back.
+"""
+
+from __future__ import annotations
+
+from _sitebuild import build_ok, by_source, lines, page, parse_site, post_body
+
+NOTES = {
+    "guide/first.md": "# First\n\nSee [the second](second.md) and\n[setup](../about.md#setup).\n",
+    "guide/second.md": "---\ntitle: Second\nslug: two\n---\n## Details\n\nText.\n",
+    "about.md": "# About\n\n## Setup\n\nWords.\n",
+}
+
+
+def test_links_to_markdown_files_become_the_urls_of_their_articles(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site(NOTES))
+    html = by_source(parsed)["guide/first.md"].html_body
+    assert '<a href="/guide/two/">the second</a>' in html
+    assert '<a href="/about/#setup">setup</a>' in html
+    assert lines(diagnostics.sorted()) == []
+
+
+def test_rewritten_links_start_with_the_base_path(make_site) -> None:
+    parsed, _ = parse_site(make_site(NOTES, base_url="https://example.org/blog/"))
+    assert 'href="/blog/guide/two/"' in by_source(parsed)["guide/first.md"].html_body
+
+
+def test_links_follow_a_clash_suffix_and_a_zola_path(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "a/same.md": "# A\n\n[b](../b/same.md) [z](z.md)\n",
+        "b/same.md": "---\ntitle: B\nslug: same\n---\nx\n",
+        "a/z.md": '+++\ntitle = "Z"\npath = "2020/01/02/zed"\n+++\nz\n',
+        "same.md": "# Top\n",
+    }))
+    html = by_source(parsed)["a/same.md"].html_body
+    assert 'href="/b/same/"' in html and 'href="/2020/01/02/zed/"' in html
+
+
+def test_broken_links_and_anchors_name_the_source_line(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "notes/a.md": ("---\ntitle: A\n---\nIntro [gone](missing.md).\n\n"
+                       "Two [lines\nlong](b.md#nope) and [here](#top).\n\n## Top\n\n"
+                       "[page](../nowhere/) [root](/notes/b/) [ok](../b/)\n"),
+        "notes/b.md": "# B\n\n## Real\n",
+    }))
+    assert lines(diagnostics.sorted()) == [
+        "notes/a.md:4: warning: link 'missing.md': no article is built from notes/missing.md "
+        "[broken-link]",
+        "notes/a.md:6: warning: link 'b.md#nope': notes/b.md has no heading or element with "
+        "id 'nope' [broken-anchor]",
+        "notes/a.md:11: warning: link '../nowhere/' leads to no page or file of this site "
+        "[broken-link]",
+    ]
+    # a broken link is left as written; the working ones are untouched or rewritten
+    html = by_source(parsed)["notes/a.md"].html_body
+    assert 'href="missing.md"' in html and 'href="/notes/b/#nope"' in html
+
+
+def test_a_link_to_a_file_left_out_is_broken(make_site) -> None:
+    _, diagnostics = parse_site(make_site({
+        "a.md": "# A\n\n[draft](b.md) [readme](README.md)\n",
+        "b.md": "---\ntitle: B\ndraft: true\n---\nx\n",
+        "README.md": "# Read me\n",
+    }))
+    assert lines(diagnostics.sorted()) == [
+        "a.md:3: warning: link 'README.md': no article is built from README.md [broken-link]",
+        "a.md:3: warning: link 'b.md': no article is built from b.md (it is a draft) "
+        "[broken-link]",
+    ]
+
+
+def test_images_beside_a_page_follow_it(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "posts/b/index.md": "---\ntitle: B\nslug: nice\n---\n![p](pic.png)\n",
+        "posts/b/pic.png": b"\x89PNG",
+        "Guide/Diff/index.md": "# Diff\n\n![d](diagram.svg) ![gone](nope.png)\n",
+        "Guide/Diff/diagram.svg": "<svg/>",
+        "til/x.md": "# X\n\n![s](../shots/s.png) [pdf](<files/a b.pdf>)\n",
+        "shots/s.png": b"\x89PNG",
+        "til/files/a b.pdf": b"%PDF",
+    }))
+    articles = by_source(parsed)
+    assert articles["posts/b/index.md"].url == "posts/b/nice/"
+    assert '<img src="/posts/b/pic.png" alt="p" />' in articles["posts/b/index.md"].html_body
+    diff = articles["Guide/Diff/index.md"].html_body
+    assert '<img src="/Guide/Diff/diagram.svg" alt="d" />' in diff
+    html = articles["til/x.md"].html_body
+    assert 'src="/shots/s.png"' in html and 'href="/til/files/a%20b.pdf"' in html
+    assert lines(diagnostics.sorted()) == [
+        "Guide/Diff/index.md:3: warning: image 'nope.png': no file Guide/Diff/nope.png in the "
+        "content folder [broken-image]",
+    ]
+
+
+def test_external_links_and_code_are_left_alone(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "a.md": ("# A\n\n[w](https://example.org/x.md) [m](mailto:a@b.c) <https://x.org/y.md>\n"
+                 "\n`[c](c.md)`\n\n```\n[d](d.md)\n```\n"),
+    }))
+    assert lines(diagnostics.sorted()) == []
+    assert 'href="https://example.org/x.md"' in by_source(parsed)["a.md"].html_body
+
+
+def test_the_written_page_links_to_the_target(make_site, fake_embedder) -> None:
+    config = make_site(NOTES)
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == []
+    body = post_body(page(config, "guide/first/"))
+    assert '<a href="/guide/two/">the second</a>' in body
+
+
+def test_markdown_extensions_are_articles_not_static_files(make_site, fake_embedder) -> None:
+    config = make_site({
+        "2020-01-02-old.markdown": "---\ntitle: Old\n---\nSee [new](new.mdown).\n",
+        "new.mdown": "# New\n\nx\n",
+        "k.mkd": "# K\n",
+    })
+    result, warnings = build_ok(config, fake_embedder)
+    assert warnings == [] and result.articles == 3
+    assert 'href="/new/"' in post_body(page(config, "old/"))
+    written = {p.name for p in config.output_dir.rglob("*")}
+    assert not written & {"2020-01-02-old.markdown", "new.mdown", "k.mkd"}
+
+
+def test_anchors_in_another_generators_style_find_the_heading(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "a.md": ("# A\n\n[n](#what-s-next) [v](b.md#version-1-0) [m](#missing)\n\n"
+                 "## What's next\n"),
+        "b.md": "# B\n\n## Version 1.0\n",
+    }))
+    html = by_source(parsed)["a.md"].html_body
+    assert 'href="#whats-next"' in html and 'href="/b/#version-10"' in html
+    assert lines(diagnostics.sorted()) == [
+        "a.md:3: warning: no heading or element with id 'missing' on this page [broken-anchor]",
+    ]
+
+
+def test_a_path_from_the_content_root_written_as_relative_gets_a_hint(make_site) -> None:
+    _, diagnostics = parse_site(make_site({
+        "git/a.md": "# A\n\n[b](unix/b.md)\n",
+        "unix/b.md": "# B\n",
+    }))
+    assert lines(diagnostics.sorted()) == [
+        "git/a.md:3: warning: link 'unix/b.md': no article is built from git/unix/b.md "
+        "(did you mean '/unix/b.md'?) [broken-link]",
+    ]
