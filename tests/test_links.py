@@ -148,3 +148,43 @@ def test_a_path_from_the_content_root_written_as_relative_gets_a_hint(make_site)
         "git/a.md:3: warning: link 'unix/b.md': no article is built from git/unix/b.md "
         "(did you mean '/unix/b.md'?) [broken-link]",
     ]
+
+
+SECTIONS = {
+    "index.md": "# Welcome\n\nThis is [the guide](docs/_index.md).\n",
+    "docs/_index.md": "---\ntitle: Documentation\n---\nRead these in order.\n",
+    "docs/install.md": "---\ntitle: Install\nweight: 1\ndate: 2024-01-01\n---\nx\n",
+    "docs/use.md": "---\ntitle: Use\nweight: 2\ndate: 2024-05-01\n---\nx\n",
+    "docs/extra/more.md": "---\ntitle: More\ndate: 2024-02-01\n---\n[up](../_index.md)\n",
+    "git/a.md": "# A\n\nx\n",
+    "posts/b/index.md": "---\ntitle: Bundle\n---\nx\n",
+    "snippets/_index.md": "---\nheadless: true\n---\n",
+    "snippets/s.md": "# Snippet\n",
+    "parts/_index.md": "---\ncascade:\n  build:\n    render: never\n---\n",
+    "parts/p.md": "# Part\n",
+    "never.md": "---\ntitle: Never\n_build:\n  render: false\n---\nx\n",
+}
+
+
+def test_sections_index_files_and_headless_bundles(make_site, fake_embedder) -> None:
+    config = make_site(SECTIONS)
+    result, warnings = build_ok(config, fake_embedder)
+    assert warnings == []
+    parsed, _ = parse_site(config)
+    assert sorted(a.source for a in parsed.articles) == [
+        "docs/extra/more.md", "docs/install.md", "docs/use.md", "git/a.md",
+        "posts/b/index.md", "snippets/s.md"]
+    assert (parsed.headless, result.articles) == (2, 6)
+    home = page(config, "")
+    assert '<p>This is <a href="/docs/">the guide</a>.</p>' in home
+    docs = page(config, "docs/")
+    assert '<h1 class="page-title">Documentation</h1>' in docs
+    assert "<p>Read these in order.</p>" in docs
+    assert docs.index(">Install<") < docs.index(">Use<")  # by weight, not date
+    assert '<a href="/docs/extra/">extra</a>' in docs
+    assert '<a href="/docs/">up</a>' in post_body(page(config, "docs/extra/more/"))
+    for folder in ("git/", "posts/", "docs/extra/", "snippets/"):
+        assert (config.output_dir / folder / "index.html").is_file(), folder
+    assert not (config.output_dir / "index").exists()
+    assert not (config.output_dir / "parts" / "p").exists()
+    assert not (config.output_dir / "never").exists()

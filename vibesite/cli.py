@@ -133,7 +133,7 @@ def run_similar(args: argparse.Namespace) -> int:
 def _summary(result: BuildResult) -> str:
     left_out = []
     for count, what in ((result.drafts, "draft"), (result.unpublished, "unpublished"),
-                        (result.expired, "expired")):
+                        (result.expired, "expired"), (result.headless, "headless")):
         if count:
             left_out.append(f"{count} {what}")
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())

@@ -28,7 +28,7 @@ class Config:
     templates_dir: Path = Path("templates")
     static_dir: Path = Path("static")
     include: tuple[str, ...] = ("**/*.md", "**/*.markdown", "**/*.mdown", "**/*.mkd")
-    exclude: tuple[str, ...] = ("README.md", "CONTRIBUTING.md", "LICENSE.md", "**/_index.md")
+    exclude: tuple[str, ...] = ("README.md", "CONTRIBUTING.md", "LICENSE.md")
     per_page: int = 20
     model: str = DEFAULT_MODEL
     batch_size: int = 32

@@ -58,6 +58,7 @@ class BuildResult:
     windows_embedded: int
     topics: int = 0
     topic_changes: str = ""
+    headless: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
 
@@ -114,7 +115,7 @@ def build(
     _stop_on_problems(config, diagnostics)  # --strict: topic seed and search model warnings
     folders = theme_dirs(config)
     site = assemble(config, parsed.articles, related, topics, folders, discovery.static_files,
-                    search_files)
+                    search_files, sections=parsed.sections)
     timer.lap("assemble")
     rendered = render(config, site, folders, workers=None if fork else 1)
     timer.lap("render")
@@ -122,7 +123,7 @@ def build(
     timer.lap("write")
     return BuildResult(
         articles=len(parsed.articles), files=files, drafts=parsed.drafts,
-        unpublished=parsed.unpublished, expired=parsed.expired,
+        unpublished=parsed.unpublished, expired=parsed.expired, headless=parsed.headless,
         embedded_new=embeddings.new, embedded_changed=embeddings.changed,
         embeddings_removed=embeddings.removed, windows_embedded=embeddings.windows,
         timings=timer.timings, diagnostics=tuple(diagnostics.sorted()),

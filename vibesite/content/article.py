@@ -27,10 +27,11 @@ class Article:
     html_body: str
     text: str  # the body as plain text
     reading_minutes: int
+    weight: float | None = None  # front matter ``weight``/``order``: first in its section
 
     @property
     def url(self) -> str:
-        return self.id + "/"
+        return self.id + "/" if self.id else ""  # "": a home page introduction
 
     @property
     def date_display(self) -> str:

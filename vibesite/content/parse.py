@@ -19,6 +19,14 @@ from vibesite.content.frontmatter import FrontMatter, normalize_newlines, split_
 from vibesite.content.links import SourceRefs, link_articles
 from vibesite.content.markdown import make_markdown
 from vibesite.content.render_cache import RenderCache
+from vibesite.content.sections import (
+    Section,
+    build_sections,
+    cascades,
+    folder_id,
+    inherited,
+    section_files,
+)
 from vibesite.content.slugs import slugify, tag_slug
 from vibesite.diagnostics import Diagnostics
 
@@ -35,7 +43,9 @@ _SCALARS = (str, int, float, date)
 _KINDS = {list: "a list", dict: "a table", set: "a set", bytes: "binary data"}
 
 
-_LEFT_OUT = {"draft": "a draft", "unpublished": "not published", "expired": "expired"}
+_LEFT_OUT = {"draft": "a draft", "unpublished": "not published", "expired": "expired",
+             "headless": "headless"}
+_NEVER = ("never", False, "false")  # Hugo's build.render (and _build.render) values: no page
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class ParsedContent:
     drafts: int
     unpublished: int
     expired: int
+    headless: int = 0  # Hugo's headless bundles and ``build.render: never``
+    sections: tuple[Section, ...] = ()  # the home page's first (id "")
 
 
 def _clean(value: Any) -> str:
@@ -100,6 +112,11 @@ class _Parser:
         self.md: MarkdownIt = make_markdown(raw_html=config.raw_html)
         self.now = datetime.now(UTC)
         self.refs: dict[str, SourceRefs] = {}  # source -> its links, for link_articles
+        self.sections = section_files(s.relpath for s in discovery.sources)
+        quiet = Diagnostics()  # each file's problems are reported once, by parse()
+        self.cascade = cascades({
+            folder: split_front_matter(normalize_newlines(s.text), s.relpath, quiet).data
+            for s in discovery.sources if (folder := self.sections.get(s.relpath)) is not None})
 
     def _date(self, source: SourceFile, fm: FrontMatter, key: str) -> datetime | None:
         value = fm.data.get(key)
@@ -149,6 +166,11 @@ class _Parser:
 
     def _skip_reason(self, source: SourceFile, fm: FrontMatter) -> str | None:
         data = fm.data
+        rendering = {**inherited(source.relpath, self.cascade), **data}
+        build_keys = [rendering.get(k) for k in ("build", "_build")]
+        if rendering.get("headless") is True or any(
+                isinstance(b, dict) and b.get("render") in _NEVER for b in build_keys):
+            return "headless"
         if data.get("draft") is True and not self.config.drafts:
             return "draft"
         if data.get("published") is False:
@@ -198,6 +220,9 @@ class _Parser:
             tags=self._tags(source, fm), summary=_summary(data, rendered.text),
             html_body=rendered.html,
             text=rendered.text, reading_minutes=max(1, round(words / 220)),
+            weight=next((float(w) for k in ("weight", "order")
+                         if isinstance(w := data.get(k), int | float) and not isinstance(w, bool)),
+                        None),
         )
 
 
@@ -233,28 +258,38 @@ def _with_suffix(article_id: str, n: int, on_first_segment: bool) -> str:
     return f"{article_id}-{n}"
 
 
-def _replace_id(article: Article, new_id: str) -> Article:
+def _replace_id(article: Article, new_id: str, **changes: str) -> Article:
     from dataclasses import replace
 
-    return replace(article, id=new_id)
+    return replace(article, id=new_id, **changes)
 
 
 def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
           cache: RenderCache | None = None) -> ParsedContent:
     parser = _Parser(config, discovery, diagnostics, cache or RenderCache(None))
     articles: list[Article] = []
-    left_out = {"draft": 0, "unpublished": 0, "expired": 0}
+    intros: dict[str, Article] = {}  # section id -> its section file, parsed
+    left_out = dict.fromkeys(_LEFT_OUT, 0)
     reasons: dict[str, str] = {}
     for source in discovery.sources:
         result = parser.parse(source)
-        if isinstance(result, Article):
+        folder = parser.sections.get(source.relpath)
+        if isinstance(result, Article) and folder is not None:
+            untitled = result.title == PurePosixPath(source.relpath).stem
+            intros.setdefault(folder_id(folder), _replace_id(
+                result, folder_id(folder), title="" if untitled else result.title))
+        elif isinstance(result, Article):
             articles.append(result)
-        elif isinstance(result, str):
+        elif isinstance(result, str) and folder is None:
             left_out[result] += 1
             reasons[source.relpath] = _LEFT_OUT[result]
-    unique = link_articles(_unique_ids(articles, diagnostics), parser.refs,
-                           discovery.static_files, config.base_path,
-                           RESERVED_IDS | GENERATED_FILES, reasons, diagnostics)
+    reserved = RESERVED_IDS | GENERATED_FILES
+    unique = _unique_ids(articles, diagnostics)
+    linked = link_articles([*unique, *intros.values()], parser.refs, discovery.static_files,
+                           config.base_path, reserved, reasons, diagnostics)
+    unique = linked[:len(unique)]
+    intros = {a.id: a for a in linked[len(unique):]}
     unique.sort(key=lambda a: (-a.date.timestamp(), a.id))
     return ParsedContent(tuple(unique), left_out["draft"], left_out["unpublished"],
-                         left_out["expired"])
+                         left_out["expired"], left_out["headless"],
+                         build_sections(unique, intros, reserved))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from vibesite.config import Config
 from vibesite.content.parse import Article, Tag
+from vibesite.content.sections import Section
 from vibesite.embeddings.relate import Related
 from vibesite.site import feeds
 from vibesite.site.pages import Page
@@ -78,7 +79,7 @@ def _page_url(number: int) -> str:
     return "" if number == 1 else f"page/{number}/"
 
 
-def _index_pages(articles: Sequence[Article], per_page: int) -> list[Page]:
+def _index_pages(articles: Sequence[Article], per_page: int, intro: str = "") -> list[Page]:
     total = max(1, -(-len(articles) // per_page))
     pages = []
     for number in range(1, total + 1):
@@ -87,7 +88,7 @@ def _index_pages(articles: Sequence[Article], per_page: int) -> list[Page]:
                                 _page_url(number + 1) if number < total else None)
         chunk = articles[(number - 1) * per_page : number * per_page]
         pages.append(Page(url, url + "index.html", "index.html",
-                          {"articles": chunk, "pagination": pagination}))
+                          {"articles": chunk, "pagination": pagination, "intro": intro}))
     return pages
 
 
@@ -157,7 +158,8 @@ def _search_vendor_files(search_files: Mapping[str, bytes | Path]) -> list[tuple
 
 def assemble(config: Config, articles: Sequence[Article], related: Related,
              topics: Topics, theme_dirs: Sequence[Path], content_static: Sequence[str],
-             search_files: Mapping[str, bytes | Path]) -> AssembledSite:
+             search_files: Mapping[str, bytes | Path],
+             sections: Sequence[Section] = ()) -> AssembledSite:
     scripts = hash_scripts(_static_files(config, theme_dirs, content_static))
     static = scripts.static
     info = SiteInfo(config.title, config.description, config.author, config.language,
@@ -167,7 +169,10 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
                         for src, dest in static
                         if dest.startswith("static/") and dest.endswith((".js", ".css"))},
                     asset_paths=scripts.names, asset_imports=scripts.imports)
-    pages = _index_pages(articles, config.per_page)
+    home = next((s for s in sections if s.id == ""), None)
+    pages = _index_pages(articles, config.per_page, home.html_body if home else "")
+    pages += [Page(s.url, s.url + "index.html", "section.html",
+                   {"section": s, "articles": s.articles}) for s in sections if s.id]
     topic_of = topic_of_article(topics)
     pages += [
         Page(a.url, a.url + "index.html", "article.html",
