@@ -188,3 +188,34 @@ def test_sections_index_files_and_headless_bundles(make_site, fake_embedder) -> 
     assert not (config.output_dir / "index").exists()
     assert not (config.output_dir / "parts" / "p").exists()
     assert not (config.output_dir / "never").exists()
+
+
+def test_permalink_url_slug_paths_and_redirects(make_site, fake_embedder) -> None:
+    config = make_site({
+        "_posts/2015-09-09-a-spring.md": (
+            "---\ntitle: Sprint\ndate: 2015-09-09\ncategories: [news]\n"
+            "permalink: /:categories/:year/:month/:title/\n"
+            "redirect_from:\n  - /2015/09/09/old-name/\n---\n"
+            "[Hugo](../docs/h.md) [old case](/News/2015/09/A-Spring/)\n"),
+        "docs/h.md": ("---\ntitle: H\nurl: /guides/Hugo-Page/\naliases: [/h.html, old/h]\n"
+                      "---\nx\n"),
+        "docs/s.md": "---\ntitle: S\nslug: deep/down/s\naliases: [/guides/hugo-page/]\n---\nx\n",
+        "docs/r.md": "---\ntitle: R\nslug: /root-level/r\n---\nx\n",
+    })
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == [
+        "docs/s.md:4: warning: alias '/guides/hugo-page/' is also the URL of docs/h.md; no "
+        "redirect is written there [alias-clash]",
+    ]
+    out = config.output_dir
+    for url in ("news/2015/09/a-spring/", "guides/hugo-page/", "docs/deep/down/s/",
+                "root-level/r/"):
+        assert (out / url / "index.html").is_file(), url
+    body = post_body(page(config, "news/2015/09/a-spring/"))
+    assert 'href="/guides/hugo-page/"' in body and 'href="/news/2015/09/a-spring/"' in body
+    redirect = (out / "2015/09/09/old-name/index.html").read_text()
+    assert '<link rel="canonical" href="/news/2015/09/a-spring/">' in redirect
+    assert '<meta http-equiv="refresh" content="0; url=/news/2015/09/a-spring/">' in redirect
+    assert "url=/guides/hugo-page/" in (out / "h.html").read_text()
+    assert (out / "old/h/index.html").is_file()
+    assert "/2015/09/09/old-name/" not in (out / "sitemap.xml").read_text()

@@ -26,12 +26,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import unescape
+from pathlib import PurePosixPath
 from urllib.parse import quote, unquote
 
 from markdown_it.common.utils import escapeHtml
 
 from vibesite.content.article import Article
 from vibesite.content.discover import is_markdown
+from vibesite.content.sections import folder_id, member_folder
+from vibesite.content.urls import path_id
 from vibesite.diagnostics import Diagnostics
 
 _IDS = re.compile(r'\sid="([^"]*)"')
@@ -53,7 +56,10 @@ class _Linker:
                  diagnostics: Diagnostics) -> None:
         self.by_source = {a.source: a for a in articles}
         self.left_out = left_out
-        self.urls = {a.url for a in articles}
+        self.urls = {a.url for a in articles} | {  # and the folders' section pages
+            folder_id(p.as_posix()) + "/" for a in articles
+            for p in (PurePosixPath(member_folder(a.source)),
+                      *PurePosixPath(member_folder(a.source)).parents)}
         self.files = set(files)
         self.base_path = base_path
         self.reserved = reserved
@@ -100,10 +106,12 @@ class _Linker:
         if tag == "img":
             self._warn(article, line, f"image '{target}': no file {source_path} in the content "
                        "folder", "broken-image")
-        elif not self._is_page(article, path):
+            return None
+        found, moved = self._page(article, path)
+        if not found:
             self._warn(article, line, f"link '{target}' leads to no page or file of this site",
                        "broken-link")
-        return None
+        return moved and self.site_url(moved, fragment)
 
     def _markdown(self, article: Article, target: str, source_path: str, fragment: str,
                   line: int) -> str | None:
@@ -123,8 +131,10 @@ class _Linker:
             fragment = found or fragment
         return self.site_url(linked.url, fragment)
 
-    def _is_page(self, article: Article, path: str) -> bool:
-        """A relative or root-relative URL path names a page, a file or a generated folder."""
+    def _page(self, article: Article, path: str) -> tuple[bool, str | None]:
+        """Whether a relative or root-relative URL path names a page, a file or a generated
+        folder; and the page's URL when it does so only once slugified like vibesite's URLs
+        (``/2015/02/13/Final-1.0-timeline/`` for ``2015/02/13/final-1.0-timeline/``)."""
         if path.startswith("/"):
             site_path = path.lstrip("/")
             base = self.base_path.lstrip("/")
@@ -134,11 +144,14 @@ class _Linker:
             site_path = posixpath.normpath(posixpath.join(article.url, path))
         site_path = "" if site_path == "." else site_path
         if site_path.startswith(".."):
-            return True  # above the site: not ours to judge
+            return True, None  # above the site: not ours to judge
         bare = site_path.strip("/")
-        return (bare + "/" in self.urls or bare in self.files or bare == ""
+        if (bare + "/" in self.urls or bare in self.files or bare == ""
                 or bare.split("/")[0] in self.reserved
-                or posixpath.join(bare, "index.html") in self.files)
+                or posixpath.join(bare, "index.html") in self.files):
+            return True, None
+        slugged = path_id(bare) + "/"
+        return (True, slugged) if slugged in self.urls else (False, None)
 
     def _warn(self, article: Article, line: int, message: str, code: str) -> None:
         self.diagnostics.warning(article.source, line, message, code)

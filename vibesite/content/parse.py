@@ -28,6 +28,7 @@ from vibesite.content.sections import (
     section_files,
 )
 from vibesite.content.slugs import slugify, tag_slug
+from vibesite.content.urls import alias_list, path_id, permalink_id, redirects, slug_id
 from vibesite.diagnostics import Diagnostics
 
 # First path segments the generator uses itself, and files it writes at the site root.
@@ -56,6 +57,7 @@ class ParsedContent:
     expired: int
     headless: int = 0  # Hugo's headless bundles and ``build.render: never``
     sections: tuple[Section, ...] = ()  # the home page's first (id "")
+    redirects: tuple[tuple[str, str], ...] = ()  # (file in the site, article id it leads to)
 
 
 def _clean(value: Any) -> str:
@@ -112,6 +114,7 @@ class _Parser:
         self.md: MarkdownIt = make_markdown(raw_html=config.raw_html)
         self.now = datetime.now(UTC)
         self.refs: dict[str, SourceRefs] = {}  # source -> its links, for link_articles
+        self.aliases: dict[str, tuple[list[str], int]] = {}  # source -> (old URLs, line)
         self.sections = section_files(s.relpath for s in discovery.sources)
         quiet = Diagnostics()  # each file's problems are reported once, by parse()
         self.cascade = cascades({
@@ -180,6 +183,26 @@ class _Parser:
             return "expired"
         return None
 
+    def _url_id(self, source: SourceFile, fm: FrontMatter, zola_path: str,
+                date: datetime) -> str:
+        """The article's URL path: Jekyll ``permalink``, Hugo ``url``, Zola ``path``, a
+        ``slug`` (with ``/``: a path), else the file's folders and name."""
+        if permalink := self._text(source, fm, "permalink"):
+            categories = fm.data.get("categories")
+            names = [categories] if isinstance(categories, str) else categories or []
+            return permalink_id(permalink, source.relpath, date,
+                                [_clean(c) for c in names if _clean(c)]) or "index"
+        if url := self._text(source, fm, "url"):
+            return path_id(url) or "index"
+        if zola_path:
+            return "/".join(slugify(p) for p in zola_path.split("/"))
+        slug = self._text(source, fm, "slug")
+        if "/" in slug.strip("/"):
+            folders = [p for p in PurePosixPath(source.relpath).parent.parts
+                       if not p.startswith("_")]
+            return slug_id(folders, slug)
+        return _source_slug(source.relpath, slug)
+
     def parse(self, source: SourceFile) -> Article | str | None:
         """An Article, or the reason it is left out ("draft"...), or None on a hard error."""
         text = normalize_newlines(source.text)
@@ -208,10 +231,10 @@ class _Parser:
              if (d := self._date(source, fm, k))),
             git.updated if git and dates.display(git.updated) != dates.display(date) else None,
         )
-        if zola_path:
-            slug = "/".join(slugify(p) for p in zola_path.split("/"))
-        else:
-            slug = _source_slug(source.relpath, self._text(source, fm, "slug"))
+        slug = self._url_id(source, fm, zola_path, date)
+        if aliases := alias_list(data):
+            self.aliases[source.relpath] = (aliases, fm.line_of(
+                "aliases" if "aliases" in data else "redirect_from"))
         words = len(rendered.text.split())
         if rendered.refs:
             self.refs[source.relpath] = SourceRefs(rendered.refs, fm.body_line)
@@ -290,6 +313,11 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     unique = linked[:len(unique)]
     intros = {a.id: a for a in linked[len(unique):]}
     unique.sort(key=lambda a: (-a.date.timestamp(), a.id))
+    sections = build_sections(unique, intros, reserved)
+    taken = {f: f for f in discovery.static_files}
+    taken.update((s.url + "index.html", s.source or f"the section page /{s.url}")
+                 for s in sections)
+    taken.update((a.url + "index.html", a.source) for a in unique)
     return ParsedContent(tuple(unique), left_out["draft"], left_out["unpublished"],
-                         left_out["expired"], left_out["headless"],
-                         build_sections(unique, intros, reserved))
+                         left_out["expired"], left_out["headless"], sections,
+                         redirects(unique, parser.aliases, taken, reserved, diagnostics))

@@ -94,7 +94,7 @@ def inherited(relpath: str, cascade: Mapping[str, dict[str, Any]]) -> dict[str, 
     return keys
 
 
-def _member_folder(source: str) -> str:
+def member_folder(source: str) -> str:
     path = PurePosixPath(source)
     folder = path.parent.parent if path.stem in _INDEX_STEMS else path.parent
     return "" if folder.as_posix() == "." else folder.as_posix()
@@ -113,7 +113,7 @@ def build_sections(articles: Sequence[Article], intros: Mapping[str, Article],
     names: dict[str, str] = {}
     ids: set[str] = set(intros)
     for article in articles:
-        folder = _member_folder(article.source)
+        folder = member_folder(article.source)
         members[folder_id(folder)].append(article)
         path = PurePosixPath(folder)
         for part in (path, *path.parents):

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 
 from vibesite.config import Config
@@ -119,6 +120,15 @@ def _archive_page(articles: Sequence[Article]) -> Page:
     return Page("archive/", "archive/index.html", "archive.html", {"years": years})
 
 
+def redirect_page(target: str) -> bytes:
+    """An old URL's page, as Hugo's alias template writes it: refresh at once, canonical link."""
+    url = escape(target, quote=True)
+    return (f'<!DOCTYPE html>\n<html lang="en">\n  <head>\n    <title>{url}</title>\n'
+            f'    <link rel="canonical" href="{url}">\n    <meta name="robots" content="noindex">\n'
+            f'    <meta charset="utf-8">\n    <meta http-equiv="refresh" content="0; url={url}">\n'
+            f'  </head>\n</html>\n').encode()
+
+
 def related_json(articles: Sequence[Article], related: Related) -> bytes:
     data = {
         a.id: [{"id": articles[j].id, "url": articles[j].url, "title": articles[j].title,
@@ -159,7 +169,8 @@ def _search_vendor_files(search_files: Mapping[str, bytes | Path]) -> list[tuple
 def assemble(config: Config, articles: Sequence[Article], related: Related,
              topics: Topics, theme_dirs: Sequence[Path], content_static: Sequence[str],
              search_files: Mapping[str, bytes | Path],
-             sections: Sequence[Section] = ()) -> AssembledSite:
+             sections: Sequence[Section] = (),
+             redirects: Sequence[tuple[str, str]] = ()) -> AssembledSite:
     scripts = hash_scripts(_static_files(config, theme_dirs, content_static))
     static = scripts.static
     info = SiteInfo(config.title, config.description, config.author, config.language,
@@ -194,6 +205,8 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
         "related.json": related_json(articles, related),
         **scripts.files,
         **topic_files,
+        **{out: redirect_page(config.absolute_url(f"{article_id}/"))
+           for out, article_id in redirects},
         **{path: data for path, data in search_files.items() if isinstance(data, bytes)},
     }
     if search_files:
