@@ -3,7 +3,8 @@
 Usage: python bench/links.py [--corpora DIR] [--work DIR] [--only NAME ...] [--site DIR ...]
 
 Each corpus of ../shared/corpora (the 40k-file winrt-api-docs only with ``--only``) is built
-in this process with a hashed-words embedder (links do not depend on the model, and a real
+(its ``content/`` folder where it has one, as Hugo and Zola read it) in this
+process with a hashed-words embedder (links do not depend on the model, and a real
 model would spend minutes embedding), into ``WORK/NAME/site``; ``--site DIR`` crawls sites
 already built instead. Prints, per site: Markdown files, articles, HTML pages, internal
 links and images checked, broken ones by cause (``.md`` target left as written, no such page
@@ -137,7 +138,8 @@ def build(corpus: Path, work: Path) -> Counter[str]:
     from vibesite.diagnostics import BuildError
     from vibesite.pipeline import build as build_site
 
-    config = replace(load_config(None, work), content_dir=corpus, output_dir=work / "site",
+    root = corpus / "content" if (corpus / "content").is_dir() else corpus  # Hugo's, Zola's
+    config = replace(load_config(None, work), content_dir=root, output_dir=work / "site",
                      cache_dir=work / ".vibesite")
     try:
         result = build_site(config, embedder=HashedWords(), progress=False)  # type: ignore[arg-type]

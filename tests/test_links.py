@@ -219,3 +219,18 @@ def test_permalink_url_slug_paths_and_redirects(make_site, fake_embedder) -> Non
     assert "url=/guides/hugo-page/" in (out / "h.html").read_text()
     assert (out / "old/h/index.html").is_file()
     assert "/2015/09/09/old-name/" not in (out / "sitemap.xml").read_text()
+
+
+def test_jekyll_dated_urls_lead_to_the_post(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "_posts/2014-07-16-hello-world.md": "# Hello\n",
+        "_posts/2015-01-01-next.md": ("# Next\n\n[old](/2014/07/16/hello-world/) "
+                                      "[html](/blog/2014/07/16/hello-world.html) "
+                                      "[wrong day](/2014/07/17/hello-world/)\n"),
+    }))
+    html = by_source(parsed)["_posts/2015-01-01-next.md"].html_body
+    assert html.count('href="/hello-world/"') == 2
+    assert lines(diagnostics.sorted()) == [
+        "_posts/2015-01-01-next.md:3: warning: link '/2014/07/17/hello-world/' leads to no page "
+        "or file of this site [broken-link]",
+    ]

@@ -38,6 +38,8 @@ from vibesite.content.urls import path_id
 from vibesite.diagnostics import Diagnostics
 
 _IDS = re.compile(r'\sid="([^"]*)"')
+# Jekyll's default post URL: /2014/07/16/title/ (or .html), any categories before it
+_DATED = re.compile(r"(?:.*/)?(\d{4})/(\d{2})/(\d{2})/([^/]+?)(?:\.html)?")
 _LOOSE = re.compile(r"[\W_]+")  # what anchor styles differ in: punctuation, spaces, case
 _ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
@@ -61,6 +63,8 @@ class _Linker:
             for p in (PurePosixPath(member_folder(a.source)),
                       *PurePosixPath(member_folder(a.source)).parents)}
         self.files = set(files)
+        self.dated = {(f"{a.date.year:04d}", f"{a.date.month:02d}", f"{a.date.day:02d}",
+                       a.id.rpartition("/")[2]): a.url for a in articles}
         self.base_path = base_path
         self.reserved = reserved
         self.diagnostics = diagnostics
@@ -134,7 +138,8 @@ class _Linker:
     def _page(self, article: Article, path: str) -> tuple[bool, str | None]:
         """Whether a relative or root-relative URL path names a page, a file or a generated
         folder; and the page's URL when it does so only once slugified like vibesite's URLs
-        (``/2015/02/13/Final-1.0-timeline/`` for ``2015/02/13/final-1.0-timeline/``)."""
+        (``/2015/02/13/Final-1.0-timeline/`` for ``2015/02/13/final-1.0-timeline/``) or
+        when it is Jekyll's dated URL of a post (``/2014/07/16/hello/`` for ``hello/``)."""
         if path.startswith("/"):
             site_path = path.lstrip("/")
             base = self.base_path.lstrip("/")
@@ -151,7 +156,11 @@ class _Linker:
                 or posixpath.join(bare, "index.html") in self.files):
             return True, None
         slugged = path_id(bare) + "/"
-        return (True, slugged) if slugged in self.urls else (False, None)
+        if slugged in self.urls:
+            return True, slugged
+        dated = _DATED.fullmatch(bare)
+        moved = self.dated.get((*dated.groups()[:3], path_id(dated.group(4)))) if dated else None
+        return (True, moved) if moved else (False, None)
 
     def _warn(self, article: Article, line: int, message: str, code: str) -> None:
         self.diagnostics.warning(article.source, line, message, code)

@@ -28,6 +28,7 @@ from vibesite.content.sections import (
     section_files,
 )
 from vibesite.content.slugs import slugify, tag_slug
+from vibesite.content.template_tags import convert, has_template_syntax
 from vibesite.content.urls import alias_list, path_id, permalink_id, redirects, slug_id
 from vibesite.diagnostics import Diagnostics
 
@@ -116,6 +117,7 @@ class _Parser:
         self.refs: dict[str, SourceRefs] = {}  # source -> its links, for link_articles
         self.aliases: dict[str, tuple[list[str], int]] = {}  # source -> (old URLs, line)
         self.sections = section_files(s.relpath for s in discovery.sources)
+        self.source_paths = frozenset(s.relpath for s in discovery.sources)
         quiet = Diagnostics()  # each file's problems are reported once, by parse()
         self.cascade = cascades({
             folder: split_front_matter(normalize_newlines(s.text), s.relpath, quiet).data
@@ -183,6 +185,19 @@ class _Parser:
             return "expired"
         return None
 
+    def _body(self, source: SourceFile, fm: FrontMatter) -> str:
+        """The body, other generators' template tags rendered or removed (one warning)."""
+        if not self.config.template_syntax or not has_template_syntax(fm.body):
+            return fm.body
+        converted = convert(fm.body, source.relpath, self.source_paths)
+        if converted.first_line is not None:
+            self.diagnostics.warning(
+                source.relpath, fm.body_line + converted.first_line,
+                f"{converted.removed} template tag(s) of another generator removed, the first "
+                f"'{converted.first_tag}'; vibesite does not run them (template_syntax = "
+                "false keeps them as text)", "template-syntax")
+        return converted.body
+
     def _url_id(self, source: SourceFile, fm: FrontMatter, zola_path: str,
                 date: datetime) -> str:
         """The article's URL path: Jekyll ``permalink``, Hugo ``url``, Zola ``path``, a
@@ -214,7 +229,7 @@ class _Parser:
             return reason
         data = fm.data
         title = self._text(source, fm, "title")
-        rendered = self.cache.render(self.md, fm.body, take_h1=not title)
+        rendered = self.cache.render(self.md, self._body(source, fm), take_h1=not title)
         title = title or rendered.h1_title or PurePosixPath(source.relpath).stem
         zola_path = self._text(source, fm, "path").strip("/")
         git = self.discovery.git_dates.get(source.relpath)
