@@ -10,8 +10,10 @@ from html import escape, unescape
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 from pygments import highlight
@@ -70,6 +72,29 @@ def _escaped_block(self: RendererHTML, tokens: list[Token], idx: int, *_: object
     return f"<p>{escapeHtml(content.strip())}</p>\n"
 
 
+_HEADING_ID = re.compile(r"\s*\{#([\w.:-]+)\}\s*$")
+
+
+def _heading_ids(state: StateCore) -> None:
+    """``## Title {#custom-id}`` (Goldmark, Pandoc, kramdown): the heading's id, text cleaned."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens[:-1]):
+        inline = tokens[i + 1]
+        if token.type != "heading_open" or not inline.children:
+            continue
+        last = inline.children[-1]
+        match = _HEADING_ID.search(last.content) if last.type == "text" else None
+        if match:
+            token.attrSet("id", match.group(1))
+            last.content = last.content[:match.start()]
+            inline.content = _HEADING_ID.sub("", inline.content)
+
+
+def heading_ids_plugin(md: MarkdownIt) -> None:
+    """Explicit heading ids, set before the anchors plugin (which keeps them) runs."""
+    md.core.ruler.after("inline", "heading_ids", _heading_ids)
+
+
 def make_markdown(raw_html: bool = True) -> MarkdownIt:
     """The site's Markdown. ``raw_html=False`` shows the author's HTML as text. It is still
     parsed as HTML and only rendered escaped, so the plain text (summaries, search index,
@@ -77,9 +102,9 @@ def make_markdown(raw_html: bool = True) -> MarkdownIt:
 
     ``md.options["raw_html"]`` records the switch for the render cache's key.
     """
-    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight})
+    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "alerts": True})
     md.enable(["table", "strikethrough"])
-    md.use(footnote_plugin).use(tasklists_plugin)
+    md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(heading_ids_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#")
     md.options["raw_html"] = raw_html
     if not raw_html:

@@ -18,8 +18,9 @@ from vibesite import __version__
 from vibesite.content.markdown import RenderedMarkdown, render_markdown
 
 # Bump when the Markdown configuration or the plain-text extraction changes.
-# 2: raw_html = false drops HTML comments; 3: links and images recorded (``refs``)
-RENDER_VERSION = f"{__version__}/3"
+# 2: raw_html = false drops HTML comments; 3: links and images recorded (``refs``);
+# 4: definition lists, GitHub alerts, {#id} heading ids
+RENDER_VERSION = f"{__version__}/4"
 _TABLE = "rendered_v3"  # a new table when the columns change: an old file is dropped whole
 
 
