@@ -31,13 +31,13 @@ def test_rewritten_links_start_with_the_base_path(make_site) -> None:
 
 def test_links_follow_a_clash_suffix_and_a_zola_path(make_site) -> None:
     parsed, diagnostics = parse_site(make_site({
-        "a/same.md": "# A\n\n[b](../b/same.md) [z](z.md)\n",
+        "a/same.md": "# A\n\n[b](../b/same.md) [z](z.md) [zola](@/b/same.md)\n",
         "b/same.md": "---\ntitle: B\nslug: same\n---\nx\n",
         "a/z.md": '+++\ntitle = "Z"\npath = "2020/01/02/zed"\n+++\nz\n',
         "same.md": "# Top\n",
     }))
     html = by_source(parsed)["a/same.md"].html_body
-    assert 'href="/b/same/"' in html and 'href="/2020/01/02/zed/"' in html
+    assert html.count('href="/b/same/"') == 2 and 'href="/2020/01/02/zed/"' in html
 
 
 def test_broken_links_and_anchors_name_the_source_line(make_site) -> None:
@@ -233,4 +233,22 @@ def test_jekyll_dated_urls_lead_to_the_post(make_site) -> None:
     assert lines(diagnostics.sorted()) == [
         "_posts/2015-01-01-next.md:3: warning: link '/2014/07/17/hello-world/' leads to no page "
         "or file of this site [broken-link]",
+    ]
+
+
+def test_links_in_raw_html_are_checked_and_rewritten(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "posts/b/index.md": ('---\ntitle: B\nslug: nice\n---\n<figure><img src="pic.png">'
+                             '</figure>\n\n<a href="../../a.md">A</a> <img src=\'gone.png\'>\n'
+                             '\n<div>\n<a href="/nowhere/">x</a>\n</div>\n'),
+        "posts/b/pic.png": b"png",
+        "a.md": "# A\n",
+    }))
+    html = by_source(parsed)["posts/b/index.md"].html_body
+    assert '<img src="/posts/b/pic.png">' in html and '<a href="/a/">A</a>' in html
+    assert lines(diagnostics.sorted()) == [
+        "posts/b/index.md:7: warning: image 'gone.png': no file posts/b/gone.png in the "
+        "content folder [broken-image]",
+        "posts/b/index.md:10: warning: link '/nowhere/' leads to no page or file of this site "
+        "[broken-link]",
     ]

@@ -417,10 +417,10 @@ MIGRATION_CODES = {"broken-link", "broken-anchor", "broken-image", "alias-clash"
 # others, each of which 404s on GitHub too) and custom shortcodes (digitalgov).
 MIGRATION = {
     "jbranchaud-til": Counter({"broken-link": 19}),
-    "18f-blog-jekyll": Counter({"broken-image": 326, "broken-link": 23, "template-syntax": 35}),
-    "digitalgov-hugo": Counter({"template-syntax": 376, "broken-image": 264, "broken-link": 193,
-                                "broken-anchor": 12, "alias-clash": 5}),
-    "rust-blog-toml": Counter({"broken-image": 207, "broken-anchor": 110, "broken-link": 29}),
+    "18f-blog-jekyll": Counter({"broken-image": 559, "broken-link": 50, "template-syntax": 35}),
+    "digitalgov-hugo": Counter({"template-syntax": 376, "broken-image": 264, "broken-link": 198,
+                                "alias-clash": 5}),
+    "rust-blog-toml": Counter({"broken-image": 301, "broken-anchor": 106, "broken-link": 196}),
     "winrt-api-docs": Counter({"broken-link": 394}),
 }
 

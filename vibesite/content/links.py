@@ -7,7 +7,7 @@ every link, anchor or image that leads nowhere (``broken-link``, ``broken-anchor
 ``broken-image``).
 
 Targets are read as GitHub and most generators read them: relative to the source file's
-folder, or to the content folder when they start with ``/``.
+folder, or to the content folder when they start with ``/`` (or Zola's ``@/``).
 - ``second.md``, ``../about.md#setup`` (any Markdown extension): the URL of the article
   built from that file, wherever its slug, path or clash suffix put it, with the anchor
   checked against the target's heading ids;
@@ -99,6 +99,8 @@ class _Linker:
                 self._warn(article, line, f"no heading or element with id '{fragment}' on this "
                            "page", "broken-anchor")
             return None if found in (None, fragment) else "#" + quote(found)
+        if path.startswith("@/"):  # Zola's internal link: from the content folder
+            path = path[1:]
         folder = "" if path.startswith("/") else posixpath.dirname(article.source)
         source_path = posixpath.normpath(posixpath.join(folder, path.lstrip("/")))
         if is_markdown(path):

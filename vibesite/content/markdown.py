@@ -155,20 +155,40 @@ def _plain_text(tokens: list[Token]) -> str:
 _EXTERNAL = re.compile(r"(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
+_HTML_REF = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def _html_references(html: str, line: int) -> list[tuple[str, str, int]]:
+    """``href``/``src`` attributes in raw HTML (entities decoded), with their lines."""
+    found = []
+    for match in _HTML_REF.finditer(html):
+        target = unescape(match.group(2) if match.group(2) is not None else match.group(3))
+        if target and not _EXTERNAL.match(target):
+            tag = "a" if match.group(1).lower() == "href" else "img"
+            found.append((tag, target, line + html.count("\n", 0, match.start())))
+    return found
+
+
 def _references(tokens: list[Token]) -> tuple[tuple[str, str, int], ...]:
-    """Links (``a``) and images (``img``) to relative or root-relative targets, with the
-    0-based body line each starts on (the heading permalinks the anchors plugin adds left out)."""
+    """Links (``a``) and images (``img``) to relative or root-relative targets, in Markdown
+    and in raw HTML, with the 0-based body line each starts on (the heading permalinks the
+    anchors plugin adds left out)."""
     found: list[tuple[str, str, int]] = []
     line = 0
     for token in tokens:
         if token.map:
             line = token.map[0]
+        if token.type == "html_block":
+            found += _html_references(token.content, line)
         if token.type != "inline":
             continue
         for child in token.children or []:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
-            elif child.type in ("text", "html_inline"):
+            elif child.type == "html_inline":
+                found += _html_references(child.content, line)
+                line += child.content.count("\n")
+            elif child.type == "text":
                 line += child.content.count("\n")
             elif child.type in ("link_open", "image"):
                 tag, attr = ("a", "href") if child.type == "link_open" else ("img", "src")
