@@ -252,3 +252,30 @@ def test_links_in_raw_html_are_checked_and_rewritten(make_site) -> None:
         "posts/b/index.md:10: warning: link '/nowhere/' leads to no page or file of this site "
         "[broken-link]",
     ]
+
+
+def test_wikilinks_resolve_by_file_name_and_pages_list_their_backlinks(
+        make_site, fake_embedder) -> None:
+    config = make_site({
+        "notes/Daily Note.md": ("# Daily\n\nSee [[Project Plan]], [[plan#Next Steps|the steps]],"
+                                " [[#Later]] and [[Nowhere]].\n\n![[diagram.png]]\n\n"
+                                "`[[code]]` and if [[ -f x ]] stays.\n\n## Later\n"),
+        "projects/plan.md": "# Project Plan\n\n## Next steps\n",
+        "projects/Project Plan.md": "# The plan file\n",
+        "img/diagram.png": b"png",
+    })
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == [
+        "notes/Daily Note.md:3: warning: link 'Nowhere.md': no article is built from "
+        "notes/Nowhere.md [broken-link]",
+    ]
+    body = post_body(page(config, "notes/daily-note/"))
+    assert ('See <a href="/projects/project-plan/">Project Plan</a>, '
+            '<a href="/projects/plan/#next-steps">the steps</a>, <a href="#later">Later</a>'
+            in body)
+    assert '<img src="/img/diagram.png" alt="diagram.png" />' in body
+    assert "<code>[[code]]</code> and if [[ -f x ]] stays." in body
+    plan = page(config, "projects/plan/")
+    assert ('<h2 id="vs-backlinks-title" class="backlinks__title">Linked from</h2>' in plan
+            and '<li><a href="/notes/daily-note/">Daily</a></li>' in plan)
+    assert "Linked from" not in page(config, "notes/daily-note/")

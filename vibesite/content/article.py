@@ -28,6 +28,7 @@ class Article:
     text: str  # the body as plain text
     reading_minutes: int
     weight: float | None = None  # front matter ``weight``/``order``: first in its section
+    linked_from: tuple[tuple[str, str], ...] = ()  # (title, url) of the articles linking here
 
     @property
     def url(self) -> str:

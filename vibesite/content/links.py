@@ -16,7 +16,8 @@ folder, or to the content folder when they start with ``/`` (or Zola's ``@/``).
 - ``#anchor``: checked against the page's own ids;
 - anything else relative (``../other-post/``): checked against the site's pages and files.
 Root-relative targets that are not Markdown files are checked only and left as written.
-Rewritten targets start with the site's base path, so they work in the feed too.
+Rewritten targets start with the site's base path, so they work in the feed too. Every
+article learns which others link to it (``Article.linked_from``, its "Linked from" list).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class _Linker:
         self.reserved = reserved
         self.diagnostics = diagnostics
         self._ids: dict[str, dict[str, str]] = {}
+        self.backlinks: dict[str, set[str]] = {}  # source -> the sources linking to it
 
     def anchor(self, article: Article, fragment: str) -> str | None:
         """The id on ``article``'s page that ``fragment`` names: itself, or the one id that
@@ -129,6 +131,8 @@ class _Linker:
             self._warn(article, line, f"link '{target}': no article is built from "
                        f"{source_path}{why}", "broken-link")
             return None
+        if linked.source != article.source:
+            self.backlinks.setdefault(linked.source, set()).add(article.source)
         if fragment:
             found = self.anchor(linked, fragment)
             if found is None:
@@ -187,7 +191,9 @@ def link_articles(articles: Sequence[Article], refs: Mapping[str, SourceRefs],
         if new:
             article = replace(article, html_body=_rewrite(article.html_body, new))
         result.append(article)
-    return result
+    return [replace(a, linked_from=tuple(
+        (linker.by_source[s].title, linker.by_source[s].url) for s in sorted(linking)))
+        if (linking := linker.backlinks.get(a.source)) else a for a in result]
 
 
 def _rewrite(html: str, new: Mapping[str, str]) -> str:

@@ -30,6 +30,7 @@ from vibesite.content.sections import (
 from vibesite.content.slugs import slugify, tag_slug
 from vibesite.content.template_tags import convert, has_template_syntax
 from vibesite.content.urls import alias_list, path_id, permalink_id, redirects, slug_id
+from vibesite.content.wikilinks import convert_wikilinks
 from vibesite.diagnostics import Diagnostics
 
 # First path segments the generator uses itself, and files it writes at the site root.
@@ -118,6 +119,7 @@ class _Parser:
         self.aliases: dict[str, tuple[list[str], int]] = {}  # source -> (old URLs, line)
         self.sections = section_files(s.relpath for s in discovery.sources)
         self.source_paths = frozenset(s.relpath for s in discovery.sources)
+        self.all_paths = sorted(self.source_paths | set(discovery.static_files))
         quiet = Diagnostics()  # each file's problems are reported once, by parse()
         self.cascade = cascades({
             folder: split_front_matter(normalize_newlines(s.text), s.relpath, quiet).data
@@ -186,10 +188,12 @@ class _Parser:
         return None
 
     def _body(self, source: SourceFile, fm: FrontMatter) -> str:
-        """The body, other generators' template tags rendered or removed (one warning)."""
-        if not self.config.template_syntax or not has_template_syntax(fm.body):
-            return fm.body
-        converted = convert(fm.body, source.relpath, self.source_paths)
+        """The body, wikilinks made Markdown links, other generators' template tags rendered
+        or removed (one warning)."""
+        body = convert_wikilinks(fm.body, source.relpath, self.all_paths)
+        if not self.config.template_syntax or not has_template_syntax(body):
+            return body
+        converted = convert(body, source.relpath, self.source_paths)
         if converted.first_line is not None:
             self.diagnostics.warning(
                 source.relpath, fm.body_line + converted.first_line,

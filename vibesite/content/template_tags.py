@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -53,6 +53,38 @@ class Converted:
     first_tag: str = ""
 
 
+class Protected:
+    """Pieces of a body kept out of a rewrite: each replaced by a placeholder, then put back."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+
+    def keep(self, text: str) -> str:
+        self.pieces.append(text)
+        return _PROTECT.format(len(self.pieces) - 1)
+
+    def code_blocks(self, text: str) -> str:
+        text = _FENCE.sub(lambda m: self.keep(m.group(0)), text)
+        return _INDENTED.sub(lambda m: self.keep(m.group(0)), text)
+
+    def code_spans(self, text: str) -> str:
+        return _CODE_SPAN.sub(lambda m: self.keep(m.group(0)), text)
+
+    def restore(self, text: str) -> str:
+        while "\x00" in text:
+            restored = re.sub("\x00(\\d+)\x00", lambda m: self.pieces[int(m.group(1))], text)
+            if restored == text:
+                break
+            text = restored
+        return text
+
+
+def outside_code(body: str, transform: Callable[[str], str]) -> str:
+    """``transform`` applied to ``body`` with its code blocks and code spans left as they are."""
+    kept = Protected()
+    return kept.restore(transform(kept.code_spans(kept.code_blocks(body))))
+
+
 def _args(text: str) -> tuple[list[str], dict[str, str]]:
     positional: list[str] = []
     named: dict[str, str] = {}
@@ -70,13 +102,9 @@ class _Converter:
         self.original = body
         self.source = source
         self.sources = sources
-        self.pieces: list[str] = []
+        self.kept = Protected()
         self.removed = 0
         self.first: tuple[int, str] | None = None  # (offset in the body, the tag)
-
-    def protect(self, text: str) -> str:
-        self.pieces.append(text)
-        return _PROTECT.format(len(self.pieces) - 1)
 
     def remove(self, match: re.Match[str], *_: str) -> str:
         """Count a removed tag; remember the one nearest the top (passes run tag by kind)."""
@@ -156,22 +184,17 @@ class _Converter:
         return match.group(0)
 
     def convert(self) -> str:
-        text = _FENCE.sub(lambda m: self.protect(m.group(0)), self.original)
-        text = _INDENTED.sub(lambda m: self.protect(m.group(0)), text)
-        text = _RAW.sub(lambda m: self.protect(m.group(1)), text)
-        text = _PAIRED_HIGHLIGHT.sub(lambda m: self.protect(
+        kept = self.kept
+        text = kept.code_blocks(self.original)
+        text = _RAW.sub(lambda m: kept.keep(m.group(1)), text)
+        text = _PAIRED_HIGHLIGHT.sub(lambda m: kept.keep(
             f"```{m.group(1) or m.group(3)}\n{m.group(2) if m.group(1) else m.group(4)}\n```"),
             text)
-        text = _CODE_SPAN.sub(lambda m: self.protect(m.group(0)), text)
+        text = kept.code_spans(text)
         text = _SHORTCODE.sub(lambda m: self.shortcode(m, text), text)
         text = _LIQUID_TAG.sub(lambda m: self.liquid_tag(m, text), text)
         text = _LIQUID_OUT.sub(self.liquid_output, text)
-        while "\x00" in text:
-            restored = re.sub("\x00(\\d+)\x00", lambda m: self.pieces[int(m.group(1))], text)
-            if restored == text:
-                break
-            text = restored
-        return text
+        return kept.restore(text)
 
 
 def has_template_syntax(body: str) -> bool:
