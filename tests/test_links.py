@@ -279,3 +279,17 @@ def test_wikilinks_resolve_by_file_name_and_pages_list_their_backlinks(
     assert ('<h2 id="vs-backlinks-title" class="backlinks__title">Linked from</h2>' in plan
             and '<li><a href="/notes/daily-note/">Daily</a></li>' in plan)
     assert "Linked from" not in page(config, "notes/daily-note/")
+
+
+def test_the_summary_counts_broken_links_and_times_the_check(make_site, fake_embedder) -> None:
+    from vibesite.cli import _summary
+
+    result, warnings = build_ok(make_site({
+        "a.md": "# A\n\n[x](gone.md) [y](#nope) ![z](z.png) [b](b.md)\n", "b.md": "# B\n"}),
+        fake_embedder)
+    assert len(warnings) == 3
+    summary = _summary(result)
+    assert ("3 warning(s) (1 broken link(s), 1 broken anchor(s), 1 broken image(s))"
+            in summary.splitlines())
+    assert list(result.timings)[:3] == ["discover", "parse", "links"]
+    assert 0 <= result.timings["links"] < result.timings["parse"] + 1

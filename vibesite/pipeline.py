@@ -97,6 +97,8 @@ def build(
     _stop_on_problems(config, diagnostics)
     render_cache.save()
     timer.lap("parse")
+    timer.timings["parse"] -= parsed.link_seconds  # shown apart: what checking links costs
+    timer.timings["links"] = parsed.link_seconds
     memo = Memo(config.cache_dir / "memo.db", MEMO_STAGES)
     make_embedder = _embedder_factory(config, embedder)
     with EmbeddingStore(config.db_path) as store:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from html import unescape
@@ -60,6 +61,7 @@ class ParsedContent:
     headless: int = 0  # Hugo's headless bundles and ``build.render: never``
     sections: tuple[Section, ...] = ()  # the home page's first (id "")
     redirects: tuple[tuple[str, str], ...] = ()  # (file in the site, article id it leads to)
+    link_seconds: float = 0.0  # of the parse: resolving and checking links (link_articles)
 
 
 def _clean(value: Any) -> str:
@@ -327,8 +329,10 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
             reasons[source.relpath] = _LEFT_OUT[result]
     reserved = RESERVED_IDS | GENERATED_FILES
     unique = _unique_ids(articles, diagnostics)
+    started = time.perf_counter()
     linked = link_articles([*unique, *intros.values()], parser.refs, discovery.static_files,
                            config.base_path, reserved, reasons, diagnostics)
+    link_seconds = time.perf_counter() - started
     unique = linked[:len(unique)]
     intros = {a.id: a for a in linked[len(unique):]}
     unique.sort(key=lambda a: (-a.date.timestamp(), a.id))
@@ -339,4 +343,5 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     taken.update((a.url + "index.html", a.source) for a in unique)
     return ParsedContent(tuple(unique), left_out["draft"], left_out["unpublished"],
                          left_out["expired"], left_out["headless"], sections,
-                         redirects(unique, parser.aliases, taken, reserved, diagnostics))
+                         redirects(unique, parser.aliases, taken, reserved, diagnostics),
+                         link_seconds)
