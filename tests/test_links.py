@@ -293,3 +293,11 @@ def test_the_summary_counts_broken_links_and_times_the_check(make_site, fake_emb
             in summary.splitlines())
     assert list(result.timings)[:3] == ["discover", "parse", "links"]
     assert 0 <= result.timings["links"] < result.timings["parse"] + 1
+
+
+def test_the_linked_from_list_is_its_own_block(make_site, fake_embedder) -> None:
+    config = make_site({"a.md": "# A\n\n[b](b.md)\n", "b.md": "# B\n"})
+    build_ok(config, fake_embedder)
+    assert ("  </div>\n  <section class=\"backlinks\" aria-labelledby=\"vs-backlinks-title\">\n"
+            in page(config, "b/"))
+    assert "  </div>\n</article>" in page(config, "a/")
