@@ -32,7 +32,8 @@ def article(config: Config, source: str):
     return by_source(parsed)[source]
 
 
-# --- template syntax is text, never run -------------------------------------------------------
+# --- template syntax is never run; with template_syntax = false it is text --------------------
+# (what vibesite renders or removes by default: tests/test_template_tags.py)
 
 def test_liquid_stays_literal(make_site, fake_embedder) -> None:
     body = ("Link: {{ site.baseurl }}/about and {{site.baseurl}}.\n\n"
@@ -40,7 +41,8 @@ def test_liquid_stays_literal(make_site, fake_embedder) -> None:
             "```yaml\nname: {{ inputs.name }}\n```\n\n"
             "{% raw %}\n{{ not.rendered }}\n{% endraw %}\n\n"
             "{% include figure.html src=\"x.png\" %}\n\n{% oembed https://example.com/v %}\n")
-    config = make_site({"liquid.md": f"---\ntitle: Liquid\n---\n{body}"})
+    config = make_site({"liquid.md": f"---\ntitle: Liquid\n---\n{body}"},
+                       template_syntax=False)
     _, warnings = build_ok(config, fake_embedder)
     assert warnings == []
     html = post_body(page(config, "liquid/"))
@@ -59,7 +61,7 @@ def test_hugo_shortcodes_stay_literal(make_site, fake_embedder) -> None:
             '{{< legacy-img src="2019/x.jpg" alt="A chart" >}}\n\n'
             'Read <a href="{{< ref "2015-07-01-apps.md" >}}">the apps</a> post.\n\n'
             '<p>Block: <a href="{{< ref "other.md" >}}">other</a></p>\n')
-    config = make_site({"hugo.md": f"---\ntitle: Hugo\n---\n{body}"})
+    config = make_site({"hugo.md": f"---\ntitle: Hugo\n---\n{body}"}, template_syntax=False)
     _, warnings = build_ok(config, fake_embedder)
     assert warnings == []
     html = post_body(page(config, "hugo/"))

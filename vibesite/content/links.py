@@ -41,6 +41,7 @@ from vibesite.diagnostics import Diagnostics
 _IDS = re.compile(r'\sid="([^"]*)"')
 # Jekyll's default post URL: /2014/07/16/title/ (or .html), any categories before it
 _DATED = re.compile(r"(?:.*/)?(\d{4})/(\d{2})/(\d{2})/([^/]+?)(?:\.html)?")
+_TEMPLATE = re.compile(r"\{\{|\{%")
 _LOOSE = re.compile(r"[\W_]+")  # what anchor styles differ in: punctuation, spaces, case
 _ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
@@ -91,6 +92,8 @@ class _Linker:
 
     def resolve(self, article: Article, tag: str, target: str, line: int) -> str | None:
         """The new target (or None to keep it), after warning when it leads nowhere."""
+        if _TEMPLATE.search(unquote(target)):
+            return None  # template syntax kept as text (template_syntax = false): not a link
         path, _, fragment = target.partition("#")
         path, fragment = unquote(path.partition("?")[0]), unquote(fragment)
         if not path:
