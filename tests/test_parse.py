@@ -694,7 +694,9 @@ def test_default_excludes(make_site, fake_embedder) -> None:
     assert sorted(by_source(parsed)) == ["docs/README.md", "post.md"]
     assert result.articles == 2
     assert post_title(page(config, "docs/readme/")) == "Docs readme"
-    assert not has_page(config, "readme/") and not has_page(config, "section/")
+    assert not has_page(config, "readme/")
+    # _index.md files are not articles: they introduce their folder's section page
+    assert '<h1 class="page-title">Section</h1>' in page(config, "section/")
 
 
 def test_include_and_exclude(make_site, fake_embedder) -> None:

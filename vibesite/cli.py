@@ -165,10 +165,13 @@ def run_similar(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_BROKEN = ("broken-link", "broken-anchor", "broken-image")  # counted in the summary
+
+
 def _summary(result: BuildResult) -> str:
     left_out = []
     for count, what in ((result.drafts, "draft"), (result.unpublished, "unpublished"),
-                        (result.expired, "expired")):
+                        (result.expired, "expired"), (result.headless, "headless")):
         if count:
             left_out.append(f"{count} {what}")
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
@@ -183,7 +186,10 @@ def _summary(result: BuildResult) -> str:
         f"Stages: {stages}",
     ]
     if result.diagnostics:
-        lines.append(f"{len(result.diagnostics)} warning(s)")
+        broken = [f"{n} {code.replace('-', ' ')}(s)" for code in _BROKEN
+                  if (n := sum(d.code == code for d in result.diagnostics))]
+        lines.append(f"{len(result.diagnostics)} warning(s)"
+                     + (f" ({', '.join(broken)})" if broken else ""))
     return "\n".join(lines)
 
 

@@ -28,8 +28,8 @@ class Config:
     cache_dir: Path = Path(".vibesite")
     templates_dir: Path = Path("templates")
     static_dir: Path = Path("static")
-    include: tuple[str, ...] = ("**/*.md",)
-    exclude: tuple[str, ...] = ("README.md", "CONTRIBUTING.md", "LICENSE.md", "**/_index.md")
+    include: tuple[str, ...] = ("**/*.md", "**/*.markdown", "**/*.mdown", "**/*.mkd")
+    exclude: tuple[str, ...] = ("README.md", "CONTRIBUTING.md", "LICENSE.md")
     per_page: int = 20
     model: str = DEFAULT_MODEL
     batch_size: int = 32
@@ -42,6 +42,7 @@ class Config:
     # the reader's browser asks to save data), "on-demand" (a button) or "off" (keyword only).
     search_model: str = "auto"
     raw_html: bool = True  # False: HTML written in Markdown is shown as text, not run
+    template_syntax: bool = True  # False: Hugo shortcodes and Liquid tags are kept as text
     topic_count: int = 0  # 0: chosen from the data
     topic_threshold: float = 0.5  # cosine to a seed topic's centre to be listed on it
     topic_names: dict[str, str] = field(default_factory=dict)  # slug -> display name

@@ -62,6 +62,7 @@ class BuildResult:
     windows_embedded: int
     topics: int = 0
     topic_changes: str = ""
+    headless: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
 
@@ -105,6 +106,8 @@ def build(
     _stop_on_problems(config, diagnostics)
     render_cache.save()
     timer.lap("parse")
+    timer.timings["parse"] -= parsed.link_seconds  # shown apart: what checking links costs
+    timer.timings["links"] = parsed.link_seconds
     memo = Memo(config.cache_dir / MEMO, MEMO_STAGES)
     make_embedder = _embedder_factory(config, embedder)
     with EmbeddingStore(config.db_path) as store:
@@ -125,7 +128,7 @@ def build(
     _stop_on_problems(config, diagnostics)  # --strict: topic seed and search model warnings
     folders = theme_dirs(config)
     site = assemble(config, parsed.articles, related, topics, folders, discovery.static_files,
-                    search_files)
+                    search_files, sections=parsed.sections, redirects=parsed.redirects)
     timer.lap("assemble")
     rendered = render(config, site, folders, workers=None if fork else 1)
     timer.lap("render")
@@ -133,7 +136,7 @@ def build(
     timer.lap("write")
     return BuildResult(
         articles=len(parsed.articles), files=files, drafts=parsed.drafts,
-        unpublished=parsed.unpublished, expired=parsed.expired,
+        unpublished=parsed.unpublished, expired=parsed.expired, headless=parsed.headless,
         embedded_new=embeddings.new, embedded_changed=embeddings.changed,
         embeddings_removed=embeddings.removed, windows_embedded=embeddings.windows,
         timings=timer.timings, diagnostics=tuple(diagnostics.sorted()),

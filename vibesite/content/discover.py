@@ -13,6 +13,13 @@ from pathlib import Path
 from vibesite.config import Config
 from vibesite.diagnostics import Diagnostics
 
+# The file name endings read as Markdown; other files are published as they are.
+MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd")
+
+
+def is_markdown(path: str) -> bool:
+    return path.endswith(MARKDOWN_EXTENSIONS)
+
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -107,7 +114,7 @@ def discover(config: Config, diagnostics: Diagnostics) -> Discovery:
     sources: list[SourceFile] = []
     static: list[str] = []
     for relpath in _walk(root, skip):
-        if not relpath.endswith(".md"):
+        if not is_markdown(relpath):
             static.append(relpath)
             continue
         if not matches(relpath, config.include) or matches(relpath, config.exclude):

@@ -10,8 +10,10 @@ from html import escape, unescape
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 from pygments import highlight
@@ -32,6 +34,9 @@ class RenderedMarkdown:
     text: str  # plain text of the body, blocks separated by newlines
     h1_title: str | None  # the first level-1 heading, as text, when it was taken out
     h1_line: int | None  # 0-based line of that heading within the body
+    # (tag, target, 0-based body line) of every link and image that stays inside the site:
+    # targets as markdown-it normalised them, i.e. as the HTML holds them (unescaped)
+    refs: tuple[tuple[str, str, int], ...] = ()
 
 
 @lru_cache(maxsize=128)
@@ -67,6 +72,29 @@ def _escaped_block(self: RendererHTML, tokens: list[Token], idx: int, *_: object
     return f"<p>{escapeHtml(content.strip())}</p>\n"
 
 
+_HEADING_ID = re.compile(r"\s*\{#([\w.:-]+)\}\s*$")
+
+
+def _heading_ids(state: StateCore) -> None:
+    """``## Title {#custom-id}`` (Goldmark, Pandoc, kramdown): the heading's id, text cleaned."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens[:-1]):
+        inline = tokens[i + 1]
+        if token.type != "heading_open" or not inline.children:
+            continue
+        last = inline.children[-1]
+        match = _HEADING_ID.search(last.content) if last.type == "text" else None
+        if match:
+            token.attrSet("id", match.group(1))
+            last.content = last.content[:match.start()]
+            inline.content = _HEADING_ID.sub("", inline.content)
+
+
+def heading_ids_plugin(md: MarkdownIt) -> None:
+    """Explicit heading ids, set before the anchors plugin (which keeps them) runs."""
+    md.core.ruler.after("inline", "heading_ids", _heading_ids)
+
+
 def make_markdown(raw_html: bool = True) -> MarkdownIt:
     """The site's Markdown. ``raw_html=False`` shows the author's HTML as text. It is still
     parsed as HTML and only rendered escaped, so the plain text (summaries, search index,
@@ -74,9 +102,9 @@ def make_markdown(raw_html: bool = True) -> MarkdownIt:
 
     ``md.options["raw_html"]`` records the switch for the render cache's key.
     """
-    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight})
+    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "alerts": True})
     md.enable(["table", "strikethrough"])
-    md.use(footnote_plugin).use(tasklists_plugin)
+    md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(heading_ids_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#")
     md.options["raw_html"] = raw_html
     if not raw_html:
@@ -123,6 +151,54 @@ def _plain_text(tokens: list[Token]) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# A scheme (https:, mailto:, data:...) or a protocol-relative //host: not a link into the site.
+_EXTERNAL = re.compile(r"(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+
+
+_HTML_REF = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def _html_references(html: str, line: int) -> list[tuple[str, str, int]]:
+    """``href``/``src`` attributes in raw HTML (entities decoded), with their lines."""
+    found = []
+    for match in _HTML_REF.finditer(html):
+        target = unescape(match.group(2) if match.group(2) is not None else match.group(3))
+        if target and not _EXTERNAL.match(target):
+            tag = "a" if match.group(1).lower() == "href" else "img"
+            found.append((tag, target, line + html.count("\n", 0, match.start())))
+    return found
+
+
+def _references(tokens: list[Token]) -> tuple[tuple[str, str, int], ...]:
+    """Links (``a``) and images (``img``) to relative or root-relative targets, in Markdown
+    and in raw HTML, with the 0-based body line each starts on (the heading permalinks the
+    anchors plugin adds left out)."""
+    found: list[tuple[str, str, int]] = []
+    line = 0
+    for token in tokens:
+        if token.map:
+            line = token.map[0]
+        if token.type == "html_block":
+            found += _html_references(token.content, line)
+        if token.type != "inline":
+            continue
+        for child in token.children or []:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "html_inline":
+                found += _html_references(child.content, line)
+                line += child.content.count("\n")
+            elif child.type == "text":
+                line += child.content.count("\n")
+            elif child.type in ("link_open", "image"):
+                tag, attr = ("a", "href") if child.type == "link_open" else ("img", "src")
+                target = str(child.attrs.get(attr) or "")
+                if (target and not _EXTERNAL.match(target)
+                        and child.attrs.get("class") != "header-anchor"):
+                    found.append((tag, target, line))
+    return tuple(found)
+
+
 def render_markdown(md: MarkdownIt, body: str, take_h1: bool) -> RenderedMarkdown:
     env: dict = {}
     tokens = md.parse(body, env)
@@ -135,4 +211,5 @@ def render_markdown(md: MarkdownIt, body: str, take_h1: bool) -> RenderedMarkdow
                 del tokens[i : i + 3]
                 break
     html = md.renderer.render(tokens, md.options, env)
-    return RenderedMarkdown(html, _plain_text(tokens), h1_title or None, h1_line)
+    return RenderedMarkdown(html, _plain_text(tokens), h1_title or None, h1_line,
+                            _references(tokens))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from html import unescape
@@ -13,11 +14,24 @@ from markdown_it import MarkdownIt
 
 from vibesite.config import Config
 from vibesite.content import dates
+from vibesite.content.article import Article, Tag
 from vibesite.content.discover import Discovery, SourceFile
 from vibesite.content.frontmatter import FrontMatter, normalize_newlines, split_front_matter
+from vibesite.content.links import SourceRefs, link_articles
 from vibesite.content.markdown import make_markdown
 from vibesite.content.render_cache import RenderCache
+from vibesite.content.sections import (
+    Section,
+    build_sections,
+    cascades,
+    folder_id,
+    inherited,
+    section_files,
+)
 from vibesite.content.slugs import slugify, tag_slug
+from vibesite.content.template_tags import convert, has_template_syntax
+from vibesite.content.urls import alias_list, path_id, permalink_id, redirects, slug_id
+from vibesite.content.wikilinks import convert_wikilinks
 from vibesite.diagnostics import Diagnostics
 
 # First path segments the generator uses itself, and files it writes at the site root.
@@ -33,45 +47,9 @@ _SCALARS = (str, int, float, date)
 _KINDS = {list: "a list", dict: "a table", set: "a set", bytes: "binary data"}
 
 
-@dataclass(frozen=True)
-class Tag:
-    name: str
-    slug: str
-
-
-@dataclass(frozen=True)
-class Article:
-    id: str  # the slug path, e.g. "git/accessing-a-lost-commit"; unique
-    source: str  # path relative to the content folder
-    title: str
-    date: datetime
-    updated: datetime | None
-    tags: tuple[Tag, ...]
-    summary: str
-    html_body: str
-    text: str  # the body as plain text
-    reading_minutes: int
-
-    @property
-    def url(self) -> str:
-        return self.id + "/"
-
-    @property
-    def date_display(self) -> str:
-        return dates.display(self.date)
-
-    @property
-    def date_iso(self) -> str:
-        return self.date.isoformat()
-
-    @property
-    def updated_display(self) -> str | None:
-        return dates.display(self.updated) if self.updated else None
-
-    @property
-    def embed_text(self) -> str:
-        """What the model sees: the title, then the body as plain text."""
-        return f"{self.title}\n\n{self.text}".strip()
+_LEFT_OUT = {"draft": "a draft", "unpublished": "not published", "expired": "expired",
+             "headless": "headless"}
+_NEVER = ("never", False, "false")  # Hugo's build.render (and _build.render) values: no page
 
 
 @dataclass(frozen=True)
@@ -80,6 +58,10 @@ class ParsedContent:
     drafts: int
     unpublished: int
     expired: int
+    headless: int = 0  # Hugo's headless bundles and ``build.render: never``
+    sections: tuple[Section, ...] = ()  # the home page's first (id "")
+    redirects: tuple[tuple[str, str], ...] = ()  # (file in the site, article id it leads to)
+    link_seconds: float = 0.0  # of the parse: resolving and checking links (link_articles)
 
 
 def _clean(value: Any) -> str:
@@ -135,6 +117,15 @@ class _Parser:
         self.diagnostics = diagnostics
         self.md: MarkdownIt = make_markdown(raw_html=config.raw_html)
         self.now = datetime.now(UTC)
+        self.refs: dict[str, SourceRefs] = {}  # source -> its links, for link_articles
+        self.aliases: dict[str, tuple[list[str], int]] = {}  # source -> (old URLs, line)
+        self.sections = section_files(s.relpath for s in discovery.sources)
+        self.source_paths = frozenset(s.relpath for s in discovery.sources)
+        self.all_paths = sorted(self.source_paths | set(discovery.static_files))
+        quiet = Diagnostics()  # each file's problems are reported once, by parse()
+        self.cascade = cascades({
+            folder: split_front_matter(normalize_newlines(s.text), s.relpath, quiet).data
+            for s in discovery.sources if (folder := self.sections.get(s.relpath)) is not None})
 
     def _date(self, source: SourceFile, fm: FrontMatter, key: str) -> datetime | None:
         value = fm.data.get(key)
@@ -184,6 +175,11 @@ class _Parser:
 
     def _skip_reason(self, source: SourceFile, fm: FrontMatter) -> str | None:
         data = fm.data
+        rendering = {**inherited(source.relpath, self.cascade), **data}
+        build_keys = [rendering.get(k) for k in ("build", "_build")]
+        if rendering.get("headless") is True or any(
+                isinstance(b, dict) and b.get("render") in _NEVER for b in build_keys):
+            return "headless"
         if data.get("draft") is True and not self.config.drafts:
             return "draft"
         if data.get("published") is False:
@@ -192,6 +188,41 @@ class _Parser:
         if expiry is not None and expiry < self.now:
             return "expired"
         return None
+
+    def _body(self, source: SourceFile, fm: FrontMatter) -> str:
+        """The body, wikilinks made Markdown links, other generators' template tags rendered
+        or removed (one warning)."""
+        body = convert_wikilinks(fm.body, source.relpath, self.all_paths)
+        if not self.config.template_syntax or not has_template_syntax(body):
+            return body
+        converted = convert(body, source.relpath, self.source_paths)
+        if converted.first_line is not None:
+            self.diagnostics.warning(
+                source.relpath, fm.body_line + converted.first_line,
+                f"{converted.removed} template tag(s) of another generator removed, the first "
+                f"'{converted.first_tag}'; vibesite does not run them (template_syntax = "
+                "false keeps them as text)", "template-syntax")
+        return converted.body
+
+    def _url_id(self, source: SourceFile, fm: FrontMatter, zola_path: str,
+                date: datetime) -> str:
+        """The article's URL path: Jekyll ``permalink``, Hugo ``url``, Zola ``path``, a
+        ``slug`` (with ``/``: a path), else the file's folders and name."""
+        if permalink := self._text(source, fm, "permalink"):
+            categories = fm.data.get("categories")
+            names = [categories] if isinstance(categories, str) else categories or []
+            return permalink_id(permalink, source.relpath, date,
+                                [_clean(c) for c in names if _clean(c)]) or "index"
+        if url := self._text(source, fm, "url"):
+            return path_id(url) or "index"
+        if zola_path:
+            return "/".join(slugify(p) for p in zola_path.split("/"))
+        slug = self._text(source, fm, "slug")
+        if "/" in slug.strip("/"):
+            folders = [p for p in PurePosixPath(source.relpath).parent.parts
+                       if not p.startswith("_")]
+            return slug_id(folders, slug)
+        return _source_slug(source.relpath, slug)
 
     def parse(self, source: SourceFile) -> Article | str | None:
         """An Article, or the reason it is left out ("draft"...), or None on a hard error."""
@@ -204,7 +235,7 @@ class _Parser:
             return reason
         data = fm.data
         title = self._text(source, fm, "title")
-        rendered = self.cache.render(self.md, fm.body, take_h1=not title)
+        rendered = self.cache.render(self.md, self._body(source, fm), take_h1=not title)
         title = title or rendered.h1_title or PurePosixPath(source.relpath).stem
         zola_path = self._text(source, fm, "path").strip("/")
         git = self.discovery.git_dates.get(source.relpath)
@@ -221,16 +252,21 @@ class _Parser:
              if (d := self._date(source, fm, k))),
             git.updated if git and dates.display(git.updated) != dates.display(date) else None,
         )
-        if zola_path:
-            slug = "/".join(slugify(p) for p in zola_path.split("/"))
-        else:
-            slug = _source_slug(source.relpath, self._text(source, fm, "slug"))
+        slug = self._url_id(source, fm, zola_path, date)
+        if aliases := alias_list(data):
+            self.aliases[source.relpath] = (aliases, fm.line_of(
+                "aliases" if "aliases" in data else "redirect_from"))
         words = len(rendered.text.split())
+        if rendered.refs:
+            self.refs[source.relpath] = SourceRefs(rendered.refs, fm.body_line)
         return Article(
             id=slug, source=source.relpath, title=title, date=date, updated=updated,
             tags=self._tags(source, fm), summary=_summary(data, rendered.text),
             html_body=rendered.html,
             text=rendered.text, reading_minutes=max(1, round(words / 220)),
+            weight=next((float(w) for k in ("weight", "order")
+                         if isinstance(w := data.get(k), int | float) and not isinstance(w, bool)),
+                        None),
         )
 
 
@@ -266,24 +302,46 @@ def _with_suffix(article_id: str, n: int, on_first_segment: bool) -> str:
     return f"{article_id}-{n}"
 
 
-def _replace_id(article: Article, new_id: str) -> Article:
+def _replace_id(article: Article, new_id: str, **changes: str) -> Article:
     from dataclasses import replace
 
-    return replace(article, id=new_id)
+    return replace(article, id=new_id, **changes)
 
 
 def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
           cache: RenderCache | None = None) -> ParsedContent:
     parser = _Parser(config, discovery, diagnostics, cache or RenderCache(None))
     articles: list[Article] = []
-    left_out = {"draft": 0, "unpublished": 0, "expired": 0}
+    intros: dict[str, Article] = {}  # section id -> its section file, parsed
+    left_out = dict.fromkeys(_LEFT_OUT, 0)
+    reasons: dict[str, str] = {}
     for source in discovery.sources:
         result = parser.parse(source)
-        if isinstance(result, Article):
+        folder = parser.sections.get(source.relpath)
+        if isinstance(result, Article) and folder is not None:
+            untitled = result.title == PurePosixPath(source.relpath).stem
+            intros.setdefault(folder_id(folder), _replace_id(
+                result, folder_id(folder), title="" if untitled else result.title))
+        elif isinstance(result, Article):
             articles.append(result)
-        elif isinstance(result, str):
+        elif isinstance(result, str) and folder is None:
             left_out[result] += 1
+            reasons[source.relpath] = _LEFT_OUT[result]
+    reserved = RESERVED_IDS | GENERATED_FILES
     unique = _unique_ids(articles, diagnostics)
+    started = time.perf_counter()
+    linked = link_articles([*unique, *intros.values()], parser.refs, discovery.static_files,
+                           config.base_path, reserved, reasons, diagnostics)
+    link_seconds = time.perf_counter() - started
+    unique = linked[:len(unique)]
+    intros = {a.id: a for a in linked[len(unique):]}
     unique.sort(key=lambda a: (-a.date.timestamp(), a.id))
+    sections = build_sections(unique, intros, reserved)
+    taken = {f: f for f in discovery.static_files}
+    taken.update((s.url + "index.html", s.source or f"the section page /{s.url}")
+                 for s in sections)
+    taken.update((a.url + "index.html", a.source) for a in unique)
     return ParsedContent(tuple(unique), left_out["draft"], left_out["unpublished"],
-                         left_out["expired"])
+                         left_out["expired"], left_out["headless"], sections,
+                         redirects(unique, parser.aliases, taken, reserved, diagnostics),
+                         link_seconds)

@@ -8,6 +8,7 @@ from ``.vibesite/markdown-cache.db`` when the same body was rendered by the same
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -17,7 +18,10 @@ from vibesite import __version__
 from vibesite.content.markdown import RenderedMarkdown, render_markdown
 
 # Bump when the Markdown configuration or the plain-text extraction changes.
-RENDER_VERSION = f"{__version__}/2"  # 2: raw_html = false drops HTML comments
+# 2: raw_html = false drops HTML comments; 3: links and images recorded (``refs``);
+# 4: definition lists, GitHub alerts, {#id} heading ids; 5: raw HTML's links recorded
+RENDER_VERSION = f"{__version__}/5"
+_TABLE = "rendered_v3"  # a new table when the columns change: an old file is dropped whole
 
 
 class RenderCache:
@@ -31,8 +35,11 @@ class RenderCache:
         if path is not None and path.exists():
             try:
                 with sqlite3.connect(path) as conn:
-                    rows = conn.execute("SELECT key, html, text, h1_title, h1_line FROM rendered")
-                    self.entries = {bytes(r[0]): RenderedMarkdown(*r[1:]) for r in rows}
+                    rows = conn.execute(
+                        f"SELECT key, html, text, h1_title, h1_line, refs FROM {_TABLE}")
+                    self.entries = {bytes(r[0]): RenderedMarkdown(
+                        *r[1:5], tuple(tuple(ref) for ref in json.loads(r[5])))
+                        for r in rows}
             except sqlite3.DatabaseError:
                 self.entries = {}  # a damaged cache is only a slower build
 
@@ -55,10 +62,12 @@ class RenderCache:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(self.path) as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS rendered (key BLOB PRIMARY KEY, html TEXT, "
-                         "text TEXT, h1_title TEXT, h1_line INTEGER)")
-            conn.executemany("DELETE FROM rendered WHERE key = ?", [(k,) for k in stale])
+            conn.execute("DROP TABLE IF EXISTS rendered")  # the columns of before version 3
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {_TABLE} (key BLOB PRIMARY KEY, "
+                         "html TEXT, text TEXT, h1_title TEXT, h1_line INTEGER, refs TEXT)")
+            conn.executemany(f"DELETE FROM {_TABLE} WHERE key = ?", [(k,) for k in stale])
             conn.executemany(
-                "INSERT OR REPLACE INTO rendered VALUES (?, ?, ?, ?, ?)",
-                [(k, r.html, r.text, r.h1_title, r.h1_line) for k, r in self.added.items()])
+                f"INSERT OR REPLACE INTO {_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
+                [(k, r.html, r.text, r.h1_title, r.h1_line, json.dumps(r.refs))
+                 for k, r in self.added.items()])
         self.added.clear()

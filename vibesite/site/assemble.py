@@ -8,10 +8,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 
 from vibesite.config import Config
 from vibesite.content.parse import Article, Tag
+from vibesite.content.sections import Section
 from vibesite.embeddings.relate import Related
 from vibesite.site import feeds
 from vibesite.site.pages import Page
@@ -78,7 +80,7 @@ def _page_url(number: int) -> str:
     return "" if number == 1 else f"page/{number}/"
 
 
-def _index_pages(articles: Sequence[Article], per_page: int) -> list[Page]:
+def _index_pages(articles: Sequence[Article], per_page: int, intro: str = "") -> list[Page]:
     total = max(1, -(-len(articles) // per_page))
     pages = []
     for number in range(1, total + 1):
@@ -87,7 +89,7 @@ def _index_pages(articles: Sequence[Article], per_page: int) -> list[Page]:
                                 _page_url(number + 1) if number < total else None)
         chunk = articles[(number - 1) * per_page : number * per_page]
         pages.append(Page(url, url + "index.html", "index.html",
-                          {"articles": chunk, "pagination": pagination}))
+                          {"articles": chunk, "pagination": pagination, "intro": intro}))
     return pages
 
 
@@ -116,6 +118,15 @@ def _archive_page(articles: Sequence[Article]) -> Page:
         by_year[article.date.year].append(article)
     years = [YearGroup(y, tuple(by_year[y])) for y in sorted(by_year, reverse=True)]
     return Page("archive/", "archive/index.html", "archive.html", {"years": years})
+
+
+def redirect_page(target: str) -> bytes:
+    """An old URL's page, as Hugo's alias template writes it: refresh at once, canonical link."""
+    url = escape(target, quote=True)
+    return (f'<!DOCTYPE html>\n<html lang="en">\n  <head>\n    <title>{url}</title>\n'
+            f'    <link rel="canonical" href="{url}">\n    <meta name="robots" content="noindex">\n'
+            f'    <meta charset="utf-8">\n    <meta http-equiv="refresh" content="0; url={url}">\n'
+            f'  </head>\n</html>\n').encode()
 
 
 def related_json(articles: Sequence[Article], related: Related) -> bytes:
@@ -167,7 +178,9 @@ def _search_vendor_files(search_files: Mapping[str, bytes | Path]) -> list[tuple
 
 def assemble(config: Config, articles: Sequence[Article], related: Related,
              topics: Topics, theme_dirs: Sequence[Path], content_static: Sequence[str],
-             search_files: Mapping[str, bytes | Path]) -> AssembledSite:
+             search_files: Mapping[str, bytes | Path],
+             sections: Sequence[Section] = (),
+             redirects: Sequence[tuple[str, str]] = ()) -> AssembledSite:
     scripts = hash_scripts(_static_files(config, theme_dirs, content_static))
     static = scripts.static
     info = SiteInfo(config.title, config.description, config.author, config.language,
@@ -177,7 +190,10 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
                         for src, dest in static
                         if dest.startswith("static/") and dest.endswith((".js", ".css"))},
                     asset_paths=scripts.names, asset_imports=scripts.imports)
-    pages = _index_pages(articles, config.per_page)
+    home = next((s for s in sections if s.id == ""), None)
+    pages = _index_pages(articles, config.per_page, home.html_body if home else "")
+    pages += [Page(s.url, s.url + "index.html", "section.html",
+                   {"section": s, "articles": s.articles}) for s in sections if s.id]
     topic_of = topic_of_article(topics)
     pages += [
         Page(a.url, a.url + "index.html", "article.html",
@@ -199,6 +215,8 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
         "related.json": related_json(articles, related),
         **scripts.files,
         **topic_files,
+        **{out: redirect_page(config.absolute_url(f"{article_id}/"))
+           for out, article_id in redirects},
         **{path: data for path, data in search_files.items() if isinstance(data, bytes)},
     }
     if search_files:

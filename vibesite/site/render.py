@@ -163,6 +163,8 @@ def _page_title(context: dict, site_title: str, template: str) -> str:
         return str(context["article"].title)
     if "tag" in context:
         return f"Tag: {context['tag'].name}"
+    if "section" in context:
+        return str(context["section"].title)
     if "topic" in context and template == "topic.html":
         return f"Topic: {context['topic'].name}"
     return {"archive.html": "Archive", "tags.html": "Tags", "404.html": "Page not found",

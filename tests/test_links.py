@@ -1,0 +1,303 @@
+"""Links between sources and images beside them: they lead where the target was published,
+and every one that leads nowhere is a warning naming the source line (issue 11).
+
+Most tests stop after parsing (the rewritten HTML and the diagnostics are decided there);
+one builds the site and reads the written page back.
+"""
+
+from __future__ import annotations
+
+from _sitebuild import build_ok, by_source, lines, page, parse_site, post_body
+
+NOTES = {
+    "guide/first.md": "# First\n\nSee [the second](second.md) and\n[setup](../about.md#setup).\n",
+    "guide/second.md": "---\ntitle: Second\nslug: two\n---\n## Details\n\nText.\n",
+    "about.md": "# About\n\n## Setup\n\nWords.\n",
+}
+
+
+def test_links_to_markdown_files_become_the_urls_of_their_articles(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site(NOTES))
+    html = by_source(parsed)["guide/first.md"].html_body
+    assert '<a href="/guide/two/">the second</a>' in html
+    assert '<a href="/about/#setup">setup</a>' in html
+    assert lines(diagnostics.sorted()) == []
+
+
+def test_rewritten_links_start_with_the_base_path(make_site) -> None:
+    parsed, _ = parse_site(make_site(NOTES, base_url="https://example.org/blog/"))
+    assert 'href="/blog/guide/two/"' in by_source(parsed)["guide/first.md"].html_body
+
+
+def test_links_follow_a_clash_suffix_and_a_zola_path(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "a/same.md": "# A\n\n[b](../b/same.md) [z](z.md) [zola](@/b/same.md)\n",
+        "b/same.md": "---\ntitle: B\nslug: same\n---\nx\n",
+        "a/z.md": '+++\ntitle = "Z"\npath = "2020/01/02/zed"\n+++\nz\n',
+        "same.md": "# Top\n",
+    }))
+    html = by_source(parsed)["a/same.md"].html_body
+    assert html.count('href="/b/same/"') == 2 and 'href="/2020/01/02/zed/"' in html
+
+
+def test_broken_links_and_anchors_name_the_source_line(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "notes/a.md": ("---\ntitle: A\n---\nIntro [gone](missing.md).\n\n"
+                       "Two [lines\nlong](b.md#nope) and [here](#top).\n\n## Top\n\n"
+                       "[page](../nowhere/) [root](/notes/b/) [ok](../b/)\n"),
+        "notes/b.md": "# B\n\n## Real\n",
+    }))
+    assert lines(diagnostics.sorted()) == [
+        "notes/a.md:4: warning: link 'missing.md': no article is built from notes/missing.md "
+        "[broken-link]",
+        "notes/a.md:6: warning: link 'b.md#nope': notes/b.md has no heading or element with "
+        "id 'nope' [broken-anchor]",
+        "notes/a.md:11: warning: link '../nowhere/' leads to no page or file of this site "
+        "[broken-link]",
+    ]
+    # a broken link is left as written; the working ones are untouched or rewritten
+    html = by_source(parsed)["notes/a.md"].html_body
+    assert 'href="missing.md"' in html and 'href="/notes/b/#nope"' in html
+
+
+def test_a_link_to_a_file_left_out_is_broken(make_site) -> None:
+    _, diagnostics = parse_site(make_site({
+        "a.md": "# A\n\n[draft](b.md) [readme](README.md)\n",
+        "b.md": "---\ntitle: B\ndraft: true\n---\nx\n",
+        "README.md": "# Read me\n",
+    }))
+    assert lines(diagnostics.sorted()) == [
+        "a.md:3: warning: link 'README.md': no article is built from README.md [broken-link]",
+        "a.md:3: warning: link 'b.md': no article is built from b.md (it is a draft) "
+        "[broken-link]",
+    ]
+
+
+def test_images_beside_a_page_follow_it(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "posts/b/index.md": "---\ntitle: B\nslug: nice\n---\n![p](pic.png)\n",
+        "posts/b/pic.png": b"\x89PNG",
+        "Guide/Diff/index.md": "# Diff\n\n![d](diagram.svg) ![gone](nope.png)\n",
+        "Guide/Diff/diagram.svg": "<svg/>",
+        "til/x.md": "# X\n\n![s](../shots/s.png) [pdf](<files/a b.pdf>)\n",
+        "shots/s.png": b"\x89PNG",
+        "til/files/a b.pdf": b"%PDF",
+    }))
+    articles = by_source(parsed)
+    assert articles["posts/b/index.md"].url == "posts/b/nice/"
+    assert '<img src="/posts/b/pic.png" alt="p" />' in articles["posts/b/index.md"].html_body
+    diff = articles["Guide/Diff/index.md"].html_body
+    assert '<img src="/Guide/Diff/diagram.svg" alt="d" />' in diff
+    html = articles["til/x.md"].html_body
+    assert 'src="/shots/s.png"' in html and 'href="/til/files/a%20b.pdf"' in html
+    assert lines(diagnostics.sorted()) == [
+        "Guide/Diff/index.md:3: warning: image 'nope.png': no file Guide/Diff/nope.png in the "
+        "content folder [broken-image]",
+    ]
+
+
+def test_external_links_and_code_are_left_alone(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "a.md": ("# A\n\n[w](https://example.org/x.md) [m](mailto:a@b.c) <https://x.org/y.md>\n"
+                 "\n`[c](c.md)`\n\n```\n[d](d.md)\n```\n"),
+    }))
+    assert lines(diagnostics.sorted()) == []
+    assert 'href="https://example.org/x.md"' in by_source(parsed)["a.md"].html_body
+
+
+def test_the_written_page_links_to_the_target(make_site, fake_embedder) -> None:
+    config = make_site(NOTES)
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == []
+    body = post_body(page(config, "guide/first/"))
+    assert '<a href="/guide/two/">the second</a>' in body
+
+
+def test_markdown_extensions_are_articles_not_static_files(make_site, fake_embedder) -> None:
+    config = make_site({
+        "2020-01-02-old.markdown": "---\ntitle: Old\n---\nSee [new](new.mdown).\n",
+        "new.mdown": "# New\n\nx\n",
+        "k.mkd": "# K\n",
+    })
+    result, warnings = build_ok(config, fake_embedder)
+    assert warnings == [] and result.articles == 3
+    assert 'href="/new/"' in post_body(page(config, "old/"))
+    written = {p.name for p in config.output_dir.rglob("*")}
+    assert not written & {"2020-01-02-old.markdown", "new.mdown", "k.mkd"}
+
+
+def test_anchors_in_another_generators_style_find_the_heading(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "a.md": ("# A\n\n[n](#what-s-next) [v](b.md#version-1-0) [m](#missing)\n\n"
+                 "## What's next\n"),
+        "b.md": "# B\n\n## Version 1.0\n",
+    }))
+    html = by_source(parsed)["a.md"].html_body
+    assert 'href="#whats-next"' in html and 'href="/b/#version-10"' in html
+    assert lines(diagnostics.sorted()) == [
+        "a.md:3: warning: no heading or element with id 'missing' on this page [broken-anchor]",
+    ]
+
+
+def test_a_path_from_the_content_root_written_as_relative_gets_a_hint(make_site) -> None:
+    _, diagnostics = parse_site(make_site({
+        "git/a.md": "# A\n\n[b](unix/b.md)\n",
+        "unix/b.md": "# B\n",
+    }))
+    assert lines(diagnostics.sorted()) == [
+        "git/a.md:3: warning: link 'unix/b.md': no article is built from git/unix/b.md "
+        "(did you mean '/unix/b.md'?) [broken-link]",
+    ]
+
+
+SECTIONS = {
+    "index.md": "# Welcome\n\nThis is [the guide](docs/_index.md).\n",
+    "docs/_index.md": "---\ntitle: Documentation\n---\nRead these in order.\n",
+    "docs/install.md": "---\ntitle: Install\nweight: 1\ndate: 2024-01-01\n---\nx\n",
+    "docs/use.md": "---\ntitle: Use\nweight: 2\ndate: 2024-05-01\n---\nx\n",
+    "docs/extra/more.md": "---\ntitle: More\ndate: 2024-02-01\n---\n[up](../_index.md)\n",
+    "git/a.md": "# A\n\nx\n",
+    "posts/b/index.md": "---\ntitle: Bundle\n---\nx\n",
+    "snippets/_index.md": "---\nheadless: true\n---\n",
+    "snippets/s.md": "# Snippet\n",
+    "parts/_index.md": "---\ncascade:\n  build:\n    render: never\n---\n",
+    "parts/p.md": "# Part\n",
+    "never.md": "---\ntitle: Never\n_build:\n  render: false\n---\nx\n",
+}
+
+
+def test_sections_index_files_and_headless_bundles(make_site, fake_embedder) -> None:
+    config = make_site(SECTIONS)
+    result, warnings = build_ok(config, fake_embedder)
+    assert warnings == []
+    parsed, _ = parse_site(config)
+    assert sorted(a.source for a in parsed.articles) == [
+        "docs/extra/more.md", "docs/install.md", "docs/use.md", "git/a.md",
+        "posts/b/index.md", "snippets/s.md"]
+    assert (parsed.headless, result.articles) == (2, 6)
+    home = page(config, "")
+    assert '<p>This is <a href="/docs/">the guide</a>.</p>' in home
+    docs = page(config, "docs/")
+    assert '<h1 class="page-title">Documentation</h1>' in docs
+    assert "<p>Read these in order.</p>" in docs
+    assert docs.index(">Install<") < docs.index(">Use<")  # by weight, not date
+    assert '<a href="/docs/extra/">extra</a>' in docs
+    assert '<a href="/docs/">up</a>' in post_body(page(config, "docs/extra/more/"))
+    for folder in ("git/", "posts/", "docs/extra/", "snippets/"):
+        assert (config.output_dir / folder / "index.html").is_file(), folder
+    assert not (config.output_dir / "index").exists()
+    assert not (config.output_dir / "parts" / "p").exists()
+    assert not (config.output_dir / "never").exists()
+
+
+def test_permalink_url_slug_paths_and_redirects(make_site, fake_embedder) -> None:
+    config = make_site({
+        "_posts/2015-09-09-a-spring.md": (
+            "---\ntitle: Sprint\ndate: 2015-09-09\ncategories: [news]\n"
+            "permalink: /:categories/:year/:month/:title/\n"
+            "redirect_from:\n  - /2015/09/09/old-name/\n---\n"
+            "[Hugo](../docs/h.md) [old case](/News/2015/09/A-Spring/)\n"),
+        "docs/h.md": ("---\ntitle: H\nurl: /guides/Hugo-Page/\naliases: [/h.html, old/h]\n"
+                      "---\nx\n"),
+        "docs/s.md": "---\ntitle: S\nslug: deep/down/s\naliases: [/guides/hugo-page/]\n---\nx\n",
+        "docs/r.md": "---\ntitle: R\nslug: /root-level/r\n---\nx\n",
+    })
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == [
+        "docs/s.md:4: warning: alias '/guides/hugo-page/' is also the URL of docs/h.md; no "
+        "redirect is written there [alias-clash]",
+    ]
+    out = config.output_dir
+    for url in ("news/2015/09/a-spring/", "guides/hugo-page/", "docs/deep/down/s/",
+                "root-level/r/"):
+        assert (out / url / "index.html").is_file(), url
+    body = post_body(page(config, "news/2015/09/a-spring/"))
+    assert 'href="/guides/hugo-page/"' in body and 'href="/news/2015/09/a-spring/"' in body
+    redirect = (out / "2015/09/09/old-name/index.html").read_text()
+    assert '<link rel="canonical" href="/news/2015/09/a-spring/">' in redirect
+    assert '<meta http-equiv="refresh" content="0; url=/news/2015/09/a-spring/">' in redirect
+    assert "url=/guides/hugo-page/" in (out / "h.html").read_text()
+    assert (out / "old/h/index.html").is_file()
+    assert "/2015/09/09/old-name/" not in (out / "sitemap.xml").read_text()
+
+
+def test_jekyll_dated_urls_lead_to_the_post(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "_posts/2014-07-16-hello-world.md": "# Hello\n",
+        "_posts/2015-01-01-next.md": ("# Next\n\n[old](/2014/07/16/hello-world/) "
+                                      "[html](/blog/2014/07/16/hello-world.html) "
+                                      "[wrong day](/2014/07/17/hello-world/)\n"),
+    }))
+    html = by_source(parsed)["_posts/2015-01-01-next.md"].html_body
+    assert html.count('href="/hello-world/"') == 2
+    assert lines(diagnostics.sorted()) == [
+        "_posts/2015-01-01-next.md:3: warning: link '/2014/07/17/hello-world/' leads to no page "
+        "or file of this site [broken-link]",
+    ]
+
+
+def test_links_in_raw_html_are_checked_and_rewritten(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({
+        "posts/b/index.md": ('---\ntitle: B\nslug: nice\n---\n<figure><img src="pic.png">'
+                             '</figure>\n\n<a href="../../a.md">A</a> <img src=\'gone.png\'>\n'
+                             '\n<div>\n<a href="/nowhere/">x</a>\n</div>\n'),
+        "posts/b/pic.png": b"png",
+        "a.md": "# A\n",
+    }))
+    html = by_source(parsed)["posts/b/index.md"].html_body
+    assert '<img src="/posts/b/pic.png">' in html and '<a href="/a/">A</a>' in html
+    assert lines(diagnostics.sorted()) == [
+        "posts/b/index.md:7: warning: image 'gone.png': no file posts/b/gone.png in the "
+        "content folder [broken-image]",
+        "posts/b/index.md:10: warning: link '/nowhere/' leads to no page or file of this site "
+        "[broken-link]",
+    ]
+
+
+def test_wikilinks_resolve_by_file_name_and_pages_list_their_backlinks(
+        make_site, fake_embedder) -> None:
+    config = make_site({
+        "notes/Daily Note.md": ("# Daily\n\nSee [[Project Plan]], [[plan#Next Steps|the steps]],"
+                                " [[#Later]] and [[Nowhere]].\n\n![[diagram.png]]\n\n"
+                                "`[[code]]` and if [[ -f x ]] stays.\n\n## Later\n"),
+        "projects/plan.md": "# Project Plan\n\n## Next steps\n",
+        "projects/Project Plan.md": "# The plan file\n",
+        "img/diagram.png": b"png",
+    })
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == [
+        "notes/Daily Note.md:3: warning: link 'Nowhere.md': no article is built from "
+        "notes/Nowhere.md [broken-link]",
+    ]
+    body = post_body(page(config, "notes/daily-note/"))
+    assert ('See <a href="/projects/project-plan/">Project Plan</a>, '
+            '<a href="/projects/plan/#next-steps">the steps</a>, <a href="#later">Later</a>'
+            in body)
+    assert '<img src="/img/diagram.png" alt="diagram.png" />' in body
+    assert "<code>[[code]]</code> and if [[ -f x ]] stays." in body
+    plan = page(config, "projects/plan/")
+    assert ('<h2 id="vs-backlinks-title" class="backlinks__title">Linked from</h2>' in plan
+            and '<li><a href="/notes/daily-note/">Daily</a></li>' in plan)
+    assert "Linked from" not in page(config, "notes/daily-note/")
+
+
+def test_the_summary_counts_broken_links_and_times_the_check(make_site, fake_embedder) -> None:
+    from vibesite.cli import _summary
+
+    result, warnings = build_ok(make_site({
+        "a.md": "# A\n\n[x](gone.md) [y](#nope) ![z](z.png) [b](b.md)\n", "b.md": "# B\n"}),
+        fake_embedder)
+    assert len(warnings) == 3
+    summary = _summary(result)
+    assert ("3 warning(s) (1 broken link(s), 1 broken anchor(s), 1 broken image(s))"
+            in summary.splitlines())
+    assert list(result.timings)[:3] == ["discover", "parse", "links"]
+    assert 0 <= result.timings["links"] < result.timings["parse"] + 1
+
+
+def test_the_linked_from_list_is_its_own_block(make_site, fake_embedder) -> None:
+    config = make_site({"a.md": "# A\n\n[b](b.md)\n", "b.md": "# B\n"})
+    build_ok(config, fake_embedder)
+    assert ("  </div>\n  <section class=\"backlinks\" aria-labelledby=\"vs-backlinks-title\">\n"
+            in page(config, "b/"))
+    assert "  </div>\n</article>" in page(config, "a/")

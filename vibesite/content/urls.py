@@ -1,0 +1,104 @@
+"""Where a page goes when its front matter says so, and the redirects from its old URLs.
+
+In: front matter values (Jekyll ``permalink`` with its placeholders, Hugo ``url``, a ``slug``
+holding ``/``, ``aliases``/``redirect_from``), the page's date, file name and categories;
+then every article and the files the site publishes. Out: the article id (its URL path,
+segments slugified like every other URL: lower case), and the redirect pages to write, each
+an alias path with the id it leads to; an alias another page or file already has is a
+``[alias-clash]`` warning naming both files, and is not written.
+
+Alias paths are read from the site root, with or without a leading ``/`` (Zola's and Hugo's
+usual form, and Jekyll's ``redirect_from``); ``x.html`` is a file, anything else a folder
+with ``index.html``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from vibesite.content.article import Article
+from vibesite.content.slugs import slugify
+from vibesite.diagnostics import Diagnostics
+
+_PLACEHOLDER = re.compile(r":(year|short_year|month|i_month|day|i_day|hour|minute|second|"
+                          r"title|slug|categories|name)\b")
+# Jekyll's built-in permalink styles
+_STYLES = {"date": "/:categories/:year/:month/:day/:title/", "pretty":
+           "/:categories/:year/:month/:day/:title/", "ordinal": "/:categories/:year/:y_day/:title/",
+           "none": "/:categories/:title/"}
+
+
+def path_id(path: str) -> str:
+    """A URL path as an article id: each segment slugified, ``index.html``/``.html`` dropped."""
+    path = re.sub(r"(?:/index)?\.html?$", "", path.strip().strip("/"))
+    return "/".join(slugify(p) for p in path.split("/") if p and p != ".")
+
+
+def permalink_id(pattern: str, relpath: str, date: datetime, categories: Sequence[str]) -> str:
+    """Jekyll's ``permalink``: ``:year``, ``:month``, ``:title``... filled in, then path_id."""
+    stem = re.sub(r"^\d{4}-\d{1,2}-\d{1,2}-", "", PurePosixPath(relpath).stem)
+    values = {
+        "year": f"{date.year:04d}", "short_year": f"{date.year % 100:02d}",
+        "month": f"{date.month:02d}", "i_month": str(date.month),
+        "day": f"{date.day:02d}", "i_day": str(date.day), "hour": f"{date.hour:02d}",
+        "minute": f"{date.minute:02d}", "second": f"{date.second:02d}",
+        "title": stem, "slug": stem, "name": stem,
+        "categories": "/".join(slugify(c) for c in categories),
+    }
+    pattern = _STYLES.get(pattern, pattern)
+    return path_id(_PLACEHOLDER.sub(lambda m: values[m.group(1)], pattern))
+
+
+def slug_id(folders: Sequence[str], slug: str) -> str:
+    """A ``slug`` holding ``/``: segments under the file's folder, or from the root with a
+    leading ``/``."""
+    tail = [slugify(p) for p in slug.strip("/").split("/") if p]
+    return "/".join(tail if slug.startswith("/") else [*map(slugify, folders), *tail])
+
+
+def alias_list(data: dict[str, Any]) -> list[str]:
+    """``aliases`` (Hugo, Zola) and ``redirect_from`` (Jekyll): one text or a list of them."""
+    found: list[str] = []
+    for key in ("aliases", "redirect_from"):
+        value = data.get(key)
+        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        found += [item.strip() for item in items if isinstance(item, str) and item.strip()]
+    return found
+
+
+def alias_output(alias: str) -> str:
+    """The file an alias is written to, inside the site folder."""
+    path = alias.split("#")[0].split("?")[0].strip().strip("/")
+    if re.search(r"\.html?$", path):
+        return path
+    return f"{path}/index.html" if path else "index.html"
+
+
+def redirects(articles: Sequence[Article], aliases: Mapping[str, tuple[list[str], int]],
+              taken: Mapping[str, str], reserved: frozenset[str],
+              diagnostics: Diagnostics) -> tuple[tuple[str, str], ...]:
+    """``(output file, article id)`` of every redirect to write. ``aliases``: source -> its
+    alias paths and their front matter line; ``taken``: the files pages and static files
+    already use -> the source that made them. Clashes are warnings."""
+    owner = dict(taken)
+    result: dict[str, str] = {}
+    for article in sorted(articles, key=lambda a: a.source):
+        paths, line = aliases.get(article.source, ([], 1))
+        for alias in paths:
+            out = alias_output(alias)
+            other = owner.get(out)
+            if other == article.source:
+                continue  # the page is already there
+            if other is None and (out == "index.html" or out.split("/")[0] in reserved):
+                other = "a page vibesite generates"
+            if other is not None:
+                diagnostics.warning(article.source, line, f"alias '{alias}' is also the URL of "
+                                    f"{other}; no redirect is written there", "alias-clash")
+                continue
+            owner[out] = article.source
+            result[out] = article.id
+    return tuple(sorted(result.items()))

@@ -1,0 +1,69 @@
+"""Obsidian and Quartz wikilinks, rewritten as the Markdown links vibesite.content.links resolves.
+
+In: a body, its source path, the Markdown sources and other files of the content folder.
+Out: the body with ``[[note]]``, ``[[folder/note]]``, ``[[note#Heading|label]]`` and
+``[[#Heading]]`` as Markdown links to the note's file (found by name anywhere in the content
+folder, as Obsidian does, the nearest one winning), and ``![[picture.png]]`` as an image.
+A name that matches no file is linked as ``name.md`` beside the page, so the build reports it
+as a broken link. Code is left alone; ``[[ -f x ]]`` (a space after the brackets) is not a
+wikilink.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from vibesite.content.discover import is_markdown
+from vibesite.content.template_tags import outside_code
+
+_WIKILINK = re.compile(r"(!?)\[\[([^\s\[\]|#][^\[\]|#\n]*)?(#[^\[\]|\n]*)?(?:\|([^\[\]\n]*))?\]\]")
+
+
+def _key(name: str) -> str:
+    """A file name as Obsidian matches it: no extension, case ignored."""
+    stem = name[: -len(PurePosixPath(name).suffix)] if is_markdown(name) else name
+    return stem.lower()
+
+
+def _nearest(source: str, candidates: list[str]) -> str:
+    """The candidate sharing the most folders with ``source``, then the shortest path."""
+    here = PurePosixPath(source).parent.parts
+
+    def closeness(path: str) -> tuple[int, int, str]:
+        parts = PurePosixPath(path).parent.parts
+        shared = next((i for i, (a, b) in enumerate(zip(here, parts, strict=False)) if a != b),
+                      min(len(here), len(parts)))
+        return (-shared, len(parts), path)
+
+    return min(candidates, key=closeness)
+
+
+def convert_wikilinks(body: str, source: str, files: Iterable[str]) -> str:
+    """``body`` with its wikilinks as Markdown links and images (see the module docstring)."""
+    if "[[" not in body:
+        return body
+    by_name: dict[str, list[str]] = {}
+    for path in files:
+        by_name.setdefault(_key(PurePosixPath(path).name), []).append(path)
+        by_name.setdefault(_key(path), []).append(path)
+
+    def link(match: re.Match[str]) -> str:
+        embed, name, heading, label = match.groups()
+        name = (name or "").strip()
+        fragment = re.sub(r"\s+", "-", heading[1:].strip()) if heading else ""
+        shown = (label or "").strip() or name or (heading or "#")[1:].strip()
+        if not name:
+            return f"[{shown}](#{fragment})"
+        found = by_name.get(_key(name))
+        if found:
+            target = "/" + _nearest(source, found)
+        else:
+            target = name if is_markdown(name) or embed else name + ".md"  # reported broken
+        target += f"#{fragment}" if fragment else ""
+        if embed and not is_markdown(target.partition("#")[0]):
+            return f"![{shown}](<{target}>)"
+        return f"[{shown}](<{target}>)"
+
+    return outside_code(body, lambda text: _WIKILINK.sub(link, text))
