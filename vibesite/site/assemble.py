@@ -135,6 +135,8 @@ def _static_files(config: Config, theme_dirs: Sequence[Path],
             for path in sorted(folder.rglob("*")):
                 if path.is_file() and not path.name.startswith("."):
                     chosen["static/" + path.relative_to(folder).as_posix()] = path
+    if "static/favicon.ico" in chosen:  # browsers and crawlers ask for /favicon.ico
+        chosen["favicon.ico"] = chosen["static/favicon.ico"]
     for relpath in content_static:
         chosen[relpath] = config.content_dir / relpath
     return tuple((src, dest) for dest, src in sorted(chosen.items()))

@@ -1,0 +1,107 @@
+"""The default theme on built HTML: accessible article markup, search-engine and sharing tags,
+the base_url warning, the favicon. (axe-core in Chromium: test_accessibility.py.)"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from _sitebuild import FakeEmbedder, build_ok, page, post_body
+
+from vibesite.config import Config
+from vibesite.site.article_html import finish, table_of_contents
+
+RICH = ("---\ntitle: Rich\ndate: 2024-05-01\nsummary: A summary of rich & fine things.\n---\n"
+        "Text.[^1]\n\n## One\n\n```python\nx = 1\n```\n\n```\nplain\n```\n\n"
+        "### One & a half\n\n- [x] write *it*\n- [ ] ship \"it\"\n\n## Two `code`\n\n"
+        "<pre>the author's own</pre>\n\n<pre tabindex=\"-1\">left as it is</pre>\n\n"
+        "[^1]: A note.\n")
+
+
+def test_article_markup_is_accessible(make_site: Callable[..., Config]) -> None:
+    config = make_site({"rich.md": RICH})
+    build_ok(config, FakeEmbedder())
+    body = post_body(page(config, "rich/"))
+    assert '<pre class="highlight" tabindex="0"><code class="language-python">' in body
+    assert "<pre tabindex=\"0\"><code>plain" in body
+    assert "<pre tabindex=\"0\">the author's own</pre>" in body
+    assert '<pre tabindex="-1">left as it is</pre>' in body
+    assert re.findall(r'<input class="task-list-item-checkbox"[^>]*aria-label="([^"]*)"', body) \
+        == ["write", "ship &quot;it&quot;"]
+    assert ('<a href="#fnref1" class="footnote-backref" '
+            'aria-label="Back to the text of footnote 1">') in body
+
+
+def test_finish_leaves_other_html_alone() -> None:
+    html = "<p>a <pre-formatted> word</p><preface>x</preface>"
+    assert finish(html) == html
+
+
+def test_table_of_contents_from_h2_and_h3() -> None:
+    html = ('<h2 id="one">One <a class="header-anchor" href="#one">#</a></h2>'
+            '<h3 id="half">One &amp; a <em>half</em> <a class="header-anchor" href="#half">#</a>'
+            '</h3><h4 id="deep">Deep</h4><h2 id="two">Two <code>code</code></h2>')
+    assert [(e.level, e.id, e.text) for e in table_of_contents(html)] == [
+        (2, "one", "One"), (3, "half", "One & a half"), (2, "two", "Two code")]
+    assert table_of_contents('<h2 id="a">A</h2><h2 id="b">B</h2>') == ()  # short: none
+
+
+# --- search engines and sharing ------------------------------------------------------------
+
+
+def _meta(html: str, key: str) -> list[str]:
+    return re.findall(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)">', html)
+
+
+def test_canonical_open_graph_and_twitter_tags(make_site: Callable[..., Config]) -> None:
+    config = make_site({"rich.md": RICH, "plain.md": "---\ntitle: Plain\ntags: [a b]\n---\n"},
+                       base_url="https://me.github.io/blog/")
+    _, warnings = build_ok(config, FakeEmbedder())
+    assert warnings == []
+    article = page(config, "rich/")
+    assert '<link rel="canonical" href="https://me.github.io/blog/rich/">' in article
+    assert _meta(article, "og:url") == ["https://me.github.io/blog/rich/"]
+    assert _meta(article, "og:type") == ["article"]
+    assert _meta(article, "og:title") == ["Rich"]
+    assert _meta(article, "description") == _meta(article, "og:description") == [
+        "A summary of rich &amp; fine things."]
+    assert _meta(article, "twitter:card") == ["summary"]
+    assert _meta(article, "og:site_name") == ["Test site"]
+    home = page(config, "")
+    assert _meta(home, "og:type") == ["website"]
+    # no site description: every page still says something
+    assert _meta(home, "description") == ["The articles of Test site"]
+    assert _meta(page(config, "archive/"), "description") == ["Archive, on Test site"]
+    assert _meta(page(config, "plain/"), "description") == ["Plain, on Test site"]  # no text
+    assert "Sitemap: https://me.github.io/blog/sitemap.xml\n" in (
+        config.output_dir / "robots.txt").read_text()
+    sitemap = (config.output_dir / "sitemap.xml").read_text()
+    assert "<loc>https://me.github.io/blog/rich/</loc>" in sitemap
+
+
+def test_a_site_description_is_the_pages_description(make_site: Callable[..., Config]) -> None:
+    config = make_site("two-posts", description="Notes & more.")
+    build_ok(config, FakeEmbedder())
+    assert _meta(page(config, "tags/"), "description") == ["Notes &amp; more."]
+
+
+def test_a_relative_base_url_warns_once(make_site: Callable[..., Config]) -> None:
+    config = make_site("two-posts", base_url="/blog/")
+    _, warnings = build_ok(config, FakeEmbedder())
+    assert warnings == [
+        "vibesite.toml:1: warning: base_url '/blog/' is not an absolute URL, so canonical links, "
+        "sitemap.xml and robots.txt are relative and search engines ignore them; set base_url = "
+        '"https://USER.github.io/REPO/" or pass --base-url [base-url-relative]']
+    assert '<link rel="canonical" href="/blog/first/">' in page(config, "first/")
+
+
+def test_favicon_ico_at_the_root_unless_the_content_has_one(
+        make_site: Callable[..., Config]) -> None:
+    config = make_site("two-posts")
+    build_ok(config, FakeEmbedder())
+    ico = (config.output_dir / "favicon.ico").read_bytes()
+    assert ico[:4] == b"\0\0\1\0" and b"PNG" in ico[:40]  # an ICO holding a PNG
+    assert '<link rel="icon" href="/favicon.ico" sizes="32x32">' in page(config, "")
+    config = make_site({"favicon.ico": b"mine"})
+    build_ok(config, FakeEmbedder())
+    assert (config.output_dir / "favicon.ico").read_bytes() == b"mine"
