@@ -182,3 +182,75 @@ def test_no_axe_violations_in_the_open_search_dropdown(browser: Any, axe: str, b
     finally:
         context.close()
     assert found == [], "\n".join(found)
+
+
+# --- the theme's scripts (static/theme.js) -----------------------------------------------
+
+
+def test_the_theme_switch_is_remembered_without_a_flash(browser: Any, axe: str,
+                                                        base_url: str) -> None:
+    context = _open(browser, "light", "desktop")
+    try:
+        page = context.new_page()
+        page.goto(base_url + "rich/")
+        switch = page.locator("[data-theme-switch]")
+        assert switch.get_attribute("data-state") == "auto"
+        switch.click()  # auto -> light
+        switch.click()  # light -> dark
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        assert switch.inner_text().strip() == "Theme: dark"
+        assert violations(page, axe) == []  # the dark palette, chosen on a light system
+        # the next page is dark from its first paint: set before the <body> element exists
+        seen: list[str] = []
+        page.expose_function("record", lambda theme: seen.append(theme))
+        page.add_init_script("""new MutationObserver((_, observer) => {
+            if (!document.body) return;
+            observer.disconnect();
+            record(document.documentElement.dataset.theme || "auto");
+        }).observe(document, {childList: true, subtree: true});""")
+        page.goto(base_url)
+        page.wait_for_load_state("load")
+        assert seen == ["dark"]
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == \
+            "rgb(21, 23, 28)"
+        page.locator("[data-theme-switch]").click()  # dark -> auto: forgotten
+        assert page.evaluate("localStorage.getItem('vibesite-theme')") is None
+    finally:
+        context.close()
+
+
+def test_copy_buttons_copy_the_code_by_keyboard(browser: Any, base_url: str) -> None:
+    context = _open(browser, "light", "desktop")
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        page.goto(base_url + "rich/")
+        buttons = page.locator(".code-block .copy-button")
+        assert buttons.count() == 3
+        assert buttons.nth(0).get_attribute("aria-label") == "Copy code block 1"
+        buttons.nth(0).focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.querySelector('[role=status].visually-hidden')"
+                               ".textContent === 'Code block 1 copied'")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("def greet(name: str) -> str:\n")
+        assert copied.endswith("# a line long enough to scroll the block sideways")
+        assert buttons.nth(0).inner_text() == "Copied"
+    finally:
+        context.close()
+
+
+def test_contents_open_beside_the_text_on_wide_screens_only(browser: Any,
+                                                            base_url: str) -> None:
+    for viewport, opened in (("phone", False), ("desktop", True)):
+        context = _open(browser, "light", viewport)
+        try:
+            page = context.new_page()
+            page.goto(base_url + "rich/")
+            page.wait_for_load_state("load")
+            assert page.evaluate("document.querySelector('.toc details').open") is opened
+            box, text = (page.locator(s).bounding_box() for s in (".toc", ".post-content"))
+            beside = box["x"] >= text["x"] + text["width"]
+            assert beside is opened  # on a phone: above the text, folded
+        finally:
+            context.close()

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from _sitebuild import FakeEmbedder, build_ok, page, post_body
 
-from vibesite.config import Config
+from vibesite.config import Config, load_config
+from vibesite.diagnostics import ConfigError
 from vibesite.site.article_html import finish, table_of_contents
 
 RICH = ("---\ntitle: Rich\ndate: 2024-05-01\nsummary: A summary of rich & fine things.\n---\n"
@@ -41,8 +44,10 @@ def test_table_of_contents_from_h2_and_h3() -> None:
     html = ('<h2 id="one">One <a class="header-anchor" href="#one">#</a></h2>'
             '<h3 id="half">One &amp; a <em>half</em> <a class="header-anchor" href="#half">#</a>'
             '</h3><h4 id="deep">Deep</h4><h2 id="two">Two <code>code</code></h2>')
-    assert [(e.level, e.id, e.text) for e in table_of_contents(html)] == [
-        (2, "one", "One"), (3, "half", "One & a half"), (2, "two", "Two code")]
+    toc = table_of_contents(html)
+    assert [(e.level, e.id, e.text) for e in toc] == [(2, "one", "One"), (2, "two", "Two code")]
+    assert [(e.level, e.id, e.text) for e in toc[0].children] == [(3, "half", "One & a half")]
+    assert toc[1].children == ()
     assert table_of_contents('<h2 id="a">A</h2><h2 id="b">B</h2>') == ()  # short: none
 
 
@@ -105,3 +110,95 @@ def test_favicon_ico_at_the_root_unless_the_content_has_one(
     config = make_site({"favicon.ico": b"mine"})
     build_ok(config, FakeEmbedder())
     assert (config.output_dir / "favicon.ico").read_bytes() == b"mine"
+
+
+# --- reader features -----------------------------------------------------------------------
+
+
+def _links(html: str, css_class: str) -> list[tuple[str, str]]:
+    """(href, text) of the ``<a class="css_class">`` links, text without tags or spaces runs."""
+    return [(href, " ".join(re.sub(r"<[^>]*>", "", text).split()))
+            for href, text in re.findall(rf'<a class="{css_class}" href="([^"]*)"[^>]*>(.*?)</a>',
+                                         html, re.S)]
+
+
+def test_table_of_contents_on_long_articles_only(make_site: Callable[..., Config]) -> None:
+    config = make_site({"rich.md": RICH, "short.md": "---\ntitle: Short\n---\n## Only one\n"})
+    build_ok(config, FakeEmbedder())
+    toc = re.search(r'<nav class="toc" aria-labelledby="vs-toc-title">(.*?)</nav>',
+                    page(config, "rich/"), re.S)
+    assert toc is not None
+    assert re.findall(r'<a href="#([^"]+)">([^<]*)</a>', toc.group(1)) == [
+        ("one", "One"), ("one--a-half", "One &amp; a half"), ("two-code", "Two code")]
+    assert toc.group(1).count("<ol>") == 2  # the h3 nested under its h2
+    assert 'class="toc"' not in page(config, "short/")
+
+
+PEOPLE = {  # two sections (folders) and a top-level page; weights in some
+    "guide/install.md": "---\ntitle: Install\ndate: 2024-01-01\nweight: 1\n---\nFirst.\n",
+    "guide/configure.md": "---\ntitle: Configure\ndate: 2024-01-03\norder: \"2\"\n---\nThen.\n",
+    "guide/extras.md": "---\ntitle: Extras\ndate: 2024-01-05\n---\nLater.\n",
+    "notes/old.md": "---\ntitle: Old note\ndate: 2023-06-01\n---\nA note.\n",
+    "notes/new.md": "---\ntitle: New note\ndate: 2023-07-01\n---\nA newer note.\n",
+    "about.md": "---\ntitle: About\ndate: 2022-01-01\nweight: 5\n---\nAbout us.\n",
+}
+
+
+def _titles(html: str) -> list[str]:
+    return re.findall(r'<h2 class="post-card__title"><a href="[^"]*">([^<]*)</a>', html)
+
+
+def test_previous_and_next_by_date_within_sections(make_site: Callable[..., Config]) -> None:
+    config = make_site(PEOPLE)
+    _, warnings = build_ok(config, FakeEmbedder())
+    assert warnings == []
+    assert _titles(page(config, "")) == ["Extras", "Configure", "Install", "New note",
+                                         "Old note", "About"]
+    configure = page(config, "guide/configure/")
+    assert _links(configure, "post-nav__prev") == [("/guide/extras/", "← Newer Extras")]
+    assert _links(configure, "post-nav__next") == [("/guide/install/", "Older → Install")]
+    assert _links(page(config, "notes/new/"), "post-nav__prev") == []  # not across sections
+    assert _links(page(config, "notes/new/"), "post-nav__next") == [("/notes/old/",
+                                                                     "Older → Old note")]
+    assert 'class="post-nav' not in page(config, "about/")  # alone in its section
+
+
+def test_weight_orders_the_home_page_and_previous_next(make_site: Callable[..., Config]) -> None:
+    config = make_site(PEOPLE, order="weight")
+    build_ok(config, FakeEmbedder())
+    assert _titles(page(config, "")) == ["Install", "Configure", "About", "Extras", "New note",
+                                         "Old note"]
+    install = page(config, "guide/install/")
+    assert _links(install, "post-nav__prev") == []
+    assert _links(install, "post-nav__next") == [("/guide/configure/", "Next → Configure")]
+    assert 'aria-label="Previous and next articles"' in install
+    assert _links(page(config, "guide/extras/"), "post-nav__prev") == [
+        ("/guide/configure/", "← Previous Configure")]
+
+
+def test_a_weight_that_is_not_a_number_warns(make_site: Callable[..., Config]) -> None:
+    config = make_site({"a.md": "---\ntitle: A\nweight: first\n---\nText.\n"})
+    _, warnings = build_ok(config, FakeEmbedder())
+    assert warnings == ["a.md:3: warning: 'weight' must be a whole number, not 'first'; "
+                        "it is ignored [front-matter-type]"]
+
+
+def test_breadcrumbs(make_site: Callable[..., Config]) -> None:
+    config = make_site(PEOPLE)
+    build_ok(config, FakeEmbedder())
+    crumbs = re.search(r'<nav class="breadcrumbs" aria-label="Breadcrumbs">(.*?)</nav>',
+                       page(config, "guide/install/"), re.S)
+    assert crumbs is not None
+    items = re.findall(r"<li>(.*?)</li>", crumbs.group(1), re.S)
+    assert items[0] == '<a href="/">Home</a>'
+    assert items[-1] == '<span aria-current="page">Install</span>'
+    assert all(re.fullmatch(r'<a href="/topics/[^"]+/">[^<]+</a>', i) for i in items[1:-1])
+
+
+def test_order_must_be_date_or_weight(tmp_path: Path) -> None:
+    path = tmp_path / "vibesite.toml"
+    path.write_text('order = "newest"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value) == (f"{path}:1: error: 'order' must be \"date\" or \"weight\", "
+                                "not 'newest'")

@@ -51,6 +51,7 @@ class Article:
     html_body: str
     text: str  # the body as plain text
     reading_minutes: int
+    weight: int | None = None  # front matter ``weight`` or ``order``: the place in a docs-like site
 
     @property
     def url(self) -> str:
@@ -159,6 +160,19 @@ class _Parser:
                              "it is ignored")
         return _clean(value)
 
+    def _weight(self, source: SourceFile, fm: FrontMatter) -> int | None:
+        for key in ("weight", "order"):
+            value = fm.data.get(key)
+            if value is None or value == "":
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+            if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+                return int(value)
+            self._wrong_type(source, fm, key, f"'{key}' must be a whole number, not "
+                             f"{_shown(value)}; it is ignored")
+        return None
+
     def _wrong_type(self, source: SourceFile, fm: FrontMatter, key: str, message: str) -> None:
         self.diagnostics.warning(source.relpath, fm.line_of(key), message, "front-matter-type")
 
@@ -231,6 +245,7 @@ class _Parser:
             tags=self._tags(source, fm), summary=_summary(data, rendered.text),
             html_body=rendered.html,
             text=rendered.text, reading_minutes=max(1, round(words / 220)),
+            weight=self._weight(source, fm),
         )
 
 

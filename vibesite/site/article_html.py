@@ -16,7 +16,7 @@ untouched by theme changes; each rewrite matches only markdown-it's own markup.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import unescape
 
 _PRE = re.compile(r"<pre((?:\s[^>]*)?)>")
@@ -35,6 +35,7 @@ class TocEntry:
     level: int  # 2 or 3
     id: str
     text: str
+    children: tuple[TocEntry, ...] = ()  # the h3s under an h2
 
 
 def _label_task(match: re.Match[str]) -> str:
@@ -62,10 +63,18 @@ def finish(html: str) -> str:
 
 
 def table_of_contents(html: str) -> tuple[TocEntry, ...]:
-    """The h2 and h3 headings of ``html`` (ids from the anchors plugin), or () when there are
-    fewer than TOC_MIN_HEADINGS."""
-    entries = tuple(
-        TocEntry(int(level), anchor, " ".join(unescape(_TAG.sub("", _ANCHOR.sub("", inner)))
-                                              .split()))
-        for level, anchor, inner in _HEADING.findall(html))
-    return entries if len(entries) >= TOC_MIN_HEADINGS else ()
+    """The h2 headings of ``html`` (ids from the anchors plugin), each with the h3s under it
+    (an h3 before any h2 stands at the top), or () when there are fewer than TOC_MIN_HEADINGS
+    headings in all."""
+    found = _HEADING.findall(html)
+    if len(found) < TOC_MIN_HEADINGS:
+        return ()
+    top: list[TocEntry] = []
+    for level, anchor, inner in found:
+        entry = TocEntry(int(level), anchor,
+                         " ".join(unescape(_TAG.sub("", _ANCHOR.sub("", inner))).split()))
+        if entry.level == 3 and top and top[-1].level == 2:
+            top[-1] = replace(top[-1], children=(*top[-1].children, entry))
+        else:
+            top.append(entry)
+    return tuple(top)

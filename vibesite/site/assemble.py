@@ -14,6 +14,7 @@ from vibesite.config import Config
 from vibesite.content.parse import Article, Tag
 from vibesite.embeddings.relate import Related
 from vibesite.site import feeds
+from vibesite.site.navigation import post_navigation, section, site_order
 from vibesite.site.pages import Page
 from vibesite.site.scripts import hash_scripts
 from vibesite.site.topic_pages import topic_of_article, topic_pages
@@ -179,12 +180,14 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
                         for src, dest in static
                         if dest.startswith("static/") and dest.endswith((".js", ".css"))},
                     asset_paths=scripts.names, asset_imports=scripts.imports)
-    pages = _index_pages(articles, config.per_page)
+    ordered = site_order(articles, config.order)
+    pages = _index_pages(ordered, config.per_page)
     topic_of = topic_of_article(topics)
+    nav = post_navigation(ordered, config.order)
     pages += [
         Page(a.url, a.url + "index.html", "article.html",
              {"article": a, "related": _related_links(articles, related, i),
-              "topic": topic_of.get(a.id)})
+              "topic": topic_of.get(a.id), "post_nav": nav[a.id], "section": section(a)})
         for i, a in enumerate(articles)
     ]
     more_pages, topic_files = topic_pages(topics, articles, config.base_path)
