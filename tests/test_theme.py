@@ -202,3 +202,21 @@ def test_order_must_be_date_or_weight(tmp_path: Path) -> None:
         load_config(path)
     assert str(error.value) == (f"{path}:1: error: 'order' must be \"date\" or \"weight\", "
                                 "not 'newest'")
+
+
+def test_a_big_archive_is_paginated(make_site: Callable[..., Config],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("vibesite.site.assemble.ARCHIVE_PER_PAGE", 4)
+    config = make_site({f"p{i}.md": f"---\ntitle: Post {i}\ndate: {2020 + i // 3}-01-0{1 + i % 3}"
+                        "\n---\nText.\n" for i in range(9)})
+    build_ok(config, FakeEmbedder())
+    first, second, third = (page(config, p) for p in ("archive/", "archive/page/2/",
+                                                      "archive/page/3/"))
+    listed = [re.findall(r"<a href=\"/p\d/\">Post (\d)</a>", html) for html in (first, second,
+                                                                           third)]
+    assert listed == [["8", "7", "6", "5"], ["4", "3", "2", "1"], ["0"]]
+    assert re.findall(r'<h2 id="vs-year-(\d+)"', second) == ["2021", "2020"]
+    assert _links(first, "pagination__next") == [("/archive/page/2/", "Older posts →")]
+    assert _links(second, "pagination__prev") == [("/archive/", "← Newer posts")]
+    assert "page 3 of 3" in third and 'class="pagination__next"' in third
+    assert "/archive/page/3/" in (config.output_dir / "sitemap.xml").read_text()
