@@ -36,8 +36,7 @@
     var button = document.querySelector("[data-theme-switch]");
     if (!button) return;
     var theme = root.dataset.theme || stored();
-    apply(theme, button);
-    button.hidden = false;
+    apply(theme, button);  // sets data-state, which shows the button
     button.addEventListener("click", function () {
       theme = ORDER[(ORDER.indexOf(theme) + 1) % ORDER.length];
       apply(theme, button);
