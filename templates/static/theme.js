@@ -1,6 +1,7 @@
 // vibesite default theme: what the pages do with JavaScript (they work without it).
 // - the light / dark / automatic switch in the header, remembered in localStorage
-//   ("vibesite-theme"); a one-line script in <head> applies it before the first paint;
+//   ("vibesite-theme"); loaded in <head> without defer, this file applies the choice before
+//   the first paint, and does the rest once the page is parsed;
 // - a Copy button on each code block of an article, announced to screen readers;
 // - the table of contents, folded in the page's HTML, is opened beside the text on wide screens.
 (function () {
@@ -100,7 +101,13 @@
     if (toc && window.matchMedia("(min-width: 76rem)").matches) toc.open = true;
   }
 
-  themeSwitch();
-  copyButtons();
-  openContents();
+  var chosen = stored();
+  if (chosen !== "auto") root.dataset.theme = chosen;
+  function ready() {
+    themeSwitch();
+    copyButtons();
+    openContents();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 })();
