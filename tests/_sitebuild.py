@@ -98,6 +98,8 @@ def site_config(root: Path, files: Files | str | None = None, **overrides: objec
         "content_dir": content, "output_dir": root / "site", "cache_dir": root / ".vibesite",
         "templates_dir": root / "templates", "static_dir": root / "static",
         "title": "Test site",
+        # absolute, as the Pages workflow passes it: a relative one warns [base-url-relative]
+        "base_url": "https://example.org/",
     }
     settings.update(overrides)
     return Config(**settings)  # type: ignore[arg-type]

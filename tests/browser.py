@@ -65,11 +65,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(folder: Path, prefix: str = "/") -> Iterator[str]:
-    """Serve ``folder`` at ``http://127.0.0.1:<free port><prefix>`` from a thread."""
+def serve(folder: Path, prefix: str = "/", port: int = 0) -> Iterator[str]:
+    """Serve ``folder`` at ``http://127.0.0.1:<port, or a free one><prefix>`` from a thread."""
     handler = type("Handler", (_Handler,), {"prefix": prefix})
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+        ("127.0.0.1", port), functools.partial(handler, directory=str(folder)))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="test-http", daemon=True)
     thread.start()

@@ -371,7 +371,7 @@ def test_markdown_features_render(make_site, fake_embedder) -> None:
     assert '<a href="#fn1" id="fnref1">' in html and '<li id="fn1" class="footnote-item">' in html
     for anchor in ("table", "other-bits", "code", "other-bits-1"):
         assert f'<h2 id="{anchor}">' in html and f'href="#{anchor}"' in html
-    assert '<pre class="highlight"><code class="language-python">' in html
+    assert '<pre class="highlight" tabindex="0"><code class="language-python">' in html
     assert '<span class="k">def</span>' in html and '<span class="nf">f</span>' in html
     assert '<code class="language-nosuchlanguage">a &lt; b\n</code>' in html
 

@@ -92,9 +92,9 @@ def test_no_injected_element_or_attribute_on_any_page(hostile_site: Config) -> N
         for tag, attrs in page.elements:
             assert tag in THEME_ELEMENTS, f"{where}: <{tag}>"
             assert not any(name.startswith("on") for name in attrs), f"{where}: <{tag} {attrs}>"
-            if tag == "script":  # only the theme's scripts (search; zoom on the map page)
-                assert re.fullmatch(r"/blog/static/search/main\.[0-9a-f]{10}\.js|"
-                                    r"/blog/static/map\.js\?v=[0-9a-f]{10}",
+            if tag == "script":  # only the theme's scripts (search, theme; zoom on the map page)
+                assert re.fullmatch(r"/blog/static/(search/main\.[0-9a-f]{10}\.js|theme\.js\?v="
+                                    r"[0-9a-f]{10}|map\.js\?v=[0-9a-f]{10})",
                                     attrs.get("src") or ""), f"{where}: {attrs}"
             if tag == "img":  # only the Markdown image (its site path), its alt text intact
                 assert (attrs.get("src"), attrs.get("alt"), attrs.get("title")) == \

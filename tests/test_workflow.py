@@ -138,7 +138,8 @@ def test_init_scaffolds_a_site_that_builds(tmp_path: Path, fake_embedder: FakeEm
     assert len([w for w in written if w.startswith("content/")]) == 2
     config = load_config(None, tmp_path)
     result = build_quiet(config, fake_embedder)
-    assert result.articles == 2 and result.diagnostics == ()
+    assert result.articles == 2  # the Pages workflow passes --base-url; a local build warns:
+    assert [d.code for d in result.diagnostics] == ["base-url-relative"]
     assert "Welcome to your new site" in (tmp_path / "site/index.html").read_text()
     assert main(["init", str(tmp_path)]) == 2  # refuses to overwrite
 

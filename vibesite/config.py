@@ -14,6 +14,7 @@ from vibesite.diagnostics import ConfigError
 CONFIG_FILE = "vibesite.toml"
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 SEARCH_MODEL_CHOICES = ("auto", "on-demand", "off")
+ORDER_CHOICES = ("date", "weight")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Config:
     include: tuple[str, ...] = ("**/*.md", "**/*.markdown", "**/*.mdown", "**/*.mkd")
     exclude: tuple[str, ...] = ("README.md", "CONTRIBUTING.md", "LICENSE.md")
     per_page: int = 20
+    # The order of the home page and of previous/next links: "date" (newest first) or "weight"
+    # (front matter weight/order, smallest first; articles without one after them, newest first).
+    order: str = "date"
     model: str = DEFAULT_MODEL
     batch_size: int = 32
     device: str = "auto"
@@ -136,9 +140,10 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise TypeError("a number between 0 and 1")
         return float(value)
-    if key == "search_model":
-        if value not in SEARCH_MODEL_CHOICES:
-            raise TypeError(" or ".join(f'"{c}"' for c in SEARCH_MODEL_CHOICES))
+    if key in ("search_model", "order"):
+        choices = SEARCH_MODEL_CHOICES if key == "search_model" else ORDER_CHOICES
+        if value not in choices:
+            raise TypeError(" or ".join(f'"{c}"' for c in choices))
         return value
     if key == "topic_count":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:

@@ -99,6 +99,7 @@ def build(
         _discard_cache(config)
     timer = _Timer()
     diagnostics = Diagnostics()
+    _check_base_url(config, diagnostics)
     discovery = discover(config, diagnostics)
     timer.lap("discover")
     render_cache = RenderCache(config.cache_dir / RENDER_CACHE)
@@ -150,6 +151,18 @@ def _discard_cache(config: Config) -> None:
     for path in (config.db_path, config.cache_dir / MEMO, config.cache_dir / RENDER_CACHE):
         for sidecar in ("", "-wal", "-shm", "-journal"):
             path.with_name(path.name + sidecar).unlink(missing_ok=True)
+
+
+def _check_base_url(config: Config, diagnostics: Diagnostics) -> None:
+    """Canonical links, the sitemap's <loc>s and robots.txt's Sitemap line must be absolute URLs
+    for search engines to use them; a relative base_url leaves them relative (fine for a local
+    preview, which is why this is a warning). The Pages workflow passes --base-url."""
+    if "://" not in config.base_url:
+        diagnostics.warning(CONFIG_FILE, 1, f"base_url {config.base_url!r} is not an absolute URL, "
+                            "so canonical links, sitemap.xml and robots.txt are relative and "
+                            "search engines ignore them; set base_url = "
+                            "\"https://USER.github.io/REPO/\" or pass --base-url",
+                            "base-url-relative")
 
 
 def _stop_on_problems(config: Config, diagnostics: Diagnostics) -> None:

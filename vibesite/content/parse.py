@@ -150,6 +150,19 @@ class _Parser:
                              "it is ignored")
         return _clean(value)
 
+    def _weight(self, source: SourceFile, fm: FrontMatter) -> float | None:
+        for key in ("weight", "order"):
+            value = fm.data.get(key)
+            if value is None or value == "":
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return float(value)
+            if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", value):
+                return float(value)
+            self._wrong_type(source, fm, key, f"'{key}' must be a number, not "
+                             f"{_shown(value)}; it is ignored")
+        return None
+
     def _wrong_type(self, source: SourceFile, fm: FrontMatter, key: str, message: str) -> None:
         self.diagnostics.warning(source.relpath, fm.line_of(key), message, "front-matter-type")
 
@@ -264,9 +277,7 @@ class _Parser:
             tags=self._tags(source, fm), summary=_summary(data, rendered.text),
             html_body=rendered.html,
             text=rendered.text, reading_minutes=max(1, round(words / 220)),
-            weight=next((float(w) for k in ("weight", "order")
-                         if isinstance(w := data.get(k), int | float) and not isinstance(w, bool)),
-                        None),
+            weight=self._weight(source, fm),
         )
 
 

@@ -22,6 +22,7 @@ import jinja2
 
 from vibesite.config import Config
 from vibesite.cores import usable_cores
+from vibesite.site.article_html import finish, table_of_contents
 from vibesite.site.assemble import AssembledSite
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # vibesite/
@@ -64,6 +65,8 @@ def make_environment(config: Config, folders: Sequence[Path]) -> jinja2.Environm
         return base_path + path.lstrip("/")
 
     env.globals["url"] = url
+    env.filters["finish_html"] = finish  # accessible code blocks, checkboxes, footnote links
+    env.globals["table_of_contents"] = table_of_contents
     return env
 
 

@@ -1,0 +1,122 @@
+"""Lighthouse's four scores (performance, accessibility, best practices, SEO) for the page types
+of built sites, in Debian's Chromium, offline.
+
+Usage: python bench/lighthouse.py SITE_DIR [SITE_DIR ...] [--article ID] [--pages home,article,...]
+
+Each SITE_DIR is a site built by vibesite. Build it with the address it will be served at, so
+that canonical links and robots.txt are what a real deployment has, for example
+``vibesite build --output /tmp/demo --base-url http://127.0.0.1:8741/``: the site is served
+from 127.0.0.1 on the port its home page's canonical link names (any free port when there is
+none). Pages: home, article (``--article``, else the longest article), topics, map, search (with
+``?q=`` the article's first title word). Lighthouse is the npm package: ``npm install --no-save
+lighthouse@12`` here, or ``VIBESITE_LIGHTHOUSE`` naming its ``cli/index.js``; Chromium is
+``/usr/bin/chromium`` or ``VIBESITE_CHROMIUM``. Mobile form factor, simulated throttling
+(Lighthouse's defaults). Goal (issue 14): >= 95 in every category on every page.
+
+Prints a table per site and the failing audits of each page below 100; exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+for folder in (REPO, REPO / "tests", REPO / "bench"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+from _report import table  # noqa: E402
+from browser import CHROMIUM_ARGS, chromium_path, serve  # noqa: E402
+
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+PAGES = ("home", "article", "topics", "map", "search")
+
+
+def lighthouse_cli() -> Path:
+    named = os.environ.get("VIBESITE_LIGHTHOUSE")
+    path = Path(named) if named else REPO / "node_modules" / "lighthouse" / "cli" / "index.js"
+    if not path.is_file():
+        sys.exit(f"no Lighthouse at {path}: npm install --no-save lighthouse@12, "
+                 "or set VIBESITE_LIGHTHOUSE to its cli/index.js")
+    return path
+
+
+def served_port(site: Path) -> int:
+    """The port of the home page's canonical link when it is on 127.0.0.1, else 0 (any)."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    found = re.search(r'<link rel="canonical" href="http://127\.0\.0\.1:(\d+)/', home)
+    return int(found.group(1)) if found else 0
+
+
+def longest_article(site: Path) -> str:
+    ids = json.loads((site / "related.json").read_text(encoding="utf-8"))
+    return max(ids, key=lambda i: ((site / i / "index.html").stat().st_size, i))
+
+
+def page_paths(site: Path, article: str | None) -> dict[str, str]:
+    article = article or longest_article(site)
+    title = re.search(r'<h1 class="post-title">([^<]*)',
+                      (site / article / "index.html").read_text(encoding="utf-8"))
+    word = re.findall(r"\w+", title.group(1) if title else "")
+    return {"home": "", "article": f"{article}/", "topics": "topics/", "map": "map/",
+            "search": f"search/?q={word[0] if word else 'the'}"}
+
+
+def run_lighthouse(cli: Path, url: str, out: Path) -> dict[str, object]:
+    flags = " ".join(a for a in CHROMIUM_ARGS if a != "--headless") + " --headless=new"
+    subprocess.run(["node", str(cli), url, "--quiet", "--output=json", f"--output-path={out}",
+                    f"--chrome-path={chromium_path()}", f"--chrome-flags={flags}",
+                    "--only-categories=" + ",".join(CATEGORIES)],
+                   check=True, timeout=300,
+                   env={**os.environ, "CHROME_PATH": chromium_path() or ""})
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def failing_audits(report: dict) -> list[str]:
+    audits = report["audits"]
+    out = []
+    for category in CATEGORIES:
+        for ref in report["categories"][category]["auditRefs"]:
+            audit = audits[ref["id"]]
+            if ref["weight"] and audit["score"] is not None and audit["score"] < 0.9:
+                out.append(f"{category}: {ref['id']} ({audit['score']:.2f}) {audit['title']}"
+                           + (f" = {audit['displayValue']}" if audit.get("displayValue") else ""))
+    return out
+
+
+def bench_site(cli: Path, site: Path, article: str | None, pages: list[str]) -> None:
+    paths = page_paths(site, article)
+    rows, notes = [], []
+    with serve(site, port=served_port(site)) as base, tempfile.TemporaryDirectory() as tmp:
+        for name in pages:
+            report = run_lighthouse(cli, base + paths[name], Path(tmp) / f"{name}.json")
+            scores = [round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES]
+            rows.append([f"{name} ({paths[name] or '/'})", *map(str, scores)])
+            notes += [f"  {name}: {line}" for line in failing_audits(report)]
+    print(f"\n{site}")
+    print(table(["page", *CATEGORIES], rows))
+    if notes:
+        print("audits under 0.9:\n" + "\n".join(notes))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("sites", nargs="+", type=Path)
+    parser.add_argument("--article", help="the article's id (default: the longest page)")
+    parser.add_argument("--pages", default=",".join(PAGES))
+    args = parser.parse_args()
+    cli = lighthouse_cli()
+    for site in args.sites:
+        bench_site(cli, site, args.article, args.pages.split(","))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,113 @@
+// vibesite default theme: what the pages do with JavaScript (they work without it).
+// - the light / dark / automatic switch in the header, remembered in localStorage
+//   ("vibesite-theme"); loaded in <head> without defer, this file applies the choice before
+//   the first paint, and does the rest once the page is parsed;
+// - a Copy button on each code block of an article, announced to screen readers;
+// - the table of contents, folded in the page's HTML, is opened beside the text on wide screens.
+(function () {
+  "use strict";
+  var KEY = "vibesite-theme";
+  var ORDER = ["auto", "light", "dark"];
+  var NAMES = { auto: "automatic (as your system)", light: "light", dark: "dark" };
+  var root = document.documentElement;
+
+  function stored() {
+    try {
+      var value = localStorage.getItem(KEY);
+      return value === "light" || value === "dark" ? value : "auto";
+    } catch (e) {
+      return "auto";  // storage blocked: the switch still works for this page
+    }
+  }
+
+  function apply(theme, button) {
+    if (theme === "auto") delete root.dataset.theme;
+    else root.dataset.theme = theme;
+    try {
+      if (theme === "auto") localStorage.removeItem(KEY);
+      else localStorage.setItem(KEY, theme);
+    } catch (e) { /* not remembered */ }
+    if (button) {
+      button.dataset.state = theme;
+      button.querySelector(".theme-switch__label").textContent = "Theme: " + NAMES[theme];
+    }
+  }
+
+  function themeSwitch() {
+    var button = document.querySelector("[data-theme-switch]");
+    if (!button) return;
+    var theme = root.dataset.theme || stored();
+    apply(theme, button);  // sets data-state, which shows the button
+    button.addEventListener("click", function () {
+      theme = ORDER[(ORDER.indexOf(theme) + 1) % ORDER.length];
+      apply(theme, button);
+    });
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {  // http:// sites: the old way
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var done = document.execCommand("copy");
+      area.remove();
+      if (done) resolve(); else reject(new Error("copy refused"));
+    });
+  }
+
+  function copyButtons() {
+    var blocks = document.querySelectorAll(".post-content pre");
+    if (!blocks.length) return;
+    var status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    document.body.appendChild(status);
+    Array.prototype.forEach.call(blocks, function (pre, index) {
+      var wrapper = document.createElement("div");
+      wrapper.className = "code-block";
+      pre.parentNode.insertBefore(wrapper, pre);
+      wrapper.appendChild(pre);
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-button";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", "Copy code block " + (index + 1));
+      wrapper.appendChild(button);
+      var timer = 0;
+      button.addEventListener("click", function () {
+        var code = pre.querySelector("code") || pre;
+        copyText(code.textContent.replace(/\n$/, "")).then(function () {
+          button.textContent = "Copied";
+          status.textContent = "Code block " + (index + 1) + " copied";
+        }, function () {
+          button.textContent = "Press Ctrl+C";
+          status.textContent = "Could not copy; select the code and copy it";
+        });
+        clearTimeout(timer);
+        timer = setTimeout(function () { button.textContent = "Copy"; }, 2000);
+      });
+    });
+  }
+
+  function openContents() {
+    var toc = document.querySelector(".toc details");
+    if (toc && window.matchMedia("(min-width: 76rem)").matches) toc.open = true;
+  }
+
+  var chosen = stored();
+  if (chosen !== "auto") root.dataset.theme = chosen;
+  function ready() {
+    themeSwitch();
+    copyButtons();
+    openContents();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
+})();

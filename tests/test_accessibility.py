@@ -1,0 +1,256 @@
+"""axe-core on every page type of a built site, in Chromium: light and dark colour schemes, a
+desktop and a phone viewport. Any violation fails, with axe's rule, the element and its help.
+
+axe-core is the npm package (``npm ci`` installs it into node_modules/, as .ci/run does);
+``VIBESITE_AXE`` may name another axe.min.js. The site is built with the fake embedder: the
+pages' markup does not depend on the model, and keyword search gives the search page results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _sitebuild import REPO, FakeEmbedder, build_quiet, site_config
+from browser import serve
+
+from vibesite.config import Config
+
+RICH = """---
+title: Code, tables, footnotes and task lists
+date: 2024-05-01
+tags: [markdown, python]
+summary: Every kind of block the theme styles, on one page.
+---
+A paragraph with `inline code`, a [link](../plain/) and a footnote.[^1]
+
+## Code
+
+```python
+def greet(name: str) -> str:
+    # a comment, a "string", a number 42 and a keyword
+    return f"Hello, {name}!" if name else None  # a line long enough to scroll the block sideways
+```
+
+```
+no language: plain text in a pre block, long enough to overflow a phone screen for sure, yes.
+```
+
+```diff
+- removed line
++ added line
+```
+
+## A table
+
+| Key | Value | Meaning |
+| --- | ---: | --- |
+| `per_page` | 20 | articles per page |
+| `related_count` | 10 | related articles |
+
+## Task list
+
+- [x] write the post
+- [ ] publish it
+
+> A quotation, with **bold** and *emphasis*.
+
+[^1]: The footnote's text, with a back-link.
+"""
+
+ARTICLES = {
+    "rich.md": RICH,
+    "plain.md": "---\ntitle: A plain post\ndate: 2024-04-01\ntags: [python]\n---\nPython "
+                "words about a plain post.\n",
+    **{f"note-{i}.md": f"---\ntitle: Note {i} on databases\ndate: 2024-03-{i + 1:02d}\n"
+                       f"tags: [databases]\n---\nSQLite and Postgres notes, number {i}.\n"
+       for i in range(6)},
+}
+
+PAGES = {
+    "home": "",
+    "archive": "archive/",
+    "tags": "tags/",
+    "tag": "tags/python/",
+    "topics": "topics/",
+    "topic": None,  # the first topic's page, found on topics/
+    "search": "search/?q=python",
+    "article": "rich/",
+    "404": "404.html",
+}  # and the map, below
+SCHEMES = ["light", "dark"]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
+
+
+def axe_script() -> Path | None:
+    named = os.environ.get("VIBESITE_AXE")
+    path = Path(named) if named else REPO / "node_modules" / "axe-core" / "axe.min.js"
+    return path if path.is_file() else None
+
+
+@pytest.fixture(scope="module")
+def axe(browser: Any) -> str:
+    path = axe_script()
+    if path is None:
+        reason = "axe-core is not installed (npm ci)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def a11y_site(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    config = site_config(tmp_path_factory.mktemp("a11y"), ARTICLES, title="Accessible site",
+                         description="A site for axe-core.", base_url="/sub/")
+    build_quiet(config, FakeEmbedder())
+    return config
+
+
+@pytest.fixture(scope="module")
+def base_url(a11y_site: Config) -> Iterator[str]:
+    with serve(a11y_site.output_dir, prefix="/sub/") as url:
+        yield url
+
+
+def _topic_url(a11y_site: Config) -> str:
+    topics = json.loads((a11y_site.output_dir / "topics.json").read_text())
+    first = topics["topics"][0] if isinstance(topics, dict) else topics[0]
+    return f"topics/{first['slug']}/"
+
+
+def violations(page: Any, axe_source: str) -> list[str]:
+    """axe's violations on ``page``, one line per element: rule, target, summary."""
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {node['target']} {node['failureSummary'].splitlines()[-1]}"
+            f" | {node['html'][:160]}"
+            for v in result["violations"] for node in v["nodes"]]
+
+
+# Known, and someone else's to fix: axe's nested-interactive on the map's SVG (role="img" with
+# links inside; issue 13) and on the header dropdown's options (links inside role="option";
+# templates/static/search/). Strict: the day they pass, this test says to drop the mark.
+KNOWN = {
+    "map": pytest.mark.xfail(strict=True, reason="nested-interactive: links in the map's "
+                             "role=img SVG (issue 13)"),
+    "dropdown": pytest.mark.xfail(strict=True, reason="nested-interactive: links in the search "
+                                  "dropdown's role=option items (static/search/)"),
+}
+
+
+def _open(browser: Any, scheme: str, viewport: str) -> Any:
+    return browser.new_context(color_scheme=scheme, viewport=VIEWPORTS[viewport],
+                               is_mobile=viewport == "phone", has_touch=viewport == "phone")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("kind", [*PAGES, pytest.param("map", marks=KNOWN["map"])])
+def test_no_axe_violations(browser: Any, axe: str, a11y_site: Config, base_url: str,
+                           kind: str, scheme: str, viewport: str) -> None:
+    path = {**PAGES, "map": "map/"}[kind] or _topic_url(a11y_site)
+    context = _open(browser, scheme, viewport)
+    try:
+        page = context.new_page()
+        page.goto(base_url + path)
+        if kind == "search":
+            page.wait_for_selector(".vs-results__list li")
+        page.wait_for_load_state("networkidle")
+        found = violations(page, axe)
+    finally:
+        context.close()
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@KNOWN["dropdown"]
+def test_no_axe_violations_in_the_open_search_dropdown(browser: Any, axe: str, base_url: str,
+                                                       scheme: str) -> None:
+    context = _open(browser, scheme, "desktop")
+    try:
+        page = context.new_page()
+        page.goto(base_url)
+        page.wait_for_function("() => window.vibesiteSearch !== undefined")
+        page.locator("#vs-search-input").fill("python")
+        page.wait_for_selector("#vs-search-listbox [role=option]")
+        found = violations(page, axe)
+    finally:
+        context.close()
+    assert found == [], "\n".join(found)
+
+
+# --- the theme's scripts (static/theme.js) -----------------------------------------------
+
+
+def test_the_theme_switch_is_remembered_without_a_flash(browser: Any, axe: str,
+                                                        base_url: str) -> None:
+    context = _open(browser, "light", "desktop")
+    try:
+        page = context.new_page()
+        page.goto(base_url + "rich/")
+        switch = page.locator("[data-theme-switch]")
+        assert switch.get_attribute("data-state") == "auto"
+        switch.click()  # auto -> light
+        switch.click()  # light -> dark
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        assert switch.inner_text().strip() == "Theme: dark"
+        assert violations(page, axe) == []  # the dark palette, chosen on a light system
+        # the next page is dark from its first paint: set before the <body> element exists
+        seen: list[str] = []
+        page.expose_function("record", lambda theme: seen.append(theme))
+        page.add_init_script("""new MutationObserver((_, observer) => {
+            if (!document.body) return;
+            observer.disconnect();
+            record(document.documentElement.dataset.theme || "auto");
+        }).observe(document, {childList: true, subtree: true});""")
+        page.goto(base_url)
+        page.wait_for_load_state("load")
+        assert seen == ["dark"]
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == \
+            "rgb(21, 23, 28)"
+        page.locator("[data-theme-switch]").click()  # dark -> auto: forgotten
+        assert page.evaluate("localStorage.getItem('vibesite-theme')") is None
+    finally:
+        context.close()
+
+
+def test_copy_buttons_copy_the_code_by_keyboard(browser: Any, base_url: str) -> None:
+    context = _open(browser, "light", "desktop")
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        page.goto(base_url + "rich/")
+        buttons = page.locator(".code-block .copy-button")
+        assert buttons.count() == 3
+        assert buttons.nth(0).get_attribute("aria-label") == "Copy code block 1"
+        buttons.nth(0).focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.querySelector('[role=status].visually-hidden')"
+                               ".textContent === 'Code block 1 copied'")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("def greet(name: str) -> str:\n")
+        assert copied.endswith("# a line long enough to scroll the block sideways")
+        assert buttons.nth(0).inner_text() == "Copied"
+    finally:
+        context.close()
+
+
+def test_contents_open_beside_the_text_on_wide_screens_only(browser: Any,
+                                                            base_url: str) -> None:
+    for viewport, opened in (("phone", False), ("desktop", True)):
+        context = _open(browser, "light", viewport)
+        try:
+            page = context.new_page()
+            page.goto(base_url + "rich/")
+            page.wait_for_load_state("load")
+            assert page.evaluate("document.querySelector('.toc details').open") is opened
+            box, text = (page.locator(s).bounding_box() for s in (".toc", ".post-content"))
+            beside = box["x"] >= text["x"] + text["width"]
+            assert beside is opened  # on a phone: above the text, folded
+        finally:
+            context.close()
