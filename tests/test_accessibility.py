@@ -132,17 +132,6 @@ def violations(page: Any, axe_source: str) -> list[str]:
             for v in result["violations"] for node in v["nodes"]]
 
 
-# Known, and someone else's to fix: axe's nested-interactive on the map's SVG (role="img" with
-# links inside; issue 13) and on the header dropdown's options (links inside role="option";
-# templates/static/search/). Strict: the day they pass, this test says to drop the mark.
-KNOWN = {
-    "map": pytest.mark.xfail(strict=True, reason="nested-interactive: links in the map's "
-                             "role=img SVG (issue 13)"),
-    "dropdown": pytest.mark.xfail(strict=True, reason="nested-interactive: links in the search "
-                                  "dropdown's role=option items (static/search/)"),
-}
-
-
 def _open(browser: Any, scheme: str, viewport: str) -> Any:
     return browser.new_context(color_scheme=scheme, viewport=VIEWPORTS[viewport],
                                is_mobile=viewport == "phone", has_touch=viewport == "phone")
@@ -150,7 +139,7 @@ def _open(browser: Any, scheme: str, viewport: str) -> Any:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize("kind", [*PAGES, pytest.param("map", marks=KNOWN["map"])])
+@pytest.mark.parametrize("kind", [*PAGES, "map"])
 def test_no_axe_violations(browser: Any, axe: str, a11y_site: Config, base_url: str,
                            kind: str, scheme: str, viewport: str) -> None:
     path = {**PAGES, "map": "map/"}[kind] or _topic_url(a11y_site)
@@ -168,7 +157,6 @@ def test_no_axe_violations(browser: Any, axe: str, a11y_site: Config, base_url: 
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-@KNOWN["dropdown"]
 def test_no_axe_violations_in_the_open_search_dropdown(browser: Any, axe: str, base_url: str,
                                                        scheme: str) -> None:
     context = _open(browser, scheme, "desktop")

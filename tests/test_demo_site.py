@@ -18,8 +18,11 @@ from vibesite.cli import main
 from vibesite.config import Config
 from vibesite.search.query import SiteSearch
 
-# Words that appear on no page of the demo site, and the page each one means.
-NO_SHARED_WORDS = {"quicker": "performance/", "unreleased essay": "drafts-and-expiry/"}
+# Words that appear on no page of the demo site, and the page each one means. (Weaker
+# paraphrases, such as "unreleased essay" for drafts-and-expiry/ at 0.23, score under the
+# demo's calibrated semantic floor, about 0.30, and find nothing: see content/search.md.)
+NO_SHARED_WORDS = {"quicker": "performance/"}
+NONSENSE = "xyzzyplughqwerty"
 
 
 def _json_lines(capsys: pytest.CaptureFixture[str]) -> list[Any]:
@@ -46,12 +49,16 @@ def test_search_json_finds_meaning_without_shared_words(
         assert main(["search", query, "--json", "--config", str(toml)]) == 0
         (answer,) = _json_lines(capsys)
         assert answer["query"] == query and answer["results"][0]["url"] == url
-    monkeypatch.setattr("sys.stdin", io.StringIO("".join(q + "\n" for q in NO_SHARED_WORDS)))
+        assert answer["results"][0]["match"] == "semantic"
+    queries = [*NO_SHARED_WORDS, NONSENSE]
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(q + "\n" for q in queries)))
     assert main(["search", "-", "--json", "--site", str(config.output_dir), "-n", "3"]) == 0
     answers = _json_lines(capsys)
-    assert [a["query"] for a in answers] == list(NO_SHARED_WORDS)
-    assert [a["results"][0]["url"] for a in answers] == list(NO_SHARED_WORDS.values())
-    assert all(len(a["results"]) == 3 for a in answers)
+    assert [a["query"] for a in answers] == queries
+    assert [a["results"][0]["url"] for a in answers[:-1]] == list(NO_SHARED_WORDS.values())
+    assert all(1 <= len(a["results"]) <= 3 and a["total"] >= len(a["results"])
+               for a in answers[:-1])
+    assert (answers[-1]["results"], answers[-1]["total"]) == ([], 0)  # nothing fits
 
 
 @pytest.fixture(scope="module")

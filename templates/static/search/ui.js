@@ -192,14 +192,16 @@ class HeaderBox {
     item.id = `${this.list.id}-${i}`;
     item.setAttribute("role", "option");
     item.setAttribute("aria-selected", "false");
-    const link = el("a", "vs-search__link");
-    link.href = result.href;
-    link.tabIndex = -1;
+    // No link inside an option (ARIA: an option holds no interactive content); choosing the
+    // option (click, or Enter on the active one) opens the result.
+    item.dataset.href = result.href;
+    const link = el("span", "vs-search__link");
     link.append(el("span", "vs-search__title", result.title));
     if (result.date) link.append(el("span", "vs-search__date", result.date));
     if (result.excerpt || result.summary) link.append(snippet("vs-search__snippet", result));
     item.append(link);
     item.addEventListener("mousemove", () => { if (this.active !== i) this.setActive(i); });
+    item.addEventListener("click", () => location.assign(result.href));
     return item;
   }
 
