@@ -292,4 +292,5 @@ def test_llm_similar_reads_the_demo_embeddings(
     listed = subprocess.run([str(llm_cli), "collections", "list", "-d", str(db), "--json"],
                             capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
-    assert {c["name"] for c in json.loads(listed.stdout)} == {"articles", "passages"}
+    assert {c["name"] for c in json.loads(listed.stdout)} == {
+        "articles", "passages", "topic-phrases"}

@@ -82,7 +82,7 @@ def test_browser_finds_meaning_without_shared_words(
     assert option_titles(page)[0] == "Build performance"
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/performance/$"))
+    page.wait_for_url(re.compile(r".*/performance/\?highlight=quicker$"))
     assert page.locator("h1.post-title").inner_text() == "Build performance"
     outside = [u for u in recorder.urls if urlsplit(u).scheme not in ("data", "blob")
                and urlsplit(u).hostname != "127.0.0.1"]

@@ -214,9 +214,11 @@ def test_permalink_url_slug_paths_and_redirects(make_site, fake_embedder) -> Non
     body = post_body(page(config, "news/2015/09/a-spring/"))
     assert 'href="/guides/hugo-page/"' in body and 'href="/news/2015/09/a-spring/"' in body
     redirect = (out / "2015/09/09/old-name/index.html").read_text()
-    assert '<link rel="canonical" href="/news/2015/09/a-spring/">' in redirect
-    assert '<meta http-equiv="refresh" content="0; url=/news/2015/09/a-spring/">' in redirect
-    assert "url=/guides/hugo-page/" in (out / "h.html").read_text()
+    assert ('<link rel="canonical" href="https://example.org/news/2015/09/a-spring/">'
+            in redirect)
+    assert ('<meta http-equiv="refresh" content="0; url=https://example.org/news/2015/09/'
+            'a-spring/">' in redirect)
+    assert "url=https://example.org/guides/hugo-page/" in (out / "h.html").read_text()
     assert (out / "old/h/index.html").is_file()
     assert "/2015/09/09/old-name/" not in (out / "sitemap.xml").read_text()
 

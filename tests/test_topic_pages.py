@@ -363,7 +363,7 @@ def test_unknown_renames_and_seeds_are_warned_at_their_line(
     write_files(tmp_path / "content", corpus())
     (tmp_path / "vibesite.toml").write_text(
         'title = "T"\n'
-        "\n"
+        'base_url = "https://example.org/"\n'  # absolute: no [base-url-relative] warning
         "[topic_names]\n"
         'git = "Version control"\n'
         '"pyhton" = "Snakes"\n'
