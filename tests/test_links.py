@@ -303,3 +303,14 @@ def test_the_linked_from_list_is_its_own_block(make_site, fake_embedder) -> None
     assert ("  </div>\n  <section class=\"backlinks\" aria-labelledby=\"vs-backlinks-title\">\n"
             in page(config, "b/"))
     assert "  </div>\n</article>" in page(config, "a/")
+
+
+def test_a_link_to_a_small_heading_lands(make_site, fake_embedder) -> None:
+    """Zola and Hugo give h5 and h6 ids too; a table of contents that links to them works."""
+    config = make_site({"notes.md": "---\ntitle: Notes\n---\n- [Deep](#deep-detail)\n"
+                                    "- [Deeper](#deepest)\n\n##### Deep detail\n\nText.\n\n"
+                                    "###### Deepest\n\nMore.\n"})
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == []
+    body = post_body(page(config, "notes/"))
+    assert '<h5 id="deep-detail">' in body and '<h6 id="deepest">' in body

@@ -425,7 +425,9 @@ MIGRATION = {
     "18f-blog-jekyll": Counter({"broken-image": 554, "broken-link": 50, "template-syntax": 35}),
     "digitalgov-hugo": Counter({"template-syntax": 376, "broken-image": 264, "broken-link": 198,
                                 "alias-clash": 5}),
-    "rust-blog-toml": Counter({"broken-image": 301, "broken-anchor": 106, "broken-link": 196}),
+    # broken-anchor: 28 of 31 are in two posts linking to headings with emoji, which Zola
+    # slugs by the emoji's name (🦀 -> crab)
+    "rust-blog-toml": Counter({"broken-image": 301, "broken-anchor": 31, "broken-link": 196}),
     "winrt-api-docs": Counter({"broken-link": 394}),
 }
 

@@ -105,7 +105,9 @@ def make_markdown(raw_html: bool = True) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "alerts": True})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(heading_ids_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#")
+    # Every level below the title gets an id, as Hugo, Zola and GitHub give one: a link to a
+    # "##### Small heading" must land (Zola's own posts link to h5s).
+    md.use(anchors_plugin, min_level=2, max_level=6, permalink=True, permalinkSymbol="#")
     md.options["raw_html"] = raw_html
     if not raw_html:
         md.add_render_rule("html_inline", _escaped_inline)

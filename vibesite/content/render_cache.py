@@ -19,8 +19,9 @@ from vibesite.content.markdown import RenderedMarkdown, render_markdown
 
 # Bump when the Markdown configuration or the plain-text extraction changes.
 # 2: raw_html = false drops HTML comments; 3: links and images recorded (``refs``);
-# 4: definition lists, GitHub alerts, {#id} heading ids; 5: raw HTML's links recorded
-RENDER_VERSION = f"{__version__}/5"
+# 4: definition lists, GitHub alerts, {#id} heading ids; 5: raw HTML's links recorded;
+# 6: h5 and h6 get ids too
+RENDER_VERSION = f"{__version__}/6"
 _TABLE = "rendered_v3"  # a new table when the columns change: an old file is dropped whole
 
 
