@@ -67,13 +67,9 @@ def _token_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
+@cache
 def stemmer() -> Callable[[str], str]:
     """The Snowball English stemmer every term goes through (memoised)."""
-    return _stem()
-
-
-@cache
-def _stem() -> Callable[[str], str]:
     try:
         import snowballstemmer
     except ImportError as exc:  # pragma: no cover - a declared dependency
@@ -121,7 +117,7 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 def tokenize(text: str) -> list[str]:
     """Stemmed search terms of ``text``, in order, with repeats."""
-    stem = _stem()
+    stem = stemmer()
     return [stem(t) for t in words(text)]
 
 

@@ -4,7 +4,7 @@ Semantic similarity always ranks something, so without a floor a query that mean
 ("xyzzyplughqwerty") lists every article. The floor is measured, not chosen: ``NULL_QUERIES``
 strings of random letters (a fixed seed, so builds are reproducible) are embedded by the
 browser's own query encoder and scored against the site's passage vectors exactly as search
-scores them (the int4 codes); the floor is the highest top-1 score any of them reaches. A
+scores them (``Quantized.scores``); the floor is the highest top-1 score any of them reaches. A
 result that only semantic ranking supports must score at least that; keyword matches are
 always results.
 
@@ -38,24 +38,11 @@ def null_queries(count: int = NULL_QUERIES, seed: int = SEED) -> list[str]:
             for _ in range(count)]
 
 
-def passage_scores(vectors: Quantized, queries: np.ndarray) -> np.ndarray:
-    """``(queries, passages)`` scores of unit query vectors against int4 passage codes, as
-    ``SiteSearch.semantic_scores`` computes them (float64)."""
-    q = np.asarray(queries, dtype=np.float64)
-    weights = q * vectors.scales.astype(np.float64)  # (n, dim)
-    base = q @ vectors.offsets.astype(np.float64)  # (n,)
-    out = np.empty((len(q), len(vectors.codes)), dtype=np.float64)
-    for start in range(0, len(vectors.codes), 4096):
-        block = vectors.codes[start:start + 4096].astype(np.float64)
-        out[:, start:start + 4096] = weights @ block.T + base[:, None]
-    return out
-
-
 def semantic_floor(encode: Callable[[Sequence[str]], np.ndarray], vectors: Quantized) -> float:
     """The highest top-1 score of the null queries, rounded up to 4 decimals (0 without
     passages)."""
     if len(vectors.codes) == 0:
         return 0.0
     queries = np.asarray(encode(null_queries()), dtype=np.float32)
-    best = float(passage_scores(vectors, queries).max())
+    best = float(vectors.scores(queries).max())
     return math.ceil(best * 10_000) / 10_000

@@ -32,6 +32,18 @@ class Quantized:
         return (self.offsets.astype(np.float64)
                 + self.scales.astype(np.float64) * self.codes.astype(np.float64))
 
+    def scores(self, queries: np.ndarray) -> np.ndarray:
+        """``(queries, rows)``: ``sum_d q_d * (offset_d + scale_d * code_rd)`` of each unit
+        query vector against every row, in float64, 4,096 rows at a time."""
+        q = np.asarray(queries, dtype=np.float64).reshape(-1, self.codes.shape[1])
+        weights = q * self.scales.astype(np.float64)  # (n, dim)
+        base = q @ self.offsets.astype(np.float64)  # (n,)
+        out = np.empty((len(q), len(self.codes)), dtype=np.float64)
+        for start in range(0, len(self.codes), 4096):
+            block = self.codes[start:start + 4096].astype(np.float64)
+            out[:, start:start + 4096] = (block @ weights.T).T + base[:, None]
+        return out
+
     def to_bytes(self) -> bytes:
         codes = np.ascontiguousarray(self.codes, dtype=np.uint8)
         if self.bits == 4:

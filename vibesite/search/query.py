@@ -159,9 +159,13 @@ class SiteSearch:
 
     def lexical_scores(self, query: str) -> dict[int, float]:
         """BM25 of every doc matching a term of ``query``: doc index -> score."""
+        return self._bm25(tokenize(query))
+
+    def _bm25(self, query_terms: Sequence[str]) -> dict[int, float]:
+        """``lexical_scores`` of the query's stemmed terms."""
         lex = self.manifest["lexical"]
         k1, b, avgdl = float(lex["k1"]), float(lex["b"]), float(lex["avgdl"])
-        terms = list(dict.fromkeys(tokenize(query)))
+        terms = list(dict.fromkeys(query_terms))
         if not terms or self.count == 0:
             return {}
         doclen = self._doclens()
@@ -213,14 +217,7 @@ class SiteSearch:
         q = np.asarray(query_vector, dtype=np.float64).reshape(-1)
         if q.shape != (self.dim,):
             raise ValueError(f"query vector has {q.size} dimensions; the index has {self.dim}")
-        vectors = self._quantized()
-        weights = q * vectors.scales.astype(np.float64)
-        base = float(q @ vectors.offsets.astype(np.float64))
-        passages = np.empty(len(vectors.codes), dtype=np.float64)
-        for start in range(0, len(passages), 4096):
-            block = vectors.codes[start:start + 4096].astype(np.float64)
-            passages[start:start + 4096] = block @ weights + base
-        return passages
+        return self._quantized().scores(q)[0]
 
     def encode(self, query: str) -> np.ndarray:
         """The query's unit vector from the site's ONNX query encoder (loaded once)."""
@@ -273,7 +270,8 @@ class SiteSearch:
         if not query.strip() or self.count == 0:
             return Results([], 0)
         candidates, rrf_k = int(self.manifest["candidates"]), int(self.manifest["rrf_k"])
-        every_match = rank_scores(self.lexical_scores(query), self.count)
+        terms = tokenize(query)  # for BM25 and the excerpts
+        every_match = rank_scores(self._bm25(terms), self.count)
         lexical = every_match[:candidates]
         rankings = [lexical]
         if query_vector is None and semantic and self.has_model:
@@ -297,7 +295,7 @@ class SiteSearch:
                   for rank, doc in enumerate(every_match[candidates:], start=candidates + 1)
                   if doc not in listed]
         hits = []
-        terms, stem = tokenize(query), stemmer()
+        stem = stemmer()
         for doc, score in fused[:limit]:
             record = self._doc(doc)
             anchor, marked = excerpt(self._sections(doc), terms, stem)

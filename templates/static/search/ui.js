@@ -41,8 +41,9 @@ export function excerptNodes(html) {
   });
 }
 
-function snippet(className, result) {
-  const node = el("span", className);
+/** A result's excerpt (its summary when it has none) in a `tag` element. */
+function snippet(tag, className, result) {
+  const node = el(tag, className);
   if (result.excerpt) node.append(...excerptNodes(result.excerpt));
   else node.textContent = result.summary;
   return node;
@@ -198,7 +199,7 @@ class HeaderBox {
     const link = el("span", "vs-search__link");
     link.append(el("span", "vs-search__title", result.title));
     if (result.date) link.append(el("span", "vs-search__date", result.date));
-    if (result.excerpt || result.summary) link.append(snippet("vs-search__snippet", result));
+    if (result.excerpt || result.summary) link.append(snippet("span", "vs-search__snippet", result));
     item.append(link);
     item.addEventListener("mousemove", () => { if (this.active !== i) this.setActive(i); });
     item.addEventListener("click", () => location.assign(result.href));
@@ -337,11 +338,7 @@ class SearchPage {
       heading.append(link);
       item.append(heading);
       if (result.date) item.append(el("p", "vs-results__date", result.date));
-      if (result.excerpt || result.summary) {
-        const paragraph = el("p", "vs-results__snippet");
-        paragraph.append(...snippet("vs-results__excerpt", result).childNodes);
-        item.append(paragraph);
-      }
+      if (result.excerpt || result.summary) item.append(snippet("p", "vs-results__snippet", result));
       return item;
     }));
     this.count.textContent = error ? "Search is unavailable" : resultCount(total, query);
