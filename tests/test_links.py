@@ -68,8 +68,8 @@ def test_a_link_to_a_file_left_out_is_broken(make_site) -> None:
     }))
     assert lines(diagnostics.sorted()) == [
         "a.md:3: warning: link 'README.md': no article is built from README.md [broken-link]",
-        "a.md:3: warning: link 'b.md': no article is built from b.md (it is a draft) "
-        "[broken-link]",
+        "a.md:3: warning: link 'b.md': no article is built from b.md (left out: a draft; "
+        "--drafts builds it) [broken-link]",
     ]
 
 
@@ -136,6 +136,23 @@ def test_anchors_in_another_generators_style_find_the_heading(make_site) -> None
     assert 'href="#whats-next"' in html and 'href="/b/#version-10"' in html
     assert lines(diagnostics.sorted()) == [
         "a.md:3: warning: no heading or element with id 'missing' on this page [broken-anchor]",
+    ]
+
+
+def test_anchors_that_spell_emoji_as_words_find_the_heading(make_site) -> None:
+    """Zola slugs "Issues (🦀)" as ``issues-crab``; vibesite's id, like GitHub's, drops the
+    emoji and keeps the hyphens around it."""
+    parsed, diagnostics = parse_site(make_site({
+        "a.md": ("# A\n\n[i](#i-unsound-issues-crab) [b](#builds-woman-computer-tools) "
+                 "[r](#crab-rust-news) [x](#issues-dog)\n\n## I-unsound issues (🦀)\n\n"
+                 "## Builds (👩‍💻, 🛠️)\n\n## 🦀 Rust news\n\n## Issues\n"),
+    }))
+    html = by_source(parsed)["a.md"].html_body
+    assert ('href="#i-unsound-issues-"' in html and 'href="#builds--"' in html
+            and 'href="#-rust-news"' in html)
+    assert lines(diagnostics.sorted()) == [
+        "a.md:3: warning: no heading or element with id 'issues-dog' on this page "
+        "[broken-anchor]",
     ]
 
 
@@ -295,6 +312,28 @@ def test_the_summary_counts_broken_links_and_times_the_check(make_site, fake_emb
             in summary.splitlines())
     assert list(result.timings)[:3] == ["discover", "parse", "links"]
     assert 0 <= result.timings["links"] < result.timings["parse"] + 1
+
+
+def test_the_summary_names_each_file_that_gives_no_page(make_site, fake_embedder) -> None:
+    from vibesite.cli import LEFT_OUT_LISTED, _summary
+
+    drafts = {f"d{i:02d}.md": "---\ndraft: true\n---\nx\n" for i in range(LEFT_OUT_LISTED)}
+    result, _ = build_ok(make_site({
+        "a.md": "# A\n", **drafts,
+        "old.md": "---\ntitle: Old\nexpirydate: 2001-01-01\n---\nx\n",
+        "hidden/index.md": "---\nheadless: true\n---\nx\n",
+        "off.md": "---\npublished: false\n---\nx\n"}), fake_embedder)
+    summary = _summary(result).splitlines()
+    assert summary[0].endswith("(left out: 10 draft, 1 unpublished, 1 expired, 1 headless)")
+    assert summary[1:LEFT_OUT_LISTED + 2] == [
+        "  left out: d00.md (a draft; --drafts builds it)",
+        *(f"  left out: d{i:02d}.md (a draft; --drafts builds it)"
+          for i in range(1, LEFT_OUT_LISTED)),
+        "  left out: 3 more",
+    ]
+    assert [s for s, _ in result.left_out[LEFT_OUT_LISTED:]] == [
+        "hidden/index.md", "off.md", "old.md"]
+    assert dict(result.left_out)["old.md"] == "its expirydate has passed"
 
 
 def test_the_linked_from_list_is_its_own_block(make_site, fake_embedder) -> None:

@@ -166,6 +166,7 @@ def run_similar(args: argparse.Namespace) -> int:
 
 
 _BROKEN = ("broken-link", "broken-anchor", "broken-image")  # counted in the summary
+LEFT_OUT_LISTED = 10  # files that give no page named in the summary; the rest counted
 
 
 def _summary(result: BuildResult) -> str:
@@ -180,6 +181,9 @@ def _summary(result: BuildResult) -> str:
     lines = [
         f"Built {result.articles} articles, wrote {written} in {total:.2f}s"
         + (f" (left out: {', '.join(left_out)})" if left_out else ""),
+        *(f"  left out: {source} ({why})" for source, why in result.left_out[:LEFT_OUT_LISTED]),
+        *([f"  left out: {len(result.left_out) - LEFT_OUT_LISTED} more"]
+          if len(result.left_out) > LEFT_OUT_LISTED else []),
         f"Embeddings: {result.embedded_new} new, {result.embedded_changed} changed, "
         f"{result.embeddings_removed} removed, {result.windows_embedded} texts encoded",
         f"Topics: {result.topics} ({result.topic_changes})",

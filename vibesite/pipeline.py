@@ -19,7 +19,7 @@ import numpy as np
 from vibesite.buildlock import holding_site_lock
 from vibesite.config import CONFIG_FILE, Config
 from vibesite.content.discover import discover
-from vibesite.content.parse import Article, parse
+from vibesite.content.parse import Article, ParsedContent, parse
 from vibesite.content.render_cache import RenderCache
 from vibesite.diagnostics import BuildError, Diagnostic, Diagnostics
 from vibesite.embeddings.embed import Embeddings, embed
@@ -36,6 +36,7 @@ from vibesite.search.analysis import VERSION as ANALYSIS_VERSION
 from vibesite.search.index import FORMAT as SEARCH_FORMAT
 from vibesite.search.index import build_search_files
 from vibesite.site.assemble import assemble, model_runtime_bytes
+from vibesite.site.link_check import check_theme_links
 from vibesite.site.render import render, theme_dirs
 from vibesite.site.write import write_site
 from vibesite.topics.build import VERSION as TOPICS_VERSION
@@ -63,6 +64,7 @@ class BuildResult:
     topics: int = 0
     topic_changes: str = ""
     headless: int = 0
+    left_out: tuple[tuple[str, str], ...] = ()  # (source, why it gives no page)
     timings: dict[str, float] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
 
@@ -133,11 +135,17 @@ def build(
     timer.lap("assemble")
     rendered = render(config, site, folders, workers=None if fork else 1)
     timer.lap("render")
+    check_theme_links(rendered.files, (path for _, path in rendered.static), config.base_url,
+                      config.base_path, _markdown_bodies(parsed), diagnostics,
+                      config.output_dir.name)
+    _stop_on_problems(config, diagnostics)  # --strict: the theme's broken links
+    timer.lap("theme links")
     files = write_site(rendered, config.output_dir)
     timer.lap("write")
     return BuildResult(
         articles=len(parsed.articles), files=files, drafts=parsed.drafts,
         unpublished=parsed.unpublished, expired=parsed.expired, headless=parsed.headless,
+        left_out=parsed.left_out,
         embedded_new=embeddings.new, embedded_changed=embeddings.changed,
         embeddings_removed=embeddings.removed, windows_embedded=embeddings.windows,
         timings=timer.timings, diagnostics=tuple(diagnostics.sorted()),
@@ -145,6 +153,13 @@ def build(
         topic_changes=(f"{topics.changes.kept} kept, {topics.changes.new} new, "
                        f"{topics.changes.merged} merged, {topics.changes.gone} gone"),
     )
+
+
+def _markdown_bodies(parsed: ParsedContent) -> dict[str, str]:
+    """Each page's Markdown body by its file in the site (its links are checked already)."""
+    bodies = {a.url + "index.html": a.html_body for a in parsed.articles}
+    bodies.update((s.url + "index.html", s.html_body) for s in parsed.sections if s.html_body)
+    return bodies
 
 
 def _discard_cache(config: Config) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import unescape
@@ -39,6 +40,9 @@ from vibesite.content.urls import path_id
 from vibesite.diagnostics import Diagnostics
 
 _IDS = re.compile(r'\sid="([^"]*)"')
+_HEADINGS = re.compile(r'<h([1-6])[^>]*\sid="([^"]*)"[^>]*>(.*?)</h\1>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_RUNS = re.compile(r"[^\W_]+|[^\w\s]+")  # words, and runs of symbols and punctuation
 # Jekyll's default post URL: /2014/07/16/title/ (or .html), any categories before it
 _DATED = re.compile(r"(?:.*/)?(\d{4})/(\d{2})/(\d{2})/([^/]+?)(?:\.html)?")
 _TEMPLATE = re.compile(r"\{\{|\{%")
@@ -71,12 +75,14 @@ class _Linker:
         self.reserved = reserved
         self.diagnostics = diagnostics
         self._ids: dict[str, dict[str, str]] = {}
+        self._symbols: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         self.backlinks: dict[str, set[str]] = {}  # source -> the sources linking to it
 
     def anchor(self, article: Article, fragment: str) -> str | None:
         """The id on ``article``'s page that ``fragment`` names: itself, or the one id that
         reads the same without punctuation and case (another generator's heading slug,
-        such as Zola's ``what-s-next`` for ``whats-next``); None when there is none."""
+        such as Zola's ``what-s-next`` for ``whats-next``), or the one heading whose symbols
+        another generator spelled as words; None when there is none."""
         if article.source not in self._ids:
             ids = [unescape(m) for m in _IDS.findall(article.html_body)]
             loose: dict[str, str] = {}
@@ -85,7 +91,30 @@ class _Linker:
             loose.update({found: found for found in ids})
             self._ids[article.source] = loose
         known = self._ids[article.source]
-        return known.get(fragment) or known.get(_LOOSE.sub("", fragment.lower()) or fragment)
+        loose_fragment = _LOOSE.sub("", fragment.lower()) or fragment
+        found = known.get(fragment) or known.get(loose_fragment)
+        if found is None:
+            named = [hid for hid, pattern in self._symbol_headings(article)
+                     if pattern.fullmatch(loose_fragment)]
+            found = named[0] if len(named) == 1 else None
+        return found
+
+    def _symbol_headings(self, article: Article) -> list[tuple[str, re.Pattern[str]]]:
+        """(id, pattern) for each heading with emoji or other symbols in its text: Zola and
+        others spell a symbol as its name in the slug ("Issues (🦀)" -> ``issues-crab``), so
+        the pattern lets each run of symbols stand for any letters, the words as they are."""
+        if article.source not in self._symbols:
+            found = []
+            for _, hid, inner in _HEADINGS.findall(article.html_body):
+                runs = _RUNS.findall(unescape(_TAGS.sub("", inner)).lower())
+                if not any(unicodedata.category(c) == "So" for run in runs for c in run):
+                    continue
+                pattern = "".join(
+                    "[a-z0-9]*" if any(unicodedata.category(c) == "So" for c in run)
+                    else re.escape(_LOOSE.sub("", run)) for run in runs)
+                found.append((unescape(hid), re.compile(pattern)))
+            self._symbols[article.source] = found
+        return self._symbols[article.source]
 
     def site_url(self, path: str, fragment: str) -> str:
         return self.base_path + quote(path) + (f"#{quote(fragment)}" if fragment else "")
@@ -128,7 +157,8 @@ class _Linker:
                   line: int) -> str | None:
         linked = self.by_source.get(source_path)
         if linked is None:
-            why = f" (it is {self.left_out[source_path]})" if source_path in self.left_out else ""
+            why = (f" (left out: {self.left_out[source_path]})"
+                   if source_path in self.left_out else "")
             if not why and posixpath.normpath(target.partition("#")[0]) in self.by_source:
                 why = f" (did you mean '/{unquote(target)}'?)"
             self._warn(article, line, f"link '{target}': no article is built from "

@@ -47,8 +47,9 @@ _SCALARS = (str, int, float, date)
 _KINDS = {list: "a list", dict: "a table", set: "a set", bytes: "binary data"}
 
 
-_LEFT_OUT = {"draft": "a draft", "unpublished": "not published", "expired": "expired",
-             "headless": "headless"}
+_LEFT_OUT = {"draft": "a draft; --drafts builds it", "unpublished": "published: false",
+             "expired": "its expirydate has passed",
+             "headless": "headless: true or build.render: never"}
 _NEVER = ("never", False, "false")  # Hugo's build.render (and _build.render) values: no page
 
 
@@ -62,6 +63,7 @@ class ParsedContent:
     sections: tuple[Section, ...] = ()  # the home page's first (id "")
     redirects: tuple[tuple[str, str], ...] = ()  # (file in the site, article id it leads to)
     link_seconds: float = 0.0  # of the parse: resolving and checking links (link_articles)
+    left_out: tuple[tuple[str, str], ...] = ()  # (source, why it gives no page), by source
 
 
 def _clean(value: Any) -> str:
@@ -355,4 +357,4 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     return ParsedContent(tuple(unique), left_out["draft"], left_out["unpublished"],
                          left_out["expired"], left_out["headless"], sections,
                          redirects(unique, parser.aliases, taken, reserved, diagnostics),
-                         link_seconds)
+                         link_seconds, tuple(sorted(reasons.items())))
