@@ -133,7 +133,8 @@ def _broken(page: str, tag: str, target: str, files: set[str],
 
 
 def build(corpus: Path, work: Path) -> Counter[str]:
-    """Build ``corpus`` into ``work/site`` in this process; the link warnings by code."""
+    """Build ``corpus`` into ``work/site`` in this process; the link warnings by code (the
+    lines themselves in ``work/link-warnings.txt``)."""
     from vibesite.config import load_config
     from vibesite.diagnostics import BuildError
     from vibesite.pipeline import build as build_site
@@ -147,6 +148,8 @@ def build(corpus: Path, work: Path) -> Counter[str]:
     except BuildError as exc:
         print(f"{corpus.name}: {exc}", file=sys.stderr)
         diagnostics = tuple(exc.diagnostics)
+    linked = [str(d) for d in diagnostics if d.code in LINK_CODES]
+    (work / "link-warnings.txt").write_text("".join(line + "\n" for line in linked))
     return Counter(d.code for d in diagnostics if d.code in LINK_CODES)
 
 

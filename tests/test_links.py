@@ -156,6 +156,21 @@ def test_anchors_that_spell_emoji_as_words_find_the_heading(make_site) -> None:
     ]
 
 
+def test_a_second_h1_and_an_a_name_are_link_targets(make_site) -> None:
+    """Zola and GitHub give every "# Part" of a body an id; browsers land on ``<a name>``."""
+    parsed, diagnostics = parse_site(make_site({
+        "a.md": ("---\ntitle: A\n---\nSee [c](#compatibility) and "
+                 "[1](#note-1).\n\n# Compatibility\n\nText.\n\n"
+                 "<a name=\"note-1\">1</a>: a note.\n"),
+        "b.md": "# B\n\n## B\n\n# Part\n",
+    }))
+    assert lines(diagnostics.sorted()) == []
+    assert '<h1 id="compatibility">' in by_source(parsed)["a.md"].html_body
+    # the title taken from the first h1 takes no id from the headings below it
+    body = by_source(parsed)["b.md"].html_body
+    assert '<h2 id="b">' in body and '<h1 id="part">' in body
+
+
 def test_a_path_from_the_content_root_written_as_relative_gets_a_hint(make_site) -> None:
     _, diagnostics = parse_site(make_site({
         "git/a.md": "# A\n\n[b](unix/b.md)\n",

@@ -253,11 +253,11 @@ def test_render_markdown_takes_the_first_h1_only_when_asked() -> None:
     taken = render_markdown(md, body, take_h1=True)
     assert taken.h1_title == "The Title"
     assert taken.h1_line == 2
-    assert "The" not in taken.html and "<h1>Second H1</h1>" in taken.html
+    assert "The" not in taken.html and '<h1 id="second-h1">Second H1 <a' in taken.html
     assert taken.text == "Intro line.\nText.\nSecond H1"
     kept = render_markdown(md, body, take_h1=False)
     assert kept.h1_title is None
-    assert "<h1>The <em>Title</em></h1>" in kept.html
+    assert '<h1 id="the-title">The <em>Title</em> <a' in kept.html
     assert render_markdown(md, "No heading.\n", take_h1=True).h1_title is None
 
 
@@ -292,7 +292,7 @@ def test_title_front_matter_beats_h1(make_site, fake_embedder) -> None:
     build_ok(config, fake_embedder)
     html = page(config, "t/")
     assert post_title(html) == "From front matter"
-    assert "<h1>From heading</h1>" in post_body(html)  # a body heading, kept
+    assert '<h1 id="from-heading">From heading <a' in post_body(html)  # a body heading
 
 
 def test_title_from_h1_is_removed_from_the_body(make_site, fake_embedder) -> None:

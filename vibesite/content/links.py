@@ -39,7 +39,7 @@ from vibesite.content.sections import folder_id, member_folder
 from vibesite.content.urls import path_id
 from vibesite.diagnostics import Diagnostics
 
-_IDS = re.compile(r'\sid="([^"]*)"')
+_IDS = re.compile(r'\sid="([^"]*)"|<a\s[^>]*?\bname="([^"]*)"')  # <a name> still lands
 _HEADINGS = re.compile(r'<h([1-6])[^>]*\sid="([^"]*)"[^>]*>(.*?)</h\1>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
 _RUNS = re.compile(r"[^\W_]+|[^\w\s]+")  # words, and runs of symbols and punctuation
@@ -84,7 +84,8 @@ class _Linker:
         such as Zola's ``what-s-next`` for ``whats-next``), or the one heading whose symbols
         another generator spelled as words; None when there is none."""
         if article.source not in self._ids:
-            ids = [unescape(m) for m in _IDS.findall(article.html_body)]
+            ids = [unescape(by_id or by_name)
+                   for by_id, by_name in _IDS.findall(article.html_body)]
             loose: dict[str, str] = {}
             for found in ids:
                 loose.setdefault(_LOOSE.sub("", found.lower()), found)

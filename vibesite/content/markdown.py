@@ -95,6 +95,24 @@ def heading_ids_plugin(md: MarkdownIt) -> None:
     md.core.ruler.after("inline", "heading_ids", _heading_ids)
 
 
+def _take_title(state: StateCore) -> None:
+    """With ``env["take_h1"]``, the first h1 leaves the body for ``env["h1"]`` (its text and
+    0-based line) before the anchors plugin runs, so it takes no id from the headings below."""
+    if not state.env.get("take_h1"):
+        return
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h1":
+            state.env["h1"] = (_SPACES.sub(" ", inline_text(tokens[i + 1])).strip(),
+                               token.map[0] if token.map else None)
+            del tokens[i : i + 3]
+            return
+
+
+def title_plugin(md: MarkdownIt) -> None:
+    md.core.ruler.after("text_join", "take_title", _take_title)
+
+
 def make_markdown(raw_html: bool = True) -> MarkdownIt:
     """The site's Markdown. ``raw_html=False`` shows the author's HTML as text. It is still
     parsed as HTML and only rendered escaped, so the plain text (summaries, search index,
@@ -105,9 +123,10 @@ def make_markdown(raw_html: bool = True) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "alerts": True})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(heading_ids_plugin)
-    # Every level below the title gets an id, as Hugo, Zola and GitHub give one: a link to a
-    # "##### Small heading" must land (Zola's own posts link to h5s).
-    md.use(anchors_plugin, min_level=2, max_level=6, permalink=True, permalinkSymbol="#")
+    md.use(title_plugin)
+    # Every heading below the title gets an id, as Hugo, Zola and GitHub give one: a link to
+    # a "##### Small heading" or to a second "# Part" must land (Zola's posts link to both).
+    md.use(anchors_plugin, min_level=1, max_level=6, permalink=True, permalinkSymbol="#")
     md.options["raw_html"] = raw_html
     if not raw_html:
         md.add_render_rule("html_inline", _escaped_inline)
@@ -202,16 +221,9 @@ def _references(tokens: list[Token]) -> tuple[tuple[str, str, int], ...]:
 
 
 def render_markdown(md: MarkdownIt, body: str, take_h1: bool) -> RenderedMarkdown:
-    env: dict = {}
+    env: dict = {"take_h1": take_h1}
     tokens = md.parse(body, env)
-    h1_title = h1_line = None
-    if take_h1:
-        for i, token in enumerate(tokens):
-            if token.type == "heading_open" and token.tag == "h1":
-                h1_title = _SPACES.sub(" ", inline_text(tokens[i + 1])).strip()
-                h1_line = token.map[0] if token.map else None
-                del tokens[i : i + 3]
-                break
+    h1_title, h1_line = env.get("h1", (None, None))
     html = md.renderer.render(tokens, md.options, env)
     return RenderedMarkdown(html, _plain_text(tokens), h1_title or None, h1_line,
                             _references(tokens))
