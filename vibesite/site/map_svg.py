@@ -13,6 +13,17 @@ overlapping labels per level in such text (a check for tests and the bench).
   small type, placed greedily (largest first) at the centre of their articles or, when that
   spot is taken, at the nearest free spot on rings around it, with a leader line back; no
   two labels of one level overlap, and fine labels keep off broad ones.
+- Labels are placed for the largest size a script may draw them at (``PLACE_SIZE``): the
+  static SVG draws them smaller (``LABEL_SIZE``), static/map.js sizes them in screen pixels
+  (``LABEL_PX``, read from the SVG's data attributes) but never above ``PLACE_SIZE``. A box
+  shrunk about its centre overlaps nothing new, and zooming in only moves centres apart, so
+  no two labels of a level overlap at any size or zoom the script draws. Broad labels are
+  placed for ``MIN_PX[1]`` pixels on a map ``PHONE_PX`` wide (a 375-px phone shows 343):
+  readable on a phone without pinching. Fine labels show once zoomed in enough to draw them
+  at ``MIN_PX[2]`` pixels or more.
+- Dots carry their fine topic (``data-t``, the index of that topic's label link, which
+  carries ``data-b``, its broad topic's index) for the script's card: title, article link,
+  topic.
 """
 
 from __future__ import annotations
@@ -27,8 +38,22 @@ from vibesite.site.feeds import NOT_XML
 from vibesite.topics.build import Topic, Topics
 
 WIDTH, HEIGHT, PAD = 1200, 800, 28
-LABEL_SIZE = {1: 22, 2: 14}  # font size per level, in SVG units (1200 across)
-CHAR_WIDTH = 0.6  # average glyph advance of system-ui, in ems (a generous estimate)
+LABEL_SIZE = {1: 22, 2: 14}  # static font size per level, in SVG units (1200 across)
+PHONE_PX = 320  # the narrowest map (CSS px) broad labels are placed to be readable on
+MIN_PX = {1: 12, 2: 11}  # smallest screen size (CSS px) a label is drawn at by the script
+LABEL_PX = {1: 18, 2: 13}  # screen size (CSS px) the script draws labels at when they fit
+# broad labels: MIN_PX on a PHONE_PX map; fine labels: as drawn statically
+PLACE_SIZE = {1: MIN_PX[1] * WIDTH / PHONE_PX, 2: LABEL_SIZE[2]}
+# the broad size fine labels keep off: the script's broad size wherever fine labels show
+NEAR_BROAD = LABEL_PX[1] * PLACE_SIZE[2] / MIN_PX[2]
+# glyph advances in ems of bold DejaVu Sans, the widest system-ui fallback measured (Chromium
+# on Debian), rounded up per group; other ASCII 0.72, beyond ASCII 1. On the TIL map they
+# over-estimate every label's drawn width by 5-9% (broad, bold) and 2-22% (fine, 500);
+# a flat 0.6 em per character under-estimated bold labels by up to 10%, so they overlapped.
+ADVANCE = {c: w for chars, w in (("ijlIJ.,'|!/ ", 0.38), ("frt()-:;", 0.5), ("mwMW", 1.1),
+                                  ("&+#@%", 0.9), ("ABCDEFGHKLNOPQRSTUVXYZ", 0.86),
+                                  ("0123456789", 0.7)) for c in chars}
+WEIGHT = {1: 1.0, 2: 0.95}  # broad labels are bold, fine ones 500
 LEADER_FROM = 10  # a label this far (units) from its topic's centre gets a leader line
 RING_STEP = 6  # units between the rings of candidate spots
 LIGHT = ("#1f6fb2", "#c43c39", "#2b8a3e", "#8a4fbf", "#c76a00", "#8b5a2b", "#c2418f",
@@ -44,19 +69,25 @@ def _esc(text: str) -> str:
     return escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
-def label_box(text: str, level: int, x: float, y: float) -> tuple[float, float, float, float]:
-    """The box (x0, y0, x1, y1) a label centred at (x, y) covers, halo included."""
-    size = LABEL_SIZE[level]
-    half_w = CHAR_WIDTH * size * len(text) / 2 + 3
+def label_box(text: str, level: int, x: float, y: float,
+              size: float | None = None) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1) a label centred at (x, y) covers at ``size`` (default: as
+    placed, ``PLACE_SIZE``), halo included."""
+    size = PLACE_SIZE[level] if size is None else size
+    ems = WEIGHT[level] * sum(ADVANCE.get(c, 0.72 if c.isascii() else 1.0) for c in text)
+    half_w = ems * size / 2 + 3
     half_h = 0.65 * size + 2
     return (x - half_w, y - half_h, x + half_w, y + half_h)
 
 
-def label_overlaps(svg: str) -> dict[int, int]:
-    """Pairs of overlapping labels per level in a map SVG (by ``label_box``)."""
+def label_overlaps(svg: str, sizes: Mapping[int, float] | None = None) -> dict[int, int]:
+    """Pairs of overlapping labels per level in a map SVG, at ``sizes`` per level (default:
+    the largest a script draws, ``PLACE_SIZE``; ``LABEL_SIZE`` for the static SVG)."""
+    sizes = PLACE_SIZE if sizes is None else sizes
     boxes: dict[int, list[tuple[float, float, float, float]]] = {1: [], 2: []}
     for level, x, y, text in _LABEL.findall(svg):
-        boxes[int(level)].append(label_box(html.unescape(text), int(level), float(x), float(y)))
+        boxes[int(level)].append(label_box(html.unescape(text), int(level), float(x), float(y),
+                                           sizes[int(level)]))
     out = {}
     for level, bs in boxes.items():
         b = np.array(bs).reshape(-1, 4)
@@ -120,15 +151,19 @@ def render_map_svg(topics: Topics, titles: Mapping[str, str], urls: Mapping[str,
     radius = float(np.clip(4.2 * np.sqrt(1000 / max(len(screen), 1)), 1.3, 5.0))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'class="vs-map" aria-hidden="true" focusable="false">',
+        f'class="vs-map" aria-hidden="true" focusable="false" '
+        f'data-label-px="{LABEL_PX[1]} {LABEL_PX[2]}" data-min-px="{MIN_PX[1]} {MIN_PX[2]}" '
+        f'data-place="{PLACE_SIZE[1]:g} {PLACE_SIZE[2]:g}">',
         f"<style>{_style()}</style>",
         '<g class="dots">',
     ]
+    fine = {t.slug: i for i, t in enumerate(_fine(topics))}
     for a in sorted(screen, key=lambda i: (screen[i][1], screen[i][0], i)):
         slug = topics.topic_of.get(a)
         cls = f"c{colours[slug]}" if slug in colours else "cn"
+        topic = f' data-t="{fine[slug]}"' if slug in fine else ""
         x, y = screen[a]
-        dot = (f'<circle class="d {cls}" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}">'
+        dot = (f'<circle class="d {cls}"{topic} cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}">'
                f"<title>{_esc(titles.get(a, a))}</title></circle>")
         url = urls.get(a)
         out.append(f'<a href="{_esc(url)}" tabindex="-1">{dot}</a>' if url is not None else dot)
@@ -168,22 +203,31 @@ def _spot(text: str, level: int, anchor: tuple[float, float],
     return min(max(ax, -x0), WIDTH - x1), min(max(ay, -y0), HEIGHT - y1)  # a full map
 
 
+def _fine(topics: Topics) -> list[Topic]:
+    """The automatic (labelled) topics, largest first: the order of their labels."""
+    return sorted((t for t in topics.topics if not t.seeded),
+                  key=lambda t: (-len(t.member_ids), t.slug))
+
+
 def _labels(topics: Topics, screen: Mapping[str, tuple[float, float]],
             topic_urls: Mapping[str, str]) -> list[str]:
     """Broad labels first, then fine ones, each topic largest first."""
-    order: list[tuple[int, Topic]] = [(1, t) for t in topics.broad]
-    order += [(2, t) for t in sorted((t for t in topics.topics if not t.seeded),
-                                     key=lambda t: (-len(t.member_ids), t.slug))]
+    broad = {t.slug: i for i, t in enumerate(topics.broad)}
+    order: list[tuple[int, int, Topic]] = [(1, i, t) for i, t in enumerate(topics.broad)]
+    order += [(2, i, t) for i, t in enumerate(_fine(topics))]
     taken: dict[int, list[tuple[float, float, float, float]]] = {1: [], 2: []}
+    near: list[tuple[float, float, float, float]] = []  # broad labels as drawn near fine ones
     leaders, labels = [], []
-    for level, topic in order:
+    for level, index, topic in order:
         if not any(a in screen for a in topic.member_ids):
             continue
         anchor = _anchor(topic, screen)
         # fine labels keep off broad ones too, so both levels stay readable at once
-        x, y = _spot(topic.name, level, anchor, taken[level] + (taken[1] if level == 2 else []))
-        box = label_box(topic.name, level, x, y)
-        taken[level].append(box)
+        x, y = _spot(topic.name, level, anchor, taken[level] + (near if level == 2 else []))
+        taken[level].append(label_box(topic.name, level, x, y))
+        if level == 1:
+            near.append(label_box(topic.name, level, x, y, NEAR_BROAD))
+        box = label_box(topic.name, level, x, y, LABEL_SIZE[level])  # the leader meets it
         if np.hypot(x - anchor[0], y - anchor[1]) > LEADER_FROM:
             ex = min(max(anchor[0], box[0]), box[2])
             ey = min(max(anchor[1], box[1]), box[3])
@@ -192,5 +236,8 @@ def _labels(topics: Topics, screen: Mapping[str, tuple[float, float]],
         text = (f'<text class="l l{level}" data-level="{level}" x="{x:.1f}" y="{y:.1f}">'
                 f"{_esc(topic.name)}</text>")
         url = topic_urls.get(topic.slug)
-        labels.append(f'<a href="{_esc(url)}" tabindex="-1">{text}</a>' if url else text)
+        ref = (f' data-b="{index}"' if level == 1 else
+               f' data-t="{index}"' + (f' data-b="{broad[topic.parent]}"'
+                                       if topic.parent in broad else ""))
+        labels.append(f'<a href="{_esc(url)}" tabindex="-1"{ref}>{text}</a>' if url else text)
     return ['<g class="leaders">', *leaders, "</g>", '<g class="labels">', *labels, "</g>"]
