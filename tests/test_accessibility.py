@@ -172,6 +172,24 @@ def test_no_axe_violations_in_the_open_search_dropdown(browser: Any, axe: str, b
     assert found == [], "\n".join(found)
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_no_axe_violations_with_the_map_card_open(browser: Any, axe: str, base_url: str,
+                                                  scheme: str, viewport: str) -> None:
+    context = _open(browser, scheme, viewport)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "map/")
+        page.wait_for_selector(".site-map svg.vs-map--js")
+        dot = page.locator(".site-map circle.d").first
+        dot.tap() if viewport == "phone" else dot.hover()
+        page.wait_for_selector(".map-card:not([hidden])")
+        found = violations(page, axe)
+    finally:
+        context.close()
+    assert found == [], "\n".join(found)
+
+
 # --- the theme's scripts (static/theme.js) -----------------------------------------------
 
 

@@ -11,15 +11,16 @@ import html
 import json
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from _sitebuild import FakeEmbedder, build_quiet
-from browser import Recorder, serve
+from browser import WAIT_MS, Recorder, serve
 
 from vibesite.config import Config
-from vibesite.site.map_svg import label_overlaps
+from vibesite.site.map_svg import LABEL_SIZE, label_overlaps
 
 VOCAB = {
     "git": "git rebase commit branch merge stash reflog cherry upstream remote checkout",
@@ -185,4 +186,134 @@ def test_map_zooms_with_buttons_and_keys_and_shows_fine_labels_closer(
         page.keyboard.press("0")
         assert svg.get_attribute("viewBox") == "0.0 0.0 1200.0 800.0"
         assert not fine.first.is_visible()
+        assert recorder.errors == []
+
+
+def test_dots_carry_their_fine_topic_for_the_card(two_levels: Config) -> None:
+    d = data(two_levels)
+    svg = svg_of(two_levels)
+    topic_of = {m["id"]: t["slug"] for t in d["topics"] if not t["seeded"] for m in t["members"]}
+    fine = {index: slug for slug, index in re.findall(
+        r'<a href="/topics/([^/]+)/" tabindex="-1" data-t="(\d+)"', svg)}
+    broad = {index: slug for slug, index in re.findall(
+        r'<a href="/topics/#([^"]+)" tabindex="-1" data-b="(\d+)">', svg)}
+    dots = re.findall(r'<a href="/([^"]+)/" tabindex="-1"><circle class="d c\d+" data-t="(\d+)"',
+                      svg)
+    assert len(dots) == len(topic_of)
+    assert all(fine[index] == topic_of[a] for a, index in dots)
+    parents = dict(re.findall(r'data-t="(\d+)" data-b="(\d+)"', svg))
+    slugs = {t["slug"]: t for t in d["topics"]}
+    assert all(broad[b] == slugs[fine[t]]["parent"] for t, b in parents.items())
+
+
+def test_labels_are_placed_for_the_phone_size_without_overlaps(two_levels: Config) -> None:
+    svg = svg_of(two_levels)
+    assert 'data-label-px="18 13" data-min-px="12 11" data-place="45 14"' in svg
+    assert label_overlaps(svg) == {1: 0, 2: 0}  # at the placed (largest drawn) sizes
+    assert label_overlaps(svg, LABEL_SIZE) == {1: 0, 2: 0}  # as the static SVG draws them
+
+
+PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+def _label_boxes(page: Any, level: int) -> list[dict[str, float]]:
+    """Screen boxes and sizes (CSS px) of the visible labels of a level."""
+    boxes: list[dict[str, float]] = page.evaluate("""(level) => {
+        const svg = document.querySelector('.site-map svg.vs-map');
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return [...svg.querySelectorAll(`text[data-level="${level}"]`)]
+          .filter((t) => t.getBoundingClientRect().width > 0)
+          .map((t) => { const r = t.getBoundingClientRect();
+            return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom,
+                    px: parseFloat(getComputedStyle(t).fontSize) * scale}; });
+    }""", level)
+    return boxes
+
+
+def _overlapping(boxes: list[dict[str, float]]) -> int:
+    return sum(a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"] and b["y0"] < a["y1"]
+               for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+@contextmanager
+def map_page(config: Config, browser: Any, **options: Any) -> Iterator[tuple[Any, str, Recorder]]:
+    """The built map page, its script run, in a new browser context: (page, site URL,
+    recorder)."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(WAIT_MS)
+    try:
+        with serve(config.output_dir) as url:
+            page = context.new_page()
+            recorder = Recorder(page)
+            page.goto(url + "map/")
+            page.wait_for_selector(".site-map svg.vs-map--js")
+            yield page, url, recorder
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_phone_shows_readable_broad_labels_without_pinching_and_none_overlap(
+        two_levels: Config, browser: Any) -> None:
+    with map_page(two_levels, browser, **PHONE) as (page, _, recorder):
+        broad = _label_boxes(page, 1)
+        assert len(broad) == len(data(two_levels)["broad"])
+        assert min(b["px"] for b in broad) >= 12 and _overlapping(broad) == 0
+        assert _label_boxes(page, 2) == []  # fine labels wait for a closer zoom
+        zoom_in = page.get_by_role("button", name="Zoom in")
+        while not _label_boxes(page, 2):
+            zoom_in.tap()
+        fine = _label_boxes(page, 2)
+        assert min(b["px"] for b in fine) >= 11 and _overlapping(fine) == 0
+        assert _overlapping(_label_boxes(page, 1)) == 0
+        assert recorder.errors == []
+
+
+@pytest.mark.browser
+def test_tapping_a_dot_shows_a_card_whose_link_opens_the_article(
+        two_levels: Config, browser: Any) -> None:
+    d = data(two_levels)
+    with map_page(two_levels, browser, **PHONE) as (page, url, recorder):
+        dot = page.locator(".site-map circle.d").nth(10)
+        href = dot.locator("xpath=..").get_attribute("href")
+        title = dot.locator("title").text_content()
+        dot.tap()
+        card = page.locator(".site-map .map-card")
+        assert card.is_visible() and page.url == url + "map/"  # the tap did not navigate
+        assert card.locator(".map-card__title").inner_text() == title
+        topic = next(t for t in d["topics"] if any(f"/{m['id']}/" == href for m in t["members"]))
+        parent = next(b for b in d["broad"] if b["slug"] == topic["parent"])
+        links = card.locator(".map-card__topic a")
+        assert links.all_inner_texts() == [parent["name"], topic["name"]]
+        assert links.nth(1).get_attribute("href") == f"/topics/{topic['slug']}/"
+        page.keyboard.press("Escape")
+        assert not card.is_visible()
+        dot.tap()
+        card.get_by_role("button", name="Close").tap()
+        assert not card.is_visible()
+        dot.tap()
+        card.locator(".map-card__title").tap()
+        page.wait_for_url(url + href.lstrip("/"))  # type: ignore[union-attr]
+        assert page.locator("h1").first.inner_text() == title
+        assert recorder.errors == []
+
+
+@pytest.mark.browser
+def test_hovering_a_dot_shows_its_card_and_a_click_opens_the_article(
+        two_levels: Config, browser: Any) -> None:
+    with map_page(two_levels, browser) as (page, url, recorder):
+        dot = page.locator(".site-map circle.d").nth(3)
+        title = dot.locator("title").text_content()
+        dot.hover()
+        card = page.locator(".site-map .map-card")
+        assert card.is_visible()
+        assert card.locator(".map-card__title").inner_text() == title
+        card.locator(".map-card__title").hover()  # the card stays while the pointer is on it
+        page.wait_for_timeout(800)
+        assert card.is_visible()
+        card.get_by_role("button", name="Close").click()
+        assert not card.is_visible()
+        href = dot.locator("xpath=..").get_attribute("href")
+        dot.click()
+        page.wait_for_url(url + href.lstrip("/"))  # type: ignore[union-attr]
         assert recorder.errors == []

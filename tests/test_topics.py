@@ -13,7 +13,7 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from vibesite.content.slugs import topic_slug
 from vibesite.embeddings.store import EmbeddingStore, StoredTopic
-from vibesite.site.map_svg import render_map_svg
+from vibesite.site.map_svg import PLACE_SIZE, label_overlaps, placed_sizes, render_map_svg
 from vibesite.topics.build import Topics, TopicSeed, build_topics
 from vibesite.topics.projection import project_2d
 from vibesite.topics.serialize import stored_topics, topics_json
@@ -289,3 +289,19 @@ def test_degenerate_maps_are_centred() -> None:
     same = build_topics([f"a{i}" for i in range(9)], np.ones((9, 4), np.float32), ["x y"] * 9)
     assert set(same.coords.values()) == {(0.0, 0.0)}
     assert len(set(re.findall(r'cx="[^"]+" cy="[^"]+"', render_map_svg(same, {}, {})))) == 1
+
+
+def test_labels_that_do_not_fit_are_placed_smaller_never_on_each_other() -> None:
+    ids, vecs, texts = blobs()
+    first = build_topics(ids, vecs, texts)
+    long = {t.slug: f"{t.slug} " + "with a name far too long for the map " * 4
+            for t in first.topics}
+    topics = build_topics(ids, vecs, texts, renames=long)
+    svg = render_map_svg(topics, {}, {})
+    placed = placed_sizes(svg)
+    assert placed[1] == PLACE_SIZE[1] and 0 < placed[2] < PLACE_SIZE[2]  # shrunk to fit
+    assert f".vs-map .l2{{font-size:{placed[2]:g}px" in svg  # the static SVG draws that size
+    labels = re.findall(r'<text class="l l2"[^>]*>([^<]*)</text>', svg)
+    assert sorted(html.unescape(a) for a in labels) == sorted(long.values())
+    assert label_overlaps(svg) == {1: 0, 2: 0}
+    assert all(float(x) >= 0 for x in re.findall(r'<text [^>]* x="([^"]+)"', svg))

@@ -13,6 +13,19 @@ overlapping labels per level in such text (a check for tests and the bench).
   small type, placed greedily (largest first) at the centre of their articles or, when that
   spot is taken, at the nearest free spot on rings around it, with a leader line back; no
   two labels of one level overlap, and fine labels keep off broad ones.
+- Labels are placed for the largest size a script may draw them at (``PLACE_SIZE``): the
+  static SVG draws them smaller (``LABEL_SIZE``), static/map.js sizes them in screen pixels
+  (``LABEL_PX``, read from the SVG's data attributes) but never above ``PLACE_SIZE``. A box
+  shrunk about its centre overlaps nothing new, and zooming in only moves centres apart, so
+  no two labels of a level overlap at any size or zoom the script draws. Broad labels are
+  placed for ``MIN_PX[1]`` pixels on a map ``PHONE_PX`` wide (a 375-px phone shows 343):
+  readable on a phone without pinching. Fine labels show once zoomed in enough to draw them
+  at ``MIN_PX[2]`` pixels or more. When the labels of a level do not all fit at that size (long
+  names on a crowded map: winrt-api-docs' 85 fine topics), the level is placed again at
+  ``SHRINK`` times the size until they do; the SVG's ``data-place`` holds the sizes used.
+- Dots carry their fine topic (``data-t``, the index of that topic's label link, which
+  carries ``data-b``, its broad topic's index) for the script's card: title, article link,
+  topic.
 """
 
 from __future__ import annotations
@@ -27,14 +40,32 @@ from vibesite.site.feeds import NOT_XML
 from vibesite.topics.build import Topic, Topics
 
 WIDTH, HEIGHT, PAD = 1200, 800, 28
-LABEL_SIZE = {1: 22, 2: 14}  # font size per level, in SVG units (1200 across)
-CHAR_WIDTH = 0.6  # average glyph advance of system-ui, in ems (a generous estimate)
+LABEL_SIZE = {1: 22, 2: 14}  # static font size per level, in SVG units (1200 across)
+PHONE_PX = 320  # the narrowest map (CSS px) broad labels are placed to be readable on
+MIN_PX = {1: 12, 2: 11}  # smallest screen size (CSS px) a label is drawn at by the script
+LABEL_PX = {1: 18, 2: 13}  # screen size (CSS px) the script draws labels at when they fit
+# broad labels: MIN_PX on a PHONE_PX map; fine labels: as drawn statically
+PLACE_SIZE = {1: MIN_PX[1] * WIDTH / PHONE_PX, 2: LABEL_SIZE[2]}
+# the broad size fine labels keep off: the script's broad size wherever fine labels show
+NEAR_BROAD = LABEL_PX[1] * PLACE_SIZE[2] / MIN_PX[2]
+# glyph advances in ems of bold DejaVu Sans, the widest system-ui fallback measured (Chromium
+# on Debian), rounded up per group; other ASCII 0.72, beyond ASCII 1. On the TIL map they
+# over-estimate every label's drawn width by 5-9% (broad, bold) and 2-22% (fine, 500);
+# a flat 0.6 em per character under-estimated bold labels by up to 10%, so they overlapped.
+ADVANCE = {c: w for chars, w in (("ijlIJ.,'|!/ ", 0.38), ("frt()-:;", 0.5), ("mwMW", 1.1),
+                                  ("&+#@%", 0.9), ("ABCDEFGHKLNOPQRSTUVXYZ", 0.86),
+                                  ("0123456789", 0.7)) for c in chars}
+WEIGHT = {1: 1.0, 2: 0.95}  # broad labels are bold, fine ones 500
 LEADER_FROM = 10  # a label this far (units) from its topic's centre gets a leader line
 RING_STEP = 6  # units between the rings of candidate spots
+RINGS = 400  # rings searched: 2,400 units, the whole map from any anchor
+SHRINK = 0.85  # a level whose labels do not all fit is placed again this much smaller
+MIN_PLACE = 3.0  # units: below this a label that does not fit sits at its anchor
 LIGHT = ("#1f6fb2", "#c43c39", "#2b8a3e", "#8a4fbf", "#c76a00", "#8b5a2b", "#c2418f",
          "#0f8a8f", "#7a7d00", "#4a5fc1", "#a33b6b", "#3d7d5a", "#b25d1f", "#5a6b7d", "#6d4fa3")
 DARK = ("#6cb4f0", "#f28482", "#6fd08c", "#c39bf0", "#f5a94e", "#d4a373", "#f28cc8",
         "#5fd3d6", "#d4d65a", "#97a8f5", "#e38fb3", "#8fd1ad", "#f0a06c", "#a9b8c8", "#b9a3ef")
+_PLACED = re.compile(r'data-place="([\d.]+) ([\d.]+)"')
 _LABEL = re.compile(r'<text class="l l(\d)" data-level="\d" x="([^"]+)" y="([^"]+)">([^<]*)</text>')
 
 
@@ -44,19 +75,31 @@ def _esc(text: str) -> str:
     return escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
-def label_box(text: str, level: int, x: float, y: float) -> tuple[float, float, float, float]:
-    """The box (x0, y0, x1, y1) a label centred at (x, y) covers, halo included."""
-    size = LABEL_SIZE[level]
-    half_w = CHAR_WIDTH * size * len(text) / 2 + 3
+def label_box(text: str, level: int, x: float, y: float,
+              size: float | None = None) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1) a label centred at (x, y) covers at ``size`` (default: as
+    placed, ``PLACE_SIZE``), halo included."""
+    size = PLACE_SIZE[level] if size is None else size
+    ems = WEIGHT[level] * sum(ADVANCE.get(c, 0.72 if c.isascii() else 1.0) for c in text)
+    half_w = ems * size / 2 + 3
     half_h = 0.65 * size + 2
     return (x - half_w, y - half_h, x + half_w, y + half_h)
 
 
-def label_overlaps(svg: str) -> dict[int, int]:
-    """Pairs of overlapping labels per level in a map SVG (by ``label_box``)."""
+def placed_sizes(svg: str) -> dict[int, float]:
+    """The sizes a map SVG's labels were placed for (its ``data-place``), per level."""
+    found = _PLACED.search(svg)
+    return {1: float(found[1]), 2: float(found[2])} if found else dict(PLACE_SIZE)
+
+
+def label_overlaps(svg: str, sizes: Mapping[int, float] | None = None) -> dict[int, int]:
+    """Pairs of overlapping labels per level in a map SVG, at ``sizes`` per level (default:
+    the largest a script draws, as placed; ``static_sizes`` for the static SVG)."""
+    sizes = placed_sizes(svg) if sizes is None else sizes
     boxes: dict[int, list[tuple[float, float, float, float]]] = {1: [], 2: []}
     for level, x, y, text in _LABEL.findall(svg):
-        boxes[int(level)].append(label_box(html.unescape(text), int(level), float(x), float(y)))
+        boxes[int(level)].append(label_box(html.unescape(text), int(level), float(x), float(y),
+                                           sizes[int(level)]))
     out = {}
     for level, bs in boxes.items():
         b = np.array(bs).reshape(-1, 4)
@@ -66,7 +109,12 @@ def label_overlaps(svg: str) -> dict[int, int]:
     return out
 
 
-def _style() -> str:
+def static_sizes(placed: Mapping[int, float]) -> dict[int, float]:
+    """Label sizes of the static SVG: ``LABEL_SIZE``, or the placed size when smaller."""
+    return {level: min(LABEL_SIZE[level], placed[level]) for level in (1, 2)}
+
+
+def _style(sizes: Mapping[int, float]) -> str:
     """The map's CSS, every rule under .vs-map (an inline SVG's style applies to the page)."""
     m = ".vs-map "
     light = "".join(f"{m}.c{i}{{fill:{c}}}" for i, c in enumerate(LIGHT))
@@ -78,8 +126,8 @@ def _style() -> str:
         f"{m}.l{{font-family:{font};fill:#1a1a1a;stroke:#fff;stroke-width:4px;"
         "stroke-linejoin:round;paint-order:stroke;text-anchor:middle;"
         "dominant-baseline:central}"
-        f"{m}.l1{{font-size:{LABEL_SIZE[1]}px;font-weight:700}}"
-        f"{m}.l2{{font-size:{LABEL_SIZE[2]}px;font-weight:500;fill:#333}}"
+        f"{m}.l1{{font-size:{sizes[1]:g}px;font-weight:700}}"
+        f"{m}.l2{{font-size:{sizes[2]:g}px;font-weight:500;fill:#333}}"
         f"{m}a:hover .l{{text-decoration:underline}}"
         f"{m}.k{{stroke:#666;stroke-width:1px;fill:none}}"
         f"@media (prefers-color-scheme:dark){{{dark}{m}.cn{{fill:#9a9a9a}}"
@@ -118,22 +166,27 @@ def render_map_svg(topics: Topics, titles: Mapping[str, str], urls: Mapping[str,
     screen = _screen(topics)
     colours = colour_of(topics)
     radius = float(np.clip(4.2 * np.sqrt(1000 / max(len(screen), 1)), 1.3, 5.0))
+    placed, labels = _labels(topics, screen, topic_urls or {})
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'class="vs-map" aria-hidden="true" focusable="false">',
-        f"<style>{_style()}</style>",
+        f'class="vs-map" aria-hidden="true" focusable="false" '
+        f'data-label-px="{LABEL_PX[1]} {LABEL_PX[2]}" data-min-px="{MIN_PX[1]} {MIN_PX[2]}" '
+        f'data-place="{placed[1]:g} {placed[2]:g}">',
+        f"<style>{_style(static_sizes(placed))}</style>",
         '<g class="dots">',
     ]
+    fine = {t.slug: i for i, t in enumerate(_fine(topics))}
     for a in sorted(screen, key=lambda i: (screen[i][1], screen[i][0], i)):
         slug = topics.topic_of.get(a)
         cls = f"c{colours[slug]}" if slug in colours else "cn"
+        topic = f' data-t="{fine[slug]}"' if slug in fine else ""
         x, y = screen[a]
-        dot = (f'<circle class="d {cls}" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}">'
+        dot = (f'<circle class="d {cls}"{topic} cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}">'
                f"<title>{_esc(titles.get(a, a))}</title></circle>")
         url = urls.get(a)
         out.append(f'<a href="{_esc(url)}" tabindex="-1">{dot}</a>' if url is not None else dot)
     out.append("</g>")
-    out.extend(_labels(topics, screen, topic_urls or {}))
+    out.extend(labels)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -148,49 +201,89 @@ def _anchor(topic: Topic, screen: Mapping[str, tuple[float, float]]) -> tuple[fl
     return float(best[0]), float(best[1])
 
 
-def _spot(text: str, level: int, anchor: tuple[float, float],
-          taken: list[tuple[float, float, float, float]]) -> tuple[float, float]:
-    """The free spot nearest the anchor (rings of candidates around it), inside the map."""
+def _spot(text: str, level: int, size: float, anchor: tuple[float, float],
+          taken: list[tuple[float, float, float, float]]) -> tuple[float, float] | None:
+    """The free spot nearest the anchor (rings of candidates around it, each ring checked at
+    once), inside the map; None when there is none."""
     boxes = np.array(taken).reshape(-1, 4)
     ax, ay = anchor
-    x0, y0, x1, y1 = label_box(text, level, 0.0, 0.0)
-    for ring in range(0, 400):
-        r = ring * RING_STEP
+    x0, y0, x1, y1 = label_box(text, level, 0.0, 0.0, size)
+    if x1 - x0 > WIDTH - 2 or y1 - y0 > HEIGHT - 2:
+        return None
+    for ring in range(RINGS):
         steps = 1 if ring == 0 else 8 + 4 * ring
-        for k in range(steps):
-            angle = 2 * np.pi * k / steps
-            x = min(max(ax + r * np.cos(angle), -x0 + 1), WIDTH - x1 - 1)
-            y = min(max(ay + r * np.sin(angle), -y0 + 1), HEIGHT - y1 - 1)
-            if not len(boxes) or not np.any(  # a unit apart, so rounding cannot touch
-                    (boxes[:, 0] < x + x1 + 1) & (x + x0 - 1 < boxes[:, 2])
-                    & (boxes[:, 1] < y + y1 + 1) & (y + y0 - 1 < boxes[:, 3])):
-                return round(x, 1), round(y, 1)
-    return min(max(ax, -x0), WIDTH - x1), min(max(ay, -y0), HEIGHT - y1)  # a full map
+        angle = 2 * np.pi * np.arange(steps) / steps
+        xs = np.clip(ax + ring * RING_STEP * np.cos(angle), -x0 + 1, WIDTH - x1 - 1)
+        ys = np.clip(ay + ring * RING_STEP * np.sin(angle), -y0 + 1, HEIGHT - y1 - 1)
+        hit = ((boxes[None, :, 0] < xs[:, None] + x1 + 1)  # a unit apart: rounding can't touch
+               & (xs[:, None] + x0 - 1 < boxes[None, :, 2])
+               & (boxes[None, :, 1] < ys[:, None] + y1 + 1)
+               & (ys[:, None] + y0 - 1 < boxes[None, :, 3])).any(axis=1)
+        free = np.flatnonzero(~hit)
+        if len(free):
+            return round(float(xs[free[0]]), 1), round(float(ys[free[0]]), 1)
+    return None
+
+
+def _place(level: int, todo: list[tuple[Topic, tuple[float, float]]],
+           avoid: list[tuple[float, float, float, float]]
+           ) -> tuple[float, list[tuple[float, float]]]:
+    """(size, spot per label): the labels of one level at the largest size, from
+    ``PLACE_SIZE`` down by ``SHRINK``, at which every one finds a free spot."""
+    size = PLACE_SIZE[level]
+    while True:
+        taken = list(avoid)
+        spots: list[tuple[float, float]] = []
+        for topic, anchor in todo:
+            spot = _spot(topic.name, level, size, anchor, taken)
+            if spot is None:
+                if size * SHRINK >= MIN_PLACE:
+                    break
+                spot = anchor  # nowhere free even at MIN_PLACE: a full map
+            spots.append(spot)
+            taken.append(label_box(topic.name, level, *spot, size))
+        else:
+            return round(size, 2), spots
+        size *= SHRINK
+
+
+def _fine(topics: Topics) -> list[Topic]:
+    """The automatic (labelled) topics, largest first: the order of their labels."""
+    return sorted((t for t in topics.topics if not t.seeded),
+                  key=lambda t: (-len(t.member_ids), t.slug))
 
 
 def _labels(topics: Topics, screen: Mapping[str, tuple[float, float]],
-            topic_urls: Mapping[str, str]) -> list[str]:
-    """Broad labels first, then fine ones, each topic largest first."""
-    order: list[tuple[int, Topic]] = [(1, t) for t in topics.broad]
-    order += [(2, t) for t in sorted((t for t in topics.topics if not t.seeded),
-                                     key=lambda t: (-len(t.member_ids), t.slug))]
-    taken: dict[int, list[tuple[float, float, float, float]]] = {1: [], 2: []}
+            topic_urls: Mapping[str, str]) -> tuple[dict[int, float], list[str]]:
+    """(placed size per level, SVG lines): broad labels first, then fine ones, each topic
+    largest first."""
+    broad = {t.slug: i for i, t in enumerate(topics.broad)}
+    order = {1: list(enumerate(topics.broad)), 2: list(enumerate(_fine(topics)))}
+    placed: dict[int, float] = {}
+    near: list[tuple[float, float, float, float]] = []  # broad labels as drawn near fine ones
     leaders, labels = [], []
-    for level, topic in order:
-        if not any(a in screen for a in topic.member_ids):
-            continue
-        anchor = _anchor(topic, screen)
+    for level in (1, 2):
+        todo = [(i, t, _anchor(t, screen)) for i, t in order[level]
+                if any(a in screen for a in t.member_ids)]
         # fine labels keep off broad ones too, so both levels stay readable at once
-        x, y = _spot(topic.name, level, anchor, taken[level] + (taken[1] if level == 2 else []))
-        box = label_box(topic.name, level, x, y)
-        taken[level].append(box)
-        if np.hypot(x - anchor[0], y - anchor[1]) > LEADER_FROM:
-            ex = min(max(anchor[0], box[0]), box[2])
-            ey = min(max(anchor[1], box[1]), box[3])
-            leaders.append(f'<line class="k" data-level="{level}" x1="{anchor[0]:.1f}" '
-                           f'y1="{anchor[1]:.1f}" x2="{ex:.1f}" y2="{ey:.1f}"/>')
-        text = (f'<text class="l l{level}" data-level="{level}" x="{x:.1f}" y="{y:.1f}">'
-                f"{_esc(topic.name)}</text>")
-        url = topic_urls.get(topic.slug)
-        labels.append(f'<a href="{_esc(url)}" tabindex="-1">{text}</a>' if url else text)
-    return ['<g class="leaders">', *leaders, "</g>", '<g class="labels">', *labels, "</g>"]
+        placed[level], spots = _place(level, [(t, anchor) for _, t, anchor in todo],
+                                      near if level == 2 else [])
+        drawn = static_sizes({**PLACE_SIZE, **placed})[level]
+        for (index, topic, anchor), (x, y) in zip(todo, spots, strict=True):
+            if level == 1:
+                near.append(label_box(topic.name, level, x, y, NEAR_BROAD))
+            box = label_box(topic.name, level, x, y, drawn)  # the leader meets it
+            if np.hypot(x - anchor[0], y - anchor[1]) > LEADER_FROM:
+                ex = min(max(anchor[0], box[0]), box[2])
+                ey = min(max(anchor[1], box[1]), box[3])
+                leaders.append(f'<line class="k" data-level="{level}" x1="{anchor[0]:.1f}" '
+                               f'y1="{anchor[1]:.1f}" x2="{ex:.1f}" y2="{ey:.1f}"/>')
+            text = (f'<text class="l l{level}" data-level="{level}" x="{x:.1f}" y="{y:.1f}">'
+                    f"{_esc(topic.name)}</text>")
+            url = topic_urls.get(topic.slug)
+            ref = (f' data-b="{index}"' if level == 1 else
+                   f' data-t="{index}"' + (f' data-b="{broad[topic.parent]}"'
+                                           if topic.parent in broad else ""))
+            labels.append(f'<a href="{_esc(url)}" tabindex="-1"{ref}>{text}</a>' if url else text)
+    lines = ['<g class="leaders">', *leaders, "</g>", '<g class="labels">', *labels, "</g>"]
+    return placed, lines

@@ -10,6 +10,15 @@
 5. with previous topics and little churn, the previous membership is the start and only
    settled, so adding an article never renumbers other topics.
 
+Agreement with a site's folders (``bench/topic_agreement.py``, jbranchaud/til: 1,871 articles,
+76 folders): NMI 0.588, ARI 0.313 at the 81 topics chosen here. ARI stays low whatever the
+method or count: forced counts 30/50/76/150 give ARI 0.35/0.33/0.31/0.21, average linkage
+alone at 76 0.35, KMeans 0.16, Ward 0.17, HDBSCAN under 0.1; the fine topics merged by their
+dominant folder reach only 0.41, so splitting big folders is not the main loss. Even labels
+that use the folders (each article to its nearest folder centre) reach only ARI 0.64 in this
+space, so the rest is articles of different folders that the model places close together
+(unix, mac, workflow, devops), not the clustering; nothing here is tuned to raise it.
+
 Naming is in topics.naming, slugs and members in topics.build, persistence in the store.
 """
 
