@@ -341,13 +341,20 @@ def test_lexical_results_show_before_the_model_loads(page: Any, base_url: str) -
     page.locator("#vs-search-listbox [role='option']").first.wait_for()
     assert option_titles(page)[0] == "Copying a live SQLite database safely"
     assert page.evaluate("() => window.vibesiteSearch.state.semantic") == "loading"
-    assert mode(page) == "Loading semantic model…"
+    assert mode(page).startswith("Loading semantic model…")
     for _ in range(200):  # the request reaches the route handler while Playwright waits
         if held:
             break
         page.wait_for_timeout(50)
     assert len(held) == 1, page.recorder.urls
     assert page.evaluate("() => window.vibesiteSearch.state.semantic") == "loading"
+    # the download's progress, in MB of the manifest's total: all but the model (held) so far
+    total = page.evaluate("() => window.vibesiteSearch.state.downloadBytes")
+    page.wait_for_function("""total => window.vibesiteSearch.state.downloaded > 0
+        && document.querySelector('.vs-search__mode').textContent.endsWith(' MB')""", arg=total)
+    shown = re.fullmatch(r"Loading semantic model… (\d+) of (\d+) MB", mode(page))
+    assert shown is not None and int(shown[2]) == round(total / 1e6), mode(page)
+    assert 0 < int(shown[1]) < int(shown[2])
 
     held[0].continue_()
     assert wait_ready(page) is True

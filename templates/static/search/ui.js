@@ -4,6 +4,14 @@
 // templates/search.html), an engine (./engine.js) and sitePath(relative) -> link.
 // Out: init(engine, sitePath) wires every box on the page and the "/" shortcut. Results are
 // built with DOM text nodes only (never innerHTML with content).
+//
+// A calm list (issue 12): results never move under the reader's pointer or focus. The search
+// page paints the keyword list at once (merged with semantic ranking when that is ready, or
+// becomes ready within SETTLE_MS); the model's download starts only after that first paint.
+// When semantic ranking arrives later, the merged list replaces the keyword list only if the
+// reader has not touched it (pointer, focus, scroll, More results); otherwise a button offers
+// the updated list, in a slot the page reserves so that nothing shifts. The download's
+// progress shows in MB of the total in the polite status region, at most once a second.
 
 const MODE_TEXT = {
   keyword: "Keyword results",
@@ -13,12 +21,48 @@ const MODE_TEXT = {
 const HEADER_LIMIT = 8;
 const PAGE_STEP = 20;
 const TYPING_PAUSE_MS = 120; // search once typing pauses this long
+const SETTLE_MS = 250; // the search page's first list waits this long for a loading model
+const PROGRESS_EVERY_MS = 1000; // the polite region's download progress, at most this often
 
 function modeText(state) {
   if (state.semantic === "ready") return MODE_TEXT.hybrid;
-  if (state.semantic === "loading") return MODE_TEXT.loading;
+  if (state.semantic === "loading") {
+    return state.downloadBytes
+      ? `${MODE_TEXT.loading} ${downloadText(state.downloaded, state.downloadBytes)}`
+      : MODE_TEXT.loading;
+  }
   return MODE_TEXT.keyword;
 }
+
+/** "3 of 21 MB": the bytes fetched of the model download's total. */
+export function downloadText(done, total) {
+  const digits = total < 1e7 ? 1 : 0;
+  return `${(Math.min(done, total) / 1e6).toFixed(digits)} of ${(total / 1e6).toFixed(digits)} MB`;
+}
+
+/** Keep `node` showing the engine's mode: on every change of state, and as the model's bytes
+ *  arrive at most every PROGRESS_EVERY_MS (a polite live region must not chatter). */
+function showMode(engine, node) {
+  let shown = 0;
+  const show = () => {
+    shown = performance.now();
+    node.textContent = modeText(engine.state);
+  };
+  engine.listeners.add(show);
+  engine.progress.add(() => {
+    const now = performance.now();
+    const done = engine.state.downloaded >= (engine.state.downloadBytes ?? Infinity);
+    if (done || now - shown >= PROGRESS_EVERY_MS) show();
+  });
+  show();
+}
+
+const delay = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+/** After the browser has painted what is on the page now. */
+const afterPaint = () => new Promise((resolve) => {
+  requestAnimationFrame(() => setTimeout(resolve, 0));
+});
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -64,7 +108,8 @@ function megabytes(bytes) {
 }
 
 /** On the first typed query: load the semantic model, or, when the site wants it on demand
- *  or the reader saves data, offer a button that does (placed after `anchor`). Once. */
+ *  or the reader saves data, offer a button that does (placed after `anchor`, or in it when
+ *  `anchor` is an empty slot the page reserves). Once. */
 function semanticOnFirstQuery(engine, anchor) {
   let asked = false;
   return async () => {
@@ -85,7 +130,8 @@ function semanticOnFirstQuery(engine, anchor) {
     const button = el("button", "vs-search__semantic button", `Add semantic search${size}`);
     button.type = "button";
     button.addEventListener("click", () => { button.remove(); engine.load(); });
-    anchor.after(button);
+    if (anchor.dataset.slot !== undefined) anchor.append(button);
+    else anchor.after(button);
   };
 }
 
@@ -108,11 +154,11 @@ class Searcher {
     this.query = "";
   }
 
-  async run(query, limit) {
+  async run(query, limit, options = {}) {
     const generation = ++this.generation;
     this.query = query;
     try {
-      const { hits, total } = await this.engine.results(query, { limit });
+      const { hits, total } = await this.engine.results(query, { limit, ...options });
       if (generation === this.generation) this.render(query, hits, total, null);
     } catch (error) {
       if (generation === this.generation) this.render(query, [], 0, error);
@@ -156,13 +202,12 @@ class HeaderBox {
     });
     this.list.addEventListener("mousedown", (event) => event.preventDefault());
     engine.listeners.add(() => {
-      this.mode.textContent = modeText(engine.state);
       // Semantic ranking arrived: merge it in, unless the reader is using the list.
       if (!this.panel.hidden && this.input.value.trim() && this.active < 0 && !inUse(this.list)) {
         this.update();
       }
     });
-    this.mode.textContent = modeText(engine.state);
+    showMode(engine, this.mode);
   }
 
   update() {
@@ -279,10 +324,13 @@ class SearchPage {
     this.mode = root.querySelector(".vs-results__mode");
     this.list = root.querySelector(".vs-results__list");
     this.more = root.querySelector(".vs-results__more");
+    this.slot = root.querySelector(".vs-results__notice");
     this.limit = PAGE_STEP;
+    this.semantic = false; // the list shown has semantic ranking in it
+    this.touched = false; // the reader has used the list shown (pointer, focus, scroll, More)
     this.searcher = new Searcher(engine,
       (query, results, total, error) => this.show(query, results, total, error));
-    const firstQuery = semanticOnFirstQuery(engine, root.querySelector(".vs-results__status"));
+    const firstQuery = semanticOnFirstQuery(engine, this.slot);
     root.querySelector("form").addEventListener("submit", (event) => {
       event.preventDefault();
       this.update(true);
@@ -294,31 +342,77 @@ class SearchPage {
       this.typing = setTimeout(() => this.update(false), TYPING_PAUSE_MS);
     });
     this.more.addEventListener("click", () => {
+      this.touched = true;
       this.limit += PAGE_STEP;
-      this.searcher.run(this.input.value, this.limit);
+      this.searcher.run(this.input.value, this.limit, { semantic: this.semantic });
     });
-    engine.listeners.add(() => {
-      this.mode.textContent = modeText(engine.state);
-      // Semantic ranking arrived: merge it in, unless the reader is using the list.
-      if (this.input.value.trim() && !inUse(this.list)) {
-        this.searcher.run(this.input.value, this.limit);
-      }
-    });
-    this.mode.textContent = modeText(engine.state);
+    const touch = () => { this.touched = true; };
+    for (const type of ["pointermove", "pointerdown", "focusin"]) {
+      this.list.addEventListener(type, touch, { passive: true });
+    }
+    addEventListener("scroll", touch, { passive: true });
+    engine.listeners.add(() => this.semanticArrived());
+    showMode(engine, this.mode);
     const query = new URLSearchParams(location.search).get("q") ?? "";
     this.input.value = query;
     this.input.focus({ preventScroll: true });
-    if (query.trim()) {
-      firstQuery();
-      this.update(false);
-    }
+    if (query.trim()) this.firstList(query, firstQuery);
   }
 
-  update(push) {
+  /** The list for the address's query: merged if semantic ranking is ready within SETTLE_MS,
+   *  else keyword; the model's download (when it is to start by itself) only once it shows. */
+  async firstList(query, firstQuery) {
+    if (this.engine.state.semantic === "loading") {
+      await Promise.race([this.engine.ready, delay(SETTLE_MS)]);
+    }
+    await this.update(false);
+    await afterPaint();
+    firstQuery();
+  }
+
+  /** Semantic ranking is ready: merge it into the list shown, unless the reader is using it;
+   *  then offer the merged list instead, if it differs. */
+  async semanticArrived() {
+    const query = this.input.value;
+    if (this.engine.state.semantic !== "ready" || !query.trim() || this.semantic) return;
+    if (!this.touched && !inUse(this.list)) {
+      this.semantic = true;
+      this.searcher.run(query, this.limit);
+      return;
+    }
+    const generation = this.searcher.generation;
+    const { hits, total } = await this.engine.results(query, { limit: this.limit });
+    if (generation !== this.searcher.generation) return; // a newer search has been shown
+    const shown = [...this.list.querySelectorAll(".vs-results__title a")];
+    const same = hits.length === shown.length
+      && hits.every((hit, i) => shown[i].getAttribute("href") === hit.href);
+    if (same) {
+      this.semantic = true;
+      this.count.textContent = resultCount(total, query);
+      this.more.hidden = hits.length >= total;
+      return;
+    }
+    const button = el("button", "vs-results__updated button",
+      "Updated results with semantic ranking: show them");
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      this.semantic = true;
+      this.touched = false;
+      await this.searcher.run(query, this.limit);
+      button.remove();
+      this.list.querySelector("a")?.focus();
+    });
+    this.slot.replaceChildren(button);
+  }
+
+  async update(push) {
     const query = this.input.value;
     const url = new URL(location.href);
     if (query.trim()) url.searchParams.set("q", query); else url.searchParams.delete("q");
     if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
+    this.semantic = this.engine.state.semantic === "ready";
+    this.touched = false;
+    this.slot.querySelector(".vs-results__updated")?.remove();
     if (!query.trim()) {
       this.searcher.generation++;
       this.list.replaceChildren();
@@ -326,7 +420,7 @@ class SearchPage {
       this.more.hidden = true;
       return;
     }
-    this.searcher.run(query, this.limit);
+    await this.searcher.run(query, this.limit);
   }
 
   show(query, results, total, error) {
