@@ -24,6 +24,15 @@ import { startEncoder } from "./encoder.js";
 import { webAssemblyAvailable } from "./model.js";
 import { bm25Scores, fuseResults, rankAll, rankPositive } from "./rank.js";
 
+// Excerpts made in one task at most: each reads and stems a whole article's text (up to 20,000
+// characters), about 12 ms on a phone (Lighthouse's 4x slower CPU), so 20 of them in a row
+// were a long task that kept the page from answering the reader.
+const EXCERPTS_PER_TASK = 3;
+
+/** Let the browser run other tasks (input, paint) before going on. */
+const nextTask = () => (globalThis.scheduler?.yield ? globalThis.scheduler.yield()
+  : new Promise((resolve) => { setTimeout(resolve, 0); }));
+
 /** BM25 ranking of every doc holding one of the query's stemmed terms, best first. */
 export async function lexicalRanking(index, loader, terms) {
   const { postingsByTerm, doclen } = await loader.lexical(index, [...new Set(terms)]);
@@ -63,9 +72,13 @@ export async function fusedHits(index, loader, lexical, semantic, limit, sitePat
   const indices = top.map((hit) => hit.doc);
   const [docs, texts] = await Promise.all([loader.docs(index, indices),
     query ? loader.texts(index, indices) : null]);
+  const excerpts = [];
+  for (let i = 0; i < top.length; i++) {
+    if (i && i % EXCERPTS_PER_TASK === 0) await nextTask();
+    excerpts.push(query ? excerpt(texts[i], query.terms, query.stem) : { anchor: "", html: "" });
+  }
   const hits = top.map((hit, i) => {
-    const { anchor, html } = query ? excerpt(texts[i], query.terms, query.stem)
-      : { anchor: "", html: "" };
+    const { anchor, html } = excerpts[i];
     return {
       url: docs[i].url,
       href: resultHref(sitePath, docs[i].url, anchor, query?.text),
@@ -177,9 +190,9 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
    *  loaded (and `semantic` is not false). */
   async function results(query, { limit = 10, semantic = true, excerpts = true } = {}) {
     if (!String(query).trim()) return { hits: [], total: 0 };
-    const index = await loader.manifest();
+    // the stemmer loads while the manifest comes: one round trip less before the first list
+    const [index, terms] = await Promise.all([loader.manifest(), tokenize(query)]);
     if (index.count === 0) return { hits: [], total: 0 };
-    const terms = await tokenize(query);
     const lexical = terms.length ? await lexicalRanking(index, loader, terms) : [];
     const model = semantic && state.semantic === "ready" ? semanticPromise : null;
     let semanticRanked = [];

@@ -5,6 +5,7 @@
 // Out: new SearchPage(root, engine) wires the page.
 
 import {
+  MODE_TEXT,
   PAGE_STEP,
   TYPING_PAUSE_MS,
   SETTLE_MS,
@@ -16,7 +17,6 @@ import {
   snippet,
   resultCount,
   semanticOnFirstQuery,
-  inUse,
   Searcher,
 } from "./ui-parts.js";
 
@@ -32,7 +32,6 @@ export class SearchPage {
     this.slot = root.querySelector(".vs-results__notice");
     this.limit = PAGE_STEP;
     this.semantic = false; // the list shown has semantic ranking in it
-    this.touched = false; // the reader has used the list shown (pointer, focus, scroll, More)
     this.searcher = new Searcher(engine,
       (query, results, total, error) => this.show(query, results, total, error));
     const firstQuery = semanticOnFirstQuery(engine, this.slot);
@@ -47,26 +46,20 @@ export class SearchPage {
       this.typing = setTimeout(() => this.update(false), TYPING_PAUSE_MS);
     });
     this.more.addEventListener("click", () => {
-      this.touched = true;
       this.limit += PAGE_STEP;
       this.searcher.run(this.input.value, this.limit, { semantic: this.semantic });
     });
-    const touch = () => { this.touched = true; };
-    for (const type of ["pointermove", "pointerdown", "focusin"]) {
-      this.list.addEventListener(type, touch, { passive: true });
-    }
-    addEventListener("scroll", touch, { passive: true });
     engine.listeners.add(() => this.semanticArrived());
-    showMode(engine, this.mode);
+    showMode(engine, this.mode, () => this.modeNow());
     const query = new URLSearchParams(location.search).get("q") ?? "";
     this.input.value = query;
     this.input.focus({ preventScroll: true });
-    if (query.trim()) this.firstList(query, firstQuery);
+    if (query.trim()) this.firstList(firstQuery);
   }
 
   /** The list for the address's query: merged if semantic ranking is ready within SETTLE_MS,
    *  else keyword; the model's download (when it is to start by itself) only once it shows. */
-  async firstList(query, firstQuery) {
+  async firstList(firstQuery) {
     if (this.engine.state.semantic === "loading") {
       await Promise.race([this.engine.ready, delay(SETTLE_MS)]);
     }
@@ -75,25 +68,40 @@ export class SearchPage {
     firstQuery();
   }
 
-  /** Semantic ranking is ready: merge it into the list shown, unless the reader is using it;
-   *  then offer the merged list instead, if it differs. */
+  /** What the list shown is: keyword results while an updated list waits to be shown. */
+  modeNow() {
+    const { state } = this.engine;
+    return state.semantic === "ready" && !this.semantic ? MODE_TEXT.keyword : modeText(state);
+  }
+
+  /** Semantic ranking is ready. A list on the page is never replaced by itself: the reader
+   *  may be reading it, pointing at it or in it. When the merged ranking orders it
+   *  differently, a button offers the updated list; when it orders it the same, only the count
+   *  changes. An empty list (no keyword match) simply gets the merged results. */
   async semanticArrived() {
     const query = this.input.value;
     if (this.engine.state.semantic !== "ready" || !query.trim() || this.semantic) return;
-    if (!this.touched && !inUse(this.list)) {
+    const generation = ++this.searcher.generation; // this answer replaces any on its way
+    let answer;
+    try {
+      answer = await this.engine.results(query, { limit: this.limit });
+    } catch {
+      return; // the keyword list stays
+    }
+    if (generation !== this.searcher.generation) return; // the reader searched again
+    const { hits, total } = answer;
+    if (!this.list.children.length) { // nothing shown to move
       this.semantic = true;
-      this.searcher.run(query, this.limit);
+      this.show(query, hits, total, null);
       return;
     }
-    const generation = this.searcher.generation;
-    const { hits, total } = await this.engine.results(query, { limit: this.limit });
-    if (generation !== this.searcher.generation) return; // a newer search has been shown
     const shown = [...this.list.querySelectorAll(".vs-results__title a")];
     const same = hits.length === shown.length
       && hits.every((hit, i) => shown[i].getAttribute("href") === hit.href);
     if (same) {
       this.semantic = true;
       this.count.textContent = resultCount(total, query);
+      this.mode.textContent = this.modeNow();
       this.more.hidden = hits.length >= total;
       return;
     }
@@ -102,7 +110,6 @@ export class SearchPage {
     button.type = "button";
     button.addEventListener("click", async () => {
       this.semantic = true;
-      this.touched = false;
       await this.searcher.run(query, this.limit);
       button.remove();
       this.list.querySelector("a")?.focus();
@@ -116,7 +123,6 @@ export class SearchPage {
     if (query.trim()) url.searchParams.set("q", query); else url.searchParams.delete("q");
     if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
     this.semantic = this.engine.state.semantic === "ready";
-    this.touched = false;
     this.slot.querySelector(".vs-results__updated")?.remove();
     if (!query.trim()) {
       this.searcher.generation++;
@@ -141,7 +147,7 @@ export class SearchPage {
       return item;
     }));
     this.count.textContent = error ? "Search is unavailable" : resultCount(total, query);
-    this.mode.textContent = modeText(this.engine.state);
+    this.mode.textContent = this.modeNow();
     this.more.hidden = Boolean(error) || results.length >= total;
   }
 }

@@ -32,13 +32,14 @@ export function downloadText(done, total) {
   return `${(Math.min(done, total) / 1e6).toFixed(digits)} of ${(total / 1e6).toFixed(digits)} MB`;
 }
 
-/** Keep `node` showing the engine's mode: on every change of state, and as the model's bytes
- *  arrive at most every PROGRESS_EVERY_MS (a polite live region must not chatter). */
-export function showMode(engine, node) {
+/** Keep `node` showing the engine's mode (or `text()`): on every change of state, and as the
+ *  model's bytes arrive at most every PROGRESS_EVERY_MS (a polite live region must not
+ *  chatter). */
+export function showMode(engine, node, text = () => modeText(engine.state)) {
   let shown = 0;
   const show = () => {
     shown = performance.now();
-    node.textContent = modeText(engine.state);
+    node.textContent = text();
   };
   engine.listeners.add(show);
   engine.progress.add(() => {
