@@ -350,8 +350,9 @@ def test_lexical_results_show_before_the_model_loads(page: Any, base_url: str) -
     assert page.evaluate("() => window.vibesiteSearch.state.semantic") == "loading"
     # the download's progress, in MB of the manifest's total: all but the model (held) so far
     total = page.evaluate("() => window.vibesiteSearch.state.downloadBytes")
-    page.wait_for_function("""total => window.vibesiteSearch.state.downloaded > 0
-        && document.querySelector('.vs-search__mode').textContent.endsWith(' MB')""", arg=total)
+    page.wait_for_function(  # the runtime and tokenizer arrive; the text follows within 1 s
+        "() => /… [1-9]\\d* of \\d+ MB$/.test("
+        "document.querySelector('.vs-search__mode').textContent)")
     shown = re.fullmatch(r"Loading semantic model… (\d+) of (\d+) MB", mode(page))
     assert shown is not None and int(shown[2]) == round(total / 1e6), mode(page)
     assert 0 < int(shown[1]) < int(shown[2])

@@ -19,17 +19,20 @@ const PROGRESS_MS = 200;
 let encoder = null;
 let queue = Promise.resolve();
 
+/** onBytes(n) for the fetches; their sum sent at most every PROGRESS_MS, and always in the
+ *  end (a file may stop short while another still comes). */
 function progressReporter() {
   let pending = 0;
-  let sent = 0;
+  let timer = null;
   const flush = () => {
+    clearTimeout(timer);
+    timer = null;
     if (pending) self.postMessage({ type: "progress", bytes: pending });
     pending = 0;
-    sent = performance.now();
   };
   const onBytes = (n) => {
     pending += n;
-    if (performance.now() - sent >= PROGRESS_MS) flush();
+    timer ??= setTimeout(flush, PROGRESS_MS);
   };
   return { onBytes, flush };
 }

@@ -41,11 +41,13 @@ export function showMode(engine, node, text = () => modeText(engine.state)) {
     shown = performance.now();
     node.textContent = text();
   };
+  let timer = null;
   engine.listeners.add(show);
-  engine.progress.add(() => {
-    const now = performance.now();
-    const done = engine.state.downloaded >= (engine.state.downloadBytes ?? Infinity);
-    if (done || now - shown >= PROGRESS_EVERY_MS) show();
+  engine.progress.add(() => { // shown once PROGRESS_EVERY_MS has passed since the last time
+    timer ??= setTimeout(() => {
+      timer = null;
+      show();
+    }, Math.max(0, PROGRESS_EVERY_MS - (performance.now() - shown)));
   });
   show();
 }
