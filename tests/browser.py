@@ -8,6 +8,7 @@ Chromium binary.
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import os
 import re
@@ -64,10 +65,36 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
 
+# What GitHub Pages sends gzip-compressed to a browser that accepts it
+_COMPRESSED = {".html", ".js", ".mjs", ".css", ".json", ".svg", ".xml", ".txt"}
+
+
+class _GzipHandler(_Handler):
+    """As GitHub Pages serves a site: text files gzip-compressed (Content-Encoding)."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        if (not path.is_file() or path.suffix not in _COMPRESSED
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            super().do_GET()
+            return
+        data = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
 @contextmanager
-def serve(folder: Path, prefix: str = "/", port: int = 0) -> Iterator[str]:
-    """Serve ``folder`` at ``http://127.0.0.1:<port, or a free one><prefix>`` from a thread."""
-    handler = type("Handler", (_Handler,), {"prefix": prefix})
+def serve(folder: Path, prefix: str = "/", port: int = 0,
+          compress: bool = False) -> Iterator[str]:
+    """Serve ``folder`` at ``http://127.0.0.1:<port, or a free one><prefix>`` from a thread;
+    ``compress``: text files gzip-compressed, as GitHub Pages sends them."""
+    handler = type("Handler", (_GzipHandler if compress else _Handler,), {"prefix": prefix})
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", port), functools.partial(handler, directory=str(folder)))
     server.daemon_threads = True

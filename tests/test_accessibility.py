@@ -190,6 +190,37 @@ def test_no_axe_violations_with_the_map_card_open(browser: Any, axe: str, base_u
     assert found == [], "\n".join(found)
 
 
+@pytest.fixture(scope="module")
+def sections_home_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The home page of a guide with ``home = "sections"``: folders, an ``_index.md``, and
+    pages at the top too."""
+    files = {f"{'guide' if i % 2 else 'notes'}/{name}": text
+             for i, (name, text) in enumerate(ARTICLES.items())}
+    files["guide/_index.md"] = "---\ntitle: Start here\n---\nThe first steps.\n"
+    files["about.md"] = "---\ntitle: About\ndate: 2024-01-01\n---\nAbout this guide.\n"
+    config = site_config(tmp_path_factory.mktemp("a11y-sections"), files, title="A guide",
+                         description="A guide for axe-core.", base_url="/sub/",
+                         home="sections")
+    build_quiet(config, FakeEmbedder())
+    with serve(config.output_dir, prefix="/sub/") as url:
+        yield url
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_no_axe_violations_on_a_sections_home(browser: Any, axe: str, sections_home_url: str,
+                                              scheme: str, viewport: str) -> None:
+    context = _open(browser, scheme, viewport)
+    try:
+        page = context.new_page()
+        page.goto(sections_home_url)
+        assert page.locator(".section-overview__group").count() == 2
+        found = violations(page, axe)
+    finally:
+        context.close()
+    assert found == [], "\n".join(found)
+
+
 # --- the theme's scripts (static/theme.js) -----------------------------------------------
 
 

@@ -341,13 +341,21 @@ def test_lexical_results_show_before_the_model_loads(page: Any, base_url: str) -
     page.locator("#vs-search-listbox [role='option']").first.wait_for()
     assert option_titles(page)[0] == "Copying a live SQLite database safely"
     assert page.evaluate("() => window.vibesiteSearch.state.semantic") == "loading"
-    assert mode(page) == "Loading semantic model…"
+    assert mode(page).startswith("Loading semantic model…")
     for _ in range(200):  # the request reaches the route handler while Playwright waits
         if held:
             break
         page.wait_for_timeout(50)
     assert len(held) == 1, page.recorder.urls
     assert page.evaluate("() => window.vibesiteSearch.state.semantic") == "loading"
+    # the download's progress, in MB of the manifest's total: all but the model (held) so far
+    total = page.evaluate("() => window.vibesiteSearch.state.downloadBytes")
+    page.wait_for_function(  # the runtime and tokenizer arrive; the text follows within 1 s
+        "() => /… [1-9]\\d* of \\d+ MB$/.test("
+        "document.querySelector('.vs-search__mode').textContent)")
+    shown = re.fullmatch(r"Loading semantic model… (\d+) of (\d+) MB", mode(page))
+    assert shown is not None and int(shown[2]) == round(total / 1e6), mode(page)
+    assert 0 < int(shown[1]) < int(shown[2])
 
     held[0].continue_()
     assert wait_ready(page) is True
@@ -499,8 +507,7 @@ def test_search_page_reads_and_updates_the_address(page: Any, base_url: str) -> 
     assert page.title().startswith("Search ·")
     assert page.locator("#vs-search-input").count() == 0  # no second box in the header
     assert wait_ready(page) is True  # a query in the address is a typed query: the model loads
-    page.wait_for_function(
-        "() => document.querySelector('.vs-results__mode').textContent.startsWith('Semantic')")
+    page.wait_for_function(SEMANTIC_SHOWN_OR_OFFERED)
     box = page.locator("#vs-results-input")
     box.fill("python")
     page.wait_for_function("() => location.search === '?q=python'")
@@ -598,4 +605,114 @@ def test_a_result_shows_why_it_matched_and_lands_on_its_section(
     assert page.locator("#keeping-copies-elsewhere").count() == 1  # the fragment exists
     assert page.locator(".post-content mark.vs-highlight").all_inner_texts() == [
         "broken", "disk"]
+    assert page.recorder.errors == []
+
+
+# A calm list (issue 12 item 4) ---------------------------------------------------------------
+
+LAYOUT_SHIFTS = """window.__shifts = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) window.__shifts.push(entry.value);
+  }
+}).observe({type: "layout-shift", buffered: true});"""
+HREFS = ("() => [...document.querySelectorAll('.vs-results__title a')]"
+         ".map((a) => a.getAttribute('href'))")
+SEMANTIC_SHOWN_OR_OFFERED = ("() => document.querySelector('.vs-results__updated') || "
+                             "document.querySelector('.vs-results__mode').textContent"
+                             ".startsWith('Semantic')")
+MODEL_FILE = re.compile(r"/search/model\.[0-9a-f]+\.onnx$")
+
+
+def calm_page(context: Any, *, phone: bool = False) -> tuple[Any, list[Any]]:
+    """A page that records layout shifts and holds the model's file until told."""
+    page = context.new_page()
+    if phone:
+        page.set_viewport_size({"width": 412, "height": 823})
+    page.add_init_script(LAYOUT_SHIFTS)
+    page.recorder = Recorder(page)
+    held: list[Any] = []
+    page.route(MODEL_FILE, lambda route: held.append(route))
+    return page, held
+
+
+def release(page: Any, held: list[Any]) -> None:
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1, page.recorder.urls
+    held[0].continue_()
+    assert wait_ready(page) is True
+
+
+def test_the_search_page_does_not_shift_as_semantic_results_arrive(context: Any,
+                                                                   base_url: str) -> None:
+    page, held = calm_page(context, phone=True)
+    page.goto(base_url + "search/?q=sqlite%20copy")
+    page.locator(".vs-results__item").first.wait_for()
+    keyword = page.evaluate(HREFS)
+    # the keyword list is painted first, and the download starts after it, its progress shown
+    page.wait_for_function("() => document.querySelector('.vs-results__mode').textContent"
+                           ".startsWith('Loading semantic model…')")
+    release(page, held)
+    page.wait_for_function(SEMANTIC_SHOWN_OR_OFFERED)
+    page.wait_for_timeout(300)
+    assert page.evaluate(HREFS) == keyword  # the list shown stays as it is
+    if page.locator(".vs-results__updated").count():
+        page.locator(".vs-results__updated").click()
+        page.wait_for_function("() => document.querySelector('.vs-results__mode').textContent"
+                               ".startsWith('Semantic')")
+    assert page.evaluate("() => window.__shifts") == []
+    assert page.recorder.errors == []
+
+
+def test_the_save_data_button_takes_room_kept_for_it(context: Any, base_url: str) -> None:
+    page, _ = calm_page(context, phone=True)
+    page.add_init_script("Object.defineProperty(navigator, 'connection', "
+                         "{value: {saveData: true, effectiveType: '4g'}})")
+    page.goto(base_url + "search/?q=rebase")
+    page.locator(".vs-results__notice .vs-search__semantic").wait_for()
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.__shifts") == []
+
+
+def test_results_do_not_move_under_focus(context: Any, base_url: str) -> None:
+    # a query whose merged ranking differs from its keyword ranking
+    probe = context.new_page()
+    open_home(probe, base_url)
+    probe.evaluate("() => window.vibesiteSearch.load()")
+    assert wait_ready(probe) is True
+    chosen = None
+    for query in ["copy a database safely", "history of commits", "escaping markup in pages",
+                  "layout of a page", "python packages", "references in rust"]:
+        orders = [[hit["href"] for hit in search(probe, query, limit=20, semantic=semantic)]
+                  for semantic in (False, True)]
+        if orders[0] and orders[0] != orders[1]:
+            chosen, merged = query, orders[1]
+            break
+    assert chosen is not None
+    probe.close()
+
+    page, held = calm_page(context)
+    page.goto(base_url + "search/?q=" + chosen.replace(" ", "%20"))
+    page.locator(".vs-results__item").first.wait_for()
+    keyword = page.evaluate(HREFS)
+    page.keyboard.press("Tab")  # from the search box to the first result's link
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.getAttribute('href')")
+    assert focused in keyword
+    release(page, held)
+    notice = page.locator(".vs-results__updated")
+    notice.wait_for()
+    assert notice.inner_text() == "Updated results with semantic ranking: show them"
+    assert page.evaluate(HREFS) == keyword  # nothing moved
+    assert mode(page, ".vs-results") == "Keyword results"  # what the list shown is
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == focused
+    notice.click()
+    page.wait_for_function(f"() => ({HREFS})().join() === {json.dumps(','.join(merged))}")
+    assert page.locator(".vs-results__updated").count() == 0
+    assert mode(page, ".vs-results") == "Semantic + keyword results"
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == merged[0]
+    assert page.evaluate("() => window.__shifts") == []
     assert page.recorder.errors == []

@@ -195,13 +195,16 @@ def test_breadcrumbs(make_site: Callable[..., Config]) -> None:
     assert all(re.fullmatch(r'<a href="/topics/[^"]+/">[^<]+</a>', i) for i in items[1:-1])
 
 
-def test_order_must_be_date_or_weight(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("line", "why"), [
+    ('order = "newest"', "'order' must be \"date\" or \"weight\", not 'newest'"),
+    ('home = "folders"', "'home' must be \"latest\" or \"sections\", not 'folders'"),
+])
+def test_order_and_home_take_their_choices_only(tmp_path: Path, line: str, why: str) -> None:
     path = tmp_path / "vibesite.toml"
-    path.write_text('order = "newest"\n')
+    path.write_text(line + "\n")
     with pytest.raises(ConfigError) as error:
         load_config(path)
-    assert str(error.value) == (f"{path}:1: error: 'order' must be \"date\" or \"weight\", "
-                                "not 'newest'")
+    assert str(error.value) == f"{path}:1: error: {why}"
 
 
 def test_a_big_archive_is_paginated(make_site: Callable[..., Config],
@@ -220,3 +223,40 @@ def test_a_big_archive_is_paginated(make_site: Callable[..., Config],
     assert _links(second, "pagination__prev") == [("/archive/", "← Newer posts")]
     assert "page 3 of 3" in third and 'class="pagination__next"' in third
     assert "/archive/page/3/" in (config.output_dir / "sitemap.xml").read_text()
+
+
+def _overview(html: str) -> list[tuple[str, list[str]]]:
+    """The home page's sections overview: (section heading, its article titles) in order."""
+    groups = re.findall(r'<h2 id="section-overview-\d+" class="section-overview__title">(.*?)'
+                        r'</h2>\s*<ol class="section-overview__list" role="list">(.*?)</ol>',
+                        html, re.S)
+    return [(re.sub(r"<[^>]+>", "", heading),
+             re.findall(r'<li><a href="[^"]*">([^<]*)</a>', items)) for heading, items in groups]
+
+
+def test_home_sections_starts_a_guide_at_its_first_section(
+        make_site: Callable[..., Config], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("vibesite.site.navigation.OVERVIEW_ARTICLES", 2)
+    config = make_site({**PEOPLE, "guide/_index.md": "---\ntitle: Start here\n---\nRead me.\n"},
+                       order="weight", home="sections")
+    _, warnings = build_ok(config, FakeEmbedder())
+    assert warnings == []
+    home = page(config, "")
+    # the folder holding weight 1 first, each listing its first articles in reading order
+    assert _overview(home) == [("Start here", ["Install", "Configure"]),
+                               ("notes", ["New note", "Old note"])]
+    assert '<h2 id="section-overview-1" class="section-overview__title"><a href="/guide/">' in home
+    assert '<a href="/guide/">All 3 articles in Start here</a>' in home
+    assert "All 2 articles in notes" not in home  # notes shows all it has
+    # the article at the top of the site follows, under its own heading
+    assert re.findall(r'<h3 class="post-card__title"><a href="([^"]*)">([^<]*)</a>', home) == [
+        ("/about/", "About")]
+    assert 'class="pagination' not in home and not (config.output_dir / "page").exists()
+
+
+def test_home_latest_is_the_default(make_site: Callable[..., Config]) -> None:
+    config = make_site(PEOPLE, order="weight")
+    assert config.home == "latest"
+    build_ok(config, FakeEmbedder())
+    assert "section-overview" not in page(config, "")
+

@@ -15,6 +15,7 @@ CONFIG_FILE = "vibesite.toml"
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 SEARCH_MODEL_CHOICES = ("auto", "on-demand", "off")
 ORDER_CHOICES = ("date", "weight")
+HOME_CHOICES = ("latest", "sections")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class Config:
     # The order of the home page and of previous/next links: "date" (newest first) or "weight"
     # (front matter weight/order, smallest first; articles without one after them, newest first).
     order: str = "date"
+    # The home page: "latest" (the articles in site order, per_page a page) or "sections" (an
+    # overview of the top-level folders, each with its first articles: a guide's "Start here").
+    home: str = "latest"
     model: str = DEFAULT_MODEL
     batch_size: int = 32
     device: str = "auto"
@@ -140,8 +144,9 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise TypeError("a number between 0 and 1")
         return float(value)
-    if key in ("search_model", "order"):
-        choices = SEARCH_MODEL_CHOICES if key == "search_model" else ORDER_CHOICES
+    if key in ("search_model", "order", "home"):
+        choices = {"search_model": SEARCH_MODEL_CHOICES, "order": ORDER_CHOICES,
+                   "home": HOME_CHOICES}[key]
         if value not in choices:
             raise TypeError(" or ".join(f'"{c}"' for c in choices))
         return value

@@ -16,7 +16,13 @@ from vibesite.content.parse import Article, Tag
 from vibesite.content.sections import Section
 from vibesite.embeddings.relate import Related
 from vibesite.site import feeds
-from vibesite.site.navigation import post_navigation, section, site_order
+from vibesite.site.navigation import (
+    post_navigation,
+    section,
+    sections_overview,
+    site_order,
+    top_folder,
+)
 from vibesite.site.pages import Page
 from vibesite.site.scripts import hash_scripts
 from vibesite.site.topic_pages import topic_of_article, topic_pages
@@ -97,6 +103,17 @@ def _index_pages(articles: Sequence[Article], per_page: int, intro: str = "") ->
         pages.append(Page(url, url + "index.html", "index.html",
                           {"articles": chunk, "pagination": pagination, "intro": intro}))
     return pages
+
+
+def _sections_home(ordered: Sequence[Article], sections: Sequence[Section], per_page: int,
+                   intro: str) -> Page:
+    """``home = "sections"``: one home page, the overview of the top-level sections, and
+    after it up to ``per_page`` of the articles at the top of the site."""
+    loose = [a for a in ordered if not top_folder(a)]
+    return Page("", "index.html", "index.html",
+                {"articles": loose[:per_page], "more_articles": len(loose) > per_page,
+                 "pagination": Pagination(1, 1, None, None), "intro": intro,
+                 "overview": sections_overview(ordered, sections)})
 
 
 def _related_links(articles: Sequence[Article], related: Related, index: int) -> list[RelatedLink]:
@@ -210,7 +227,9 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
                     asset_paths=scripts.names, asset_imports=scripts.imports)
     home = next((s for s in sections if s.id == ""), None)
     ordered = site_order(articles, config.order)
-    pages = _index_pages(ordered, config.per_page, home.html_body if home else "")
+    intro = home.html_body if home else ""
+    pages = ([_sections_home(ordered, sections, config.per_page, intro)]
+             if config.home == "sections" else _index_pages(ordered, config.per_page, intro))
     pages += [Page(s.url, s.url + "index.html", "section.html",
                    {"section": s, "articles": s.articles}) for s in sections if s.id]
     topic_of = topic_of_article(topics)

@@ -8,7 +8,8 @@ reaches, each under ``<name>.<hash>.js`` beside its source's path; which path be
 name (for ``asset()``); and the other static files, left to be copied as they are.
 
 A module's imports are its relative specifiers (``"./x.js"``, ``"../x.js"``) after ``from``,
-``import`` or ``import(``, outside comments; each is rewritten to the hashed name of the module
+``import`` or ``import(``, and a worker's module in ``new URL("./x.js", import.meta.url)``,
+outside comments; each is rewritten to the hashed name of the module
 it names, and the module's hash is then that of those rewritten bytes (``hashed_path``, as the
 search index names its files). So a changed module renames itself and every module that
 imports it, up to the entry, which the theme links: a page always loads one consistent set,
@@ -32,7 +33,7 @@ SEARCH_ENTRY = "static/search/main.js"
 # What themes linked before the search script was split into modules: asset() still
 # resolves it to the entry (unless the site has a file of that name).
 LEGACY_ENTRY = "static/search.js"
-_SPECIFIER = re.compile(rb"""(?P<lead>\bfrom\s*|\bimport\s*(?:\(\s*)?)"""
+_SPECIFIER = re.compile(rb"""(?P<lead>\bfrom\s*|\bimport\s*(?:\(\s*)?|\bnew\s+URL\s*\(\s*)"""
                         rb"""(?P<quote>["'])(?P<spec>\.\.?/[^"'\n]*)(?P=quote)""")
 
 
@@ -115,7 +116,7 @@ def hash_scripts(static: Sequence[tuple[Path, str]],
             if target not in sources:
                 raise _error(source, line, f"imports {spec!r}, but the site has no {target}")
             hashed = name(target)
-            if not match["lead"].rstrip().endswith(b"("):  # import("...") stays lazy
+            if not match["lead"].rstrip().endswith(b"("):  # import(), new URL() stay lazy
                 reached.update({hashed, *reaches[target]})
             new_spec = spec[: spec.rfind("/") + 1] + posixpath.basename(hashed)
             return (data[match.start() : match.start("spec")] + new_spec.encode("utf-8")

@@ -2,7 +2,8 @@
 //
 // In: the site's base URL (where search/ is), a sitePath(relative) -> link function, and
 // optionally the vendor folder's URL and a fetch function.
-// Out: createEngine(...) -> {state, ready, listeners, search, results, embed, tokenize, load}:
+// Out: createEngine(...) -> {state, ready, listeners, progress, search, results, embed, tokenize,
+// load}:
 // - results(query, {limit, semantic, excerpts}) -> {hits, total}: hits [{url, href, title, date,
 //   summary, score, lexicalRank, semanticRank, match, anchor, excerpt}], best first, and how
 //   many results there are in all, like Python's vibesite.search.query.SiteSearch.results
@@ -10,7 +11,8 @@
 // - model() -> {loading, downloadBytes} or null: what loading the semantic model would fetch;
 // - load() starts loading the semantic model (once); `ready` resolves true once semantic search
 //   is on, false if it cannot be (never rejects); `state` is live: {manifest, semantic, error,
-//   loadMs, embedMs}; every listener is called when the semantic state changes.
+//   loadMs, embedMs, downloaded, downloadBytes}; every listener is called when the semantic
+//   state changes, every `progress` listener as the model's bytes arrive.
 // lexicalRanking, semanticRanking and fusedHits are the steps of a search, on their own.
 // Nothing is fetched when this module is imported.
 
@@ -18,8 +20,18 @@ import { STEMMER_MODULE, createTokenizer } from "./analysis.js";
 import { bestPassageScores } from "./codes.js";
 import { excerpt } from "./excerpt.js";
 import { createLoader } from "./loader.js";
-import { loadEncoder, webAssemblyAvailable } from "./model.js";
+import { startEncoder } from "./encoder.js";
+import { webAssemblyAvailable } from "./model.js";
 import { bm25Scores, fuseResults, rankAll, rankPositive } from "./rank.js";
+
+// Excerpts made in one task at most: each reads and stems a whole article's text (up to 20,000
+// characters), about 12 ms on a phone (Lighthouse's 4x slower CPU), so 20 of them in a row
+// were a long task that kept the page from answering the reader.
+const EXCERPTS_PER_TASK = 3;
+
+/** Let the browser run other tasks (input, paint) before going on. */
+const nextTask = () => (globalThis.scheduler?.yield ? globalThis.scheduler.yield()
+  : new Promise((resolve) => { setTimeout(resolve, 0); }));
 
 /** BM25 ranking of every doc holding one of the query's stemmed terms, best first. */
 export async function lexicalRanking(index, loader, terms) {
@@ -60,9 +72,13 @@ export async function fusedHits(index, loader, lexical, semantic, limit, sitePat
   const indices = top.map((hit) => hit.doc);
   const [docs, texts] = await Promise.all([loader.docs(index, indices),
     query ? loader.texts(index, indices) : null]);
+  const excerpts = [];
+  for (let i = 0; i < top.length; i++) {
+    if (i && i % EXCERPTS_PER_TASK === 0) await nextTask();
+    excerpts.push(query ? excerpt(texts[i], query.terms, query.stem) : { anchor: "", html: "" });
+  }
   const hits = top.map((hit, i) => {
-    const { anchor, html } = query ? excerpt(texts[i], query.terms, query.stem)
-      : { anchor: "", html: "" };
+    const { anchor, html } = excerpts[i];
     return {
       url: docs[i].url,
       href: resultHref(sitePath, docs[i].url, anchor, query?.text),
@@ -88,8 +104,15 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     error: null, // why semantic search is off, when it is
     loadMs: null, // time to load the model, tokenizer and vectors
     embedMs: null, // time of the last query embedding
+    downloaded: 0, // bytes of the model, tokenizer, runtime and vectors fetched so far
+    downloadBytes: null, // of the manifest's model.download_bytes
   };
   const listeners = new Set();
+  const progress = new Set(); // called as the model's bytes arrive (not a change of state)
+  const onBytes = (n) => {
+    state.downloaded += n;
+    progress.forEach((listener) => listener());
+  };
   const notify = () => listeners.forEach((listener) => listener());
   const loader = createLoader(base, {
     ...(fetch ? { fetch } : {}),
@@ -119,12 +142,13 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     if (!index.model) return semanticOff("unavailable", "this site has no query encoder");
     if (!webAssemblyAvailable()) return semanticOff("unavailable", "WebAssembly is not available");
     state.semantic = "loading";
+    state.downloadBytes = index.model.download_bytes ?? null;
     notify();
     const started = performance.now();
     try {
       const [encoder, vectors] = await Promise.all([
-        loadEncoder(index.model, loader, vendor),
-        loader.vectors(index),
+        startEncoder(index.model, loader, vendor, onBytes),
+        loader.vectors(index, onBytes),
       ]);
       const embed = async (text) => {
         const t0 = performance.now();
@@ -166,9 +190,9 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
    *  loaded (and `semantic` is not false). */
   async function results(query, { limit = 10, semantic = true, excerpts = true } = {}) {
     if (!String(query).trim()) return { hits: [], total: 0 };
-    const index = await loader.manifest();
+    // the stemmer loads while the manifest comes: one round trip less before the first list
+    const [index, terms] = await Promise.all([loader.manifest(), tokenize(query)]);
     if (index.count === 0) return { hits: [], total: 0 };
-    const terms = await tokenize(query);
     const lexical = terms.length ? await lexicalRanking(index, loader, terms) : [];
     const model = semantic && state.semantic === "ready" ? semanticPromise : null;
     let semanticRanked = [];
@@ -193,5 +217,5 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     return Array.from(await model.embed(String(text)));
   }
 
-  return { state, ready, listeners, search, results, embed, tokenize, load, model };
+  return { state, ready, listeners, progress, search, results, embed, tokenize, load, model };
 }

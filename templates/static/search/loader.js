@@ -5,9 +5,10 @@
 // told the manifest's status ("loading", "ready", "error").
 // Out: createLoader(...) -> a loader whose methods return promises: manifest() (checked to be
 // format INDEX_VERSION), lexical(manifest, terms) -> {postingsByTerm, doclen}, docs(manifest,
-// indices) -> doc records, texts(manifest, indices) -> doc sections, vectors(manifest) ->
-// decoded passage vectors, file(name, "json" |
-// "bytes"). Each file is fetched once per loader; a failed fetch is tried again next time.
+// indices) -> doc records, texts(manifest, indices) -> doc sections, vectors(manifest, onBytes)
+// -> decoded passage vectors, file(name, "json" | "bytes", onBytes). onBytes(n), when given, is
+// told the size of each chunk of a file's body as it arrives (the model download's progress).
+// Each file is fetched once per loader; a failed fetch is tried again next time.
 // Nothing is fetched when this module is imported.
 
 import { decodeVectors } from "./codes.js";
@@ -34,6 +35,27 @@ export function checkManifest(manifest) {
   return manifest;
 }
 
+/** A response body read to its end, telling `onBytes(n)` each chunk's size as it comes. */
+export async function counted(body, onBytes) {
+  const reader = body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    onBytes(value.byteLength);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes.buffer;
+}
+
 export function createLoader(base, {
   fetch: fetchUrl = (...args) => globalThis.fetch(...args),
   onManifest = () => {},
@@ -43,13 +65,14 @@ export function createLoader(base, {
   let manifestPromise = null;
   let doclenPromise = null;
 
-  function file(relative, as) {
+  function file(relative, as, onBytes) {
     const address = url(relative);
     let promise = fetched.get(address);
     if (!promise) {
       promise = fetchUrl(address).then((response) => {
         if (!response.ok) throw new Error(`${response.status} ${response.statusText}: ${address}`);
-        return as === "json" ? response.json() : response.arrayBuffer();
+        if (as === "json") return response.json();
+        return onBytes && response.body ? counted(response.body, onBytes) : response.arrayBuffer();
       });
       promise.catch(() => fetched.delete(address));
       fetched.set(address, promise);
@@ -128,9 +151,9 @@ export function createLoader(base, {
     return sharded(index.text, indices);
   }
 
-  async function vectors(index) {
+  async function vectors(index, onBytes) {
     const [buffer, countsBuffer] = await Promise.all([
-      file(index.vectors, "bytes"),
+      file(index.vectors, "bytes", onBytes),
       file(index.passages.counts, "bytes"),
     ]);
     return decodeVectors(buffer, countsBuffer, {

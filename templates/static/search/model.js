@@ -1,8 +1,9 @@
 // The query encoder: the site's int8 ONNX export of its sentence-transformers model, run by
 // onnxruntime-web (WASM), with its tokenizer (@huggingface/tokenizers), both vendored.
 //
-// In: the manifest's `model` entry {onnx, tokenizer, max_length}, a loader (./loader.js) for
-// those files, and the URL of the search/vendor/ folder.
+// In: the manifest's `model` entry {onnx, tokenizer, max_length}, a loader (./loader.js, or
+// filesLoader(files) of files already fetched) for those files, and the URL of the
+// search/vendor/ folder. It runs where it is called: ./encoder.js calls it in a Web Worker.
 // Out: loadEncoder(...) -> {embed(text) -> a promise of the query's unit vector (Float64Array)};
 // encodeQuery(tokenizer, text, maxLength) -> {ids, typeIds}; poolAndNormalize(output) -> the
 // unit vector of a model output (mean over tokens when it has a token axis).
@@ -50,9 +51,20 @@ export function poolAndNormalize(output) {
   return vector;
 }
 
+/** A loader (as ./loader.js's file and forget) of files already fetched: `files` maps each
+ *  name to its bytes (an ArrayBuffer), as ./encoder.js hands them to its worker. */
+export function filesLoader(files) {
+  return {
+    file: async (name, as) => (as === "json"
+      ? JSON.parse(new TextDecoder().decode(files[name])) : files[name]),
+    forget: (name) => { delete files[name]; },
+  };
+}
+
 /** Start an inference session and the tokenizer; the model's bytes are dropped from the
- *  loader's memo once the session holds its own copy. */
-export async function loadEncoder(model, loader, vendor) {
+ *  loader's memo once the session holds its own copy. `wasmBinary`, when given, is the
+ *  runtime's WebAssembly already fetched (else the runtime fetches it from `vendor`). */
+export async function loadEncoder(model, loader, vendor, wasmBinary = null) {
   const [ort, tokenizers, tokenizerJson, modelBytes] = await Promise.all([
     import(vendor + ORT_MODULE),
     import(vendor + TOKENIZERS_MODULE),
@@ -62,6 +74,7 @@ export async function loadEncoder(model, loader, vendor) {
   ort.env.wasm.wasmPaths = vendor + "onnxruntime-web/";
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
+  if (wasmBinary) ort.env.wasm.wasmBinary = wasmBinary;
   ort.env.logLevel = "error";
   const session = await ort.InferenceSession.create(new Uint8Array(modelBytes), {
     executionProviders: ["wasm"],

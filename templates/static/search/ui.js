@@ -4,121 +4,33 @@
 // templates/search.html), an engine (./engine.js) and sitePath(relative) -> link.
 // Out: init(engine, sitePath) wires every box on the page and the "/" shortcut. Results are
 // built with DOM text nodes only (never innerHTML with content).
+//
+// A calm list (issue 12): results never move under the reader's pointer or focus. The header
+// box re-ranks its open list when semantic ranking arrives only if the reader is not pointing
+// at or moving through it. The search page paints the keyword list at once (merged with
+// semantic ranking when that is ready, or becomes ready within SETTLE_MS), and the model's
+// download starts only after that first paint; when semantic ranking arrives later, a button
+// offers the updated list (in a slot the page keeps, so nothing shifts) instead of replacing
+// a list the reader may be reading. (Replacing it by itself also made Lighthouse take the new
+// list as the page's largest paint, after the 37 MB download: 199 s on jbranchaud-til.) The
+// download's progress shows in MB of the total in the polite status region, at most once a
+// second.
+// The /search/ page is ./results-page.js; the parts both use are in ./ui-parts.js.
 
-const MODE_TEXT = {
-  keyword: "Keyword results",
-  loading: "Loading semantic model…",
-  hybrid: "Semantic + keyword results",
-};
-const HEADER_LIMIT = 8;
-const PAGE_STEP = 20;
-const TYPING_PAUSE_MS = 120; // search once typing pauses this long
-
-function modeText(state) {
-  if (state.semantic === "ready") return MODE_TEXT.hybrid;
-  if (state.semantic === "loading") return MODE_TEXT.loading;
-  return MODE_TEXT.keyword;
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null && text !== "") node.textContent = text;
-  return node;
-}
-
-const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', "#x27": "'" };
-
-/** An excerpt's HTML (escaped text and <mark>, from ./excerpt.js) as DOM nodes, built without
- *  parsing HTML: text nodes and <mark> elements only. */
-export function excerptNodes(html) {
-  const text = (part) => part.replace(/&(amp|lt|gt|quot|#x27);/g, (_, name) => ENTITIES[name]);
-  return String(html).split(/(<mark>.*?<\/mark>)/s).filter(Boolean).map((part) => {
-    if (!part.startsWith("<mark>")) return document.createTextNode(text(part));
-    const mark = document.createElement("mark");
-    mark.textContent = text(part.slice(6, -7));
-    return mark;
-  });
-}
-
-/** A result's excerpt (its summary when it has none) in a `tag` element. */
-function snippet(tag, className, result) {
-  const node = el(tag, className);
-  if (result.excerpt) node.append(...excerptNodes(result.excerpt));
-  else node.textContent = result.summary;
-  return node;
-}
-
-function resultCount(n, query) {
-  if (n === 0) return `No results for \u2018${query.trim()}\u2019`;
-  return n === 1 ? "1 result" : `${n} results`;
-}
-
-/** The reader's browser asks to save data (Save-Data, or a 2G connection). */
-export function savingData(connection = globalThis.navigator?.connection) {
-  return Boolean(connection && (connection.saveData || /(^|-)2g$/.test(connection.effectiveType ?? "")));
-}
-
-function megabytes(bytes) {
-  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
-}
-
-/** On the first typed query: load the semantic model, or, when the site wants it on demand
- *  or the reader saves data, offer a button that does (placed after `anchor`). Once. */
-function semanticOnFirstQuery(engine, anchor) {
-  let asked = false;
-  return async () => {
-    if (asked || engine.state.semantic !== "idle") return;
-    asked = true;
-    let model;
-    try {
-      model = await engine.model();
-    } catch {
-      return; // the search itself reports an unreachable index
-    }
-    if (!model) return;
-    if (model.loading === "auto" && !savingData()) {
-      engine.load();
-      return;
-    }
-    const size = model.downloadBytes ? ` (${megabytes(model.downloadBytes)})` : "";
-    const button = el("button", "vs-search__semantic button", `Add semantic search${size}`);
-    button.type = "button";
-    button.addEventListener("click", () => { button.remove(); engine.load(); });
-    anchor.after(button);
-  };
-}
-
-/** The reader is pointing at or focused in `list`: a new ranking must not move it. */
-function inUse(list) {
-  return list.contains(document.activeElement) || list.matches(":hover");
-}
-
-function isTypingTarget(target) {
-  if (!(target instanceof Element)) return false;
-  return Boolean(target.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])"));
-}
-
-/** Runs searches for one input, keeping only the answer to the latest query. */
-class Searcher {
-  constructor(engine, render) {
-    this.engine = engine;
-    this.render = render;
-    this.generation = 0;
-    this.query = "";
-  }
-
-  async run(query, limit) {
-    const generation = ++this.generation;
-    this.query = query;
-    try {
-      const { hits, total } = await this.engine.results(query, { limit });
-      if (generation === this.generation) this.render(query, hits, total, null);
-    } catch (error) {
-      if (generation === this.generation) this.render(query, [], 0, error);
-    }
-  }
-}
+import {
+  HEADER_LIMIT,
+  TYPING_PAUSE_MS,
+  modeText,
+  showMode,
+  el,
+  snippet,
+  resultCount,
+  semanticOnFirstQuery,
+  inUse,
+  isTypingTarget,
+  Searcher,
+} from "./ui-parts.js";
+import { SearchPage } from "./results-page.js";
 
 /** The header box: an ARIA 1.2 combobox with a listbox popup. */
 class HeaderBox {
@@ -156,13 +68,12 @@ class HeaderBox {
     });
     this.list.addEventListener("mousedown", (event) => event.preventDefault());
     engine.listeners.add(() => {
-      this.mode.textContent = modeText(engine.state);
       // Semantic ranking arrived: merge it in, unless the reader is using the list.
       if (!this.panel.hidden && this.input.value.trim() && this.active < 0 && !inUse(this.list)) {
         this.update();
       }
     });
-    this.mode.textContent = modeText(engine.state);
+    showMode(engine, this.mode);
   }
 
   update() {
@@ -270,82 +181,6 @@ class HeaderBox {
   }
 }
 
-/** The /search/ page: its own box, results as a plain list of links, `?q=` in the address. */
-class SearchPage {
-  constructor(root, engine) {
-    this.engine = engine;
-    this.input = root.querySelector("input[type='search']");
-    this.count = root.querySelector(".vs-results__count");
-    this.mode = root.querySelector(".vs-results__mode");
-    this.list = root.querySelector(".vs-results__list");
-    this.more = root.querySelector(".vs-results__more");
-    this.limit = PAGE_STEP;
-    this.searcher = new Searcher(engine,
-      (query, results, total, error) => this.show(query, results, total, error));
-    const firstQuery = semanticOnFirstQuery(engine, root.querySelector(".vs-results__status"));
-    root.querySelector("form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      this.update(true);
-    });
-    this.input.addEventListener("input", () => {
-      if (this.input.value.trim()) firstQuery();
-      this.limit = PAGE_STEP;
-      clearTimeout(this.typing);
-      this.typing = setTimeout(() => this.update(false), TYPING_PAUSE_MS);
-    });
-    this.more.addEventListener("click", () => {
-      this.limit += PAGE_STEP;
-      this.searcher.run(this.input.value, this.limit);
-    });
-    engine.listeners.add(() => {
-      this.mode.textContent = modeText(engine.state);
-      // Semantic ranking arrived: merge it in, unless the reader is using the list.
-      if (this.input.value.trim() && !inUse(this.list)) {
-        this.searcher.run(this.input.value, this.limit);
-      }
-    });
-    this.mode.textContent = modeText(engine.state);
-    const query = new URLSearchParams(location.search).get("q") ?? "";
-    this.input.value = query;
-    this.input.focus({ preventScroll: true });
-    if (query.trim()) {
-      firstQuery();
-      this.update(false);
-    }
-  }
-
-  update(push) {
-    const query = this.input.value;
-    const url = new URL(location.href);
-    if (query.trim()) url.searchParams.set("q", query); else url.searchParams.delete("q");
-    if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
-    if (!query.trim()) {
-      this.searcher.generation++;
-      this.list.replaceChildren();
-      this.count.textContent = "";
-      this.more.hidden = true;
-      return;
-    }
-    this.searcher.run(query, this.limit);
-  }
-
-  show(query, results, total, error) {
-    this.list.replaceChildren(...results.map((result) => {
-      const item = el("li", "vs-results__item");
-      const heading = el("h2", "vs-results__title");
-      const link = el("a", null, result.title);
-      link.href = result.href;
-      heading.append(link);
-      item.append(heading);
-      if (result.date) item.append(el("p", "vs-results__date", result.date));
-      if (result.excerpt || result.summary) item.append(snippet("p", "vs-results__snippet", result));
-      return item;
-    }));
-    this.count.textContent = error ? "Search is unavailable" : resultCount(total, query);
-    this.mode.textContent = modeText(this.engine.state);
-    this.more.hidden = Boolean(error) || results.length >= total;
-  }
-}
 
 function focusShortcut(event) {
   if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
