@@ -15,7 +15,7 @@ from vibesite.content.slugs import topic_slug
 from vibesite.embeddings.store import EmbeddingStore, StoredTopic
 from vibesite.site.map_svg import PLACE_SIZE, label_overlaps, placed_sizes, render_map_svg
 from vibesite.topics.build import Topics, TopicSeed, build_topics
-from vibesite.topics.projection import project_2d
+from vibesite.topics.projection import LAYOUT, project_2d
 from vibesite.topics.serialize import stored_topics, topics_json
 
 VOCAB = (
@@ -305,3 +305,23 @@ def test_labels_that_do_not_fit_are_placed_smaller_never_on_each_other() -> None
     assert sorted(html.unescape(a) for a in labels) == sorted(long.values())
     assert label_overlaps(svg) == {1: 0, 2: 0}
     assert all(float(x) >= 0 for x in re.findall(r'<text [^>]* x="([^"]+)"', svg))
+
+
+def test_positions_of_another_layout_method_are_not_kept(tmp_path: Path) -> None:
+    """A file from before the layout was recorded (PCA maps) is laid out afresh once; the
+    positions of the current method are kept from then on."""
+    ids, vecs, texts = blobs()
+    topics = build_topics(ids, vecs, texts)
+    path = tmp_path / "embeddings.db"
+    with EmbeddingStore(path) as store:
+        store.replace_topics(stored_topics(topics), topics.coords)
+    conn = sqlite3.connect(path)
+    with conn:  # the shape of a file written before the layout column existed
+        conn.execute("ALTER TABLE map_coords DROP COLUMN layout")
+    conn.close()
+    with EmbeddingStore(path) as store:
+        assert store.map_coords(LAYOUT) == {}
+        assert len(store.map_coords()) == len(ids)  # still there, made by no known method
+        store.replace_topics(stored_topics(topics), topics.coords, LAYOUT)
+        assert store.map_coords(LAYOUT) == topics.coords
+        assert store.map_coords("another-method") == {}

@@ -43,6 +43,7 @@ from vibesite.topics.build import VERSION as TOPICS_VERSION
 from vibesite.topics.build import TopicChanges, Topics, TopicSeed, build_topics
 from vibesite.topics.checks import check_topic_settings
 from vibesite.topics.naming import article_groups, prose_text
+from vibesite.topics.projection import LAYOUT
 from vibesite.topics.serialize import stored_topics
 
 # The stages whose last output memo.db keeps (vibesite.memo), each under its own version.
@@ -206,9 +207,9 @@ def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
         topics = build_topics(
             [a.id for a in articles], vectors, texts, tags=groups,
             encode=phrase_encoder(store, config.model, make_embedder), previous=previous,
-            previous_coords=store.map_coords(), n_topics=config.topic_count or None,
+            previous_coords=store.map_coords(LAYOUT), n_topics=config.topic_count or None,
             renames=config.topic_names, seeds=seeds, seed_threshold=config.topic_threshold)
-        store.replace_topics(stored_topics(topics), topics.coords)
+        store.replace_topics(stored_topics(topics), topics.coords, LAYOUT)
         computed.append(topics)
         return topics
 

@@ -160,6 +160,7 @@ class EmbeddingStore:
                 with self.conn:
                     self.conn.executescript(_SCHEMA)
                     self._add_topic_levels()
+                    self._add_map_layout()
                     self._record_llm_migrations()
                     self.conn.execute(f"PRAGMA user_version = {STORE_FORMAT}")
         except sqlite3.Error as exc:
@@ -196,6 +197,12 @@ class EmbeddingStore:
             self.conn.execute("ALTER TABLE topics ADD COLUMN level INTEGER NOT NULL DEFAULT 2")
         if "parent" not in have:
             self.conn.execute("ALTER TABLE topics ADD COLUMN parent TEXT NOT NULL DEFAULT ''")
+
+    def _add_map_layout(self) -> None:
+        """Files from before the layout was recorded: their positions belong to no layout, so
+        the next build lays the map out afresh instead of keeping an older method's map."""
+        if "layout" not in self._columns("map_coords"):
+            self.conn.execute("ALTER TABLE map_coords ADD COLUMN layout TEXT NOT NULL DEFAULT ''")
 
     def _record_llm_migrations(self) -> None:
         """Mark llm's migrations applied, in whichever shape the table is (llm's older
@@ -380,14 +387,16 @@ class EmbeddingStore:
             for slug, name, keywords, blob, seeded, level, parent in rows
         ]
 
-    def map_coords(self) -> dict[str, tuple[float, float]]:
-        """The last build's map positions, by article id (empty when none was saved)."""
-        return {a: (float(x), float(y))
-                for a, x, y in self.conn.execute("SELECT id, x, y FROM map_coords ORDER BY id")}
+    def map_coords(self, layout: str = "") -> dict[str, tuple[float, float]]:
+        """The last build's map positions made by ``layout``, by article id (empty when none
+        was saved, or when another layout method made them)."""
+        return {a: (float(x), float(y)) for a, x, y in self.conn.execute(
+            "SELECT id, x, y FROM map_coords WHERE layout = ? ORDER BY id", (layout,))}
 
     def replace_topics(self, topics: Sequence[StoredTopic],
-                       coords: Mapping[str, tuple[float, float]]) -> None:
-        """Replace the stored topics, their members and the map positions, in one transaction."""
+                       coords: Mapping[str, tuple[float, float]], layout: str = "") -> None:
+        """Replace the stored topics, their members and the map positions (made by the
+        ``layout`` method), in one transaction."""
         with self.conn:
             for table in ("topics", "topic_members", "map_coords"):
                 self.conn.execute(f"DELETE FROM {table}")
@@ -402,5 +411,5 @@ class EmbeddingStore:
                 "INSERT INTO topic_members (topic_slug, id, rank, score) VALUES (?, ?, ?, ?)",
                 [(t.slug, a, rank, s) for t in topics
                  for rank, (a, s) in enumerate(zip(t.member_ids, t.member_scores, strict=True))])
-            self.conn.executemany("INSERT INTO map_coords (id, x, y) VALUES (?, ?, ?)",
-                                  [(a, xy[0], xy[1]) for a, xy in sorted(coords.items())])
+            self.conn.executemany("INSERT INTO map_coords (id, x, y, layout) VALUES (?, ?, ?, ?)",
+                                  [(a, xy[0], xy[1], layout) for a, xy in sorted(coords.items())])

@@ -27,7 +27,7 @@ from vibesite.topics.levels import broad_groups
 from vibesite.topics.naming import Encoder, name_topics
 from vibesite.topics.projection import project_2d
 
-VERSION = 2  # bump when the topics built from the same inputs change (memo key)
+VERSION = 3  # bump when the topics built from the same inputs change (memo key)
 MIN_ARTICLES = 8  # smaller sites get no automatic topics
 NAME_SAMPLE = 60  # most central articles per topic that name it
 BROAD_SAMPLE = 12  # most central articles of each fine topic that name its broad topic

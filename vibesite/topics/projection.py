@@ -26,6 +26,9 @@ import numpy as np
 TSNE_MIN = 100  # fewer articles than this: PCA
 LAYOUT_SAMPLE = 2500  # most articles laid out by t-SNE itself
 TSNE_ITERATIONS = (125, 250)  # early exaggeration, then normal (openTSNE: 250, 500)
+# Stored beside the positions; bump when the method changes, so that a site's old map (PCA
+# before openTSNE) is laid out afresh once instead of being kept for good.
+LAYOUT = "opentsne-1"
 KEEP_SHARE = 0.97  # share of articles (and of old positions) that must carry over
 PLACE_NEIGHBOURS = 5
 
