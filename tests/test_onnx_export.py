@@ -1,4 +1,4 @@
-"""The ONNX query encoder: exported once, cached, within 4-bit error of sentence-transformers."""
+"""The ONNX query encoder: exported once, cached, within rounding error of sentence-transformers."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def test_export_writes_the_files(exported_model: tuple[Path, EncoderFiles]) -> N
     assert files.model_onnx.parent.parent == cache / "onnx"
     assert (files.max_length, files.dim) == (256, 384)
     assert files.model_id == "sentence-transformers/all-MiniLM-L6-v2"
-    assert files.model_onnx.stat().st_size < 14_000_000  # 4-bit weights: ~12.8 MB, float is ~88
+    assert files.model_onnx.stat().st_size < 19_000_000  # 4-bit table: ~17.2 MB, float is ~88
     document = files.model_onnx.parent / "document.onnx"  # float32, for OnnxDocumentEmbedder
     assert document.stat().st_size > 80_000_000
     info = json.loads((files.model_onnx.parent / "encoder.json").read_text(encoding="utf-8"))
@@ -82,7 +82,7 @@ def test_vectors_match_sentence_transformers(query_encoder: OnnxQueryEncoder,
     want = real_embedder.encode(QUERIES)
     assert got.shape == want.shape == (len(QUERIES), 384) and got.dtype == np.float32
     cosine = (got * want).sum(axis=1)
-    assert cosine.min() >= MIN_COSINE == 0.8, [
+    assert cosine.min() >= MIN_COSINE == 0.98, [
         (q[:30], round(float(c), 5)) for q, c in zip(QUERIES, cosine, strict=True)]
     # one at a time (no padding) gives the same vectors as the padded batch
     single = np.concatenate([query_encoder.encode([q]) for q in QUERIES[:8]])

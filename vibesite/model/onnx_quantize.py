@@ -1,10 +1,10 @@
 """Shrink the exported query encoder: drop unreachable vocabulary rows, store weights in fewer bits.
 
-What the export ships (``quantize_blockwise``): 4-bit weights in blocks, run by onnxruntime's
-``MatMulNBits`` and ``GatherBlockQuantized`` contrib operators (onnxruntime-web's WASM build
-runs both; tests/test_browser_search.py checks its vectors against Python's). The uint8 steps
-below (``quantize_weights``) are the previous format, kept as a variant of
-bench/query_encoder.py.
+What the export ships: the token table 4-bit in blocks (``quantize_blockwise`` with
+``matmuls=False``: onnxruntime's ``GatherBlockQuantized`` contrib operator, which
+onnxruntime-web's WASM build runs; tests/test_browser_search.py checks its vectors against
+Python's), then the MatMuls uint8 per channel (``quantize_weights``). 4-bit MatMuls
+(``MatMulNBits``) are smaller but rank worse (bench/query_encoder.py).
 
 Both steps keep the graph plain ONNX (opset 17) that any onnxruntime, onnxruntime-web's WASM
 build included, runs: the weights are uint8 behind ``DequantizeLinear``, which the session option
