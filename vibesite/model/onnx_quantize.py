@@ -1,4 +1,10 @@
-"""Shrink the exported query encoder: drop unreachable vocabulary rows, store weights as uint8.
+"""Shrink the exported query encoder: drop unreachable vocabulary rows, store weights in fewer bits.
+
+What the export ships: the token table 4-bit in blocks (``quantize_blockwise`` with
+``matmuls=False``: onnxruntime's ``GatherBlockQuantized`` contrib operator, which
+onnxruntime-web's WASM build runs; tests/test_browser_search.py checks its vectors against
+Python's), then the MatMuls uint8 per channel (``quantize_weights``). 4-bit MatMuls
+(``MatMulNBits``) are smaller but rank worse (bench/query_encoder.py).
 
 Both steps keep the graph plain ONNX (opset 17) that any onnxruntime, onnxruntime-web's WASM
 build included, runs: the weights are uint8 behind ``DequantizeLinear``, which the session option
@@ -169,3 +175,93 @@ def quantize_channels(weights: Any, axis: int,
     shape = (1, -1) if axis == 1 else (-1, 1)
     codes = np.clip(np.round(w / step.reshape(shape)) + zero.reshape(shape), 0, 255)
     return codes.astype(np.uint8), step, zero
+
+
+def quantize_blocks(weights: Any, block: int, bits: int = 4) -> tuple[np.ndarray, np.ndarray,
+                                                                     np.ndarray]:
+    """Round-to-nearest asymmetric codes of ``weights`` (rows, cols) in blocks of ``block``
+    along each row: codes (rows, cols) uint8 in 0 .. 2**bits - 1, and per block float32 scales
+    and uint8 zero points (rows, cols // block); ``w ~= (code - zero) * scale``."""
+    top = 2 ** bits - 1
+    w = np.asarray(weights, dtype=np.float32)
+    rows, cols = w.shape
+    blocks = w.reshape(rows, cols // block, block)
+    lo = np.minimum(blocks.min(axis=2), 0.0)
+    hi = np.maximum(blocks.max(axis=2), 0.0)
+    scale = ((hi - lo) / top).astype(np.float32)
+    scale = np.where(scale > 0, scale, np.float32(1.0)).astype(np.float32)
+    zero = np.clip(np.rint(-lo / scale), 0, top).astype(np.uint8)
+    codes = np.clip(np.rint(blocks / scale[:, :, None]) + zero[:, :, None], 0, top)
+    return codes.astype(np.uint8).reshape(rows, cols), scale, zero
+
+
+def pack_nibbles(codes: np.ndarray) -> np.ndarray:
+    """(rows, cols) 4-bit codes -> (rows, ceil(cols / 2)) bytes, the even column low."""
+    if codes.shape[1] % 2:
+        codes = np.pad(codes, ((0, 0), (0, 1)))
+    return (codes[:, 0::2] | (codes[:, 1::2] << 4)).astype(np.uint8)
+
+
+def quantize_blockwise(src: Path, dst: Path, *, block: int = 32, table_bits: int = 4,
+                       matmuls: bool = True, min_size: int = 4096) -> None:
+    """4-bit weights: every MatMul by a constant becomes onnxruntime's ``MatMulNBits`` (blocks of
+    ``block`` along the input axis, round to nearest, asymmetric) and the word-embedding table's
+    Gather a ``GatherBlockQuantized`` of ``table_bits`` (4 or 8) bits in blocks of ``block``
+    along each row. Both are com.microsoft contrib operators that onnxruntime's CPU and WASM
+    builds run; the rest of the graph stays float32 opset 17. ``matmuls`` False: the table
+    only."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    proto = onnx.load(str(src))
+    graph = proto.graph
+    inits = {i.name: i for i in graph.initializer}
+    users: dict[str, int] = {}
+    for node in graph.node:
+        for name in node.input:
+            users[name] = users.get(name, 0) + 1
+    tables = [n for n in graph.node if n.op_type == "Gather" and n.input[0] in inits]
+    words = max(tables, key=lambda n: int(np.prod(inits[n.input[0]].dims)), default=None)
+    nodes, dropped = [], set()
+    for node in graph.node:
+        weight = inits.get(node.input[1]) if node.op_type == "MatMul" else None
+        if (matmuls and weight is not None and weight.data_type == TensorProto.FLOAT
+                and len(weight.dims) == 2 and users[weight.name] == 1
+                and int(np.prod(weight.dims)) >= min_size and weight.dims[0] % block == 0):
+            k, n = (int(d) for d in weight.dims)
+            codes, scale, zero = quantize_blocks(numpy_helper.to_array(weight).T, block)
+            name = weight.name
+            new = [numpy_helper.from_array(pack_nibbles(codes).reshape(n, k // block, block // 2),
+                                           f"{name}_q4"),
+                   numpy_helper.from_array(scale.reshape(-1), f"{name}_scales"),
+                   numpy_helper.from_array(pack_nibbles(zero).reshape(-1), f"{name}_zeros")]
+            graph.initializer.extend(new)
+            dropped.add(name)
+            nodes.append(helper.make_node(
+                "MatMulNBits", [node.input[0]] + [t.name for t in new], list(node.output),
+                name=f"{node.name}_q4", domain="com.microsoft", K=k, N=n, bits=4,
+                block_size=block))
+        elif node is words and users[node.input[0]] == 1:
+            table = numpy_helper.to_array(inits[node.input[0]])
+            codes, scale, zero = quantize_blocks(table, block, table_bits)
+            name = node.input[0]
+            data = pack_nibbles(codes) if table_bits == 4 else codes
+            zeros = pack_nibbles(zero) if table_bits == 4 else zero
+            new = [numpy_helper.from_array(data, f"{name}_q"),
+                   numpy_helper.from_array(scale, f"{name}_scales"),
+                   numpy_helper.from_array(zeros, f"{name}_zeros")]
+            graph.initializer.extend(new)
+            dropped.add(name)
+            nodes.append(helper.make_node(
+                "GatherBlockQuantized", [new[0].name, node.input[1], new[1].name, new[2].name],
+                list(node.output), name=f"{node.name}_q", domain="com.microsoft",
+                gather_axis=0, quantize_axis=1, block_size=block, bits=table_bits))
+        else:
+            nodes.append(node)
+    for init in [i for i in graph.initializer if i.name in dropped]:
+        graph.initializer.remove(init)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    if not any(o.domain == "com.microsoft" for o in proto.opset_import):
+        proto.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    onnx.save(proto, str(dst))
