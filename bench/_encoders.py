@@ -108,10 +108,10 @@ def encoder_table(store: Path, data: Path, cache: Path, sample: int, rounds: int
     scores: dict[str, float] = {}
     for (name, encode), source in zip(encoders.items(), (torch_st, onnx_float, int8),
                                       strict=True):
+        if source is onnx_float:  # the same vectors as torch to rounding (export checks it)
+            continue
         if encoder_of(source) == stored_encoder:  # the store holds this encoder's vectors
             vectors = stored
-        elif source is onnx_float:  # the same vectors as torch to rounding (export checks it)
-            continue
         else:
             log(f"nDCG: encoding {len(texts)} passages with {name}")
             vectors = encode(texts)

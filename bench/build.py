@@ -191,7 +191,17 @@ def main() -> int:
                         help="SciFact passages each encoder's texts/s is timed on")
     parser.add_argument("--no-encoders", action="store_true",
                         help="skip the encoder comparison (texts/s, SciFact nDCG@10)")
+    parser.add_argument("--only-encoders", action="store_true",
+                        help="only the encoder comparison (no builds)")
     args = parser.parse_args()
+    if args.only_encoders:
+        with tempfile.TemporaryDirectory(prefix="vibesite-bench-") as tmp:
+            shutil.copy(args.scifact_store, Path(tmp) / "scifact.db")  # read a copy only
+            print(machine_line())
+            print(encoder_table(Path(tmp) / "scifact.db", args.scifact, Path(tmp) / "cache",
+                                args.encoder_sample, args.repeats, log))
+            print(f"Load average (1 min) at end: {os.getloadavg()[0]:.2f}")
+        return 0
     corpus = args.corpus.resolve()
     load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="vibesite-bench-") as tmp:

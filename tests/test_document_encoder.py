@@ -179,6 +179,9 @@ def test_default_embedder_is_the_int8_export_for_any_count(
     gpu = default_embedder(replace(config, device="cuda"), 3)  # torch on the GPU
     assert isinstance(gpu, _NoTorch) and gpu.args == (MODEL, 8, "cuda")
     assert ConfiguredModel(replace(config, device="cuda")).encoder == ""
+    monkeypatch.setattr(configured_module, "NVIDIA_DRIVER", tmp_path)  # "auto" with a GPU
+    assert isinstance(default_embedder(config, 3), _NoTorch)
+    assert isinstance(default_embedder(replace(config, device="cpu"), 3), OnnxDocumentEmbedder)
 
 
 def test_a_model_that_cannot_be_exported_falls_back_to_sentence_transformers(
@@ -234,12 +237,15 @@ def int8_and_float(document_files: tuple[Path, EncoderFiles],
 
 def test_int8_vectors_are_close_to_sentence_transformers(
         int8_and_float: tuple[list[str], np.ndarray, np.ndarray]) -> None:
+    """Prose windows stay within 0.02 cosine; "", "?" and "a" move most (~0.97)."""
     texts, got, want = int8_and_float
     assert len(texts) >= 100 and got.shape == want.shape and got.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     cosine = (got * want).sum(axis=1)
-    assert cosine.min() >= 0.97, sorted(zip(cosine.round(4), texts, strict=True))[:3]
-    assert cosine.mean() >= 0.99
+    prose = np.array([len(t) >= 200 for t in texts])
+    worst = sorted(zip(cosine.round(4), (t[:30] for t in texts), strict=True))[:3]
+    assert prose.sum() >= 80 and cosine[prose].min() >= 0.98, worst
+    assert cosine.min() >= 0.95 and cosine.mean() >= 0.99, worst
 
 
 def test_int8_vectors_give_the_same_neighbours(

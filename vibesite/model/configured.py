@@ -5,12 +5,14 @@ In: the config and how many articles need embedding. Out: an Embedder (loaded la
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from vibesite.config import Config
 from vibesite.model.base import Embedder, EncoderFiles, ModelError
 from vibesite.model.onnx_int8 import encoder_name
 from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 
-CPU_DEVICES = ("auto", "cpu")  # another device (cuda, mps): sentence-transformers runs on it
+NVIDIA_DRIVER = Path("/proc/driver/nvidia/version")  # "auto" with it: torch picks CUDA
 
 
 class ConfiguredModel:
@@ -32,7 +34,7 @@ class ConfiguredModel:
     def encoder(self) -> str:
         if self.loaded is not None:
             return str(getattr(self.loaded, "encoder", ""))
-        if self.config.device not in CPU_DEVICES:
+        if not on_cpu(self.config):
             return ""
         files = _cached_files(self.config)
         return "" if files is None else encoder_name(files.model_onnx)
@@ -45,9 +47,9 @@ def default_embedder(config: Config, count: int) -> Embedder:
     texts/s of torch float32, and a handful of changed articles need no torch import, 3-4 s),
     exported first if the cache has none (the export is the browser's query encoder too, which
     a build with search makes anyway). sentence-transformers embeds when the model cannot be
-    exported, when onnxruntime is missing, or when ``device`` names a GPU.
+    exported, when onnxruntime is missing, or on a GPU (see on_cpu).
     """
-    if config.device in CPU_DEVICES:
+    if on_cpu(config):
         files = _cached_files(config)
         if files is None:
             try:
@@ -63,6 +65,12 @@ def default_embedder(config: Config, count: int) -> Embedder:
 
             return OnnxDocumentEmbedder(files, batch_size=config.batch_size)
     return SentenceTransformerEmbedder(config.model, config.batch_size, config.device)
+
+
+def on_cpu(config: Config) -> bool:
+    """Whether the build embeds on the CPU: ``device = "cpu"``, or ``"auto"`` on a machine
+    without an NVIDIA driver (found without importing torch, which would take 3-4 s)."""
+    return config.device == "cpu" or (config.device == "auto" and not NVIDIA_DRIVER.exists())
 
 
 def _cached_files(config: Config) -> EncoderFiles | None:

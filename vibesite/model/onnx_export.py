@@ -14,7 +14,7 @@ that gzip shrinks them (vibesite.model.onnx_quantize; all-MiniLM-L6-v2: 17.2 MB 
 ``tokenizer.json`` truncates to the model's ``max_seq_length`` and does not pad.
 
 The same folder holds ``document.onnx``, the float32 graph before quantisation (same pruned
-vocabulary), and ``document-int8.onnx``, that graph fused and quantized to int8
+vocabulary), and ``document-int8.onnx``, that graph with int8 MatMuls
 (vibesite.model.onnx_int8), which ``OnnxDocumentEmbedder`` (vibesite.model.onnx_runtime) runs to
 embed articles at build time, faster than torch and without importing it;
 ``cached_build_encoder`` finds it (the float32 graph if the int8 one failed its check).
@@ -53,7 +53,7 @@ EXPORT_VERSION = 4  # 2: + document.onnx (float32); 3: pruned vocabulary, coarse
 OPSET = 17
 MIN_COSINE = 0.995  # self-check against sentence-transformers at export: search's acceptance bar
 MIN_DOCUMENT_COSINE = 0.9999  # the float32 graph: rounding only
-MIN_INT8_COSINE = 0.98  # the int8 build encoder; below it, builds use the float32 graph
+MIN_INT8_COSINE = 0.95  # int8 build encoder: a broken quantization (not a quality bar: bench)
 INPUTS = ("input_ids", "attention_mask")  # -> OUTPUT, "sentence_embedding"
 POOLINGS = ("cls", "mean", "max", "mean_sqrt_len_tokens")  # mean_sqrt_len == mean once normalised
 _INFO = "encoder.json"
@@ -249,10 +249,8 @@ def _export(st: Any, out: Path, mid: str, model: str) -> None:
         (out / "tokenizer.json").write_text(tokenizer_json, encoding="utf-8")
         quantize_weights(out / "float.onnx", out / "model.onnx")
         os.replace(out / "float.onnx", out / "document.onnx")
-        config = transformer.auto_model.config
         int8_cosine = _int8_document(out, EncoderFiles(out / INT8_FILE, out / "tokenizer.json",
-                                                       max_length, dim, mid), st,
-                                     config.num_attention_heads, config.hidden_size)
+                                                       max_length, dim, mid), st)
         files = EncoderFiles(out / "model.onnx", out / "tokenizer.json", max_length, dim, mid)
         got = OnnxQueryEncoder(files).encode(_CHECK_TEXTS)
         document = OnnxDocumentEmbedder(EncoderFiles(
@@ -281,13 +279,11 @@ def _export(st: Any, out: Path, mid: str, model: str) -> None:
     (out / _INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
 
-def _int8_document(out: Path, files: EncoderFiles, st: Any, num_heads: int,
-                   hidden_size: int) -> float | None:
+def _int8_document(out: Path, files: EncoderFiles, st: Any) -> float | None:
     """Write the int8 build encoder (vibesite.model.onnx_int8) and check it against the model:
     its least cosine on the check texts, or None (and no file) if it fails either."""
     try:
-        quantize_document(out / "document.onnx", files.model_onnx, num_heads=num_heads,
-                          hidden_size=hidden_size)
+        quantize_document(out / "document.onnx", files.model_onnx)
         got = OnnxDocumentEmbedder(files).encode(_CHECK_TEXTS)
     except Exception:  # noqa: BLE001 - the float32 graph still embeds, only slower
         files.model_onnx.unlink(missing_ok=True)
