@@ -61,6 +61,7 @@ class Run:
     encoded: int
     max_rss_mib: float
     torch: bool
+    cpu: float  # user + system CPU seconds of the build process: robust on a shared machine
     summary: str = field(repr=False)
 
 
@@ -110,14 +111,15 @@ def run_build(work: Path) -> Run:
     stages = {name: float(secs.rstrip("s")) for name, secs in
               (part.rsplit(" ", 1) for part in stages_line.group(1).split(", "))}
     return Run(wall, stages, int(encoded.group(1)), usage.ru_maxrss / 1024,
-               "BENCH torch=1" in stderr, stdout.strip())
+               "BENCH torch=1" in stderr, usage.ru_utime + usage.ru_stime, stdout.strip())
 
 
 def median_run(runs: list[Run]) -> Run:
     stages = {k: statistics.median(r.stages.get(k, 0.0) for r in runs) for k in runs[0].stages}
     return Run(statistics.median(r.wall for r in runs), stages,
                int(statistics.median(r.encoded for r in runs)),
-               max(r.max_rss_mib for r in runs), any(r.torch for r in runs), "")
+               max(r.max_rss_mib for r in runs), any(r.torch for r in runs),
+               statistics.median(r.cpu for r in runs), "")
 
 
 def stage_table(cold: Run, warm: Run, changed: Run, repeats: int) -> str:
@@ -129,6 +131,7 @@ def stage_table(cold: Run, warm: Run, changed: Run, repeats: int) -> str:
              ["start-up + imports + exit", *(f"{r.wall - s:.2f}" for r, s in zip(runs, sums,
                                                                                 strict=True))],
              ["wall (measured by bench)", *(f"{r.wall:.2f}" for r in runs)],
+             ["CPU seconds (user + system)", *(f"{r.cpu:.2f}" for r in runs)],
              ["texts encoded", *(str(r.encoded) for r in runs)],
              ["torch imported", *("yes" if r.torch else "no" for r in runs)],
              ["max RSS (MiB)", *(f"{r.max_rss_mib:.0f}" for r in runs)]]

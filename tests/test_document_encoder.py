@@ -4,6 +4,7 @@ vectors; the int8 one, which builds embed with, close vectors and the same neigh
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import shutil
 import sqlite3
@@ -219,50 +220,56 @@ def test_an_export_whose_int8_copy_failed_builds_with_the_float32_graph(
 
 
 # The int8 build encoder on real text: every window of the user guide (content/).
-def _guide_windows(embedder: SentenceTransformerEmbedder) -> list[str]:
+def _guide_windows(embedder: SentenceTransformerEmbedder) -> list[list[str]]:
     pages = sorted((REPO / "content").glob("*.md"))
-    return [w for page in pages for w in embedder.windows(page.stem, page.read_text("utf-8"))]
+    return [embedder.windows(page.stem, page.read_text("utf-8")) for page in pages]
 
 
 @pytest.fixture(scope="session")
 def int8_and_float(document_files: tuple[Path, EncoderFiles],
                    real_embedder: SentenceTransformerEmbedder
-                   ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The guide's windows, their int8 vectors and sentence-transformers' float32 ones."""
+                   ) -> tuple[list[list[str]], list[str], np.ndarray, np.ndarray]:
+    """The guide's windows by page, every text (those windows, then odd ones), and the texts'
+    int8 vectors and sentence-transformers' float32 ones."""
     found = cached_build_encoder(MODEL, document_files[0])
     assert found is not None and found.model_onnx.name == INT8_FILE
-    texts = _guide_windows(real_embedder) + _encode_texts(real_embedder)
-    return texts, OnnxDocumentEmbedder(found).encode(texts), real_embedder.encode(texts)
+    pages = _guide_windows(real_embedder)
+    texts = [w for page in pages for w in page] + _encode_texts(real_embedder)
+    return pages, texts, OnnxDocumentEmbedder(found).encode(texts), real_embedder.encode(texts)
 
 
 def test_int8_vectors_are_close_to_sentence_transformers(
-        int8_and_float: tuple[list[str], np.ndarray, np.ndarray]) -> None:
-    """Prose windows stay within 0.02 cosine; "", "?" and "a" move most (~0.97)."""
-    texts, got, want = int8_and_float
-    assert len(texts) >= 100 and got.shape == want.shape and got.dtype == np.float32
+        int8_and_float: tuple[list[list[str]], list[str], np.ndarray, np.ndarray]) -> None:
+    """The guide's windows stay within ~0.013 cosine; "", "?" and "a" move most (~0.97)."""
+    pages, texts, got, want = int8_and_float
+    assert len(texts) >= 150 and got.shape == want.shape and got.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     cosine = (got * want).sum(axis=1)
-    prose = np.array([len(t) >= 200 for t in texts])
+    guide = sum(len(page) for page in pages)
     worst = sorted(zip(cosine.round(4), (t[:30] for t in texts), strict=True))[:3]
-    assert prose.sum() >= 80 and cosine[prose].min() >= 0.98, worst
-    assert cosine.min() >= 0.95 and cosine.mean() >= 0.99, worst
+    assert cosine[:guide].min() >= 0.98 and cosine.min() >= 0.95, worst
+    assert cosine.mean() >= 0.99, worst
 
 
-def test_int8_vectors_give_the_same_neighbours(
-        int8_and_float: tuple[list[str], np.ndarray, np.ndarray]) -> None:
-    """Each window's 5 nearest windows, by int8 and by float32 vectors, as relate.py ranks."""
-    texts, got, want = int8_and_float
-    k = 5
+def test_int8_vectors_give_the_same_related_articles(
+        int8_and_float: tuple[list[list[str]], list[str], np.ndarray, np.ndarray]) -> None:
+    """Each guide page's nearest pages by article vector (the mean of its windows' vectors, as
+    embed.py stores it and relate.py ranks it): measured, top-1 the same for all 19 pages and
+    98% of the top 5 shared (window by window, near-twin windows of a page trade places: 89%)."""
+    pages, _, got, want = int8_and_float
 
-    def neighbours(vectors: np.ndarray) -> np.ndarray:
-        scores = vectors @ vectors.T
+    def related(vectors: np.ndarray, k: int) -> np.ndarray:
+        starts = np.cumsum([0] + [len(page) for page in pages])
+        means = np.stack([vectors[a:b].mean(axis=0) for a, b in itertools.pairwise(starts)])
+        means /= np.linalg.norm(means, axis=1, keepdims=True)
+        scores = means @ means.T
         np.fill_diagonal(scores, -np.inf)
         return np.argsort(-scores, axis=1, kind="stable")[:, :k]
 
-    mine, theirs = neighbours(got), neighbours(want)
-    same_first = float(np.mean(mine[:, 0] == theirs[:, 0]))
-    overlap = float(np.mean([len(set(a) & set(b)) / k for a, b in zip(mine, theirs, strict=True)]))
-    assert same_first >= 0.95 and overlap >= 0.9, (same_first, overlap)
+    mine, theirs = related(got, 5), related(want, 5)
+    assert len(pages) >= 15 and (mine[:, 0] == theirs[:, 0]).all()
+    overlap = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(mine, theirs, strict=True)])
+    assert overlap >= 0.95, overlap
 
 
 def test_switching_encoder_re_embeds_every_article(
