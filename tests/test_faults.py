@@ -23,11 +23,19 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from _sitebuild import FakeEmbedder, build_quiet, site_with_toml, snapshot, write_files
+from _sitebuild import (
+    FakeEmbedder,
+    build_quiet,
+    share_onnx_cache,
+    site_with_toml,
+    snapshot,
+    write_files,
+)
 
 from vibesite.cli import main
 from vibesite.commands.serve import rebuild
 from vibesite.config import Config, load_config
+from vibesite.model.configured import ConfiguredModel
 from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 
 WORDS = ("river", "stone", "garden", "lantern", "copper", "violin", "orbit", "harbor",
@@ -104,11 +112,12 @@ def _file_count(folder: Path) -> int:
 
 @pytest.mark.slow  # kill -9 of a build that embeds with the real model
 def test_kill_during_embedding_keeps_every_committed_chunk(
-        tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> None:
+        tmp_path: Path, onnx_cache: Path) -> None:
     config = _site(tmp_path, 5, batch_size=8)  # commits every 64 texts
-    build_quiet(config, real_embedder)
+    share_onnx_cache(config.cache_dir, onnx_cache)
+    build_quiet(config, ConfiguredModel(config))  # the encoder `vibesite build` uses
     before = snapshot(config.output_dir)
-    write_files(config.content_dir, _notes(range(5, 200)))  # > 32 new: the torch path
+    write_files(config.content_dir, _notes(range(5, 200)))
     build = _start_build(tmp_path)
     _wait_for(lambda: _stored_articles(config.db_path) > 5, build,
               "the build committed a chunk of new embeddings")
@@ -159,10 +168,10 @@ def test_kill_while_writing_keeps_the_previous_site(
 
 
 @pytest.mark.slow  # two builds in subprocesses, one stopped (SIGSTOP), both with the model
-def test_a_second_build_waits_for_the_first(
-        tmp_path: Path, real_embedder: SentenceTransformerEmbedder) -> None:
+def test_a_second_build_waits_for_the_first(tmp_path: Path, onnx_cache: Path) -> None:
     config = _site(tmp_path, 3)
-    build_quiet(config, real_embedder)
+    share_onnx_cache(config.cache_dir, onnx_cache)
+    build_quiet(config, ConfiguredModel(config))  # the encoder `vibesite build` uses
     write_files(config.content_dir, _notes(range(3, 5)))  # the first build embeds these
     first = _start_build(tmp_path)
     lock = config.cache_dir / "build.lock"

@@ -56,6 +56,9 @@ def test_export_writes_the_files(exported_model: tuple[Path, EncoderFiles]) -> N
     info = json.loads((files.model_onnx.parent / "encoder.json").read_text(encoding="utf-8"))
     assert info["document_onnx"] == "document.onnx" and info["export_version"] == EXPORT_VERSION
     assert info["min_cosine_check_document"] >= 0.9999
+    int8 = files.model_onnx.parent / "document-int8.onnx"  # int8 MatMuls: what builds embed with
+    assert info["document_int8"] == int8.name and info["min_cosine_check_int8"] >= 0.95
+    assert 40_000_000 < int8.stat().st_size < 65_000_000  # float32 embeddings, int8 MatMuls
     assert not list((cache / "onnx").glob(".tmp-*"))
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from vibesite.config import Config
 from vibesite.content.parse import Article
 from vibesite.embeddings.store import ARTICLES, PASSAGES, EmbeddingStore, StoredRow, content_hash
-from vibesite.model.base import Embedder, model_id
+from vibesite.model.base import Embedder, encoder_of, model_id
 
 
 @dataclass(frozen=True)
@@ -54,20 +54,24 @@ def embed(
     ids = {a.id for a in articles}
     removed = store.delete_except(articles_cid, ids)
     store.delete_except(passages_cid, ids, group=True)
-    check = store.check_content(articles_cid,
-                                {a.id: (a.embed_text, _metadata(a)) for a in articles})
-    todo_ids = set(check.changed)
-    todo = [a for a in articles if a.id in todo_ids]
+    entries = {a.id: (a.embed_text, _metadata(a)) for a in articles}
+    encoder = encoder_of(make_embedder)  # the encoder the factory expects to load
+    check = store.check_content(articles_cid, entries, encoder)
     n_windows, seconds = 0, 0.0
-    if todo:
-        embedder = make_embedder(len(todo))
+    if check.changed:
+        embedder = make_embedder(len(check.changed))
+        if encoder_of(embedder) != encoder:  # another encoder than expected: no mixing
+            encoder = encoder_of(embedder)
+            check = store.check_content(articles_cid, entries, encoder)
+        todo_ids = set(check.changed)
+        todo = [a for a in articles if a.id in todo_ids]
         n_windows, seconds = _embed_batches(embedder, todo, store, articles_cid, passages_cid,
                                             chunk=max(64, config.batch_size * 8),
                                             progress=progress)
-    new = len(check.new)
+    new, changed = len(check.new), len(check.changed) - len(check.new)
     vectors = store.vectors(articles_cid, [a.id for a in articles])
     passages, counts = _passages(store.grouped_vectors(passages_cid), articles, vectors)
-    return Embeddings(tuple(a.id for a in articles), vectors, new, len(todo) - new, removed,
+    return Embeddings(tuple(a.id for a in articles), vectors, new, changed, removed,
                       n_windows, seconds, passages, counts)
 
 
@@ -92,6 +96,7 @@ def _embed_batches(embedder: Embedder, todo: Sequence[Article], store: Embedding
     from tqdm import tqdm
 
     windows = [embedder.windows(a.title, a.text) for a in todo]
+    encoder = encoder_of(embedder)
     total = sum(len(w) for w in windows)
     bar = tqdm(total=total, unit="text", desc="Embedding", disable=not progress,
                file=sys.stderr, leave=False)
@@ -105,7 +110,7 @@ def _embed_batches(embedder: Embedder, todo: Sequence[Article], store: Embedding
             texts = [t for i in batch for t in windows[i]]
             vectors = embedder.encode(texts)
             _save(store, articles_cid, passages_cid, [todo[i] for i in batch],
-                  [windows[i] for i in batch], vectors)
+                  [windows[i] for i in batch], vectors, encoder)
             bar.update(len(texts))
             batch, size = [], 0
     bar.close()
@@ -113,14 +118,15 @@ def _embed_batches(embedder: Embedder, todo: Sequence[Article], store: Embedding
 
 
 def _save(store: EmbeddingStore, articles_cid: int, passages_cid: int,
-          articles: Sequence[Article], windows: Sequence[list[str]], vectors: np.ndarray) -> None:
+          articles: Sequence[Article], windows: Sequence[list[str]], vectors: np.ndarray,
+          encoder: str) -> None:
     article_rows: list[StoredRow] = []
     passage_rows: list[StoredRow] = []
     at = 0
     for article, texts in zip(articles, windows, strict=True):
         own = vectors[at : at + len(texts)]
         at += len(texts)
-        digest = content_hash(article.embed_text)
+        digest = content_hash(article.embed_text, encoder)
         meta = _metadata(article)
         article_rows.append(StoredRow(article.id, _article_vector(own), article.embed_text,
                                       digest, meta))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from vibesite.embeddings.store import EmbeddingStore, StoredRow, content_hash
-from vibesite.model.base import Embedder, model_id
+from vibesite.model.base import Embedder, encoder_of, model_id
 
 PHRASES = "topic-phrases"
 PHRASES_PER_ARTICLE = 64  # phrases that cost about as much to embed as one article
@@ -23,13 +23,17 @@ def phrase_encoder(store: EmbeddingStore, model: str,
                    make_embedder: Callable[[int], Embedder]) -> Callable[[list[str]], np.ndarray]:
     def encode(phrases: list[str]) -> np.ndarray:
         cid = store.collection(PHRASES, model_id(model))
-        todo = store.check_content(cid, {p: (p, {}) for p in phrases}).changed
+        entries = {p: (p, {}) for p in phrases}
+        encoder = encoder_of(make_embedder)
+        todo = store.check_content(cid, entries, encoder).changed
         if todo:
-            # a phrase is a few tokens, ~1/64 of an article's window: a few hundred new ones
-            # go through the cached ONNX export like a few edited articles (no torch import)
+            # a phrase is a few tokens, ~1/64 of an article's window
             embedder = make_embedder(max(1, len(todo) // PHRASES_PER_ARTICLE))
+            if encoder_of(embedder) != encoder:  # the articles' encoder, not a mix
+                encoder = encoder_of(embedder)
+                todo = store.check_content(cid, entries, encoder).changed
             vectors = np.asarray(embedder.encode(list(todo)), dtype=np.float32)
-            store.save_rows(cid, [StoredRow(p, v, p, content_hash(p), {})
+            store.save_rows(cid, [StoredRow(p, v, p, content_hash(p, encoder), {})
                                   for p, v in zip(todo, vectors, strict=True)])
         found = store.vectors(cid, phrases)
         norms = np.linalg.norm(found, axis=1, keepdims=True) if found.size else 1.0

@@ -82,8 +82,14 @@ STORE_FORMAT = 1
 
 
 
-def content_hash(text: str) -> bytes:
-    return hashlib.md5(text.encode("utf-8")).digest()
+def content_hash(text: str, encoder: str = "") -> bytes:
+    """llm's hash of a row's content (md5 of its UTF-8) for vectors the model itself gives
+    (torch, or its float32 ONNX export: the same vectors to rounding). Vectors of another
+    encoder of the same model (``encoder``: the int8 build encoder) hash its name in too, so
+    that a switch of encoder re-embeds every row instead of mixing vectors of both, and llm,
+    which computes the model's own vectors, re-embeds such a row rather than skip it."""
+    data = f"{encoder}\0{text}" if encoder else text
+    return hashlib.md5(data.encode("utf-8")).digest()
 
 
 def encode_vector(vector: np.ndarray) -> bytes:
@@ -257,14 +263,15 @@ class EmbeddingStore:
             (collection_id,))
         return {r[0]: (bytes(r[1] or b""), r[2] or "") for r in rows}
 
-    def check_content(self, collection_id: int,
-                      entries: Mapping[str, tuple[str, dict]]) -> ContentCheck:
+    def check_content(self, collection_id: int, entries: Mapping[str, tuple[str, dict]],
+                      encoder: str = "") -> ContentCheck:
         """llm's skip of unchanged content: of ``entries`` (id -> (text, metadata)), the ids
-        with no stored row or a different content hash. A row whose content is unchanged but
-        whose metadata is not (a new URL or date) takes the new metadata."""
+        with no stored row or a different content hash (``encoder``: see content_hash). A row
+        whose content is unchanged but whose metadata is not (a new URL or date) takes the new
+        metadata."""
         stored = self._hashes(collection_id)
         changed = [i for i, (text, _) in entries.items()
-                   if stored.get(i, (b"",))[0] != content_hash(text)]
+                   if stored.get(i, (b"",))[0] != content_hash(text, encoder)]
         todo = set(changed)
         stale = {i: meta for i, (_, meta) in entries.items()
                  if i in stored and i not in todo and stored[i][1] != _metadata_json(meta)}

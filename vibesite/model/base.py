@@ -2,7 +2,8 @@
 files of an ONNX export, and the one error a model load raises.
 
 In: a model name (sentence-transformers name, hub id or local folder) and article text.
-Out: ``model_id`` (the name written to the store), ``model_location`` (what to load),
+Out: ``model_id`` (the name written to the store), ``encoder_of`` (which encoder of it runs),
+``model_location`` (what to load),
 ``title_windows`` (texts that fit the model), ``EncoderFiles`` (an export on disk).
 """
 
@@ -40,6 +41,13 @@ class EncoderFiles:
     max_length: int  # the model's max_seq_length, special tokens included
     dim: int
     model_id: str
+
+
+def encoder_of(embedder: object) -> str:
+    """Which encoder of the model an Embedder (or a factory of one) runs: "" for the model's
+    own float32 vectors (sentence-transformers, or its float32 ONNX export), else a name such as
+    the int8 build encoder's, which the store hashes into each row (see store.content_hash)."""
+    return str(getattr(embedder, "encoder", "") or "")
 
 
 def model_id(name: str) -> str:

@@ -5,46 +5,77 @@ In: the config and how many articles need embedding. Out: an Embedder (loaded la
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from vibesite.config import Config
-from vibesite.model.base import Embedder
+from vibesite.model.base import Embedder, EncoderFiles, ModelError
+from vibesite.model.onnx_int8 import encoder_name
 from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 
-SMALL_BATCH = 32  # articles: fewer than this are embedded without importing torch, if possible
+NVIDIA_DRIVER = Path("/proc/driver/nvidia/version")  # "auto" with it: torch picks CUDA
 
 
 class ConfiguredModel:
     """``f(count) -> Embedder`` for the configured model; a long-lived process (``serve``)
-    keeps one and so loads sentence-transformers at most once."""
+    keeps the one it loaded. ``encoder`` says, without loading anything, which encoder of the
+    model it expects to load (vibesite.model.base.encoder_of), so that the store can tell
+    which vectors it already holds."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.loaded: SentenceTransformerEmbedder | None = None
+        self.loaded: Embedder | None = None
 
     def __call__(self, count: int) -> Embedder:
+        if self.loaded is None:
+            self.loaded = default_embedder(self.config, count)
+        return self.loaded
+
+    @property
+    def encoder(self) -> str:
         if self.loaded is not None:
-            return self.loaded
-        embedder = default_embedder(self.config, count)
-        if isinstance(embedder, SentenceTransformerEmbedder):
-            self.loaded = embedder
-        return embedder
+            return str(getattr(self.loaded, "encoder", ""))
+        if not on_cpu(self.config):
+            return ""
+        files = _cached_files(self.config)
+        return "" if files is None else encoder_name(files.model_onnx)
 
 
 def default_embedder(config: Config, count: int) -> Embedder:
-    """The configured model for ``count`` articles to embed.
+    """The configured model for ``count`` articles to embed (any count: one rule for all).
 
-    A handful of changed articles (the usual edit-and-rebuild) are embedded with the cached
-    float32 ONNX export of the same model, which needs neither torch nor sentence-transformers
-    (importing them costs 3-4 s, far more than the embedding); a large batch, or a model not
-    exported yet, uses sentence-transformers (and CUDA when present).
+    On the CPU, the int8 ONNX build encoder of the model (vibesite.model.onnx_int8; ~2x the
+    texts/s of torch float32, and a handful of changed articles need no torch import, 3-4 s),
+    exported first if the cache has none (the export is the browser's query encoder too, which
+    a build with search makes anyway). sentence-transformers embeds when the model cannot be
+    exported, when onnxruntime is missing, or on a GPU (see on_cpu).
     """
-    if count <= SMALL_BATCH:
-        try:
-            from vibesite.model.onnx_export import cached_document_encoder
+    if on_cpu(config):
+        files = _cached_files(config)
+        if files is None:
+            try:
+                from vibesite.model.onnx_export import export_query_encoder
+
+                export_query_encoder(config.model, config.cache_dir)
+            except (ImportError, ModelError):  # the search stage warns about the export
+                pass
+            else:
+                files = _cached_files(config)
+        if files is not None:
             from vibesite.model.onnx_runtime import OnnxDocumentEmbedder
-        except ImportError:  # onnxruntime missing: sentence-transformers does it all
-            pass
-        else:
-            files = cached_document_encoder(config.model, config.cache_dir)
-            if files is not None:
-                return OnnxDocumentEmbedder(files, batch_size=config.batch_size)
+
+            return OnnxDocumentEmbedder(files, batch_size=config.batch_size)
     return SentenceTransformerEmbedder(config.model, config.batch_size, config.device)
+
+
+def on_cpu(config: Config) -> bool:
+    """Whether the build embeds on the CPU: ``device = "cpu"``, or ``"auto"`` on a machine
+    without an NVIDIA driver (found without importing torch, which would take 3-4 s)."""
+    return config.device == "cpu" or (config.device == "auto" and not NVIDIA_DRIVER.exists())
+
+
+def _cached_files(config: Config) -> EncoderFiles | None:
+    try:
+        from vibesite.model.onnx_export import cached_build_encoder
+    except ImportError:  # onnx or onnxruntime missing: sentence-transformers does it all
+        return None
+    return cached_build_encoder(config.model, config.cache_dir)

@@ -18,8 +18,10 @@ A site then ships a copy trimmed to its own vocabulary (vibesite.model.onnx_voca
 ``tokenizer.json`` truncates to the model's ``max_seq_length`` and does not pad.
 
 The same folder holds ``document.onnx``, the float32 graph before quantisation (same pruned
-vocabulary), which ``OnnxDocumentEmbedder`` (vibesite.model.onnx_runtime) runs to embed a few
-changed articles without torch; ``cached_document_encoder`` finds it.
+vocabulary), and ``document-int8.onnx``, that graph with int8 MatMuls
+(vibesite.model.onnx_int8), which ``OnnxDocumentEmbedder`` (vibesite.model.onnx_runtime) runs to
+embed articles at build time, faster than torch and without importing it;
+``cached_build_encoder`` finds it (the float32 graph if the int8 one failed its check).
 
 Exports are cached by content under ``cache_dir/onnx/<key>/``; a cache hit imports no torch.
 """
@@ -36,11 +38,13 @@ import shutil
 import tempfile
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from vibesite.model.base import EncoderFiles, ModelError, model_location
 from vibesite.model.base import model_id as default_model_id
+from vibesite.model.onnx_int8 import INT8_FILE, quantize_document
 from vibesite.model.onnx_quantize import (
     prune_embedding_rows,
     prune_tokenizer,
@@ -50,13 +54,15 @@ from vibesite.model.onnx_quantize import (
 )
 from vibesite.model.onnx_runtime import OUTPUT, OnnxDocumentEmbedder, OnnxQueryEncoder
 
-# 2: + document.onnx (float32); 3: pruned vocabulary, coarser steps; 4: 4-bit token table
-EXPORT_VERSION = 4
+# 2: + document.onnx (float32); 3: pruned vocabulary, coarser steps; 4: 4-bit token table;
+# 5: + document-int8.onnx (the build's encoder)
+EXPORT_VERSION = 5
 OPSET = 17
 BLOCK = 128  # token-table weights per 4-bit block (GatherBlockQuantized)
 # Self-check against sentence-transformers at export (min 0.989 over the bench's test sentences)
 MIN_COSINE = 0.98
 MIN_DOCUMENT_COSINE = 0.9999  # the float32 graph: rounding only
+MIN_INT8_COSINE = 0.95  # int8 build encoder: a broken quantization (not a quality bar: bench)
 INPUTS = ("input_ids", "attention_mask")  # -> OUTPUT, "sentence_embedding"
 POOLINGS = ("cls", "mean", "max", "mean_sqrt_len_tokens")  # mean_sqrt_len == mean once normalised
 _INFO = "encoder.json"
@@ -119,6 +125,20 @@ def cached_document_encoder(model: str, cache_dir: Path, *,
             Path(cache_dir) / "onnx" / _cache_key(mid, folder))
     except OSError:
         return None
+
+
+def cached_build_encoder(model: str, cache_dir: Path, *,
+                         model_id: str | None = None) -> EncoderFiles | None:
+    """The document encoder builds embed with, if in the cache: the int8 one, or the float32
+    one of an export whose int8 copy failed its check. Never exports, never imports torch."""
+    found = cached_document_encoder(model, cache_dir, model_id=model_id)
+    if found is None:
+        return None
+    info = json.loads((found.model_onnx.parent / _INFO).read_text(encoding="utf-8"))
+    int8 = info.get("document_int8")
+    if isinstance(int8, str) and (found.model_onnx.parent / int8).is_file():
+        return replace(found, model_onnx=found.model_onnx.parent / int8)
+    return found
 
 
 def _local_folder(location: str) -> Path | None:
@@ -240,6 +260,8 @@ def _export(st: Any, out: Path, mid: str, model: str) -> None:
         quantize_weights(out / "table.onnx", out / "model.onnx")
         (out / "table.onnx").unlink()
         os.replace(out / "float.onnx", out / "document.onnx")
+        int8_cosine = _int8_document(out, EncoderFiles(out / INT8_FILE, out / "tokenizer.json",
+                                                       max_length, dim, mid), st)
         files = EncoderFiles(out / "model.onnx", out / "tokenizer.json", max_length, dim, mid)
         got = OnnxQueryEncoder(files).encode(_CHECK_TEXTS)
         document = OnnxDocumentEmbedder(EncoderFiles(
@@ -259,11 +281,30 @@ def _export(st: Any, out: Path, mid: str, model: str) -> None:
         raise ModelError(advice.format("its tokenizer.json splits text unlike the model"))
     info = {"model_onnx": "model.onnx", "tokenizer_json": "tokenizer.json",
             "document_onnx": "document.onnx",
+            "document_int8": INT8_FILE if int8_cosine is not None else None,
             "max_length": max_length, "dim": dim, "model_id": mid, "pooling": pooling,
             "min_cosine_check": round(cosine, 5),
             "min_cosine_check_document": round(document_cosine, 6),
+            "min_cosine_check_int8": None if int8_cosine is None else round(int8_cosine, 5),
             "inputs": list(INPUTS), "output": OUTPUT, "export_version": EXPORT_VERSION}
     (out / _INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
+def _int8_document(out: Path, files: EncoderFiles, st: Any) -> float | None:
+    """Write the int8 build encoder (vibesite.model.onnx_int8) and check it against the model:
+    its least cosine on the check texts, or None (and no file) if it fails either."""
+    try:
+        quantize_document(out / "document.onnx", files.model_onnx)
+        got = OnnxDocumentEmbedder(files).encode(_CHECK_TEXTS)
+    except Exception:  # noqa: BLE001 - the float32 graph still embeds, only slower
+        files.model_onnx.unlink(missing_ok=True)
+        return None
+    want = st.encode(_CHECK_TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+    cosine = float((got * want).sum(axis=1).min())
+    if cosine < MIN_INT8_COSINE:
+        files.model_onnx.unlink(missing_ok=True)
+        return None
+    return cosine
 
 
 def _pipeline(st: Any, advice: str) -> tuple[Any, str]:

@@ -1,10 +1,11 @@
 """ONNX exports of the model run by onnxruntime and ``tokenizers``; torch is never imported.
 
 In: ``EncoderFiles`` written by vibesite.model.onnx_export. Out: unit vectors.
-- ``OnnxDocumentEmbedder`` runs ``document.onnx`` (the float32 graph: transformer, the model's
-  pooling and L2 normalisation) as a drop-in for ``SentenceTransformerEmbedder``: the same
-  windows, token counts and (to float rounding) vectors, but it starts in a fraction of a
-  second, where importing torch takes 3-4 s.
+- ``OnnxDocumentEmbedder`` runs ``document-int8.onnx`` (what builds embed with; its vectors
+  are the model's to ~0.99 cosine) or ``document.onnx`` (the float32 graph: transformer, the
+  model's pooling and L2 normalisation) as a drop-in for ``SentenceTransformerEmbedder``: the
+  same windows and token counts, and with the float32 graph the same vectors to float
+  rounding; it starts in a fraction of a second, where importing torch takes 3-4 s.
 - ``OnnxQueryEncoder`` runs the int8 query encoder the browser runs (``vibesite search``).
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from vibesite.model.base import EncoderFiles, ModelError, title_windows
+from vibesite.model.onnx_int8 import encoder_name
 
 OUTPUT = "sentence_embedding"
 
@@ -26,7 +28,9 @@ class OnnxDocumentEmbedder:
     ``windows`` and ``count_tokens`` count tokens exactly as ``SentenceTransformerEmbedder``
     does (the same ``tokenizers`` backend, without truncation); ``encode`` truncates each text to
     ``max_tokens`` (special tokens included) and pads each batch to its longest text, as
-    sentence-transformers does. The onnxruntime session (all cores) is made on the first encode.
+    sentence-transformers does, after sorting the texts by token count (little padding). The
+    onnxruntime session (all cores) is made on the first encode. ``encoder`` names the vectors
+    for the store: "" (the model's own, to rounding) unless the graph is the int8 one.
     """
 
     def __init__(self, files: EncoderFiles, batch_size: int = 32) -> None:
@@ -37,6 +41,7 @@ class OnnxDocumentEmbedder:
                              "`pip install onnxruntime tokenizers`") from exc
         self.files = files
         self.model_id = files.model_id
+        self.encoder = encoder_name(files.model_onnx)
         self.max_tokens = files.max_length
         self.batch_size = max(1, batch_size)
         self.tokenizer = Tokenizer.from_file(str(files.tokenizer_json))
@@ -79,10 +84,11 @@ class OnnxDocumentEmbedder:
             return out
         session = self.session()
         names = [i.name for i in session.get_inputs()]
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # less padding
+        every = self._truncating.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(every[i].ids))  # little padding
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
-            encodings = self._truncating.encode_batch([texts[i] for i in rows])
+            encodings = [every[i] for i in rows]
             width = max(len(e.ids) for e in encodings)
             feed = {name: np.zeros((len(rows), width), dtype=np.int64) for name in names}
             for row, e in enumerate(encodings):
