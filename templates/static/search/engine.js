@@ -19,12 +19,15 @@ import { bestPassageScores } from "./codes.js";
 import { excerpt } from "./excerpt.js";
 import { createLoader } from "./loader.js";
 import { loadEncoder, webAssemblyAvailable } from "./model.js";
-import { bm25Scores, fuseResults, rankAll, rankPositive } from "./rank.js";
+import { bm25Scores, fuseResults, queryPairs, rankAll, rankPositive } from "./rank.js";
 
-/** BM25 ranking of every doc holding one of the query's stemmed terms, best first. */
+/** BM25 (with phrase and proximity) ranking of every doc holding one of the query's stemmed
+ *  terms (in order, with repeats), best first. */
 export async function lexicalRanking(index, loader, terms) {
-  const { postingsByTerm, doclen } = await loader.lexical(index, [...new Set(terms)]);
-  return rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical),
+  const distinct = [...new Set(terms)];
+  const pairs = queryPairs(terms).map(([a, b]) => [distinct.indexOf(a), distinct.indexOf(b)]);
+  const { postingsByTerm, doclen } = await loader.lexical(index, distinct);
+  return rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical, pairs),
     index.count);
 }
 
