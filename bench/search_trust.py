@@ -30,6 +30,7 @@ Prints a report; exits 0 whatever the figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import shutil
@@ -38,7 +39,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
@@ -96,13 +96,13 @@ def title_figures(search: SiteSearch, semantic: bool,
 
 def copied_phrases(search: SiteSearch, count: int, seed: int) -> list[tuple[str, int, str]]:
     """``count`` runs of PHRASE_WORDS words (the text between the first word's start and the
-    last one's end, as a reader copies it) from the sections under a heading: (phrase, doc,
-    anchor), sampled with ``seed``."""
+    last one's end, as a reader copies it) from the site's sections (the part before a page's
+    first heading has the anchor ""): (phrase, doc, anchor), sampled with ``seed``."""
     places = []
     for doc in range(search.count):
         for anchor, text in search._sections(doc):
             spans = word_spans(text)
-            if anchor and len(spans) >= PHRASE_WORDS:
+            if len(spans) >= PHRASE_WORDS:
                 places.append((doc, anchor, text, spans))
     rng = random.Random(seed)
     out = []
@@ -114,17 +114,20 @@ def copied_phrases(search: SiteSearch, count: int, seed: int) -> list[tuple[str,
 
 
 def phrase_figures(search: SiteSearch, phrases: list[tuple[str, int, str]],
-                   semantic: bool) -> tuple[float, float]:
-    """Shares of ``phrases`` with their page in the top 3 at the right fragment, and at all."""
-    exact = page = 0
+                   semantic: bool) -> dict[str, tuple[int, int, int]]:
+    """For all ``phrases`` and for those under a heading: (how many, with the page in the top 3
+    at the right fragment, with the page in the top 3 at all)."""
+    tally = {"all": [0, 0, 0], "heading": [0, 0, 0]}
     for phrase, doc, anchor in phrases:
         hits = search.search(phrase, limit=3, semantic=semantic)
-        page += any(h.doc == doc for h in hits)
-        exact += any(h.doc == doc and h.anchor == anchor for h in hits)
-    return exact / len(phrases), page / len(phrases)
+        found = (1, any(h.doc == doc and h.anchor == anchor for h in hits),
+                 any(h.doc == doc for h in hits))
+        for key in ("all", "heading") if anchor else ("all",):
+            tally[key] = [a + b for a, b in zip(tally[key], found, strict=True)]
+    return {key: (n, exact, page) for key, (n, exact, page) in tally.items()}
 
 
-@contextmanager
+@contextlib.contextmanager
 def titles_hidden(search: SiteSearch) -> Iterator[SiteSearch]:
     """A copy of the site's search index without the titles in what is searched (see the
     module docstring), in a temporary folder."""
@@ -160,10 +163,10 @@ def titles_hidden(search: SiteSearch) -> Iterator[SiteSearch]:
         yield SiteSearch.load(root)
 
 
-def plain_bm25(search: SiteSearch) -> SiteSearch:
-    """The same index ranked by BM25 alone: no proximity part (keyword-only searches)."""
+def reweighted(search: SiteSearch, weight: float = 0.0) -> SiteSearch:
+    """The same index with another proximity weight (0: plain BM25 for the keyword part)."""
     manifest = json.loads(json.dumps(search.manifest))
-    manifest["lexical"]["proximity"]["weight"] = 0.0
+    manifest["lexical"]["proximity"]["weight"] = weight
     return SiteSearch(search.site_dir, manifest)
 
 
@@ -183,16 +186,19 @@ def report(site: Path, queries: int, seed: int, phrases: int, hidden: bool) -> N
         print(f"    {name:26s} {figures['any']:10.3f} {figures['first']:8.3f} "
               f"{figures['top3']:8.3f} {figures['mrr']:8.3f}")
     sample = copied_phrases(search, phrases, seed)
-    print(f"  {len(sample)} copied {PHRASE_WORDS}-word phrases    top 3, right #fragment   "
+    print(f"  copied {PHRASE_WORDS}-word phrases          phrases   top 3, right #fragment   "
           "page in top 3  (goal >= 90%)")
     for name, semantic in (("hybrid (shipped)", True), ("keyword only", False)):
-        exact, page = phrase_figures(search, sample, semantic)
-        print(f"    {name:26s} {100 * exact:22.1f}% {100 * page:14.1f}%")
+        figures = phrase_figures(search, sample, semantic)
+        for part, label in (("all", "any section"), ("heading", "under a heading")):
+            n, exact, page = figures[part]
+            exact_pc, page_pc = (f"{100 * k / n:.1f}%" if n else "-" for k in (exact, page))
+            print(f"    {name + ', ' + label:32s} {n:7d} {exact_pc:>24s} {page_pc:>14s}")
     if hidden:
         with titles_hidden(search) as blind:
             hybrid = title_figures(blind, semantic=True, records=search)
             keyword = title_figures(blind, semantic=False, records=search)
-            bm25 = title_figures(plain_bm25(blind), semantic=False, records=search)
+            bm25 = title_figures(reweighted(blind), semantic=False, records=search)
         print("  titles as queries, titles hidden   any result   first    top 3   MRR@10")
         for name, figures in (("hybrid (shipped)", hybrid), ("keyword only", keyword),
                               ("plain BM25", bm25)):
@@ -211,19 +217,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-hidden", action="store_true", help="skip the titles-hidden index")
     parser.add_argument("--no-proximity", action="store_true",
                         help="rank as before phrase and proximity scoring")
+    parser.add_argument("--weight", type=float, help="another proximity weight than the site's")
     args = parser.parse_args(argv)
+    load = SiteSearch.load
+    weight = 0.0 if args.no_proximity else args.weight
     for site in args.sites:
-        if args.no_proximity:
-            with (mock.patch.object(excerpt_module, "query_pairs", lambda terms: []),
-                  mock.patch.object(SiteSearch, "load", staticmethod(
-                      lambda path: plain_bm25(load(path))))):
-                report(site, args.queries, args.seed, args.phrases, not args.no_hidden)
-        else:
+        with contextlib.ExitStack() as stack:
+            if args.no_proximity:
+                stack.enter_context(mock.patch.object(excerpt_module, "query_pairs",
+                                                      lambda terms: []))
+            if weight is not None:
+                stack.enter_context(mock.patch.object(SiteSearch, "load", staticmethod(
+                    lambda path: reweighted(load(path), weight))))
             report(site, args.queries, args.seed, args.phrases, not args.no_hidden)
     return 0
-
-
-load = SiteSearch.load
 
 
 if __name__ == "__main__":
