@@ -1,5 +1,6 @@
 """Phrase and proximity: a page holding the query's words together, in order, ranks above one
-where they are scattered; in Python (``vibesite search``) and in Chromium, in the same order.
+where they are scattered, and a page holding the whole query as a phrase is a ranking of its own
+in the fusion; in Python (``vibesite search``) and in Chromium, in the same order.
 
 The tiny site's two phrase pages hold exactly the same words (the same BM25 score to the last
 bit) and the scattered one comes first in the index, so by BM25 alone it would win the tie.
@@ -19,7 +20,7 @@ from browser import Recorder, serve
 from vibesite.config import Config
 from vibesite.search.analysis import stemmer, tokenize
 from vibesite.search.excerpt import excerpt
-from vibesite.search.proximity import positions, proximity_tf, query_pairs
+from vibesite.search.proximity import phrase_docs, positions, proximity_tf, query_pairs
 from vibesite.search.query import SiteSearch
 
 QUERY = "stale cache invalidation"
@@ -50,6 +51,16 @@ def test_proximity_tf_counts_in_order_neighbours_by_one_over_the_gap() -> None:
     assert positions([7, 3, 1, 4]) == [3, 4, 8]  # [doc, first, gaps...]
 
 
+def test_phrase_docs_hold_the_query_word_after_word() -> None:
+    # doc 0: "a b c a", doc 1: "b a", doc 2: "a x b"
+    postings = {"a": [[0, 0, 3], [1, 1], [2, 0]], "b": [[0, 1], [1, 0], [2, 2]], "c": [[0, 2]]}
+    assert phrase_docs(postings, ["a", "b"]) == [0]
+    assert phrase_docs(postings, ["b", "a"]) == [1]
+    assert phrase_docs(postings, ["a", "b", "c", "a"]) == [0]
+    assert phrase_docs(postings, ["c", "b"]) == [] and phrase_docs(postings, ["a"]) == []
+    assert phrase_docs(postings, ["a", "zzz"]) == []
+
+
 def test_excerpt_links_the_section_holding_the_phrase() -> None:
     sections = [["", "The cache is big and stale; invalidation of a cache is slow."],
                 ["how", "How stale cache invalidation works, in short."]]
@@ -75,11 +86,12 @@ def without_proximity(search: SiteSearch) -> SiteSearch:
 def test_the_phrase_page_beats_the_scattered_one(fake_site: Config) -> None:
     search = SiteSearch.load(fake_site.output_dir)
     bm25 = without_proximity(search)
-    plain = bm25.search(QUERY, semantic=False)
-    assert [h.url for h in plain] == ["scattered/", "together/"]  # a tie, the lower doc first
     scores = bm25.lexical_scores(QUERY)
-    assert len(set(scores.values())) == 1  # the same BM25, to the last bit
+    assert len(scores) == 2 and len(set(scores.values())) == 1  # the same BM25, to the last bit
     hits = search.search(QUERY, semantic=False)
+    assert min(scores) == hits[1].doc  # so BM25 alone puts the scattered page first (the tie)
+    assert search.lexical_scores(QUERY)[hits[0].doc] > search.lexical_scores(QUERY)[hits[1].doc]
+    assert (hits[0].lexical_rank, hits[1].lexical_rank) == (1, 2)
     assert [h.url for h in hits] == ["together/", "scattered/"]
     assert hits[0].excerpt.startswith("<mark>Stale</mark> <mark>cache</mark> "
                                       "<mark>invalidation</mark>")

@@ -10,7 +10,7 @@ output folder:
   (``vibesite.search.analysis``) of texts in many scripts, long tokens, stemming cases;
 - ``rank.json``: ``bm25_idf``, ``bm25_term``, ``rank_scores``, ``rank_array`` and ``rrf_fuse``
   (``vibesite.search.query``), ``query_pairs``, ``positions`` and ``proximity_tf``
-  (``vibesite.search.proximity``);
+  and ``phrase_docs`` (``vibesite.search.proximity``);
 - ``excerpt.json``: ``excerpt.excerpt`` of sections for queries (escapes, CJK, ties, long text)
   and ``excerpt.sections`` of a rendered body;
 - ``codes.json``: ``quantize(...).to_bytes()`` (``vibesite.search.codes``) at 4 and 8 bits, odd
@@ -138,8 +138,9 @@ def rank_fixture() -> dict[str, Any]:
     for lexical, semantic, k in [([3, 1, 2], [2, 4, 3, 0], 10), ([], [5, 6], 60),
                                  ([9, 8, 7], [], 1), ([1, 2], [2, 1], 10),
                                  (list(range(20)), list(range(19, -1, -1)), 10)]:
-        fused = query.rrf_fuse([lexical, semantic], k)
-        rrf.append({"lexical": lexical, "semantic": semantic, "k": k,
+        phrase = lexical[1::2]
+        fused = query.rrf_fuse([lexical, semantic, phrase], k)
+        rrf.append({"lexical": lexical, "semantic": semantic, "phrase": phrase, "k": k,
                     "fused": [[doc, score] for doc, score in fused]})
     pairs = [{"terms": t, "pairs": [list(p) for p in proximity.query_pairs(t)]}
              for t in [[], ["a"], ["a", "b", "c"], ["a", "a", "b", "a", "b", "b"],
@@ -150,8 +151,16 @@ def rank_fixture() -> dict[str, Any]:
             for w in (1, 3)]
     gaps = [{"entry": e, "positions": proximity.positions(e)}
             for e in [[0, 5], [3, 0, 1, 1, 7], [12, 40, 3]]]
+    # doc 0: a b c . a; doc 1: . . b a; doc 2: . . . . . a b a b c; doc 3: c
+    postings = {"a": [[0, 0, 4], [1, 3], [2, 5, 2]], "b": [[0, 1], [1, 2], [2, 6, 2]],
+                "c": [[0, 2], [2, 9], [3, 0]]}
+    phrases = [{"postings": postings, "terms": t,
+                "docs": proximity.phrase_docs(postings, t)}
+               for t in [["a", "b"], ["a", "b", "c"], ["b", "a"], ["a", "b", "a", "b"], ["a"],
+                         ["c", "a"], ["a", "z"], ["b", "c"], ["a", "b", "a", "b", "c"]]]
     return {"idf": idf, "terms": terms, "rank_scores": ranked, "rank_array": ranked_all,
-            "rrf": rrf, "query_pairs": pairs, "proximity_tf": near, "positions": gaps}
+            "rrf": rrf, "query_pairs": pairs, "proximity_tf": near, "positions": gaps,
+            "phrase_docs": phrases}
 
 
 def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:

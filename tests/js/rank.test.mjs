@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  bm25Idf, bm25Scores, bm25Term, byScoreThenDoc, positions, proximityTf, queryPairs, rankAll,
-  rankPositive, rrfFuse,
+  bm25Idf, bm25Scores, bm25Term, byScoreThenDoc, phraseDocs, positions, proximityTf, queryPairs,
+  rankAll, rankPositive, rrfFuse,
 } from "../../templates/static/search/rank.js";
 import { assertClose, fixture } from "./helpers.mjs";
 
@@ -57,6 +57,16 @@ test("bm25Scores() adds weight x a BM25 pseudo-term per query pair found in orde
     plain); // an index without proximity in its manifest: plain BM25
 });
 
+test("phraseDocs() is Python's phrase_docs: the docs holding the terms one after another", () => {
+  assert.ok(expected.phrase_docs.some(({ docs }) => docs.length > 0));
+  for (const { postings, terms, docs } of expected.phrase_docs) {
+    const distinct = [...new Set(terms)];
+    const got = phraseDocs(distinct.map((t) => postings[t] ?? null),
+      terms.map((t) => distinct.indexOf(t)));
+    assert.deepEqual(got, docs, terms.join(" "));
+  }
+});
+
 test("queryPairs(), positions() and proximityTf() are Python's (vibesite.search.proximity)", () => {
   assert.ok(expected.query_pairs.length >= 4 && expected.proximity_tf.length >= 10);
   for (const { terms, pairs } of expected.query_pairs) assert.deepEqual(queryPairs(terms), pairs);
@@ -84,8 +94,9 @@ test("rankAll() is Python's rank_array: every doc, best first, ties by doc", () 
 });
 
 test("rrfFuse() is Python's rrf_fuse: same docs, order and scores, with both ranks", () => {
-  for (const { lexical, semantic, k, fused } of expected.rrf) {
-    const got = rrfFuse(lexical.map((doc) => ({ doc })), semantic.map((doc) => ({ doc })), k);
+  for (const { lexical, semantic, phrase, k, fused } of expected.rrf) {
+    const got = rrfFuse(lexical.map((doc) => ({ doc })), semantic.map((doc) => ({ doc })), k,
+      phrase.map((doc) => ({ doc })));
     assert.deepEqual(got.map(({ doc, score }) => [doc, score]), fused, JSON.stringify({ k }));
     for (const hit of got) {
       assert.equal(hit.lexicalRank, lexical.includes(hit.doc) ? lexical.indexOf(hit.doc) + 1 : null);

@@ -3,12 +3,13 @@
 In: the query's stemmed terms (in order, with repeats) and the ascending positions of terms in
 a text (a doc's BM25 tokens, or a section's words). Out: the query's neighbouring term pairs,
 and per pair a proximity frequency that ``query.SiteSearch`` scores like a BM25 term and that
-``excerpt.excerpt`` ranks sections by. The browser's ``rank.js`` does the same.
+``excerpt.excerpt`` ranks sections by; and the docs that hold the whole query as a phrase,
+which the search fuses in as a ranking of their own. The browser's ``rank.js`` does the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 # How many tokens apart, at most, the second term of a pair may follow the first.
 PROXIMITY_WINDOW = 3
@@ -44,3 +45,22 @@ def proximity_tf(first: Sequence[int], second: Sequence[int],
         if gap <= window:
             total += 1 / gap
     return total
+
+
+def phrase_docs(postings: Mapping[str, Sequence[Sequence[int]]], terms: Sequence[str]) -> list[int]:
+    """The docs holding the query's ``terms`` (two or more, in order, with repeats) one right
+    after another: at some position ``p``, ``terms[i]`` at ``p + i`` for every ``i``; ascending.
+    ``postings``: each distinct term's ``[[doc, p1, g2, ...], ...]``."""
+    if len(terms) < 2:
+        return []
+    distinct = list(dict.fromkeys(terms))
+    by_doc = [{entry[0]: entry for entry in postings.get(term, ())} for term in distinct]
+    out = []
+    for doc in sorted(by_doc[0]):
+        if not all(doc in entries for entries in by_doc):
+            continue
+        at = {term: set(positions(entries[doc])) for term, entries in zip(distinct, by_doc,
+                                                                           strict=True)}
+        if any(all(p + i in at[term] for i, term in enumerate(terms)) for p in at[terms[0]]):
+            out.append(doc)
+    return out

@@ -19,16 +19,21 @@ import { bestPassageScores } from "./codes.js";
 import { excerpt } from "./excerpt.js";
 import { createLoader } from "./loader.js";
 import { loadEncoder, webAssemblyAvailable } from "./model.js";
-import { bm25Scores, fuseResults, queryPairs, rankAll, rankPositive } from "./rank.js";
+import {
+  bm25Scores, fuseResults, phraseDocs, queryPairs, rankAll, rankPositive,
+} from "./rank.js";
 
 /** BM25 (with phrase and proximity) ranking of every doc holding one of the query's stemmed
- *  terms (in order, with repeats), best first. */
+ *  terms (in order, with repeats), best first: [{doc, score, phrase}], `phrase` true for the
+ *  docs that hold the whole query as a phrase (rank.js phraseDocs). */
 export async function lexicalRanking(index, loader, terms) {
   const distinct = [...new Set(terms)];
   const pairs = queryPairs(terms).map(([a, b]) => [distinct.indexOf(a), distinct.indexOf(b)]);
   const { postingsByTerm, doclen } = await loader.lexical(index, distinct);
-  return rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical, pairs),
-    index.count);
+  const ranked = rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical,
+    pairs), index.count);
+  const phrased = new Set(phraseDocs(postingsByTerm, terms.map((t) => distinct.indexOf(t))));
+  return ranked.map((hit) => ({ ...hit, phrase: phrased.has(hit.doc) }));
 }
 
 /** All docs ranked by their best passage's score for the query's unit vector: the best

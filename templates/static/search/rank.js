@@ -4,7 +4,8 @@
 // then the gaps); the docs' BM25 lengths; the manifest's BM25 parameters {k1, b, avgdl,
 // proximity: {weight, window}}; the query's term pairs; per-doc scores; rankings.
 // Out: BM25 scores with the phrase and proximity part (a Map doc -> score); rankings [{doc, score}], best first, ties broken by
-// the lower doc number; their reciprocal-rank fusion [{doc, score, lexicalRank, semanticRank}];
+// the lower doc number; the docs holding the whole query as a phrase; the reciprocal-rank
+// fusion of the rankings [{doc, score, lexicalRank, semanticRank}];
 // the full result list of a search (fuseResults), semantic-only docs under the floor left out.
 
 /** Sort order of every ranking: score descending, then doc ascending. */
@@ -99,6 +100,23 @@ export function bm25Scores(postingsByTerm, doclen, count, { k1, b, avgdl, proxim
   return scores;
 }
 
+/** The docs holding the query's terms (two or more; as indexes into postingsByTerm, in order,
+ *  with repeats) one right after another: at some position p, term i at p + i for every i;
+ *  ascending (Python: proximity.phrase_docs). */
+export function phraseDocs(postingsByTerm, termIndexes) {
+  if (termIndexes.length < 2) return [];
+  const distinct = [...new Set(termIndexes)];
+  const byDoc = new Map(distinct.map((t) => [t,
+    new Map((postingsByTerm[t] ?? []).map((entry) => [entry[0], entry]))]));
+  const docs = [...byDoc.get(distinct[0]).keys()].sort((a, b) => a - b);
+  return docs.filter((doc) => {
+    if (!distinct.every((t) => byDoc.get(t).has(doc))) return false;
+    const at = new Map(distinct.map((t) => [t, new Set(positions(byDoc.get(t).get(doc)))]));
+    return [...at.get(termIndexes[0])].some(
+      (p) => termIndexes.every((t, i) => at.get(t).has(p + i)));
+  });
+}
+
 /** The docs of a Map doc -> score with score > 0, best first, the first `limit`
  *  (Python: query.rank_scores). */
 export function rankPositive(scores, limit) {
@@ -116,29 +134,33 @@ export function rankAll(scores, limit) {
   return ranked.slice(0, limit);
 }
 
-/** Reciprocal-rank fusion of two rankings ([{doc}], best first): sum of 1 / (k + rank), rank
- *  1-based; best first, ties broken by doc (Python: query.rrf_fuse([lexical, semantic], k)). */
-export function rrfFuse(lexical, semantic, k) {
+/** Reciprocal-rank fusion of the rankings ([{doc}], best first): sum of 1 / (k + rank), rank
+ *  1-based, added lexical, semantic, then phrase; best first, ties broken by doc (Python:
+ *  query.rrf_fuse([lexical, semantic, phrase], k)). */
+export function rrfFuse(lexical, semantic, k, phrase = []) {
   const fused = new Map();
   const add = (ranking, key) => ranking.forEach(({ doc }, i) => {
     const entry = fused.get(doc) ?? { doc, score: 0, lexicalRank: null, semanticRank: null };
     entry.score += 1 / (k + i + 1);
-    entry[key] = i + 1;
+    if (key) entry[key] = i + 1;
     fused.set(doc, entry);
   });
   add(lexical, "lexicalRank");
   add(semantic, "semanticRank");
+  add(phrase, null);
   return [...fused.values()].sort(byScoreThenDoc);
 }
 
 /** Every result of a search (Python: SiteSearch.results): the RRF of the first `candidates`
- *  keyword matches and the semantic ranking, leaving out docs that no keyword matches and
+ *  keyword matches, the semantic ranking and the first `candidates` keyword matches that hold
+ *  the query as a phrase (`phrase: true`), leaving out docs that no keyword matches and
  *  whose semantic score is under `floor` (null: no floor), then the remaining keyword matches
  *  in BM25 order, each scored 1 / (k + its rank). `lexicalRank` is the rank among all keyword
  *  matches. [{doc, score, lexicalRank, semanticRank}], best first. */
 export function fuseResults(lexicalAll, semantic, k, candidates, floor) {
   const lexicalRank = new Map(lexicalAll.map(({ doc }, i) => [doc, i + 1]));
-  const fused = rrfFuse(lexicalAll.slice(0, candidates), semantic, k);
+  const phrase = lexicalAll.filter((hit) => hit.phrase).slice(0, candidates);
+  const fused = rrfFuse(lexicalAll.slice(0, candidates), semantic, k, phrase);
   const semanticScore = new Map(semantic.map(({ doc, score }) => [doc, score]));
   const results = fused.filter(({ doc }) => lexicalRank.has(doc)
     || floor === null || floor === undefined || semanticScore.get(doc) >= floor);
