@@ -38,7 +38,7 @@ import string
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from unittest import mock
 
@@ -163,11 +163,18 @@ def titles_hidden(search: SiteSearch) -> Iterator[SiteSearch]:
         yield SiteSearch.load(root)
 
 
+class PlainBM25(SiteSearch):
+    """BM25 alone: no proximity part and no phrase ranking in the fusion."""
+
+    def _lexical(self, query_terms: Sequence[str]) -> tuple[dict[int, float], set[int]]:
+        return super()._lexical(query_terms)[0], set()
+
+
 def reweighted(search: SiteSearch, weight: float = 0.0) -> SiteSearch:
-    """The same index with another proximity weight (0: plain BM25 for the keyword part)."""
+    """The same index with another proximity weight; 0: ``PlainBM25``."""
     manifest = json.loads(json.dumps(search.manifest))
     manifest["lexical"]["proximity"]["weight"] = weight
-    return SiteSearch(search.site_dir, manifest)
+    return (PlainBM25 if weight == 0 else SiteSearch)(search.site_dir, manifest)
 
 
 def report(site: Path, queries: int, seed: int, phrases: int, hidden: bool) -> None:
