@@ -11,7 +11,18 @@ encoder and its manifest's calibrated ``semantic_floor``), prints per site:
   queries come from another seed than the build's calibration, and have 1 to 3 "words";
 - for every article title used as the query: the share with at least one result (it should be
   all of them), with the page first, and in the top 3, and the MRR@10; beside the same
-  figures with keyword ranking alone (BM25), so the floor is seen not to cost real queries.
+  figures with keyword ranking alone (BM25), so the floor is seen not to cost real queries;
+- copied phrases: for ``--phrases`` (200) runs of 8 consecutive words copied from sections under
+  a heading (a seeded sample of the site's ``search/text/`` sections), the share whose page is
+  in the top 3 with the right ``#fragment`` (goal >= 90%), and with the page in the top 3 at all;
+- known items with titles hidden: each title as the query against an index of the same site
+  built WITHOUT the titles in the searchable text (keyword: the sections' text; semantic: the
+  body's windows embedded without their title by the site's own ONNX encoder, and the floor
+  calibrated on them), its page as the answer: MRR@10, hybrid against plain BM25 (goal: hybrid
+  >= BM25 + 0.05).
+
+``--no-proximity`` ranks as vibesite did before phrase and proximity scoring (proximity weight
+0, sections chosen without it): the figures before the change.
 
 Prints a report; exits 0 whatever the figures.
 """
@@ -19,17 +30,40 @@ Prints a report; exits 0 whatever the figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import random
+import shutil
 import string
 import sys
+import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from unittest import mock
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from vibesite.model.base import EncoderFiles  # noqa: E402
+from vibesite.model.onnx_runtime import OnnxDocumentEmbedder, OnnxQueryEncoder  # noqa: E402
+from vibesite.search import excerpt as excerpt_module  # noqa: E402
+from vibesite.search.analysis import word_spans  # noqa: E402
+from vibesite.search.calibrate import semantic_floor  # noqa: E402
+from vibesite.search.index import (  # noqa: E402
+    MANIFEST,
+    VECTOR_BITS,
+    _add,
+    dumps,
+    lexical_files,
+    quantize,  # noqa: E402
+)
 from vibesite.search.query import SiteSearch  # noqa: E402
+
+PHRASE_WORDS = 8
 
 
 def random_queries(count: int, seed: int) -> list[str]:
@@ -40,12 +74,14 @@ def random_queries(count: int, seed: int) -> list[str]:
             for _ in range(count)]
 
 
-def title_figures(search: SiteSearch, semantic: bool) -> dict[str, float]:
+def title_figures(search: SiteSearch, semantic: bool,
+                  records: SiteSearch | None = None) -> dict[str, float]:
+    """Each title (of ``records``' docs, default ``search``'s own) as the query."""
     found = first = top3 = 0
     reciprocal = 0.0
     count = search.count
     for doc in range(count):
-        record = search._doc(doc)
+        record = (records or search)._doc(doc)
         hits = search.search(record["title"], limit=10, semantic=semantic)
         urls = [h.url for h in hits]
         found += bool(hits)
@@ -58,7 +94,90 @@ def title_figures(search: SiteSearch, semantic: bool) -> dict[str, float]:
             "mrr": reciprocal / count}
 
 
-def report(site: Path, queries: int, seed: int) -> None:
+def copied_phrases(search: SiteSearch, count: int, seed: int) -> list[tuple[str, int, str]]:
+    """``count`` runs of PHRASE_WORDS words (the text between the first word's start and the
+    last one's end, as a reader copies it) from the site's sections (the part before a page's
+    first heading has the anchor ""): (phrase, doc, anchor), sampled with ``seed``."""
+    places = []
+    for doc in range(search.count):
+        for anchor, text in search._sections(doc):
+            spans = word_spans(text)
+            if len(spans) >= PHRASE_WORDS:
+                places.append((doc, anchor, text, spans))
+    rng = random.Random(seed)
+    out = []
+    for doc, anchor, text, spans in rng.sample(places, min(count, len(places))):
+        start = rng.randrange(len(spans) - PHRASE_WORDS + 1)
+        phrase = text[spans[start][0]:spans[start + PHRASE_WORDS - 1][1]]
+        out.append((phrase, doc, anchor))
+    return out
+
+
+def phrase_figures(search: SiteSearch, phrases: list[tuple[str, int, str]],
+                   semantic: bool) -> dict[str, tuple[int, int, int]]:
+    """For all ``phrases`` and for those under a heading: (how many, with the page in the top 3
+    at the right fragment, with the page in the top 3 at all)."""
+    tally = {"all": [0, 0, 0], "heading": [0, 0, 0]}
+    for phrase, doc, anchor in phrases:
+        hits = search.search(phrase, limit=3, semantic=semantic)
+        found = (1, any(h.doc == doc and h.anchor == anchor for h in hits),
+                 any(h.doc == doc for h in hits))
+        for key in ("all", "heading") if anchor else ("all",):
+            tally[key] = [a + b for a, b in zip(tally[key], found, strict=True)]
+    return {key: (n, exact, page) for key, (n, exact, page) in tally.items()}
+
+
+@contextlib.contextmanager
+def titles_hidden(search: SiteSearch) -> Iterator[SiteSearch]:
+    """A copy of the site's search index without the titles in what is searched (see the
+    module docstring), in a temporary folder."""
+    manifest = json.loads(json.dumps(search.manifest))
+    bodies = [" ".join(text for _, text in search._sections(doc))
+              for doc in range(search.count)]
+    files: dict[str, bytes] = {}
+    manifest["lexical"], lexical = lexical_files(bodies)
+    files.update(lexical)
+    model = manifest["model"]
+    encoder = EncoderFiles(model_onnx=search.site_dir / model["onnx"],
+                           tokenizer_json=search.site_dir / model["tokenizer"],
+                           max_length=int(model["max_length"]), dim=search.dim,
+                           model_id=str(model["id"]))
+    embedder = OnnxDocumentEmbedder(encoder)
+    windows = [embedder.windows("", body) for body in bodies]
+    vectors = embedder.encode([w for doc in windows for w in doc])
+    quantized = quantize(vectors, VECTOR_BITS)
+    manifest["vectors"] = _add(files, "search/vectors", quantized.to_bytes(), ".bin")
+    counts = np.array([len(doc) for doc in windows], "<u4")
+    manifest["passages"] = {"count": int(counts.sum()),
+                            "counts": _add(files, "search/passages", counts.tobytes(), ".bin")}
+    manifest["semantic_floor"] = semantic_floor(OnnxQueryEncoder(encoder).encode, quantized)
+    with tempfile.TemporaryDirectory(prefix="vibesite-hidden-") as tmp:
+        root = Path(tmp)
+        for name in (model["onnx"], model["tokenizer"], *manifest["docs"]["files"],
+                     *manifest["text"]["files"]):
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(search.site_dir / name, root / name)
+        for name, data in {**files, MANIFEST: dumps(manifest)}.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(data)
+        yield SiteSearch.load(root)
+
+
+class PlainBM25(SiteSearch):
+    """BM25 alone: no proximity part and no phrase ranking in the fusion."""
+
+    def _lexical(self, query_terms: Sequence[str]) -> tuple[dict[int, float], set[int]]:
+        return super()._lexical(query_terms)[0], set()
+
+
+def reweighted(search: SiteSearch, weight: float = 0.0) -> SiteSearch:
+    """The same index with another proximity weight; 0: ``PlainBM25``."""
+    manifest = json.loads(json.dumps(search.manifest))
+    manifest["lexical"]["proximity"]["weight"] = weight
+    return (PlainBM25 if weight == 0 else SiteSearch)(search.site_dir, manifest)
+
+
+def report(site: Path, queries: int, seed: int, phrases: int, hidden: bool) -> None:
     search = SiteSearch.load(site)
     started = time.perf_counter()
     floor = search.manifest.get("semantic_floor")
@@ -73,6 +192,26 @@ def report(site: Path, queries: int, seed: int) -> None:
     for name, figures in (("hybrid (shipped)", hybrid), ("keyword only (BM25)", keyword)):
         print(f"    {name:26s} {figures['any']:10.3f} {figures['first']:8.3f} "
               f"{figures['top3']:8.3f} {figures['mrr']:8.3f}")
+    sample = copied_phrases(search, phrases, seed)
+    print(f"  copied {PHRASE_WORDS}-word phrases          phrases   top 3, right #fragment   "
+          "page in top 3  (goal >= 90%)")
+    for name, semantic in (("hybrid (shipped)", True), ("keyword only", False)):
+        figures = phrase_figures(search, sample, semantic)
+        for part, label in (("all", "any section"), ("heading", "under a heading")):
+            n, exact, page = figures[part]
+            exact_pc, page_pc = (f"{100 * k / n:.1f}%" if n else "-" for k in (exact, page))
+            print(f"    {name + ', ' + label:32s} {n:7d} {exact_pc:>24s} {page_pc:>14s}")
+    if hidden:
+        with titles_hidden(search) as blind:
+            hybrid = title_figures(blind, semantic=True, records=search)
+            keyword = title_figures(blind, semantic=False, records=search)
+            bm25 = title_figures(reweighted(blind), semantic=False, records=search)
+        print("  titles as queries, titles hidden   any result   first    top 3   MRR@10")
+        for name, figures in (("hybrid (shipped)", hybrid), ("keyword only", keyword),
+                              ("plain BM25", bm25)):
+            print(f"    {name:32s} {figures['any']:10.3f} {figures['first']:8.3f} "
+                  f"{figures['top3']:8.3f} {figures['mrr']:8.3f}")
+        print(f"    hybrid - plain BM25: {hybrid['mrr'] - bm25['mrr']:+.3f} (goal >= +0.05)")
     print(f"  ({time.perf_counter() - started:.1f}s)")
 
 
@@ -81,9 +220,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sites", type=Path, nargs="+")
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--phrases", type=int, default=200)
+    parser.add_argument("--no-hidden", action="store_true", help="skip the titles-hidden index")
+    parser.add_argument("--no-proximity", action="store_true",
+                        help="rank as before phrase and proximity scoring")
+    parser.add_argument("--weight", type=float, help="another proximity weight than the site's")
     args = parser.parse_args(argv)
+    load = SiteSearch.load
+    weight = 0.0 if args.no_proximity else args.weight
     for site in args.sites:
-        report(site, args.queries, args.seed)
+        with contextlib.ExitStack() as stack:
+            if args.no_proximity:
+                stack.enter_context(mock.patch.object(excerpt_module, "query_pairs",
+                                                      lambda terms: []))
+            if weight is not None:
+                stack.enter_context(mock.patch.object(SiteSearch, "load", staticmethod(
+                    lambda path: reweighted(load(path), weight))))
+            report(site, args.queries, args.seed, args.phrases, not args.no_hidden)
     return 0
 
 

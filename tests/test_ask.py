@@ -36,12 +36,13 @@ def words(topic: str, count: int) -> str:
 
 
 # A guide whose intro and three sections are one window each (the heading's word included),
-# and short articles sharing some of its words.
+# and short articles sharing some of its words. The guide's watering section holds the question's
+# words in its order ("set up drip irrigation"), so phrase and proximity scoring rank it first.
 GARDEN = {
     "guide.md": "---\ntitle: Garden guide\ndate: 2024-05-01\n---\n"
                 + words("How this vegetable garden grew over many seasons", WINDOW_WORDS) + "\n\n"
                 + "## Soil\n\n" + words("compost loam clay mulch worms", WINDOW_WORDS - 1) + "\n\n"
-                + "## Watering\n\n" + words("drip irrigation hose morning schedule",
+                + "## Watering\n\n" + words("set up drip irrigation hose schedule",
                                             WINDOW_WORDS - 1) + "\n\n"
                 + "## Pests\n\n" + words("aphids ladybirds slugs netting", WINDOW_WORDS - 1)
                 + "\n",
@@ -97,7 +98,7 @@ def test_prompt_holds_the_top_passages_in_search_order_with_their_urls(
     assert found["prompt"] == (
         'Passages from the site "Garden notes":\n\n'
         "[1] Garden guide\n/guide/#watering\nWatering\n"
-        + words("drip irrigation hose morning schedule", WINDOW_WORDS - 1) + "\n\n"
+        + words("set up drip irrigation hose schedule", WINDOW_WORDS - 1) + "\n\n"
         "[2] Hoses\n/hoses/\nA soaker hose is the cheapest drip irrigation there is.\n\n"
         "[3] Tomatoes\n/tomatoes/\nTomatoes like a drip irrigation line and a steady watering "
         "schedule in the morning.\n\n"

@@ -230,7 +230,7 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
                              "vector_bits", "passages", "docs", "lexical", "model",
                              "semantic_floor", "text"}
     assert manifest["semantic_floor"] == 0.3
-    assert (manifest["version"], manifest["count"], manifest["dim"]) == (3, 180, 16)
+    assert (manifest["version"], manifest["count"], manifest["dim"]) == (4, 180, 16)
     assert manifest["text"]["shard_size"] == 8 and len(manifest["text"]["files"]) == 23
     assert (manifest["rrf_k"], manifest["candidates"]) == (10, 100)
     assert manifest["passages"]["count"] == 180
@@ -238,6 +238,7 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
     assert len(manifest["docs"]["files"]) == 6  # 180 docs
     lexical = manifest["lexical"]
     assert (lexical["k1"], lexical["b"]) == (1.2, 0.75)
+    assert lexical["proximity"] == {"weight": search_index.PROXIMITY_WEIGHT, "window": 3}
     assert lexical["avgdl"] == round(lexical["avgdl"], 4) > 0
     assert manifest["model"] == {"id": "test/tiny-model", "max_length": 256,
                                  "onnx": manifest["model"]["onnx"],
@@ -268,7 +269,8 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
         assert path.startswith(f"search/lex/{shard}.")
         for term, postings in json.loads(files[path]).items():
             assert shard_of(term, lexical["n_shards"]) == int(shard)
-            assert [d for d, _ in postings] == sorted({d for d, _ in postings})
+            assert [p[0] for p in postings] == sorted({p[0] for p in postings})
+            assert all(len(p) >= 2 and min(p[2:], default=1) >= 1 for p in postings)
     docs = json.loads(files[manifest["docs"]["files"][0]])
     assert len(docs) == DOCS_SHARD_SIZE
     assert docs[0] == {"url": "db/sqlite-backup/", "title": "SQLite backup tools",
@@ -312,20 +314,34 @@ def test_empty_site(tmp_path: Path) -> None:
 
 
 def reference_bm25(articles: list[Article], query: str) -> dict[int, float]:
+    """BM25 plus phrase and proximity, straight from the definitions, on the token lists."""
     docs = [tokenize(f"{a.title}\n{a.title}\n{a.text}") for a in articles]
     n = len(docs)
     avgdl = round(sum(map(len, docs)) / n, 4)
     scores: dict[int, float] = {}
+    idf: dict[str, float] = {}
+
+    def saturate(tf: float, d: list[str]) -> float:
+        return tf * 2.2 / (tf + 1.2 * (1 - 0.75 + 0.75 * len(d) / avgdl))
+
     for term in set(tokenize(query)):
         df = sum(1 for d in docs if term in d)
         if df == 0:
             continue
-        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         for i, d in enumerate(docs):
-            tf = d.count(term)
-            if tf:
-                norm = tf + 1.2 * (1 - 0.75 + 0.75 * len(d) / avgdl)
-                scores[i] = scores.get(i, 0.0) + idf * tf * 2.2 / norm
+            if tf := d.count(term):
+                scores[i] = scores.get(i, 0.0) + idf[term] * saturate(tf, d)
+    terms = tokenize(query)
+    for a, b in {(a, b) for a, b in zip(terms, terms[1:], strict=False) if a != b}:
+        if a not in idf or b not in idf:
+            continue
+        for i, d in enumerate(docs):  # each a: the nearest b after it, 1 / gap if gap <= 3
+            gaps = [next((q - p for q in range(p + 1, len(d)) if d[q] == b), 99)
+                    for p in range(len(d)) if d[p] == a]
+            if near := sum(1 / g for g in gaps if g <= 3):
+                scores[i] += (search_index.PROXIMITY_WEIGHT * min(idf[a], idf[b])
+                              * saturate(near, d))
     return scores
 
 
@@ -337,7 +353,9 @@ def articles_search(tmp_path: Path) -> SiteSearch:
 
 
 @pytest.mark.parametrize("query", ["backup", "sqlite backups tools", "commit reset commit",
-                                   "the archive of a folder", "οδός café", "nothing-matches"])
+                                   "the archive of a folder", "οδός café", "nothing-matches",
+                                   "lost a commit after a reset", "reset after commit lost",
+                                   "tar archive tar folder"])
 def test_bm25_matches_reference(articles_search: SiteSearch, query: str) -> None:
     got = articles_search.lexical_scores(query)
     want = reference_bm25(ARTICLES, query)

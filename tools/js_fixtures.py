@@ -9,7 +9,8 @@ output folder:
 - ``analysis.json``: ``words``, ``tokenize``, ``fnv1a_32`` and ``shard_of``
   (``vibesite.search.analysis``) of texts in many scripts, long tokens, stemming cases;
 - ``rank.json``: ``bm25_idf``, ``bm25_term``, ``rank_scores``, ``rank_array`` and ``rrf_fuse``
-  (``vibesite.search.query``);
+  (``vibesite.search.query``), ``query_pairs``, ``positions`` and ``proximity_tf``
+  and ``phrase_docs`` (``vibesite.search.proximity``);
 - ``excerpt.json``: ``excerpt.excerpt`` of sections for queries (escapes, CJK, ties, long text)
   and ``excerpt.sections`` of a rendered body;
 - ``codes.json``: ``quantize(...).to_bytes()`` (``vibesite.search.codes``) at 4 and 8 bits, odd
@@ -41,7 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(REPO))
 
-from vibesite.search import analysis, codes, excerpt, query  # noqa: E402
+from vibesite.search import analysis, codes, excerpt, proximity, query  # noqa: E402
 from vibesite.search import index as search_index  # noqa: E402
 
 DEFAULT_OUT = REPO / "tests" / "js" / "fixtures"
@@ -137,11 +138,29 @@ def rank_fixture() -> dict[str, Any]:
     for lexical, semantic, k in [([3, 1, 2], [2, 4, 3, 0], 10), ([], [5, 6], 60),
                                  ([9, 8, 7], [], 1), ([1, 2], [2, 1], 10),
                                  (list(range(20)), list(range(19, -1, -1)), 10)]:
-        fused = query.rrf_fuse([lexical, semantic], k)
-        rrf.append({"lexical": lexical, "semantic": semantic, "k": k,
+        phrase = lexical[1::2]
+        fused = query.rrf_fuse([lexical, semantic, phrase], k)
+        rrf.append({"lexical": lexical, "semantic": semantic, "phrase": phrase, "k": k,
                     "fused": [[doc, score] for doc, score in fused]})
+    pairs = [{"terms": t, "pairs": [list(p) for p in proximity.query_pairs(t)]}
+             for t in [[], ["a"], ["a", "b", "c"], ["a", "a", "b", "a", "b", "b"],
+                       ["constructor", "tostring", "constructor"]]]
+    near = [{"first": a, "second": b, "window": w, "value": proximity.proximity_tf(a, b, w)}
+            for a, b in [([0], [1]), ([0], [3]), ([5], [4]), ([0, 10, 20], [1, 12, 30]),
+                         ([0, 1], [2]), ([], [1]), ([3, 7, 9, 40], [4, 5, 10, 41, 44])]
+            for w in (1, 3)]
+    gaps = [{"entry": e, "positions": proximity.positions(e)}
+            for e in [[0, 5], [3, 0, 1, 1, 7], [12, 40, 3]]]
+    # doc 0: a b c . a; doc 1: . . b a; doc 2: . . . . . a b a b c; doc 3: c
+    postings = {"a": [[0, 0, 4], [1, 3], [2, 5, 2]], "b": [[0, 1], [1, 2], [2, 6, 2]],
+                "c": [[0, 2], [2, 9], [3, 0]]}
+    phrases = [{"postings": postings, "terms": t,
+                "docs": proximity.phrase_docs(postings, t)}
+               for t in [["a", "b"], ["a", "b", "c"], ["b", "a"], ["a", "b", "a", "b"], ["a"],
+                         ["c", "a"], ["a", "z"], ["b", "c"], ["a", "b", "a", "b", "c"]]]
     return {"idf": idf, "terms": terms, "rank_scores": ranked, "rank_array": ranked_all,
-            "rrf": rrf}
+            "rrf": rrf, "query_pairs": pairs, "proximity_tf": near, "positions": gaps,
+            "phrase_docs": phrases}
 
 
 def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:
@@ -248,7 +267,8 @@ INDEX_DIM = 6
 SEMANTIC_FLOOR = 0.25
 QUERIES = ["git rebase", "rebasing commits history", "sqlite database copy", "ΟΔΟΣ café",
            "日本語", "constructor tostring", "zzzz nothing", "the a of", "grid layout areas",
-           "   "]
+           "   ", "git rebase main", "main rebase git", "the reflog finds commits",
+           "rebase commits git"]
 
 
 def index_files() -> dict[str, bytes]:
@@ -280,6 +300,10 @@ EXCERPT_CASES: list[tuple[list[list[str]], str]] = [
     ([["", "Café naïve e\u0301clair ΟΔΟΣ 𐐨𐐩 ﬁle"]], "cafe éclair οδος file"),
     ([["", "word " * 29 + "target"]], "target"),
     ([["a", ""], ["b", "x"]], "x"),
+    ([["", "The cache is big and stale; invalidation of a cache is slow."],
+      ["how", "How stale cache invalidation works."]], "stale cache invalidation"),
+    ([["", "commits rebase git, then git rebase"], ["b", "git rebase commits"]],
+     "git rebase commits"),
     ([], "anything"),
 ]
 

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  bm25Idf, bm25Scores, bm25Term, byScoreThenDoc, rankAll, rankPositive, rrfFuse,
+  bm25Idf, bm25Scores, bm25Term, byScoreThenDoc, phraseDocs, positions, proximityTf, queryPairs,
+  rankAll, rankPositive, rrfFuse,
 } from "../../templates/static/search/rank.js";
 import { assertClose, fixture } from "./helpers.mjs";
 
@@ -27,13 +28,54 @@ test("bm25Term() is Python's bm25_term, bit for bit (same evaluation order)", ()
 test("bm25Scores() adds each term's contribution per doc, skipping terms with no postings", () => {
   const doclen = Uint32Array.from([10, 20, 5]);
   const params = { k1: 1.2, b: 0.75, avgdl: 11.6667 };
-  const scores = bm25Scores([[[0, 2], [2, 1]], null, [], [[2, 3]]], doclen, 3, params);
+  // postings [doc, first position, gaps...]: tf is how many positions
+  const scores = bm25Scores([[[0, 2, 5], [2, 1]], null, [], [[2, 0, 1, 1]]], doclen, 3, params);
   assert.deepEqual([...scores.keys()], [0, 2]);
   const idf1 = bm25Idf(3, 2);
   const idf2 = bm25Idf(3, 1);
   assert.equal(scores.get(0), bm25Term(idf1, 2, 10, 11.6667, 1.2, 0.75));
   assert.equal(scores.get(2), bm25Term(idf1, 1, 5, 11.6667, 1.2, 0.75)
     + bm25Term(idf2, 3, 5, 11.6667, 1.2, 0.75));
+});
+
+test("bm25Scores() adds weight x a BM25 pseudo-term per query pair found in order, nearby", () => {
+  const doclen = Uint32Array.from([6, 6]);
+  const proximity = { weight: 0.5, window: 3 };
+  const params = { k1: 1.2, b: 0.75, avgdl: 6, proximity };
+  // doc 0: "a b ...": a at 0, b at 1; doc 1: "b ... a": b at 0, a at 4 (the wrong order)
+  const postings = [[[0, 0], [1, 4]], [[0, 1], [1, 0]], [[1, 2]]];
+  const plain = bm25Scores(postings, doclen, 3, { ...params, proximity: { weight: 0, window: 3 } },
+    [[0, 1]]);
+  assert.equal(plain.get(0), plain.get(1) - bm25Term(bm25Idf(3, 1), 1, 6, 6, 1.2, 0.75));
+  const scores = bm25Scores(postings, doclen, 3, params, [[0, 1], [2, 0]]);
+  const idf = bm25Idf(3, 2);
+  assert.equal(scores.get(0), plain.get(0) + 0.5 * bm25Term(idf, 1, 6, 6, 1.2, 0.75));
+  // doc 1: the pair (2, 0): term 2 at 2, term 0 at 4: a gap of 2, counted 1/2, the rarer idf
+  assert.equal(scores.get(1), plain.get(1)
+    + 0.5 * bm25Term(Math.min(bm25Idf(3, 1), idf), 0.5, 6, 6, 1.2, 0.75));
+  assert.deepEqual(bm25Scores(postings, doclen, 3, { k1: 1.2, b: 0.75, avgdl: 6 }, [[0, 1]]),
+    plain); // an index without proximity in its manifest: plain BM25
+});
+
+test("phraseDocs() is Python's phrase_docs: the docs holding the terms one after another", () => {
+  assert.ok(expected.phrase_docs.some(({ docs }) => docs.length > 0));
+  for (const { postings, terms, docs } of expected.phrase_docs) {
+    const distinct = [...new Set(terms)];
+    const got = phraseDocs(distinct.map((t) => postings[t] ?? null),
+      terms.map((t) => distinct.indexOf(t)));
+    assert.deepEqual(got, docs, terms.join(" "));
+  }
+});
+
+test("queryPairs(), positions() and proximityTf() are Python's (vibesite.search.proximity)", () => {
+  assert.ok(expected.query_pairs.length >= 4 && expected.proximity_tf.length >= 10);
+  for (const { terms, pairs } of expected.query_pairs) assert.deepEqual(queryPairs(terms), pairs);
+  for (const { entry, positions: want } of expected.positions) {
+    assert.deepEqual(positions(entry), want);
+  }
+  for (const { first, second, window, value } of expected.proximity_tf) {
+    assert.equal(proximityTf(first, second, window), value, JSON.stringify({ first, second }));
+  }
 });
 
 test("rankPositive() is Python's rank_scores: score > 0, best first, ties by doc", () => {
@@ -52,8 +94,9 @@ test("rankAll() is Python's rank_array: every doc, best first, ties by doc", () 
 });
 
 test("rrfFuse() is Python's rrf_fuse: same docs, order and scores, with both ranks", () => {
-  for (const { lexical, semantic, k, fused } of expected.rrf) {
-    const got = rrfFuse(lexical.map((doc) => ({ doc })), semantic.map((doc) => ({ doc })), k);
+  for (const { lexical, semantic, phrase, k, fused } of expected.rrf) {
+    const got = rrfFuse(lexical.map((doc) => ({ doc })), semantic.map((doc) => ({ doc })), k,
+      phrase.map((doc) => ({ doc })));
     assert.deepEqual(got.map(({ doc, score }) => [doc, score]), fused, JSON.stringify({ k }));
     for (const hit of got) {
       assert.equal(hit.lexicalRank, lexical.includes(hit.doc) ? lexical.indexOf(hit.doc) + 1 : null);

@@ -9,7 +9,9 @@ and the search page show the same excerpt and link.
   starts with its heading's words, is NFKC-normalised, one line, and all of them together are
   at most ``TEXT_CHARS`` characters. The search index stores them (``search/text/``).
 - ``excerpt(sections, terms)``: for the stemmed query ``terms``, the section with the most
-  distinct matching words (then the most matches; the first on a tie), and in it the run of
+  distinct matching words (then the query's words most together, in order: the sum of
+  ``proximity.proximity_tf`` over the query's neighbouring pairs, positions counted in the
+  section's words; then the most matches; the first on a tie), and in it the run of
   ``EXCERPT_WORDS`` words with the most matches (the earliest on a tie). Returns the anchor
   and the excerpt as HTML: text escaped, matching words in ``<mark>``, "…" where it is cut.
   A word matches when its stemmed term is a query term; a run of Chinese or Japanese
@@ -24,6 +26,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 
 from vibesite.search.analysis import word_spans, words
+from vibesite.search.proximity import proximity_tf, query_pairs
 
 TEXT_CHARS = 20_000
 TEXT_FORMAT = 1  # bump when sections() changes: the search index is keyed by it
@@ -72,9 +75,18 @@ def sections(html_body: str, text: str) -> list[list[str]]:
     return kept
 
 
-def _matched(word: str, wanted: frozenset[str], stem: Callable[[str], str]) -> set[str]:
-    """The query terms one word of the text gives (a CJK run: several pairs)."""
-    return {term for term in map(stem, words(word)) if term in wanted}
+def _nearness(stems: Sequence[Sequence[str]], pairs: Sequence[tuple[str, str]]) -> float:
+    """Sum of ``proximity_tf`` over the query's pairs, in the sequence of a section's terms."""
+    if not pairs:
+        return 0.0
+    at: dict[str, list[int]] = {}
+    for position, term in enumerate(term for word in stems for term in word):
+        at.setdefault(term, []).append(position)
+    total = 0.0  # a plain loop: Python 3.12's sum() of floats rounds unlike JS's +
+    for a, b in pairs:
+        if a in at and b in at:
+            total += proximity_tf(at[a], at[b])
+    return total
 
 
 def excerpt(section_list: Sequence[Sequence[str]], terms: Sequence[str],
@@ -82,12 +94,14 @@ def excerpt(section_list: Sequence[Sequence[str]], terms: Sequence[str],
     """``(anchor, html)`` of the best section for the stemmed ``terms`` (see the module
     docstring); ``stem`` is the analyser's stemmer."""
     wanted = frozenset(terms)
-    best: tuple[int, int] = (-1, -1)  # (distinct terms, matching words)
+    pairs = query_pairs(terms)
+    best: tuple[int, float, int] = (-1, -1.0, -1)  # (distinct terms, nearness, matching words)
     chosen: tuple[str, str, list[tuple[int, int]], list[bool]] = ("", "", [], [])
     for anchor, text in section_list:
         places = word_spans(text)
-        found = [_matched(text[a:b], wanted, stem) for a, b in places]
-        score = (len(set().union(*found)), sum(1 for f in found if f))
+        stems = [[stem(t) for t in words(text[a:b])] for a, b in places]
+        found = [{t for t in word if t in wanted} for word in stems]
+        score = (len(set().union(*found)), _nearness(stems, pairs), sum(1 for f in found if f))
         if score > best:  # strictly: the first section wins a tie
             best, chosen = score, (anchor, text, places, [bool(f) for f in found])
     anchor, text, places, hits = chosen

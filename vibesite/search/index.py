@@ -18,7 +18,10 @@ search spec):
   ``k * text.shard_size ...`` (``vibesite.search.excerpt.sections``), for excerpts and links
   to the section that matched.
 - ``search/doclen.<h>.bin``: ``count`` uint32 BM25 lengths (tokens of title, title, body).
-- ``search/lex/<s>.<h>.json``: ``{"term": [[doc, tf], ...]}`` for the terms of shard ``s``.
+- ``search/lex/<s>.<h>.json``: ``{"term": [[doc, p1, g2, g3, ...], ...]}`` for the terms of
+  shard ``s``: per doc holding the term, where it occurs among the doc's BM25 tokens (the first
+  position, then the gaps to each next one; the term frequency is how many there are). Phrase
+  and proximity scoring (``query.proximity_tf``) read them.
 
 ``<h>`` is the first 10 hex digits of the sha256 of the file's bytes, so every file but the
 manifest can be cached forever. The same input always gives byte-identical files.
@@ -28,8 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from array import array
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,14 +45,23 @@ from vibesite.search.calibrate import CALIBRATION
 from vibesite.search.calibrate import semantic_floor as calibrated_floor
 from vibesite.search.codes import Quantized, quantize
 from vibesite.search.excerpt import TEXT_CHARS, TEXT_FORMAT, sections
+from vibesite.search.proximity import PROXIMITY_WINDOW
 
 __all__ = ["MANIFEST", "VERSION", "Quantized", "build_search_files", "quantize"]
 
-# 2: one vector per passage, + passages.bin; 3: + text/ (the browser: loader.js INDEX_VERSION)
-VERSION = 3
+# 2: one vector per passage, + passages.bin; 3: + text/; 4: term positions in the postings
+# (the browser: loader.js INDEX_VERSION)
+VERSION = 4
 MANIFEST = "search/manifest.json"
 K1 = 1.2
 B = 0.75
+# Phrase and proximity (query.SiteSearch.lexical_scores): a query's neighbouring terms found up
+# to proximity.PROXIMITY_WINDOW (3) tokens apart, in order, add PROXIMITY_WEIGHT times a BM25
+# pseudo-term. SciFact fused nDCG@10 (bench/search_quality.py), weight 0 / 0.2 / 0.5 / 1:
+# 0.7205 / 0.7211 / 0.7209 / 0.7172 (lexical alone 0.6916 / 0.6925 / 0.6863 / 0.6836): claims
+# are not phrases, so it must not cost there what it gains for copied sentences. With the
+# phrase ranking fused in (query.py), 0.5 gives fused 0.7222 in the browser and the CLI alike.
+PROXIMITY_WEIGHT = 0.5
 # Chosen on SciFact with passage (max-over-windows) scoring: k=10 -> nDCG@10 0.727, 20 -> 0.723,
 # 60 -> 0.718; a 2-fold split of the queries picks 10 on both halves (bench/search_quality.py).
 RRF_K = 10
@@ -69,7 +79,7 @@ VECTOR_BITS = 4
 # with other settings never reuses an index built by this one.
 FORMAT = (VERSION, K1, B, RRF_K, CANDIDATES, DOCS_SHARD_SIZE, POSTINGS_PER_SHARD, MAX_SHARDS,
           SUMMARY_CHARS, HASH_CHARS, VECTOR_BITS, CALIBRATION, TEXT_SHARD_SIZE, TEXT_CHARS,
-          TEXT_FORMAT)
+          TEXT_FORMAT, PROXIMITY_WEIGHT, PROXIMITY_WINDOW)
 
 
 def n_shards_for(total_postings: int) -> int:
@@ -101,6 +111,13 @@ def hashed_path(prefix: str, data: bytes, suffix: str) -> str:
     return f"{prefix}.{hashlib.sha256(data).hexdigest()[:HASH_CHARS]}{suffix}"
 
 
+def _add(files: dict[str, Any], prefix: str, data: bytes, suffix: str) -> str:
+    """Put ``data`` in ``files`` under its hashed path (``hashed_path``); return the path."""
+    path = hashed_path(prefix, data, suffix)
+    files[path] = data
+    return path
+
+
 def dumps(value: Any) -> bytes:
     """The one JSON encoding of every search file: compact, sorted keys, UTF-8."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True,
@@ -110,11 +127,11 @@ def dumps(value: Any) -> bytes:
 @dataclass(frozen=True)
 class LexicalIndex:
     doclen: np.ndarray  # (n,) uint32
-    postings: dict[str, array]  # term -> flat doc, tf, doc, tf ... (docs ascending)
+    postings: dict[str, list[list[int]]]  # term -> [[doc, p1, g2, ...], ...] (docs ascending)
 
     @property
     def total_postings(self) -> int:
-        return sum(len(p) for p in self.postings.values()) // 2
+        return sum(len(p) for p in self.postings.values())
 
     @property
     def avgdl(self) -> float:
@@ -123,10 +140,11 @@ class LexicalIndex:
 
 def lexical_index(texts: Sequence[str],
                   token_cache: dict[bytes, list[str]] | None = None) -> LexicalIndex:
-    """BM25 postings of ``texts``; ``token_cache`` (text md5 -> terms) skips re-tokenizing the
-    unchanged texts of the last build, and is left holding exactly this build's texts."""
+    """BM25 postings, with positions, of ``texts``; ``token_cache`` (text md5 -> terms) skips
+    re-tokenizing the unchanged texts of the last build, and is left holding exactly this
+    build's texts."""
     doclen = np.zeros(len(texts), dtype=np.uint32)
-    postings: dict[str, array] = {}
+    postings: dict[str, list[list[int]]] = {}
     known = dict(token_cache or {})
     if token_cache is not None:
         token_cache.clear()
@@ -138,23 +156,47 @@ def lexical_index(texts: Sequence[str],
         if token_cache is not None:
             token_cache[key] = terms
         doclen[doc] = len(terms)
-        for term, tf in Counter(terms).items():
-            found = postings.get(term)
-            if found is None:
-                found = postings[term] = array("I")
-            found.append(doc)
-            found.append(tf)
+        last: dict[str, list[int]] = {}  # term -> [doc, p1, g2, ..., previous position]
+        for position, term in enumerate(terms):
+            entry = last.get(term)
+            if entry is None:
+                last[term] = [doc, position, position]
+            else:
+                entry.insert(-1, position - entry[-1])
+                entry[-1] = position
+        for term, entry in last.items():
+            entry.pop()
+            postings.setdefault(term, []).append(entry)
     return LexicalIndex(doclen, postings)
 
 
-def _shard_json(terms: list[str], postings: dict[str, array]) -> bytes:
-    """Same bytes as ``dumps({term: [[doc, tf], ...]})``, without building the lists."""
+def _shard_json(terms: list[str], postings: dict[str, list[list[int]]]) -> bytes:
+    """Same bytes as ``dumps({term: postings[term] for term in terms})``, faster."""
     parts = []
     for term in sorted(terms):
-        flat = postings[term]
-        pairs = ",".join(f"[{flat[i]},{flat[i + 1]}]" for i in range(0, len(flat), 2))
-        parts.append(f"{json.dumps(term, ensure_ascii=False)}:[{pairs}]")
+        lists = ",".join("[" + ",".join(map(str, entry)) + "]" for entry in postings[term])
+        parts.append(f"{json.dumps(term, ensure_ascii=False)}:[{lists}]")
     return ("{" + ",".join(parts) + "}").encode("utf-8")
+
+
+def lexical_files(texts: Sequence[str], token_cache: dict[bytes, list[str]] | None = None,
+                  ) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The keyword index of ``texts`` (one a doc): the manifest's ``lexical`` part, and the
+    files it names (``search/lex/`` shards and ``search/doclen``) -> their bytes."""
+    lexical = lexical_index(texts, token_cache)
+    n_shards = n_shards_for(lexical.total_postings)
+    by_shard: dict[int, list[str]] = {}
+    for term in lexical.postings:
+        by_shard.setdefault(shard_of(term, n_shards), []).append(term)
+    files: dict[str, bytes] = {}
+    lex_paths = {str(s): _add(files, f"search/lex/{s}", _shard_json(terms, lexical.postings),
+                              ".json")
+                 for s, terms in sorted(by_shard.items())}
+    doclen_path = _add(files, "search/doclen", lexical.doclen.astype("<u4").tobytes(), ".bin")
+    manifest = {"k1": K1, "b": B, "avgdl": lexical.avgdl, "n_shards": n_shards,
+                "proximity": {"weight": PROXIMITY_WEIGHT, "window": PROXIMITY_WINDOW},
+                "doclen": doclen_path, "files": lex_paths}
+    return manifest, files
 
 
 def _doc_record(article: Article) -> dict[str, str]:
@@ -201,9 +243,7 @@ def build_search_files(
     files: dict[str, bytes | Path] = {}
 
     def add(prefix: str, data: bytes, suffix: str) -> str:
-        path = hashed_path(prefix, data, suffix)
-        files[path] = data
-        return path
+        return _add(files, prefix, data, suffix)
 
     def copy(prefix: str, source: Path, suffix: str) -> str:  # the model: copied, not held
         path = hashed_path(prefix, source.read_bytes(), suffix)
@@ -221,14 +261,8 @@ def build_search_files(
     text_paths = [add(f"search/text/{k}", dumps(all_sections[start:start + TEXT_SHARD_SIZE]),
                       ".json")
                   for k, start in enumerate(range(0, count, TEXT_SHARD_SIZE))]
-    lexical = lexical_index([bm25_text(a) for a in articles], token_cache)
-    n_shards = n_shards_for(lexical.total_postings)
-    by_shard: dict[int, list[str]] = {}
-    for term in lexical.postings:
-        by_shard.setdefault(shard_of(term, n_shards), []).append(term)
-    lex_paths = {str(s): add(f"search/lex/{s}", _shard_json(terms, lexical.postings), ".json")
-                 for s, terms in sorted(by_shard.items())}
-    doclen_path = add("search/doclen", lexical.doclen.astype("<u4").tobytes(), ".bin")
+    lexical, lexical_data = lexical_files([bm25_text(a) for a in articles], token_cache)
+    files.update(lexical_data)
     model: dict[str, Any] | None = None
     floor = semantic_floor
     if encoder is not None:
@@ -252,8 +286,7 @@ def build_search_files(
         "passages": {"count": int(counts.sum()), "counts": passages_path},
         "docs": {"shard_size": DOCS_SHARD_SIZE, "files": docs_paths},
         "text": {"shard_size": TEXT_SHARD_SIZE, "files": text_paths},
-        "lexical": {"k1": K1, "b": B, "avgdl": lexical.avgdl, "n_shards": n_shards,
-                    "doclen": doclen_path, "files": lex_paths},
+        "lexical": lexical,
         "model": model,
         "semantic_floor": floor,
     }

@@ -1,10 +1,15 @@
 """Search a built site's ``search/`` files from Python, with the browser's math (``rank.js``).
 
 Lexical: BM25 over the stemmed query's distinct terms (first-occurrence order), reading only
-the lexical shards those terms hash to. Semantic: the query embedded by the site's own ONNX
-export (``vibesite.model.onnx_export``), scored in float64 against the int4 passage vectors; a doc
-scores as its best passage.
-Fusion: reciprocal-rank fusion of the two top-``candidates`` rankings; a doc only the
+the lexical shards those terms hash to, plus phrase and proximity: each pair of neighbouring
+query terms (``query_pairs``) found in a doc in that order, at most ``window`` tokens apart, adds
+``weight`` times a BM25 pseudo-term whose frequency is the sum of 1 / gap over those places
+(``proximity_tf``) and whose idf is the rarer term's, so a doc holding the query's words
+together, in order, ranks above one where they are scattered. The docs holding the whole query
+(two terms or more) as a phrase are a third ranking (``proximity.phrase_docs``, in keyword order).
+Semantic: the query embedded by the site's own ONNX export (``vibesite.model.onnx_export``),
+scored in float64 against the int4 passage vectors; a doc scores as its best passage.
+Fusion: reciprocal-rank fusion of the top-``candidates`` rankings; a doc only the
 semantic ranking holds is a result only if its score reaches the manifest's ``semantic_floor``
 (``vibesite.search.calibrate``), so a query that means nothing finds nothing.
 """
@@ -25,6 +30,7 @@ from vibesite.search.analysis import shard_of, stemmer, tokenize
 from vibesite.search.codes import Quantized
 from vibesite.search.excerpt import excerpt
 from vibesite.search.index import MANIFEST, VERSION
+from vibesite.search.proximity import phrase_docs, positions, proximity_tf, query_pairs
 
 
 class SearchIndexError(Exception):
@@ -154,31 +160,47 @@ class SiteSearch:
         return self._shards[shard]
 
     def postings(self, term: str) -> list[list[int]]:
-        """``[[doc, tf], ...]`` of a stemmed term, reading only its shard."""
+        """``[[doc, p1, g2, ...], ...]`` of a stemmed term, reading only its shard."""
         return self._shard(shard_of(term, self.manifest["lexical"]["n_shards"])).get(term, [])
 
     def lexical_scores(self, query: str) -> dict[int, float]:
         """BM25 of every doc matching a term of ``query``: doc index -> score."""
-        return self._bm25(tokenize(query))
+        return self._lexical(tokenize(query))[0]
 
-    def _bm25(self, query_terms: Sequence[str]) -> dict[int, float]:
-        """``lexical_scores`` of the query's stemmed terms."""
+    def _lexical(self, query_terms: Sequence[str]) -> tuple[dict[int, float], set[int]]:
+        """``lexical_scores`` of the query's stemmed terms (in order, with repeats), and the
+        docs that hold them as a phrase (``proximity.phrase_docs``)."""
         lex = self.manifest["lexical"]
         k1, b, avgdl = float(lex["k1"]), float(lex["b"]), float(lex["avgdl"])
         terms = list(dict.fromkeys(query_terms))
         if not terms or self.count == 0:
-            return {}
+            return {}, set()
         doclen = self._doclens()
         scores: dict[int, float] = {}
+        found = {term: self.postings(term) for term in terms}
+        idf = {term: bm25_idf(self.count, len(p)) for term, p in found.items() if p}
         for term in terms:
-            postings = self.postings(term)
-            if not postings:
-                continue
-            idf = bm25_idf(self.count, len(postings))
-            for doc, tf in postings:
-                part = bm25_term(idf, float(tf), float(doclen[doc]), avgdl, k1, b)
+            for entry in found[term]:
+                doc = entry[0]
+                part = bm25_term(idf[term], float(len(entry) - 1), float(doclen[doc]), avgdl,
+                                 k1, b)
                 scores[doc] = scores.get(doc, 0.0) + part
-        return scores
+        weight, window = float(lex["proximity"]["weight"]), int(lex["proximity"]["window"])
+        for first, second in query_pairs(query_terms) if weight else []:
+            if first not in idf or second not in idf:
+                continue
+            pair_idf = min(idf[first], idf[second])
+            later = {entry[0]: entry for entry in found[second]}
+            for entry in found[first]:
+                doc = entry[0]
+                other = later.get(doc)
+                if other is None:
+                    continue
+                tf = proximity_tf(positions(entry), positions(other), window)
+                if tf > 0:
+                    part = bm25_term(pair_idf, tf, float(doclen[doc]), avgdl, k1, b)
+                    scores[doc] += weight * part
+        return scores, set(phrase_docs(found, query_terms))
 
     # semantic ------------------------------------------------------------------------------
 
@@ -271,19 +293,19 @@ class SiteSearch:
             return Results([], 0)
         candidates, rrf_k = int(self.manifest["candidates"]), int(self.manifest["rrf_k"])
         terms = tokenize(query)  # for BM25 and the excerpts
-        every_match = rank_scores(self._bm25(terms), self.count)
-        lexical = every_match[:candidates]
-        rankings = [lexical]
+        scores, phrased = self._lexical(terms)
+        every_match = rank_scores(scores, self.count)
         if query_vector is None and semantic and self.has_model:
             query_vector = self.encode(query)
         semantic_ranking: list[int] = []
         above_floor = np.zeros(self.count, dtype=bool)  # semantic results on their own
         if query_vector is not None:
-            scores = self.semantic_scores(query_vector)
-            semantic_ranking = rank_array(scores, candidates)
-            rankings.append(semantic_ranking)
+            similarity = self.semantic_scores(query_vector)
+            semantic_ranking = rank_array(similarity, candidates)
             floor = self.manifest.get("semantic_floor")
-            above_floor = scores >= (-math.inf if floor is None else float(floor))
+            above_floor = similarity >= (-math.inf if floor is None else float(floor))
+        phrase_ranking = [doc for doc in every_match if doc in phrased][:candidates]
+        rankings = [every_match[:candidates], semantic_ranking, phrase_ranking]
         lexical_rank = {doc: rank for rank, doc in enumerate(every_match, start=1)}
         semantic_rank = {doc: rank for rank, doc in enumerate(semantic_ranking, start=1)}
         fused = [(doc, score) for doc, score in rrf_fuse(rankings, rrf_k)

@@ -22,7 +22,9 @@ import { excerpt } from "./excerpt.js";
 import { createLoader } from "./loader.js";
 import { startEncoder } from "./encoder.js";
 import { webAssemblyAvailable } from "./model.js";
-import { bm25Scores, fuseResults, rankAll, rankPositive } from "./rank.js";
+import {
+  bm25Scores, fuseResults, phraseDocs, queryPairs, rankAll, rankPositive,
+} from "./rank.js";
 
 // Excerpts made in one task at most: each reads and stems a whole article's text (up to 20,000
 // characters), about 12 ms on a phone (Lighthouse's 4x slower CPU), so 20 of them in a row
@@ -33,11 +35,17 @@ const EXCERPTS_PER_TASK = 3;
 const nextTask = () => (globalThis.scheduler?.yield ? globalThis.scheduler.yield()
   : new Promise((resolve) => { setTimeout(resolve, 0); }));
 
-/** BM25 ranking of every doc holding one of the query's stemmed terms, best first. */
+/** BM25 (with phrase and proximity) ranking of every doc holding one of the query's stemmed
+ *  terms (in order, with repeats), best first: [{doc, score, phrase}], `phrase` true for the
+ *  docs that hold the whole query as a phrase (rank.js phraseDocs). */
 export async function lexicalRanking(index, loader, terms) {
-  const { postingsByTerm, doclen } = await loader.lexical(index, [...new Set(terms)]);
-  return rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical),
-    index.count);
+  const distinct = [...new Set(terms)];
+  const pairs = queryPairs(terms).map(([a, b]) => [distinct.indexOf(a), distinct.indexOf(b)]);
+  const { postingsByTerm, doclen } = await loader.lexical(index, distinct);
+  const ranked = rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical,
+    pairs), index.count);
+  const phrased = new Set(phraseDocs(postingsByTerm, terms.map((t) => distinct.indexOf(t))));
+  return ranked.map((hit) => ({ ...hit, phrase: phrased.has(hit.doc) }));
 }
 
 /** All docs ranked by their best passage's score for the query's unit vector: the best

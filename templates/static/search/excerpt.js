@@ -3,12 +3,14 @@
 //
 // In: a doc's sections [[anchor, text], ...] (text NFKC, one line, starting with its heading's
 // words), the query's stemmed terms and the stemmer. Out: excerpt(...) -> {anchor, html}: the
-// section with the most distinct matching terms (then the most matching words; the first on a
-// tie) and in it the run of EXCERPT_WORDS words with the most matches (the earliest on a tie),
+// section with the most distinct matching terms (then the query's words most together, in
+// order: rank.js proximityTf summed over its pairs; then the most matching words; the first on
+// a tie) and in it the run of EXCERPT_WORDS words with the most matches (the earliest on a tie),
 // text escaped, matching words in <mark>, "…" where it is cut.
 // Pure: nothing here touches the page or the network.
 
 import { wordSpans, words } from "./analysis.js";
+import { proximityTf, queryPairs } from "./rank.js";
 
 export const EXCERPT_WORDS = 30;
 
@@ -18,27 +20,40 @@ export function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-function matched(word, wanted, stem) {
-  const found = new Set();
-  for (const part of words(word)) {
-    const term = stem(part);
-    if (wanted.has(term)) found.add(term);
+/** Sum of proximityTf over the query's pairs, in the sequence of a section's terms
+ *  (Python: excerpt._nearness). */
+function nearness(stems, pairs) {
+  if (!pairs.length) return 0;
+  const at = new Map();
+  let position = 0;
+  for (const word of stems) {
+    for (const term of word) {
+      if (!at.has(term)) at.set(term, []);
+      at.get(term).push(position);
+      position += 1;
+    }
   }
-  return found;
+  let total = 0;
+  for (const [a, b] of pairs) if (at.has(a) && at.has(b)) total += proximityTf(at.get(a), at.get(b));
+  return total;
 }
 
 /** Python: excerpt.excerpt(sections, terms, stem). */
 export function excerpt(sections, terms, stem) {
   const wanted = new Set(terms);
-  let best = [-1, -1];
+  const pairs = queryPairs(terms);
+  let best = [-1, -1, -1];
   let chosen = { anchor: "", text: "", places: [], hits: [] };
   for (const [anchor, text] of sections) {
     const places = wordSpans(text);
-    const found = places.map(([a, b]) => matched(text.slice(a, b), wanted, stem));
+    const stems = places.map(([a, b]) => words(text.slice(a, b)).map((word) => stem(word)));
+    const found = stems.map((word) => new Set(word.filter((term) => wanted.has(term))));
     const distinct = new Set(found.flatMap((f) => [...f])).size;
+    const near = nearness(stems, pairs);
     const count = found.filter((f) => f.size > 0).length;
-    if (distinct > best[0] || (distinct === best[0] && count > best[1])) {
-      best = [distinct, count];
+    if (distinct > best[0] || (distinct === best[0] && (near > best[1]
+      || (near === best[1] && count > best[2])))) {
+      best = [distinct, near, count];
       chosen = { anchor, text, places, hits: found.map((f) => f.size > 0) };
     }
   }

@@ -15,7 +15,7 @@ import { decodeVectors } from "./codes.js";
 import { shardOf } from "./analysis.js";
 
 /** The search index format this script reads (Python: vibesite/search/index.py VERSION). */
-export const INDEX_VERSION = 3;
+export const INDEX_VERSION = 4;
 export const MANIFEST = "search/manifest.json";
 
 /** Doc lengths: `count` little-endian uint32. */

@@ -1,9 +1,11 @@
 // Ranking: the same math as vibesite/search/query.py, on plain data (no files, no page).
 //
-// In: per query term, its postings [[doc, tf], ...] (or null); the docs' BM25 lengths; the
-// manifest's BM25 parameters {k1, b, avgdl}; per-doc scores; rankings.
-// Out: BM25 scores (a Map doc -> score); rankings [{doc, score}], best first, ties broken by
-// the lower doc number; their reciprocal-rank fusion [{doc, score, lexicalRank, semanticRank}];
+// In: per query term, its postings [[doc, p1, g2, ...], ...] (or null: positions as the first,
+// then the gaps); the docs' BM25 lengths; the manifest's BM25 parameters {k1, b, avgdl,
+// proximity: {weight, window}}; the query's term pairs; per-doc scores; rankings.
+// Out: BM25 scores with the phrase and proximity part (a Map doc -> score); rankings [{doc, score}], best first, ties broken by
+// the lower doc number; the docs holding the whole query as a phrase; the reciprocal-rank
+// fusion of the rankings [{doc, score, lexicalRank, semanticRank}];
 // the full result list of a search (fuseResults), semantic-only docs under the floor left out.
 
 /** Sort order of every ranking: score descending, then doc ascending. */
@@ -19,18 +21,100 @@ export function bm25Term(idf, tf, dl, avgdl, k1, b) {
   return idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl));
 }
 
-/** BM25 of every doc in the postings of the (distinct) terms: Map doc -> score, the terms
- *  added in order. */
-export function bm25Scores(postingsByTerm, doclen, count, { k1, b, avgdl }) {
+/** How many tokens apart, at most, the second term of a query pair may follow the first in a
+ *  section (Python: proximity.PROXIMITY_WINDOW; the index's own is in its manifest). */
+export const PROXIMITY_WINDOW = 3;
+
+/** The neighbouring pairs of the query's stemmed terms (a term beside itself left out), each
+ *  once, in first-occurrence order (Python: proximity.query_pairs). */
+export function queryPairs(terms) {
+  const seen = new Set();
+  const pairs = [];
+  for (let i = 0; i + 1 < terms.length; i += 1) {
+    const [a, b] = [terms[i], terms[i + 1]];
+    const key = JSON.stringify([a, b]);
+    if (a !== b && !seen.has(key)) {
+      seen.add(key);
+      pairs.push([a, b]);
+    }
+  }
+  return pairs;
+}
+
+/** A posting [doc, p1, g2, g3, ...] -> the term's positions [p1, p1 + g2, ...]
+ *  (Python: proximity.positions). */
+export function positions(entry) {
+  const out = [entry[1]];
+  for (let i = 2; i < entry.length; i += 1) out.push(out[out.length - 1] + entry[i]);
+  return out;
+}
+
+/** Sum of 1 / gap over the positions p of `first` that have `second` after them, gap to the
+ *  nearest later one, for gap <= window; both ascending (Python: proximity.proximity_tf). */
+export function proximityTf(first, second, window = PROXIMITY_WINDOW) {
+  let total = 0;
+  let j = 0;
+  for (const p of first) {
+    while (j < second.length && second[j] <= p) j += 1;
+    if (j === second.length) break;
+    const gap = second[j] - p;
+    if (gap <= window) total += 1 / gap;
+  }
+  return total;
+}
+
+/** BM25 of every doc in the postings ([[doc, p1, g2, ...], ...] or null) of the distinct query
+ *  terms, the terms added in order, then phrase and proximity: for each pair [i, j] of indexes
+ *  into postingsByTerm (queryPairs), in order, `proximity.weight` times a BM25 pseudo-term of
+ *  frequency proximityTf and the rarer term's idf (Python: SiteSearch.lexical_scores).
+ *  Map doc -> score. */
+export function bm25Scores(postingsByTerm, doclen, count, { k1, b, avgdl, proximity },
+  pairs = []) {
   const scores = new Map();
-  for (const postings of postingsByTerm) {
-    if (!postings || postings.length === 0) continue;
-    const idf = bm25Idf(count, postings.length);
-    for (const [doc, tf] of postings) {
-      scores.set(doc, (scores.get(doc) ?? 0) + bm25Term(idf, tf, doclen[doc], avgdl, k1, b));
+  const idf = postingsByTerm.map((p) => (p && p.length ? bm25Idf(count, p.length) : null));
+  postingsByTerm.forEach((postings, t) => {
+    if (idf[t] === null) return;
+    for (const entry of postings) {
+      const doc = entry[0];
+      const part = bm25Term(idf[t], entry.length - 1, doclen[doc], avgdl, k1, b);
+      scores.set(doc, (scores.get(doc) ?? 0) + part);
+    }
+  });
+  const weight = proximity?.weight ?? 0;
+  if (!weight) return scores;
+  for (const [i, j] of pairs) {
+    if (idf[i] === null || idf[j] === null) continue;
+    const pairIdf = Math.min(idf[i], idf[j]);
+    const later = new Map(postingsByTerm[j].map((entry) => [entry[0], entry]));
+    for (const entry of postingsByTerm[i]) {
+      const doc = entry[0];
+      const other = later.get(doc);
+      if (!other) continue;
+      const tf = proximityTf(positions(entry), positions(other), proximity.window);
+      if (tf > 0) {
+        scores.set(doc, scores.get(doc) + weight * bm25Term(pairIdf, tf, doclen[doc], avgdl,
+          k1, b));
+      }
     }
   }
   return scores;
+}
+
+/** The docs holding the query's terms (two or more; as indexes into postingsByTerm, in order,
+ *  with repeats) one right after another: at some position p, term i at p + i for every i;
+ *  ascending (Python: proximity.phrase_docs). */
+export function phraseDocs(postingsByTerm, termIndexes) {
+  if (termIndexes.length < 2) return [];
+  const distinct = [...new Set(termIndexes)];
+  const byDoc = new Map(distinct.map((t) => [t,
+    new Map((postingsByTerm[t] ?? []).map((entry) => [entry[0], entry]))]));
+  const docs = [...byDoc.get(distinct[0]).keys()].sort((a, b) => a - b);
+  return docs.filter((doc) => {
+    if (!distinct.every((t) => byDoc.get(t).has(doc))) return false;
+    const at = new Map(distinct.map((t) => [t, new Set(positions(byDoc.get(t).get(doc)))]));
+    return [...at.get(termIndexes[0])].some(
+      (p) => termIndexes.every((t, i) => at.get(t).has(p + i)));
+  });
 }
 
 /** The docs of a Map doc -> score with score > 0, best first, the first `limit`
@@ -50,29 +134,33 @@ export function rankAll(scores, limit) {
   return ranked.slice(0, limit);
 }
 
-/** Reciprocal-rank fusion of two rankings ([{doc}], best first): sum of 1 / (k + rank), rank
- *  1-based; best first, ties broken by doc (Python: query.rrf_fuse([lexical, semantic], k)). */
-export function rrfFuse(lexical, semantic, k) {
+/** Reciprocal-rank fusion of the rankings ([{doc}], best first): sum of 1 / (k + rank), rank
+ *  1-based, added lexical, semantic, then phrase; best first, ties broken by doc (Python:
+ *  query.rrf_fuse([lexical, semantic, phrase], k)). */
+export function rrfFuse(lexical, semantic, k, phrase = []) {
   const fused = new Map();
   const add = (ranking, key) => ranking.forEach(({ doc }, i) => {
     const entry = fused.get(doc) ?? { doc, score: 0, lexicalRank: null, semanticRank: null };
     entry.score += 1 / (k + i + 1);
-    entry[key] = i + 1;
+    if (key) entry[key] = i + 1;
     fused.set(doc, entry);
   });
   add(lexical, "lexicalRank");
   add(semantic, "semanticRank");
+  add(phrase, null);
   return [...fused.values()].sort(byScoreThenDoc);
 }
 
 /** Every result of a search (Python: SiteSearch.results): the RRF of the first `candidates`
- *  keyword matches and the semantic ranking, leaving out docs that no keyword matches and
+ *  keyword matches, the semantic ranking and the first `candidates` keyword matches that hold
+ *  the query as a phrase (`phrase: true`), leaving out docs that no keyword matches and
  *  whose semantic score is under `floor` (null: no floor), then the remaining keyword matches
  *  in BM25 order, each scored 1 / (k + its rank). `lexicalRank` is the rank among all keyword
  *  matches. [{doc, score, lexicalRank, semanticRank}], best first. */
 export function fuseResults(lexicalAll, semantic, k, candidates, floor) {
   const lexicalRank = new Map(lexicalAll.map(({ doc }, i) => [doc, i + 1]));
-  const fused = rrfFuse(lexicalAll.slice(0, candidates), semantic, k);
+  const phrase = lexicalAll.filter((hit) => hit.phrase).slice(0, candidates);
+  const fused = rrfFuse(lexicalAll.slice(0, candidates), semantic, k, phrase);
   const semanticScore = new Map(semantic.map(({ doc, score }) => [doc, score]));
   const results = fused.filter(({ doc }) => lexicalRank.has(doc)
     || floor === null || floor === undefined || semanticScore.get(doc) >= floor);
