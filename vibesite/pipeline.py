@@ -31,7 +31,6 @@ from vibesite.memo import Memo
 from vibesite.model.base import Embedder, EncoderFiles, ModelError, model_id
 from vibesite.model.configured import ConfiguredModel
 from vibesite.model.onnx_export import export_query_encoder
-from vibesite.model.onnx_vocabulary import COMMON_TOKENS, site_encoder, site_vocabulary
 from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
 from vibesite.search.analysis import VERSION as ANALYSIS_VERSION
 from vibesite.search.index import FORMAT as SEARCH_FORMAT
@@ -126,8 +125,7 @@ def build(
         timer.lap("topics")
     search_files: dict[str, bytes | Path] = {}
     if config.search:
-        encoder = _site_encoder(_query_encoder(config, embedder, diagnostics), parsed.articles,
-                                memo)
+        encoder = _query_encoder(config, embedder, diagnostics)
         search_files = _search_files(parsed.articles, embeddings, encoder, memo,
                                      config.search_model)
         timer.lap("search index")
@@ -294,22 +292,6 @@ def _query_encoder(config: Config, given: object,
         diagnostics.warning(CONFIG_FILE, 1, f"semantic search is off, keyword search only: {exc}",
                             "search-model")
         return None
-
-
-def _site_encoder(encoder: EncoderFiles | None, articles: Sequence[Article],
-                  memo: Memo) -> EncoderFiles | None:
-    """The query encoder with the vocabulary of the site's titles and text and the common
-    tokens only (vibesite.model.onnx_vocabulary); the ids to keep are memoised."""
-    if encoder is None:
-        return None
-
-    def compute() -> list[int]:
-        texts = (f"{a.title}\n{a.text}" for a in articles)
-        return site_vocabulary(encoder.tokenizer_json.read_text(encoding="utf-8"), texts) or []
-
-    key = (encoder, [(a.title, a.text) for a in articles])
-    keep = memo.cached("search vocabulary", COMMON_TOKENS, key, compute, list)
-    return site_encoder(encoder, keep or None)
 
 
 def _embedder_factory(config: Config, given: Embedder | Callable[[], Embedder] | None

@@ -165,8 +165,7 @@ class EmbeddingStore:
             if create:
                 with self.conn:
                     self.conn.executescript(_SCHEMA)
-                    self._add_topic_levels()
-                    self._add_map_layout()
+                    self._add_columns()
                     self._record_llm_migrations()
                     self.conn.execute(f"PRAGMA user_version = {STORE_FORMAT}")
         except sqlite3.Error as exc:
@@ -196,19 +195,15 @@ class EmbeddingStore:
                 raise StoreError(self.path, f"table {table} lacks the column(s) "
                                  f"{', '.join(missing)} vibesite needs (made by another program?)")
 
-    def _add_topic_levels(self) -> None:
-        """Files from before two topic levels get the columns, every topic a fine one."""
-        have = self._columns("topics")
-        if "level" not in have:
-            self.conn.execute("ALTER TABLE topics ADD COLUMN level INTEGER NOT NULL DEFAULT 2")
-        if "parent" not in have:
-            self.conn.execute("ALTER TABLE topics ADD COLUMN parent TEXT NOT NULL DEFAULT ''")
-
-    def _add_map_layout(self) -> None:
-        """Files from before the layout was recorded: their positions belong to no layout, so
-        the next build lays the map out afresh instead of keeping an older method's map."""
-        if "layout" not in self._columns("map_coords"):
-            self.conn.execute("ALTER TABLE map_coords ADD COLUMN layout TEXT NOT NULL DEFAULT ''")
+    def _add_columns(self) -> None:
+        """Files from before two topic levels get the columns, every topic a fine one; files
+        from before the map's layout was recorded get it empty, so the next build lays the
+        map out afresh instead of keeping an older method's positions."""
+        for table, column, kind in (("topics", "level", "INTEGER NOT NULL DEFAULT 2"),
+                                    ("topics", "parent", "TEXT NOT NULL DEFAULT ''"),
+                                    ("map_coords", "layout", "TEXT NOT NULL DEFAULT ''")):
+            if column not in self._columns(table):
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def _record_llm_migrations(self) -> None:
         """Mark llm's migrations applied, in whichever shape the table is (llm's older
