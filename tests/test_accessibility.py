@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -137,38 +137,45 @@ def _open(browser: Any, scheme: str, viewport: str) -> Any:
                                is_mobile=viewport == "phone", has_touch=viewport == "phone")
 
 
+def _violations_at(browser: Any, axe: str, scheme: str, viewport: str, url: str,
+                   prepare: Callable[[Any], object] = lambda page: None) -> list[str]:
+    """axe's violations on ``url`` in that scheme and viewport, once ``prepare(page)`` (wait
+    for results, open the card...) has run."""
+    context = _open(browser, scheme, viewport)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        prepare(page)
+        return violations(page, axe)
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("kind", [*PAGES, "map"])
 def test_no_axe_violations(browser: Any, axe: str, a11y_site: Config, base_url: str,
                            kind: str, scheme: str, viewport: str) -> None:
     path = {**PAGES, "map": "map/"}[kind] or _topic_url(a11y_site)
-    context = _open(browser, scheme, viewport)
-    try:
-        page = context.new_page()
-        page.goto(base_url + path)
+
+    def loaded(page: Any) -> None:
         if kind == "search":
             page.wait_for_selector(".vs-results__list li")
         page.wait_for_load_state("networkidle")
-        found = violations(page, axe)
-    finally:
-        context.close()
+
+    found = _violations_at(browser, axe, scheme, viewport, base_url + path, loaded)
     assert found == [], "\n".join(found)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_no_axe_violations_in_the_open_search_dropdown(browser: Any, axe: str, base_url: str,
                                                        scheme: str) -> None:
-    context = _open(browser, scheme, "desktop")
-    try:
-        page = context.new_page()
-        page.goto(base_url)
+    def dropdown_open(page: Any) -> None:
         page.wait_for_function("() => window.vibesiteSearch !== undefined")
         page.locator("#vs-search-input").fill("python")
         page.wait_for_selector("#vs-search-listbox [role=option]")
-        found = violations(page, axe)
-    finally:
-        context.close()
+
+    found = _violations_at(browser, axe, scheme, "desktop", base_url, dropdown_open)
     assert found == [], "\n".join(found)
 
 
@@ -176,17 +183,13 @@ def test_no_axe_violations_in_the_open_search_dropdown(browser: Any, axe: str, b
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_no_axe_violations_with_the_map_card_open(browser: Any, axe: str, base_url: str,
                                                   scheme: str, viewport: str) -> None:
-    context = _open(browser, scheme, viewport)
-    try:
-        page = context.new_page()
-        page.goto(base_url + "map/")
+    def card_open(page: Any) -> None:
         page.wait_for_selector(".site-map svg.vs-map--js")
         dot = page.locator(".site-map circle.d").first
         dot.tap() if viewport == "phone" else dot.hover()
         page.wait_for_selector(".map-card:not([hidden])")
-        found = violations(page, axe)
-    finally:
-        context.close()
+
+    found = _violations_at(browser, axe, scheme, viewport, base_url + "map/", card_open)
     assert found == [], "\n".join(found)
 
 
@@ -210,14 +213,10 @@ def sections_home_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_no_axe_violations_on_a_sections_home(browser: Any, axe: str, sections_home_url: str,
                                               scheme: str, viewport: str) -> None:
-    context = _open(browser, scheme, viewport)
-    try:
-        page = context.new_page()
-        page.goto(sections_home_url)
+    def two_sections(page: Any) -> None:
         assert page.locator(".section-overview__group").count() == 2
-        found = violations(page, axe)
-    finally:
-        context.close()
+
+    found = _violations_at(browser, axe, scheme, viewport, sections_home_url, two_sections)
     assert found == [], "\n".join(found)
 
 

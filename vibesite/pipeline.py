@@ -48,7 +48,7 @@ from vibesite.topics.serialize import stored_topics
 
 # The stages whose last output memo.db keeps (vibesite.memo), each under its own version.
 MEMO, RENDER_CACHE = "memo.db", "markdown-cache.db"  # in cache_dir, beside embeddings.db
-MEMO_STAGES = ("related", "similarities", "topics", "search", "search terms", "search vocabulary")
+MEMO_STAGES = ("related", "similarities", "topics", "search", "search terms")
 
 
 @dataclass(frozen=True)

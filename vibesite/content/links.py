@@ -50,6 +50,11 @@ _LOOSE = re.compile(r"[\W_]+")  # what anchor styles differ in: punctuation, spa
 _ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
+def _has_symbol(text: str) -> bool:
+    """Whether ``text`` holds an emoji or another symbol (Unicode category So)."""
+    return any(unicodedata.category(c) == "So" for c in text)
+
+
 @dataclass(frozen=True)
 class SourceRefs:
     """What one source's Markdown links to, and where its body starts in the file."""
@@ -108,12 +113,10 @@ class _Linker:
             found = []
             for _, hid, inner in _HEADINGS.findall(article.html_body):
                 runs = _RUNS.findall(unescape(_TAGS.sub("", inner)).lower())
-                if not any(unicodedata.category(c) == "So" for run in runs for c in run):
-                    continue
-                pattern = "".join(
-                    "[a-z0-9]*" if any(unicodedata.category(c) == "So" for c in run)
-                    else re.escape(_LOOSE.sub("", run)) for run in runs)
-                found.append((unescape(hid), re.compile(pattern)))
+                if any(map(_has_symbol, runs)):
+                    pattern = "".join("[a-z0-9]*" if _has_symbol(run)
+                                      else re.escape(_LOOSE.sub("", run)) for run in runs)
+                    found.append((unescape(hid), re.compile(pattern)))
             self._symbols[article.source] = found
         return self._symbols[article.source]
 
