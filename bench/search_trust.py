@@ -8,7 +8,10 @@ Through ``vibesite.search.query.SiteSearch`` (the browser's ranking, the site's 
 encoder and its manifest's calibrated ``semantic_floor``), prints per site:
 
 - the floor, and the share of N random-letter queries with no results (goal >= 98%); the
-  queries come from another seed than the build's calibration, and have 1 to 3 "words";
+  queries come from another seed than the build's calibration, and have 1 to 3 "words". A
+  random "word" can be one the site uses ("zip"), found by keyword as it should be: those
+  queries are counted apart. The same for a larger sample (``--nonsense``, 1000), since 100
+  queries measure a ~1% tail with a standard error of about 1%;
 - for every article title used as the query: the share with at least one result (it should be
   all of them), with the page first, and in the top 3, and the MRR@10; beside the same
   figures with keyword ranking alone (BM25), so the floor is seen not to cost real queries;
@@ -51,7 +54,7 @@ if str(REPO) not in sys.path:
 from vibesite.model.base import EncoderFiles  # noqa: E402
 from vibesite.model.onnx_runtime import OnnxDocumentEmbedder, OnnxQueryEncoder  # noqa: E402
 from vibesite.search import excerpt as excerpt_module  # noqa: E402
-from vibesite.search.analysis import word_spans  # noqa: E402
+from vibesite.search.analysis import tokenize, word_spans  # noqa: E402
 from vibesite.search.calibrate import semantic_floor  # noqa: E402
 from vibesite.search.index import (  # noqa: E402
     MANIFEST,
@@ -72,6 +75,22 @@ def random_queries(count: int, seed: int) -> list[str]:
                              for _ in range(rng.randint(3, 12)))
                      for _ in range(rng.randint(1, 3)))
             for _ in range(count)]
+
+
+def nonsense_figures(search: SiteSearch, queries: Sequence[str]) -> tuple[int, list[str], int]:
+    """(queries with no results, the queries holding a word the site's keyword index has, of
+    the others how many have no results). A random "word" can be a real one ("zip", "ten"):
+    a keyword match is then a right answer, not a failure of the floor."""
+    empty = rest_empty = 0
+    worded = []
+    for query in queries:
+        found = bool(search.search(query, limit=10))
+        empty += not found
+        if any(search.postings(term) for term in tokenize(query)):
+            worded.append(query)
+        else:
+            rest_empty += not found
+    return empty, worded, rest_empty
 
 
 def title_figures(search: SiteSearch, semantic: bool,
@@ -177,17 +196,29 @@ def reweighted(search: SiteSearch, weight: float = 0.0) -> SiteSearch:
     return (PlainBM25 if weight == 0 else SiteSearch)(search.site_dir, manifest)
 
 
-def report(site: Path, queries: int, seed: int, phrases: int, hidden: bool) -> None:
+def report(site: Path, queries: int, seed: int, phrases: int, hidden: bool,
+           nonsense_sample: int = 0) -> None:
     search = SiteSearch.load(site)
     started = time.perf_counter()
     floor = search.manifest.get("semantic_floor")
     nonsense = random_queries(queries, seed)
-    empty = sum(1 for q in nonsense if not search.search(q, limit=10))
+    empty, worded, rest_empty = nonsense_figures(search, nonsense)
     hybrid = title_figures(search, semantic=True)
     keyword = title_figures(search, semantic=False)
     print(f"\n{site}  ({search.count} articles, semantic_floor {floor})")
     print(f"  random-letter queries with no results: {empty}/{len(nonsense)} "
           f"({100 * empty / len(nonsense):.1f}%; goal >= 98%)")
+    rest = len(nonsense) - len(worded)
+    print(f"    {len(worded)} hold a word the site has ({', '.join(map(repr, worded[:5]))}); "
+          f"of the other {rest}, {rest_empty} have no results "
+          f"({100 * rest_empty / max(rest, 1):.1f}%)")
+    if nonsense_sample > queries:
+        larger = random_queries(nonsense_sample, seed + 1)
+        l_empty, l_worded, l_rest_empty = nonsense_figures(search, larger)
+        l_rest = len(larger) - len(l_worded)
+        print(f"    a larger sample, {len(larger)} queries (seed {seed + 1}): no results "
+              f"{100 * l_empty / len(larger):.1f}%; without a site word "
+              f"{l_rest_empty}/{l_rest} ({100 * l_rest_empty / max(l_rest, 1):.1f}%)")
     print("  article titles as queries     any result   first    top 3   MRR@10")
     for name, figures in (("hybrid (shipped)", hybrid), ("keyword only (BM25)", keyword)):
         print(f"    {name:26s} {figures['any']:10.3f} {figures['first']:8.3f} "
@@ -221,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--phrases", type=int, default=200)
+    parser.add_argument("--nonsense", type=int, default=1000,
+                        help="a larger random-letter sample beside the 100 (0: none)")
     parser.add_argument("--no-hidden", action="store_true", help="skip the titles-hidden index")
     parser.add_argument("--no-proximity", action="store_true",
                         help="rank as before phrase and proximity scoring")
@@ -236,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             if weight is not None:
                 stack.enter_context(mock.patch.object(SiteSearch, "load", staticmethod(
                     lambda path: reweighted(load(path), weight))))
-            report(site, args.queries, args.seed, args.phrases, not args.no_hidden)
+            report(site, args.queries, args.seed, args.phrases, not args.no_hidden,
+                   args.nonsense)
     return 0
 
 

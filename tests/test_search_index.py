@@ -9,6 +9,7 @@ import re
 import sys
 import types
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from vibesite.model.base import EncoderFiles
 from vibesite.search import analysis as textsearch
 from vibesite.search import index as search_index
 from vibesite.search.analysis import shard_of, tokenize
+from vibesite.search.calibrate import gumbel_quantile, null_queries, semantic_floor
 from vibesite.search.index import (
     DOCS_SHARD_SIZE,
     MANIFEST,
@@ -529,3 +531,23 @@ def test_a_result_links_to_the_section_that_matched_with_its_words_marked(
     assert first["url"] == "db/"  # the part above the first heading: no fragment
     assert first["excerpt"] == ("<mark>Backups</mark> matter &amp; so do "
                                 "&lt;<mark>copies</mark>&gt;.")
+
+
+def test_semantic_floor_is_the_fitted_gumbel_quantile_of_null_top_scores() -> None:
+    rng = np.random.default_rng(3)
+    # Gumbel(location 0.2, scale 0.03) draws: the method-of-moments fit recovers the 0.99
+    # quantile (0.2 + 0.03 * 4.600 = 0.338) within sampling error, and never the sample max.
+    draws = rng.gumbel(0.2, 0.03, size=5000)
+    assert gumbel_quantile(draws, 0.99) == pytest.approx(0.338, abs=0.005)
+    small = draws[:100]
+    assert gumbel_quantile(small, 0.99) != small.max()
+    vectors = quantize(np.eye(4, dtype=np.float32), 4)
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        out = np.random.default_rng(len(texts)).normal(size=(len(texts), 4))
+        return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
+    top = vectors.scores(encode(null_queries())).max(axis=1).astype(np.float64)
+    floor = semantic_floor(encode, vectors)
+    assert floor == math.ceil(gumbel_quantile(top, 0.99) * 10_000) / 10_000
+    assert np.mean(top >= floor) <= 0.02
