@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _sitebuild import build_quiet, share_onnx_cache, site_config
+from _sitebuild import build_quiet, built_with_model
 from browser import Recorder, serve
 
 from vibesite.config import Config
@@ -122,10 +122,8 @@ def test_the_cli_prefix_flag(fake_site: Config) -> None:
 def prefix_site(browser: Any, tmp_path_factory: pytest.TempPathFactory, real_embedder: Any,
                 onnx_cache: Path) -> Config:
     root = tmp_path_factory.mktemp("prefix-site")
-    share_onnx_cache(root / ".vibesite", onnx_cache)
-    config = site_config(root, PAGES, title="Prefix site", base_url="/")
-    build_quiet(config, real_embedder)
-    return config
+    return built_with_model(root, PAGES, onnx_cache, real_embedder, title="Prefix site",
+                            base_url="/")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _sitebuild import build_quiet, share_onnx_cache, site_config
+from _sitebuild import build_quiet, built_with_model
 from browser import Recorder, serve
 
 from vibesite.config import Config
@@ -116,10 +116,8 @@ def test_the_phrase_page_beats_the_scattered_one(fake_site: Config) -> None:
 def phrase_site(browser: Any, tmp_path_factory: pytest.TempPathFactory, real_embedder: Any,
                 onnx_cache: Path) -> Config:
     root = tmp_path_factory.mktemp("phrase-site")
-    share_onnx_cache(root / ".vibesite", onnx_cache)
-    config = site_config(root, PAGES, title="Phrase site", base_url="/")
-    build_quiet(config, real_embedder)
-    return config
+    return built_with_model(root, PAGES, onnx_cache, real_embedder, title="Phrase site",
+                            base_url="/")
 
 
 @pytest.fixture(scope="module")
