@@ -94,6 +94,9 @@ def urls(search: SiteSearch, query: str, prefix: bool = True) -> list[str]:
 def test_a_typed_prefix_finds_the_page_and_an_exact_word_wins(fake_site: Config) -> None:
     search = SiteSearch.load(fake_site.output_dir)
     assert urls(search, "sqli") == ["sqlite/"]  # sqlite and sqlite3 start with "sqli"
+    assert search.search("sqli", semantic=False, prefix=True)[0].excerpt == (
+        "Copy it with the <mark>sqlite3</mark> shell: <mark>SQLite</mark> writes a consistent "
+        "snapshot.")  # the words it matched are marked
     assert urls(search, "sqli", prefix=False) == []  # whole words only
     assert urls(search, "sqli ") == []  # a space after it: the word is whole
     # "sql" is a word of sql.md and the start of sqlite.md's: the exact match ranks first

@@ -170,14 +170,19 @@ class SiteSearch:
         shard = self._ranges.holding(term)
         return [] if shard is None else self._shard(shard).get(term, [])
 
+    def expansions(self, query_terms: Sequence[str], prefix: str,
+                   ) -> list[tuple[str, list[Posting]]]:
+        """The terms the query's last word, typed as ``prefix``, also matches, with their
+        postings (``lexicon.expansions``: read from at most the manifest's prefix shards)."""
+        rules = self.manifest["lexical"]["prefix"]
+        shards = [self._shard(s) for s in self._ranges.with_prefix(prefix, int(rules["shards"]))]
+        return lexicon.expansions(shards, prefix, query_terms[-1], int(rules["terms"]))
+
     def prefix_postings(self, query_terms: Sequence[str], prefix: str) -> list[Posting]:
         """The postings of the query's last term while ``prefix`` (its word) is typed: its own,
         and those of the terms starting with ``prefix`` (``lexicon.prefix_postings``)."""
-        rules = self.manifest["lexical"]["prefix"]
-        shards = [self._shard(s) for s in self._ranges.with_prefix(prefix, int(rules["shards"]))]
-        exact = query_terms[-1]
-        expanded = lexicon.expansions(shards, prefix, exact, int(rules["terms"]))
-        return lexicon.prefix_postings(self.postings(exact), expanded, prefix)
+        expanded = self.expansions(query_terms, prefix)
+        return lexicon.prefix_postings(self.postings(query_terms[-1]), expanded, prefix)
 
     def lexical_scores(self, query: str, prefix: bool = False) -> dict[int, float]:
         """BM25 of every doc matching a term of ``query``: doc index -> score."""
@@ -317,7 +322,9 @@ class SiteSearch:
             return Results([], 0)
         candidates, rrf_k = int(self.manifest["candidates"]), int(self.manifest["rrf_k"])
         terms = tokenize(query)  # for BM25 and the excerpts
-        scores, phrased = self._lexical(terms, self._typed(query, prefix))
+        typed = self._typed(query, prefix) if terms else None
+        scores, phrased = self._lexical(terms, typed)
+        marked = [*terms, *(t for t, _ in self.expansions(terms, typed))] if typed else terms
         every_match = rank_scores(scores, self.count)
         if query_vector is None and semantic and self.has_model:
             query_vector = self.encode(query)
@@ -344,12 +351,12 @@ class SiteSearch:
         stem = stemmer()
         for doc, score in fused[:limit]:
             record = self._doc(doc)
-            anchor, marked = excerpt(self._sections(doc), terms, stem)
+            anchor, html = excerpt(self._sections(doc), marked, stem)
             hits.append(Hit(url=record["url"], title=record["title"], date=record["date"],
                             summary=record["summary"], score=score,
                             lexical_rank=lexical_rank.get(doc),
                             semantic_rank=semantic_rank.get(doc), anchor=anchor,
-                            excerpt=marked, doc=doc))
+                            excerpt=html, doc=doc))
         return Results(hits, len(fused))
 
 

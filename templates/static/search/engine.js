@@ -214,8 +214,13 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     // the stemmer loads while the manifest comes: one round trip less before the first list
     const [index, terms] = await Promise.all([loader.manifest(), tokenize(query)]);
     if (index.count === 0) return { hits: [], total: 0 };
-    const typed = prefix ? typedPrefix(query, index.lexical.prefix.min_chars) : null;
+    const typed = prefix && terms.length ? typedPrefix(query, index.lexical.prefix.min_chars)
+      : null;
     const lexical = terms.length ? await lexicalRanking(index, loader, terms, typed) : [];
+    // the excerpts also mark the words the typed prefix matched (Python: SiteSearch.results)
+    const marked = typed === null ? terms : [...terms, ...expansions(
+      (await loader.lexical(index, [], typed)).prefixShards, typed, terms[terms.length - 1],
+      index.lexical.prefix.terms).map(([term]) => term)];
     const model = semantic && state.semantic === "ready" ? semanticPromise : null;
     let semanticRanked = [];
     if (model) {
@@ -224,7 +229,7 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     }
     const stem = await tokenize.stemmer();
     return fusedHits(index, loader, lexical, semanticRanked, limit, sitePath,
-      excerpts ? { text: String(query), terms, stem } : null);
+      excerpts ? { text: String(query), terms: marked, stem } : null);
   }
 
   /** The best `limit` hits of `results`. */
