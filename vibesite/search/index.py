@@ -128,10 +128,6 @@ class LexicalIndex:
     postings: dict[str, list[list[int]]]  # term -> [[doc, p1, g2, ...], ...] (docs ascending)
 
     @property
-    def total_postings(self) -> int:
-        return sum(len(p) for p in self.postings.values())
-
-    @property
     def avgdl(self) -> float:
         return round(float(self.doclen.sum()) / len(self.doclen), 4) if len(self.doclen) else 0.0
 
