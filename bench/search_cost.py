@@ -325,7 +325,8 @@ def main() -> None:
 
     def stat(which: int, column: int, q: float) -> float:  # median over the passes
         return med(float(np.percentile([r[column] for r in p[which]], q)) for p in passes)
-    print(f"Site: {manifest['count']} articles, {manifest['lexical']['n_shards']} lexical shards, "
+    print(f"Site: {manifest['count']} articles, "
+          f"{len(manifest['lexical']['shards'])} lexical shards, "
           f"{len(manifest['docs']['files'])} docs shards of {manifest['docs']['shard_size']}, "
           f"model {manifest['model']['id']}\nServed with gzip level 6 from 127.0.0.1 to "
           f"Chromium {version}; page /{article}; query {COLD_QUERY!r} pasted into the header "

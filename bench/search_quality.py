@@ -8,7 +8,10 @@ cached in ``--cache``, so reruns are warm), serves the site on 127.0.0.1 and run
 test queries through ``window.vibesiteSearch`` in Debian's Chromium. Prints nDCG@10 and
 recall@100 (BEIR definitions) for lexical, semantic and fused ranking, beside float32
 sentence-transformers cosine ranking of the build's own passage vectors and
-``vibesite search --json``. Exits 0 whatever the verdicts (a report, not a test).
+``vibesite search --json``. Each query is also run as if still being typed (``typed``: its last
+word cut to its first half, at least 3 letters) with the last word matching as a prefix, in the
+browser (``prefix: true``) and in ``vibesite search --prefix``, to check that both rank it the
+same. Exits 0 whatever the verdicts (a report, not a test).
 """
 
 from __future__ import annotations
@@ -48,13 +51,16 @@ Rankings = dict[str, list[str]]  # query id -> corpus ids, best first
 
 # One page, model loaded once; per query: the box's own call (timed), then the full fused list
 # whose lexicalRank / semanticRank give the lexical-only and semantic-only top-100s, then the
-# documented keyword-only call (to check the derived lexical list against it).
+# documented keyword-only call (to check the derived lexical list against it), then the query
+# as typed so far, its last word a prefix, keyword-only and fused.
 BATCH_JS = """async (queries) => {
   const s = window.vibesiteSearch;
   const out = [];
   const ranked = (hits, key) => hits.filter((h) => h[key] !== null)
     .sort((a, b) => a[key] - b[key]).map((h) => h.url);
-  for (const q of queries) {
+  const urls = async (q, o) => (await s.search(q, {limit: 100, excerpts: false, ...o}))
+    .map((h) => h.url);
+  for (const [q, typed] of queries) {
     const t0 = performance.now();
     await s.search(q);
     const ms = performance.now() - t0;
@@ -63,7 +69,9 @@ BATCH_JS = """async (queries) => {
     const keyword = await s.search(q, {limit: 100, semantic: false});
     out.push({ms, embedMs, fused: hits.slice(0, 100).map((h) => h.url),
               lexical: ranked(hits, "lexicalRank"), semantic: ranked(hits, "semanticRank"),
-              keyword: keyword.map((h) => h.url)});
+              keyword: keyword.map((h) => h.url),
+              typedLexical: await urls(typed, {semantic: false, prefix: true}),
+              typedFused: await urls(typed, {prefix: true})});
   }
   return out;
 }"""
@@ -144,12 +152,13 @@ def run_browser(site: Path, queries: dict[str, str], batch: int) -> dict[str, An
             if not ok:
                 raise SystemExit(f"semantic search did not load in the browser: {state}")
             for start in range(0, len(qids), batch):
-                rows += page.evaluate(BATCH_JS, [queries[q] for q in qids[start:start + batch]])
+                rows += page.evaluate(BATCH_JS, [[queries[q], typed(queries[q])]
+                                                 for q in qids[start:start + batch]])
         finally:
             browser.close()
     out: dict[str, Any] = {"loadMs": state["loadMs"], "errors": errors,
                            "ms": [r["ms"] for r in rows], "embedMs": [r["embedMs"] for r in rows]}
-    for key in ("lexical", "semantic", "fused", "keyword"):
+    for key in ("lexical", "semantic", "fused", "keyword", "typedLexical", "typedFused"):
         out[key] = {q: [doc_id(u) for u in r[key]] for q, r in zip(qids, rows, strict=True)}
     return out
 
@@ -185,10 +194,19 @@ def python_float32(cache: Path, queries: dict[str, str]) -> tuple[Rankings, Rank
     return top(best), top(mean)
 
 
-def python_cli(site: Path, queries: dict[str, str], keyword_only: bool) -> Rankings:
+def typed(query: str) -> str:
+    """``query`` as if still being typed: its last word cut to its first half (at least 3
+    letters; a shorter word is left whole)."""
+    last = query.split()[-1]
+    return query[:query.rstrip().rfind(last)] + last[:max(3, len(last) // 2)]
+
+
+def python_cli(site: Path, queries: dict[str, str], keyword_only: bool,
+               prefix: bool = False) -> Rankings:
     """``vibesite search --json -n 100 -`` (one process, one encoder for all queries)."""
     command = [sys.executable, "-m", "vibesite", "search", "--json", "-n", "100",
-               "--site", str(site), *(["--keyword-only"] if keyword_only else []), "-"]
+               "--site", str(site), *(["--keyword-only"] if keyword_only else []),
+               *(["--prefix"] if prefix else []), "-"]
     qids = list(queries)
     done = subprocess.run(command, input="".join(queries[q] + "\n" for q in qids),
                           capture_output=True, text=True, check=True, cwd=site.parent)
@@ -230,13 +248,20 @@ def main() -> int:
         reference, article_means = python_float32(args.cache.resolve(), queries)
         cli_fused = python_cli(site, queries, keyword_only=False)
         cli_lexical = python_cli(site, queries, keyword_only=True)
+        typed_queries = {q: typed(text) for q, text in queries.items()}
+        cli_typed_lexical = python_cli(site, typed_queries, keyword_only=True, prefix=True)
+        cli_typed_fused = python_cli(site, typed_queries, keyword_only=False, prefix=True)
+        cli_typed_whole = python_cli(site, typed_queries, keyword_only=True)
     rows = [("lexical only (browser JS)", js["lexical"]),
             ("semantic only (browser JS, int4)", js["semantic"]),
             ("fused RRF (browser JS)", js["fused"]),
             ("semantic float32 (Python s-t)", reference),
             ("semantic float32, mean article vector", article_means),
             ("lexical (vibesite search --keyword-only)", cli_lexical),
-            ("fused (vibesite search --json)", cli_fused)]
+            ("fused (vibesite search --json)", cli_fused),
+            ("typed: lexical, last word whole (CLI)", cli_typed_whole),
+            ("typed: lexical, last word a prefix (browser)", js["typedLexical"]),
+            ("typed: fused, last word a prefix (browser)", js["typedFused"])]
     scores = {name: evaluate(run, qrels) for name, run in rows}
     width = max(len(name) for name, _ in rows)
     print(f"\n{'method':<{width}} | nDCG@10 | recall@100")
@@ -260,6 +285,10 @@ def main() -> int:
           f"{same_lists(js['lexical'], js['keyword'], 100)}/{n}; semantic browser int4 vs "
           f"float32: top-10 identical in {same_lists(js['semantic'], reference, 10)}/{n}, "
           f"mean top-10 overlap {overlap(js['semantic'], reference, 10):.3f}")
+    print(f"Typed queries (last word a prefix, e.g. {typed(next(iter(queries.values())))!r}): "
+          f"browser vs vibesite search --prefix: lexical top-100 identical in "
+          f"{same_lists(js['typedLexical'], cli_typed_lexical, 100)}/{n}, fused top-100 in "
+          f"{same_lists(js['typedFused'], cli_typed_fused, 100)}/{n}")
     print(f"Browser latency per search(q) (hybrid, limit 10, incl. embedding): "
           f"p50 {percentile(js['ms'], 50):.1f} ms, p95 {percentile(js['ms'], 95):.1f} ms; "
           f"embedding alone p50 {percentile(js['embedMs'], 50):.1f} ms, "

@@ -185,8 +185,9 @@ def titles_hidden(search: SiteSearch) -> Iterator[SiteSearch]:
 class PlainBM25(SiteSearch):
     """BM25 alone: no proximity part and no phrase ranking in the fusion."""
 
-    def _lexical(self, query_terms: Sequence[str]) -> tuple[dict[int, float], set[int]]:
-        return super()._lexical(query_terms)[0], set()
+    def _lexical(self, query_terms: Sequence[str], prefix: str | None = None,
+                 ) -> tuple[dict[int, float], set[int]]:
+        return super()._lexical(query_terms, prefix)[0], set()
 
 
 def reweighted(search: SiteSearch, weight: float = 0.0) -> SiteSearch:

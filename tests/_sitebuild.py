@@ -127,6 +127,16 @@ def build_quiet(config: Config, embedder: object) -> BuildResult:
     return build(config, embedder=embedder, progress=False)  # type: ignore[arg-type]
 
 
+def built_with_model(root: Path, files: Files | str, onnx_cache: Path, embedder: object,
+                     **overrides: object) -> Config:
+    """A tiny site in ``root`` built with ``embedder`` (the real model), its query encoder
+    taken from the session's exports."""
+    share_onnx_cache(root / ".vibesite", onnx_cache)
+    config = site_config(root, files, **overrides)
+    build_quiet(config, embedder)
+    return config
+
+
 def lines(diagnostics: object) -> list[str]:
     """Diagnostics as the ``path:line: level: message [code]`` lines the user sees."""
     return [str(d) for d in diagnostics]  # type: ignore[attr-defined]

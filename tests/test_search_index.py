@@ -20,7 +20,8 @@ from vibesite.content.parse import Article
 from vibesite.model.base import EncoderFiles
 from vibesite.search import analysis as textsearch
 from vibesite.search import index as search_index
-from vibesite.search.analysis import shard_of, tokenize
+from vibesite.search import lexicon
+from vibesite.search.analysis import tokenize
 from vibesite.search.calibrate import gumbel_quantile, null_queries, semantic_floor
 from vibesite.search.index import (
     DOCS_SHARD_SIZE,
@@ -28,7 +29,6 @@ from vibesite.search.index import (
     RRF_K,
     build_search_files,
     clip_summary,
-    n_shards_for,
     quantize,
 )
 from vibesite.search.query import (
@@ -76,7 +76,7 @@ def write_site(root: Path, files: dict[str, bytes | Path]) -> Path:
     return root
 
 
-# tokenize / shard_of -------------------------------------------------------------------------
+# tokenize --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -113,30 +113,6 @@ def test_token_characters_are_letters_numbers_and_marks() -> None:
             assert bool(bmp.fullmatch(ch)) == want, hex(cp)
     assert tokenize("emoji😀word 𐐀𐐁 𝐀x") == [
         "emoji", "word", "𐐨𐐩", "ax"]
-
-
-def fnv1a(data: bytes) -> int:
-    h = 2166136261
-    for byte in data:
-        h ^= byte
-        h = (h * 16777619) % 2**32
-    return h
-
-
-def test_shard_of_is_fnv1a_of_utf8() -> None:
-    assert fnv1a(b"a") == 0xE40C292C  # published FNV-1a test vectors
-    assert fnv1a(b"foobar") == 0xBF9CF968
-    assert shard_of("a", 1024) == 300
-    assert shard_of("foobar", 64) == 40
-    assert shard_of("anything", 1) == 0
-    for term in ["backup", "café", "οδος", "2024", "हिन्दी"]:
-        for n in (1, 2, 64, 1024):
-            assert shard_of(term, n) == fnv1a(term.encode("utf-8")) % n
-
-
-def test_shard_count_is_a_power_of_two_for_2500_postings_each() -> None:
-    assert [n_shards_for(t) for t in (0, 1, 2500, 2501, 10_000, 10_001)] == [1, 1, 1, 2, 4, 8]
-    assert n_shards_for(10**9) == 1024
 
 
 def test_summary_is_clipped_to_200_characters() -> None:
@@ -232,7 +208,7 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
                              "vector_bits", "passages", "docs", "lexical", "model",
                              "semantic_floor", "text"}
     assert manifest["semantic_floor"] == 0.3
-    assert (manifest["version"], manifest["count"], manifest["dim"]) == (4, 180, 16)
+    assert (manifest["version"], manifest["count"], manifest["dim"]) == (5, 180, 16)
     assert manifest["text"]["shard_size"] == 8 and len(manifest["text"]["files"]) == 23
     assert (manifest["rrf_k"], manifest["candidates"]) == (10, 100)
     assert manifest["passages"]["count"] == 180
@@ -241,6 +217,7 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
     lexical = manifest["lexical"]
     assert (lexical["k1"], lexical["b"]) == (1.2, 0.75)
     assert lexical["proximity"] == {"weight": search_index.PROXIMITY_WEIGHT, "window": 3}
+    assert lexical["prefix"] == {"min_chars": 3, "terms": 8, "shards": 2}
     assert lexical["avgdl"] == round(lexical["avgdl"], 4) > 0
     assert manifest["model"] == {"id": "test/tiny-model", "max_length": 256,
                                  "onnx": manifest["model"]["onnx"],
@@ -249,7 +226,8 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
                                  "download_bytes": len(b"fake onnx bytes") + len(
                                      b'{"fake": true}') + 8 * 16 + 180 * 8 + 1000}
     named = [manifest["vectors"], manifest["passages"]["counts"], lexical["doclen"],
-             *manifest["docs"]["files"], *manifest["text"]["files"], *lexical["files"].values(),
+             *manifest["docs"]["files"], *manifest["text"]["files"],
+             *(path for _, path in lexical["shards"]),
              manifest["model"]["onnx"],
              manifest["model"]["tokenizer"]]
     assert sorted(named) == sorted(set(files) - {MANIFEST})
@@ -267,12 +245,22 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
     assert len(files[lexical["doclen"]]) == 4 * 180
     assert len(files[manifest["vectors"]]) == 8 * 16 + 180 * 8  # 4 bits a dimension
     assert files[manifest["passages"]["counts"]] == np.ones(180, "<u4").tobytes()
-    for shard, path in lexical["files"].items():
-        assert path.startswith(f"search/lex/{shard}.")
-        for term, postings in json.loads(files[path]).items():
-            assert shard_of(term, lexical["n_shards"]) == int(shard)
-            assert [p[0] for p in postings] == sorted({p[0] for p in postings})
+    # sorted ranges of terms, each shard's first term in the manifest, every term in one
+    everywhere = []
+    for number, (first, path) in enumerate(lexical["shards"]):
+        assert path.startswith(f"search/lex/{number}.")
+        data = json.loads(files[path])
+        assert set(data) == {"p", "f"}
+        terms = sorted([*data["p"], *data["f"]], key=lexicon.term_key)
+        assert terms[0] == first
+        everywhere += terms
+        for postings in data["p"].values():  # doc gaps >= 1 after the first, position gaps too
             assert all(len(p) >= 2 and min(p[2:], default=1) >= 1 for p in postings)
+            assert all(p[0] >= 1 for p in postings[1:])
+        for flat in data["f"].values():  # in more than half of the 180 docs: counts only
+            assert len(flat) > 180 and all(flat[1::2])
+    assert everywhere == sorted(set(everywhere), key=lexicon.term_key)
+    assert len(lexical["shards"]) == 1  # 180 tiny docs: under SHARD_BYTES
     docs = json.loads(files[manifest["docs"]["files"][0]])
     assert len(docs) == DOCS_SHARD_SIZE
     assert docs[0] == {"url": "db/sqlite-backup/", "title": "SQLite backup tools",
@@ -308,7 +296,7 @@ def test_empty_site(tmp_path: Path) -> None:
     files = build_search_files([], np.zeros((0, 16), np.float32), None)
     manifest = json.loads(files[MANIFEST])
     assert manifest["count"] == 0 and manifest["docs"]["files"] == []
-    assert manifest["lexical"]["files"] == {} and manifest["lexical"]["avgdl"] == 0.0
+    assert manifest["lexical"]["shards"] == [] and manifest["lexical"]["avgdl"] == 0.0
     assert SiteSearch.load(write_site(tmp_path, files)).search("anything") == []
 
 
@@ -383,11 +371,11 @@ def test_only_the_needed_lexical_shards_are_read(tmp_path: Path) -> None:
     many = [article(f"d/{i}", f"title {i}", f"word{i} common") for i in range(3000)]
     files = build_search_files(many, unit_vectors(3000, 8), None)
     search = SiteSearch.load(write_site(tmp_path, files))
-    assert search.manifest["lexical"]["n_shards"] > 2
+    ranges = lexicon.Shards(search.manifest["lexical"]["shards"])
+    assert len(ranges.paths) > 2
     hits = search.search("word17 common", semantic=False)
     assert hits[0].url == "d/17/"
-    assert set(search._shards) == {shard_of(t, search.manifest["lexical"]["n_shards"])
-                                   for t in ("word17", "common")}
+    assert set(search._shards) == {ranges.holding(t) for t in ("word17", "common")}
     assert set(search._docs) == {0}  # 10 hits, all in the first docs shard
 
 

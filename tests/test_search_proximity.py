@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _sitebuild import build_quiet, share_onnx_cache, site_config
+from _sitebuild import build_quiet, built_with_model
 from browser import Recorder, serve
 
 from vibesite.config import Config
 from vibesite.search.analysis import stemmer, tokenize
 from vibesite.search.excerpt import excerpt
-from vibesite.search.proximity import phrase_docs, positions, proximity_tf, query_pairs
+from vibesite.search.lexicon import Posting
+from vibesite.search.proximity import phrase_docs, proximity_tf, query_pairs
 from vibesite.search.query import SiteSearch
 
 QUERY = "stale cache invalidation"
@@ -48,17 +49,25 @@ def test_proximity_tf_counts_in_order_neighbours_by_one_over_the_gap() -> None:
     assert proximity_tf([5], [4]) == 0.0  # the wrong order
     assert proximity_tf([0, 10, 20], [1, 12, 30]) == 1.5  # each: the nearest after it
     assert proximity_tf([0, 1], [2]) == 1.5
-    assert positions([7, 3, 1, 4]) == [3, 4, 8]  # [doc, first, gaps...]
 
 
 def test_phrase_docs_hold_the_query_word_after_word() -> None:
-    # doc 0: "a b c a", doc 1: "b a", doc 2: "a x b"
-    postings = {"a": [[0, 0, 3], [1, 1], [2, 0]], "b": [[0, 1], [1, 0], [2, 2]], "c": [[0, 2]]}
+    def at(doc: int, *where: int) -> Posting:
+        return Posting(doc, float(len(where)), where)
+
+    # doc 0: "a b c a", doc 1: "b a", doc 2: "a x b"; "the" in every doc, stored without
+    # positions (lexicon.counts_only)
+    postings = {"a": [at(0, 0, 3), at(1, 1), at(2, 0)], "b": [at(0, 1), at(1, 0), at(2, 2)],
+                "c": [at(0, 2)], "the": [Posting(doc, 1.0, None) for doc in range(3)]}
     assert phrase_docs(postings, ["a", "b"]) == [0]
     assert phrase_docs(postings, ["b", "a"]) == [1]
     assert phrase_docs(postings, ["a", "b", "c", "a"]) == [0]
     assert phrase_docs(postings, ["c", "b"]) == [] and phrase_docs(postings, ["a"]) == []
     assert phrase_docs(postings, ["a", "zzz"]) == []
+    # a word without positions matches at any place between placed ones ("a x b": doc 2)
+    assert phrase_docs(postings, ["a", "the", "b"]) == [2]
+    assert phrase_docs(postings, ["the", "a", "b"]) == [0]  # first word: any place before
+    assert phrase_docs(postings, ["the", "c"]) == []  # one placed word is not a phrase
 
 
 def test_excerpt_links_the_section_holding_the_phrase() -> None:
@@ -107,10 +116,8 @@ def test_the_phrase_page_beats_the_scattered_one(fake_site: Config) -> None:
 def phrase_site(browser: Any, tmp_path_factory: pytest.TempPathFactory, real_embedder: Any,
                 onnx_cache: Path) -> Config:
     root = tmp_path_factory.mktemp("phrase-site")
-    share_onnx_cache(root / ".vibesite", onnx_cache)
-    config = site_config(root, PAGES, title="Phrase site", base_url="/")
-    build_quiet(config, real_embedder)
-    return config
+    return built_with_model(root, PAGES, onnx_cache, real_embedder, title="Phrase site",
+                            base_url="/")
 
 
 @pytest.fixture(scope="module")

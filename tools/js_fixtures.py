@@ -6,11 +6,13 @@ against: what the real Python functions give for fixed inputs.
 
 In: nothing but this file's inputs (no randomness: vectors come from integer patterns). Out, in the
 output folder:
-- ``analysis.json``: ``words``, ``tokenize``, ``fnv1a_32`` and ``shard_of``
-  (``vibesite.search.analysis``) of texts in many scripts, long tokens, stemming cases;
+- ``analysis.json``: ``words`` and ``tokenize`` (``vibesite.search.analysis``) of texts in many
+  scripts, long tokens, stemming cases;
 - ``rank.json``: ``bm25_idf``, ``bm25_term``, ``rank_scores``, ``rank_array`` and ``rrf_fuse``
-  (``vibesite.search.query``), ``query_pairs``, ``positions`` and ``proximity_tf``
-  and ``phrase_docs`` (``vibesite.search.proximity``);
+  (``vibesite.search.query``), ``query_pairs``, ``proximity_tf`` and ``phrase_docs``
+  (``vibesite.search.proximity``);
+- ``lexicon.json``: ``typed_prefix``, ``Shards.holding`` and ``with_prefix``, ``expansions``
+  and ``prefix_postings`` (``vibesite.search.lexicon``);
 - ``excerpt.json``: ``excerpt.excerpt`` of sections for queries (escapes, CJK, ties, long text)
   and ``excerpt.sections`` of a rendered body;
 - ``codes.json``: ``quantize(...).to_bytes()`` (``vibesite.search.codes``) at 4 and 8 bits, odd
@@ -42,7 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(REPO))
 
-from vibesite.search import analysis, codes, excerpt, proximity, query  # noqa: E402
+from vibesite.search import analysis, codes, excerpt, lexicon, proximity, query  # noqa: E402
 from vibesite.search import index as search_index  # noqa: E402
 
 DEFAULT_OUT = REPO / "tests" / "js" / "fixtures"
@@ -89,9 +91,6 @@ TEXTS = [
     "conflicts before running the tests again.",
 ]
 
-FNV_TEXTS = ["", "a", "foobar", "search", "καλημέρα", "日本語", "🚀", "x" * 100,
-             "\u0000", "naïve café"]
-SHARD_COUNTS = [1, 2, 7, 64, 1024]
 
 
 def _floats(values: Any) -> list[float]:
@@ -101,14 +100,7 @@ def _floats(values: Any) -> list[float]:
 def analysis_fixture() -> dict[str, Any]:
     cases = [{"text": t, "words": analysis.words(t), "terms": analysis.tokenize(t)}
              for t in TEXTS]
-    terms = sorted({term for case in cases for term in case["terms"]})
-    return {
-        "max_token_chars": analysis.MAX_TOKEN_CHARS,
-        "cases": cases,
-        "fnv1a32": [[t, analysis.fnv1a_32(t.encode("utf-8"))] for t in FNV_TEXTS],
-        "shards": {"terms": terms, "by_count": {str(n): [analysis.shard_of(t, n) for t in terms]
-                                                for n in SHARD_COUNTS}},
-    }
+    return {"max_token_chars": analysis.MAX_TOKEN_CHARS, "cases": cases}
 
 
 def rank_fixture() -> dict[str, Any]:
@@ -149,18 +141,48 @@ def rank_fixture() -> dict[str, Any]:
             for a, b in [([0], [1]), ([0], [3]), ([5], [4]), ([0, 10, 20], [1, 12, 30]),
                          ([0, 1], [2]), ([], [1]), ([3, 7, 9, 40], [4, 5, 10, 41, 44])]
             for w in (1, 3)]
-    gaps = [{"entry": e, "positions": proximity.positions(e)}
-            for e in [[0, 5], [3, 0, 1, 1, 7], [12, 40, 3]]]
-    # doc 0: a b c . a; doc 1: . . b a; doc 2: . . . . . a b a b c; doc 3: c
-    postings = {"a": [[0, 0, 4], [1, 3], [2, 5, 2]], "b": [[0, 1], [1, 2], [2, 6, 2]],
-                "c": [[0, 2], [2, 9], [3, 0]]}
-    phrases = [{"postings": postings, "terms": t,
-                "docs": proximity.phrase_docs(postings, t)}
+    # doc 0: a b c . a; doc 1: . . b a; doc 2: . . . . . a b a b c; doc 3: c; "t" is stored
+    # without positions (a word in most docs): it matches anywhere
+    places = {"a": [[0, 0, 4], [1, 3], [2, 5, 7]], "b": [[0, 1], [1, 2], [2, 6, 8]],
+              "c": [[0, 2], [2, 9], [3, 0]], "t": [[0, None], [2, None], [3, None]]}
+    postings = {term: [lexicon.Posting(doc, float(len(at)) if at[0] is not None else 2.0,
+                                       None if at[0] is None else tuple(at))
+                       for doc, *at in entries] for term, entries in places.items()}
+    phrases = [{"postings": {t: [p._asdict() for p in ps] for t, ps in postings.items()},
+                "terms": t, "docs": proximity.phrase_docs(postings, t)}
                for t in [["a", "b"], ["a", "b", "c"], ["b", "a"], ["a", "b", "a", "b"], ["a"],
-                         ["c", "a"], ["a", "z"], ["b", "c"], ["a", "b", "a", "b", "c"]]]
+                         ["c", "a"], ["a", "z"], ["b", "c"], ["a", "b", "a", "b", "c"],
+                         ["a", "t", "c"], ["t", "c"], ["a", "t"], ["b", "t", "t", "b"]]]
     return {"idf": idf, "terms": terms, "rank_scores": ranked, "rank_array": ranked_all,
-            "rrf": rrf, "query_pairs": pairs, "proximity_tf": near, "positions": gaps,
-            "phrase_docs": phrases}
+            "rrf": rrf, "query_pairs": pairs, "proximity_tf": near, "phrase_docs": phrases}
+
+
+PREFIX_QUERIES = ["sqli", "sqli ", "sqli.", "git reb", "rebas", "Constr", "ca", "caf", "日本",
+                  "日本語", "xyzzy", "the", "𝐇𝐞𝐥𝐥", "a sqlite", ""]
+SHARD_RANGES = [["b", "p0"], ["café", "p1"], ["con", "p2"], ["cons", "p3"], ["const", "p4"],
+                ["d", "p5"], ["日本", "p6"], ["𠮷", "p7"]]
+
+
+def lexicon_fixture() -> dict[str, Any]:
+    shards = lexicon.Shards(SHARD_RANGES)
+    found = [{"term": t, "shard": -1 if (at := shards.holding(t)) is None else at,
+              "with_prefix": {str(n): list(shards.with_prefix(t, n)) for n in (1, 2, 9)}}
+             for t in ["a", "b", "ba", "c", "cafe", "café", "co", "con", "cons", "consta", "cz",
+                       "d", "zzz", "日", "日本", "ｶ", "𠮷", "\uffff"]]
+    decoded = lexicon.decode_shard({"p": {"api": [[0, 3], [2, 1, 4]], "apple": [[1, 0]]},
+                                    "f": {"application": [0, 2, 1, 1, 3, 5], "apt": [4, 1]}})
+    expanded = lexicon.expansions([decoded], "ap", "api", 2)
+    merged = lexicon.prefix_postings(decoded["api"], expanded, "ap")
+    as_json = {t: [p._asdict() for p in ps] for t, ps in decoded.items()}
+    return {
+        "typed_prefix": [[q, lexicon.typed_prefix(q, 3)] for q in PREFIX_QUERIES],
+        "shards": SHARD_RANGES, "found": found,
+        "shard": {"p": {"api": [[0, 3], [2, 1, 4]], "apple": [[1, 0]]},
+                  "f": {"application": [0, 2, 1, 1, 3, 5], "apt": [4, 1]}},
+        "decoded": as_json,
+        "expansions": [[t, [p._asdict() for p in ps]] for t, ps in expanded],
+        "prefix_postings": [p._asdict() for p in merged],
+    }
 
 
 def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:
@@ -269,13 +291,16 @@ QUERIES = ["git rebase", "rebasing commits history", "sqlite database copy", "Ο
            "日本語", "constructor tostring", "zzzz nothing", "the a of", "grid layout areas",
            "   ", "git rebase main", "main rebase git", "the reflog finds commits",
            "rebase commits git"]
+# typed: the last word also matches as a prefix (SiteSearch.results(..., prefix=True))
+TYPED = ["sqli", "git reb", "rebas", "constr", "the reflog fin", "sqli ", "lifeti", "gri"]
 
 
 def index_files() -> dict[str, bytes]:
     """A real index of ARTICLES, cut into small shards (several lexical and doc files, as a
     big site has): the manifest says how, and the readers follow it."""
     vectors = unit_vectors(sum(PASSAGE_COUNTS), INDEX_DIM, seed=2)
-    with (mock.patch.object(search_index, "POSTINGS_PER_SHARD", 16),
+    with (mock.patch.object(lexicon, "SHARD_BYTES", 300),
+          mock.patch.object(lexicon, "COUNTS_ONLY_MIN_DOCS", 3),
           mock.patch.object(search_index, "DOCS_SHARD_SIZE", 3)):
         return search_index.build_search_files(  # a floor some semantic-only docs are under
             ARTICLES, vectors, passage_counts=PASSAGE_COUNTS,  # type: ignore[arg-type]
@@ -337,7 +362,11 @@ def search_fixture(site_dir: Path) -> dict[str, Any]:
             "hybrid": _hits(search.search(text, limit=5, query_vector=vector)),
             "hybrid_total": search.results(text, limit=5, query_vector=vector).total,
         })
-    return {"index_version": search_index.VERSION, "cases": cases}
+    typed = [{"query": text, "lexical": _hits(search.search(text, limit=5, semantic=False,
+                                                            prefix=True)),
+              "lexical_total": search.results(text, limit=5, semantic=False, prefix=True).total}
+             for text in TYPED]
+    return {"index_version": search_index.VERSION, "cases": cases, "typed": typed}
 
 
 def dump(value: Any) -> bytes:
@@ -357,7 +386,7 @@ def write_fixtures(out: Path) -> list[Path]:
         written.append(path)
     fixtures = {"analysis.json": analysis_fixture(), "rank.json": rank_fixture(),
                 "codes.json": codes_fixture(), "search.json": search_fixture(index_dir),
-                "excerpt.json": excerpt_fixture()}
+                "excerpt.json": excerpt_fixture(), "lexicon.json": lexicon_fixture()}
     for name, value in fixtures.items():
         (out / name).write_bytes(dump(value))
         written.append(out / name)

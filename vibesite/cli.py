@@ -57,6 +57,9 @@ def make_parser() -> argparse.ArgumentParser:
     search.add_argument("-n", "--limit", type=int, default=10)
     search.add_argument("--json", action="store_true", help="one JSON object per query")
     search.add_argument("--keyword-only", action="store_true", help="no semantic ranking")
+    search.add_argument("--prefix", action="store_true",
+                        help="as the browser's search boxes do: the last word, when nothing "
+                        "follows it, also matches words that start with it")
     search.add_argument("--site", type=Path, help="the built site (default: output_dir)")
     search.add_argument("--config", type=Path, help="config file (default: ./vibesite.toml)")
     ask = commands.add_parser(
@@ -103,13 +106,14 @@ def run_search(args: argparse.Namespace) -> int:
     semantic = not args.keyword_only
     try:
         if args.json:
-            for line in search_json_lines(site_dir, queries, args.limit, semantic=semantic):
+            for line in search_json_lines(site_dir, queries, args.limit, semantic=semantic,
+                                          prefix=args.prefix):
                 print(line, flush=True)
             return EXIT_OK
         search = SiteSearch.load(site_dir)
         for query in queries:
             query = query.rstrip("\r\n")
-            hits = search.search(query, args.limit, semantic=semantic)
+            hits = search.search(query, args.limit, semantic=semantic, prefix=args.prefix)
             if not hits and query.strip():
                 print(f"No results for \u2018{query.strip()}\u2019")
             for rank, hit in enumerate(hits, start=1):

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  MAX_TOKEN_CHARS, STEMMER_MODULE, createTokenizer, fnv1a32, memoizedStem, shardOf, words,
+  MAX_TOKEN_CHARS, STEMMER_MODULE, createTokenizer, memoizedStem, words,
 } from "../../templates/static/search/analysis.js";
 import { VENDOR, fixture } from "./helpers.mjs";
 
@@ -64,18 +64,4 @@ test("a tokenizer whose stemmer cannot load rejects, and tries again on the next
   const broken = createTokenizer(new URL("no-such-stemmer.mjs", VENDOR).href);
   await assert.rejects(broken("text"));
   await assert.rejects(broken("text"));
-});
-
-test("fnv1a32() hashes UTF-8 bytes like Python's fnv1a_32", () => {
-  for (const [text, hash] of expected.fnv1a32) assert.equal(fnv1a32(text), hash, text);
-  assert.equal(fnv1a32(""), 0x811c9dc5);
-  assert.equal(fnv1a32("foobar"), 0xbf9cf968); // the published FNV-1a test vector
-});
-
-test("shardOf() picks Python's shard for every stemmed term and shard count", () => {
-  const { terms, by_count: byCount } = expected.shards;
-  assert.ok(terms.length > 100);
-  for (const [n, shards] of Object.entries(byCount)) {
-    assert.deepEqual(terms.map((t) => shardOf(t, Number(n))), shards, `n_shards ${n}`);
-  }
 });

@@ -10,7 +10,7 @@ import { createLoader } from "../../templates/static/search/loader.js";
 import { FIXTURES, VENDOR, assertClose, fileFetch, fixture } from "./helpers.mjs";
 
 const BASE = new URL("index/", FIXTURES).href;
-const { cases } = fixture("search.json");
+const { cases, typed } = fixture("search.json");
 const sitePath = (relative) => `/sub/${relative}`;
 
 function sameHits(js, py, query) {
@@ -41,6 +41,20 @@ test("engine.search() without the model ranks like Python's lexical search", asy
   }
   assert.equal(engine.state.manifest, "ready");
   assert.equal(engine.state.semantic, "idle");
+});
+
+test("a typed query's last word matches as a prefix, ranked like Python's (prefix=True)", async () => {
+  const { fetch } = fileFetch();
+  const engine = createEngine({ base: BASE, sitePath, vendor: VENDOR.href, fetch });
+  assert.ok(typed.length >= 5);
+  assert.deepEqual(typed.find((c) => c.query === "sqli").lexical.map((h) => h.url),
+    ["sqlite-copies/"]);
+  for (const c of typed) {
+    const answer = await engine.results(c.query, { limit: 5, prefix: true });
+    sameHits(answer.hits, c.lexical, c.query);
+    assert.equal(answer.total, c.lexical_total, c.query);
+  }
+  assert.deepEqual(await engine.search("sqli", { limit: 5 }), []); // not typed: whole words
 });
 
 test("semantic scores and hybrid rankings are Python's for the same query vector", async () => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { shardOf } from "../../templates/static/search/analysis.js";
+import { decodeShard, shardHolding } from "../../templates/static/search/lexicon.js";
 import {
   INDEX_VERSION, MANIFEST, checkManifest, createLoader, decodeDoclen,
 } from "../../templates/static/search/loader.js";
@@ -49,23 +49,38 @@ test("a failed manifest reports an error and is fetched again on the next call",
   assert.deepEqual(statuses, ["loading", "error", "loading", "ready"]);
 });
 
-test("lexical() reads only the shards the terms hash to, and Python's postings", async () => {
+test("lexical() reads only the shards whose ranges hold the terms, and Python's postings", async () => {
   const { fetch, requests } = fileFetch();
   const loader = createLoader(BASE, { fetch });
   const index = await loader.manifest();
-  assert.ok(index.lexical.n_shards > 1, "the fixture index has several lexical shards");
-  const terms = ["rebas", "commit", "zzzz"];
-  const { postingsByTerm, doclen } = await loader.lexical(index, terms);
-  assert.equal(postingsByTerm.length, 3);
-  assert.equal(postingsByTerm[2], null);
+  const ranges = index.lexical.shards;
+  assert.ok(ranges.length > 2, "the fixture index has several lexical shards");
+  const terms = ["rebas", "commit", "zzzz", "0"];
+  const { postingsByTerm, prefixShards, doclen } = await loader.lexical(index, terms);
+  assert.deepEqual(prefixShards, []);
+  assert.equal(postingsByTerm.length, 4);
+  assert.equal(postingsByTerm[2], null); // after the last term: in the last shard, not there
+  assert.equal(postingsByTerm[3], null); // before the first term: in no shard
   for (const [i, term] of terms.slice(0, 2).entries()) {
-    const shard = fixture(`index/${index.lexical.files[String(shardOf(term, index.lexical.n_shards))]}`);
-    assert.deepEqual(postingsByTerm[i], shard[term]);
+    const shard = fixture(`index/${ranges[shardHolding(ranges, term)][1]}`);
+    assert.deepEqual(postingsByTerm[i], decodeShard(shard).get(term));
+    assert.ok(postingsByTerm[i].length > 0);
   }
   assert.deepEqual(Array.from(doclen).length, index.count);
   const lexFiles = requests.map((r) => r.url).filter((u) => u.includes("/lex/"));
-  const wanted = new Set(terms.map((t) => shardOf(t, index.lexical.n_shards)));
-  assert.equal(lexFiles.length, [...wanted].filter((s) => index.lexical.files[s]).length);
+  assert.equal(lexFiles.length, new Set(terms.map((t) => shardHolding(ranges, t))
+    .filter((at) => at >= 0)).size);
+});
+
+test("lexical() with a prefix also reads the shards its terms may be in, once each", async () => {
+  const { fetch, requests } = fileFetch();
+  const loader = createLoader(BASE, { fetch });
+  const index = await loader.manifest();
+  const { prefixShards } = await loader.lexical(index, ["rebas"], "re");
+  assert.ok(prefixShards.length >= 1 && prefixShards.length <= index.lexical.prefix.shards);
+  assert.ok(prefixShards.some((shard) => [...shard.keys()].some((t) => t.startsWith("re"))));
+  const lexFiles = requests.map((r) => r.url).filter((u) => u.includes("/lex/"));
+  assert.equal(lexFiles.length, new Set(lexFiles).size);
 });
 
 test("a term named like an Object property is no posting", async () => {

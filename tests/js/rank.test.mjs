@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  bm25Idf, bm25Scores, bm25Term, byScoreThenDoc, phraseDocs, positions, proximityTf, queryPairs,
+  bm25Idf, bm25Scores, bm25Term, byScoreThenDoc, phraseDocs, proximityTf, queryPairs,
   rankAll, rankPositive, rrfFuse,
 } from "../../templates/static/search/rank.js";
 import { assertClose, fixture } from "./helpers.mjs";
@@ -28,8 +28,9 @@ test("bm25Term() is Python's bm25_term, bit for bit (same evaluation order)", ()
 test("bm25Scores() adds each term's contribution per doc, skipping terms with no postings", () => {
   const doclen = Uint32Array.from([10, 20, 5]);
   const params = { k1: 1.2, b: 0.75, avgdl: 11.6667 };
-  // postings [doc, first position, gaps...]: tf is how many positions
-  const scores = bm25Scores([[[0, 2, 5], [2, 1]], null, [], [[2, 0, 1, 1]]], doclen, 3, params);
+  const at = (doc, ...positions) => ({ doc, tf: positions.length, positions });
+  const scores = bm25Scores([[at(0, 2, 7), at(2, 1)], null, [], [at(2, 0, 1, 2)]], doclen, 3,
+    params);
   assert.deepEqual([...scores.keys()], [0, 2]);
   const idf1 = bm25Idf(3, 2);
   const idf2 = bm25Idf(3, 1);
@@ -43,7 +44,8 @@ test("bm25Scores() adds weight x a BM25 pseudo-term per query pair found in orde
   const proximity = { weight: 0.5, window: 3 };
   const params = { k1: 1.2, b: 0.75, avgdl: 6, proximity };
   // doc 0: "a b ...": a at 0, b at 1; doc 1: "b ... a": b at 0, a at 4 (the wrong order)
-  const postings = [[[0, 0], [1, 4]], [[0, 1], [1, 0]], [[1, 2]]];
+  const at = (doc, position) => ({ doc, tf: 1, positions: [position] });
+  const postings = [[at(0, 0), at(1, 4)], [at(0, 1), at(1, 0)], [at(1, 2)]];
   const plain = bm25Scores(postings, doclen, 3, { ...params, proximity: { weight: 0, window: 3 } },
     [[0, 1]]);
   assert.equal(plain.get(0), plain.get(1) - bm25Term(bm25Idf(3, 1), 1, 6, 6, 1.2, 0.75));
@@ -67,12 +69,17 @@ test("phraseDocs() is Python's phrase_docs: the docs holding the terms one after
   }
 });
 
-test("queryPairs(), positions() and proximityTf() are Python's (vibesite.search.proximity)", () => {
+test("bm25Scores() leaves out the pairs of a term stored without positions", () => {
+  const doclen = Uint32Array.from([6]);
+  const params = { k1: 1.2, b: 0.75, avgdl: 6, proximity: { weight: 0.5, window: 3 } };
+  const postings = [[{ doc: 0, tf: 1, positions: [0] }], [{ doc: 0, tf: 3, positions: null }]];
+  assert.deepEqual(bm25Scores(postings, doclen, 2, params, [[0, 1]]),
+    bm25Scores(postings, doclen, 2, params, []));
+});
+
+test("queryPairs() and proximityTf() are Python's (vibesite.search.proximity)", () => {
   assert.ok(expected.query_pairs.length >= 4 && expected.proximity_tf.length >= 10);
   for (const { terms, pairs } of expected.query_pairs) assert.deepEqual(queryPairs(terms), pairs);
-  for (const { entry, positions: want } of expected.positions) {
-    assert.deepEqual(positions(entry), want);
-  }
   for (const { first, second, window, value } of expected.proximity_tf) {
     assert.equal(proximityTf(first, second, window), value, JSON.stringify({ first, second }));
   }

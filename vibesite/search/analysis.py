@@ -11,7 +11,6 @@ The browser (``analysis.js``) does exactly the same, so a query typed there find
   (``CJK_RANGES``) inside a token becomes its overlapping pairs of characters (one character
   alone stays itself): 日本語の検索 -> 日本 本語 語の の検 検索. A query's pairs then match a page
   holding the same characters in a row, whatever the word boundaries.
-- ``shard_of``: FNV-1a 32-bit over the UTF-8 bytes of a stemmed term, mod the shard count.
 """
 
 from __future__ import annotations
@@ -28,8 +27,6 @@ VERSION = 2  # bump when tokenize() changes: cached terms are keyed by it (2: CJ
 CJK_RANGES = ((0x3005, 0x3007), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF),
               (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
 _CJK_RUN = re.compile("([" + "".join(f"{chr(a)}-{chr(b)}" for a, b in CJK_RANGES) + "]+)")
-_FNV_OFFSET = 0x811C9DC5
-_FNV_PRIME = 0x01000193
 _ASCII_TOKEN = re.compile("[a-z0-9]+")
 
 
@@ -119,15 +116,3 @@ def tokenize(text: str) -> list[str]:
     """Stemmed search terms of ``text``, in order, with repeats."""
     stem = stemmer()
     return [stem(t) for t in words(text)]
-
-
-def fnv1a_32(data: bytes) -> int:
-    h = _FNV_OFFSET
-    for byte in data:
-        h = ((h ^ byte) * _FNV_PRIME) & 0xFFFFFFFF
-    return h
-
-
-def shard_of(term: str, n_shards: int) -> int:
-    """Which lexical shard holds ``term`` (a stemmed term)."""
-    return fnv1a_32(term.encode("utf-8")) % n_shards

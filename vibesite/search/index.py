@@ -18,10 +18,15 @@ search spec):
   ``k * text.shard_size ...`` (``vibesite.search.excerpt.sections``), for excerpts and links
   to the section that matched.
 - ``search/doclen.<h>.bin``: ``count`` uint32 BM25 lengths (tokens of title, title, body).
-- ``search/lex/<s>.<h>.json``: ``{"term": [[doc, p1, g2, g3, ...], ...]}`` for the terms of
-  shard ``s``: per doc holding the term, where it occurs among the doc's BM25 tokens (the first
-  position, then the gaps to each next one; the term frequency is how many there are). Phrase
-  and proximity scoring (``query.proximity_tf``) read them.
+- ``search/lex/<s>.<h>.json``: the postings of a sorted range of terms (``vibesite.search.lexicon``:
+  the manifest's ``lexical.shards`` lists ``[first term, path]`` per shard, so a term's shard,
+  and the shards of every term starting with a typed prefix, are found by binary search):
+  ``{"p": {"term": [[doc gap, p1, g2, g3, ...], ...]}, "f": {"term": [doc gap, tf, ...]}}``:
+  per doc holding the term, where it occurs among the doc's BM25 tokens (the first position,
+  then the gaps to each next one; the term frequency is how many there are), or for a term in
+  most docs (``"f"``) only how often. Phrase and proximity scoring (``query.proximity_tf``)
+  read the positions. ``lexical.prefix`` holds how the last word matches as a prefix while
+  typed (``lexicon.typed_prefix``).
 
 ``<h>`` is the first 10 hex digits of the sha256 of the file's bytes, so every file but the
 manifest can be cached forever. The same input always gives byte-identical files.
@@ -40,7 +45,8 @@ import numpy as np
 
 from vibesite.content.parse import Article
 from vibesite.model.base import EncoderFiles
-from vibesite.search.analysis import shard_of, tokenize
+from vibesite.search import lexicon
+from vibesite.search.analysis import tokenize
 from vibesite.search.calibrate import CALIBRATION
 from vibesite.search.calibrate import semantic_floor as calibrated_floor
 from vibesite.search.codes import Quantized, quantize
@@ -50,8 +56,9 @@ from vibesite.search.proximity import PROXIMITY_WINDOW
 __all__ = ["MANIFEST", "VERSION", "Quantized", "build_search_files", "quantize"]
 
 # 2: one vector per passage, + passages.bin; 3: + text/; 4: term positions in the postings
-# (the browser: loader.js INDEX_VERSION)
-VERSION = 4
+# 5: shards of sorted term ranges (a typed prefix finds its terms), doc gaps, no positions for
+# terms in most docs (the browser: loader.js INDEX_VERSION)
+VERSION = 5
 MANIFEST = "search/manifest.json"
 K1 = 1.2
 B = 0.75
@@ -68,8 +75,6 @@ RRF_K = 10
 CANDIDATES = 100
 DOCS_SHARD_SIZE = 32
 TEXT_SHARD_SIZE = 8  # the sections are bigger than the records: a result fetches fewer
-POSTINGS_PER_SHARD = 2500
-MAX_SHARDS = 1024
 SUMMARY_CHARS = 200
 HASH_CHARS = 10
 # int4 loses nothing measurable against float32 on SciFact (passage max: nDCG@10 0.6626 both;
@@ -77,17 +82,10 @@ HASH_CHARS = 10
 VECTOR_BITS = 4
 # Everything above that shapes the files: part of the pipeline's memo key, so that a vibesite
 # with other settings never reuses an index built by this one.
-FORMAT = (VERSION, K1, B, RRF_K, CANDIDATES, DOCS_SHARD_SIZE, POSTINGS_PER_SHARD, MAX_SHARDS,
-          SUMMARY_CHARS, HASH_CHARS, VECTOR_BITS, CALIBRATION, TEXT_SHARD_SIZE, TEXT_CHARS,
-          TEXT_FORMAT, PROXIMITY_WEIGHT, PROXIMITY_WINDOW)
-
-
-def n_shards_for(total_postings: int) -> int:
-    """The smallest power of two >= total_postings / POSTINGS_PER_SHARD, in 1..MAX_SHARDS."""
-    shards = 1
-    while shards < MAX_SHARDS and shards * POSTINGS_PER_SHARD < total_postings:
-        shards *= 2
-    return shards
+FORMAT = (VERSION, K1, B, RRF_K, CANDIDATES, DOCS_SHARD_SIZE, lexicon.SHARD_BYTES,
+          lexicon.COUNTS_ONLY_SHARE, lexicon.COUNTS_ONLY_MIN_DOCS, SUMMARY_CHARS, HASH_CHARS,
+          VECTOR_BITS, CALIBRATION, TEXT_SHARD_SIZE, TEXT_CHARS, TEXT_FORMAT, PROXIMITY_WEIGHT,
+          PROXIMITY_WINDOW, lexicon.PREFIX_MIN_CHARS, lexicon.PREFIX_TERMS, lexicon.PREFIX_SHARDS)
 
 
 def bm25_text(article: Article) -> str:
@@ -130,10 +128,6 @@ class LexicalIndex:
     postings: dict[str, list[list[int]]]  # term -> [[doc, p1, g2, ...], ...] (docs ascending)
 
     @property
-    def total_postings(self) -> int:
-        return sum(len(p) for p in self.postings.values())
-
-    @property
     def avgdl(self) -> float:
         return round(float(self.doclen.sum()) / len(self.doclen), 4) if len(self.doclen) else 0.0
 
@@ -170,32 +164,20 @@ def lexical_index(texts: Sequence[str],
     return LexicalIndex(doclen, postings)
 
 
-def _shard_json(terms: list[str], postings: dict[str, list[list[int]]]) -> bytes:
-    """Same bytes as ``dumps({term: postings[term] for term in terms})``, faster."""
-    parts = []
-    for term in sorted(terms):
-        lists = ",".join("[" + ",".join(map(str, entry)) + "]" for entry in postings[term])
-        parts.append(f"{json.dumps(term, ensure_ascii=False)}:[{lists}]")
-    return ("{" + ",".join(parts) + "}").encode("utf-8")
-
-
 def lexical_files(texts: Sequence[str], token_cache: dict[bytes, list[str]] | None = None,
                   ) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The keyword index of ``texts`` (one a doc): the manifest's ``lexical`` part, and the
     files it names (``search/lex/`` shards and ``search/doclen``) -> their bytes."""
     lexical = lexical_index(texts, token_cache)
-    n_shards = n_shards_for(lexical.total_postings)
-    by_shard: dict[int, list[str]] = {}
-    for term in lexical.postings:
-        by_shard.setdefault(shard_of(term, n_shards), []).append(term)
     files: dict[str, bytes] = {}
-    lex_paths = {str(s): _add(files, f"search/lex/{s}", _shard_json(terms, lexical.postings),
-                              ".json")
-                 for s, terms in sorted(by_shard.items())}
+    shards = lexicon.shard_files(lexical.postings, len(texts),
+                                 lambda prefix, data: _add(files, prefix, data, ".json"))
     doclen_path = _add(files, "search/doclen", lexical.doclen.astype("<u4").tobytes(), ".bin")
-    manifest = {"k1": K1, "b": B, "avgdl": lexical.avgdl, "n_shards": n_shards,
+    manifest = {"k1": K1, "b": B, "avgdl": lexical.avgdl,
                 "proximity": {"weight": PROXIMITY_WEIGHT, "window": PROXIMITY_WINDOW},
-                "doclen": doclen_path, "files": lex_paths}
+                "prefix": {"min_chars": lexicon.PREFIX_MIN_CHARS, "terms": lexicon.PREFIX_TERMS,
+                           "shards": lexicon.PREFIX_SHARDS},
+                "doclen": doclen_path, "shards": shards}
     return manifest, files
 
 

@@ -1,12 +1,15 @@
 """Search a built site's ``search/`` files from Python, with the browser's math (``rank.js``).
 
-Lexical: BM25 over the stemmed query's distinct terms (first-occurrence order), reading only
-the lexical shards those terms hash to, plus phrase and proximity: each pair of neighbouring
-query terms (``query_pairs``) found in a doc in that order, at most ``window`` tokens apart, adds
-``weight`` times a BM25 pseudo-term whose frequency is the sum of 1 / gap over those places
-(``proximity_tf``) and whose idf is the rarer term's, so a doc holding the query's words
-together, in order, ranks above one where they are scattered. The docs holding the whole query
-(two terms or more) as a phrase are a third ranking (``proximity.phrase_docs``, in keyword order).
+Lexical: BM25 over the stemmed query's distinct terms (first-occurrence order), reading only the
+lexical shards whose term ranges hold them (``vibesite.search.lexicon``); with ``prefix``, the
+last word while typed also matches the terms that start with it, each weighted below an exact
+match (``lexicon.prefix_postings``: "sqli" finds sqlite); plus phrase and proximity: each pair
+of neighbouring query terms (``query_pairs``) found in a doc in that order, at most ``window``
+tokens apart, adds ``weight`` times a BM25 pseudo-term whose frequency is the sum of 1 / gap
+over those places (``proximity_tf``) and whose idf is the rarer term's, so a doc holding the
+query's words together, in order, ranks above one where they are scattered. The docs holding the
+whole query (two terms or more) as a phrase are a third ranking (``proximity.phrase_docs``, in
+keyword order).
 Semantic: the query embedded by the site's own ONNX export (``vibesite.model.onnx_export``),
 scored in float64 against the int4 passage vectors; a doc scores as its best passage.
 Fusion: reciprocal-rank fusion of the top-``candidates`` rankings; a doc only the
@@ -26,11 +29,13 @@ from typing import Any
 import numpy as np
 
 from vibesite.model.base import EncoderFiles
-from vibesite.search.analysis import shard_of, stemmer, tokenize
+from vibesite.search import lexicon
+from vibesite.search.analysis import stemmer, tokenize
 from vibesite.search.codes import Quantized
 from vibesite.search.excerpt import excerpt
 from vibesite.search.index import MANIFEST, VERSION
-from vibesite.search.proximity import phrase_docs, positions, proximity_tf, query_pairs
+from vibesite.search.lexicon import Posting
+from vibesite.search.proximity import phrase_docs, proximity_tf, query_pairs
 
 
 class SearchIndexError(Exception):
@@ -103,7 +108,8 @@ class SiteSearch:
     def __init__(self, site_dir: Path, manifest: dict[str, Any]) -> None:
         self.site_dir = site_dir
         self.manifest = manifest
-        self._shards: dict[int, dict[str, list[list[int]]]] = {}
+        self._shards: dict[int, dict[str, list[Posting]]] = {}
+        self._ranges = lexicon.Shards(manifest["lexical"]["shards"])
         self._docs: dict[int, list[dict[str, str]]] = {}
         self._texts: dict[int, list[list[list[str]]]] = {}
         self._doclen: np.ndarray | None = None
@@ -153,23 +159,45 @@ class SiteSearch:
             self._doclen = np.frombuffer(data, dtype="<u4").astype(np.float64)
         return self._doclen
 
-    def _shard(self, shard: int) -> dict[str, list[list[int]]]:
+    def _shard(self, shard: int) -> dict[str, list[Posting]]:
         if shard not in self._shards:
-            name = self.manifest["lexical"]["files"].get(str(shard))
-            self._shards[shard] = json.loads(self._read(name)) if name else {}
+            data = json.loads(self._read(self._ranges.paths[shard]))
+            self._shards[shard] = lexicon.decode_shard(data)
         return self._shards[shard]
 
-    def postings(self, term: str) -> list[list[int]]:
-        """``[[doc, p1, g2, ...], ...]`` of a stemmed term, reading only its shard."""
-        return self._shard(shard_of(term, self.manifest["lexical"]["n_shards"])).get(term, [])
+    def postings(self, term: str) -> list[Posting]:
+        """``[Posting(doc, tf, positions), ...]`` of a stemmed term, reading only its shard."""
+        shard = self._ranges.holding(term)
+        return [] if shard is None else self._shard(shard).get(term, [])
 
-    def lexical_scores(self, query: str) -> dict[int, float]:
+    def expansions(self, query_terms: Sequence[str], prefix: str,
+                   ) -> list[tuple[str, list[Posting]]]:
+        """The terms the query's last word, typed as ``prefix``, also matches, with their
+        postings (``lexicon.expansions``: read from at most the manifest's prefix shards)."""
+        rules = self.manifest["lexical"]["prefix"]
+        shards = [self._shard(s) for s in self._ranges.with_prefix(prefix, int(rules["shards"]))]
+        return lexicon.expansions(shards, prefix, query_terms[-1], int(rules["terms"]))
+
+    def prefix_postings(self, query_terms: Sequence[str], prefix: str) -> list[Posting]:
+        """The postings of the query's last term while ``prefix`` (its word) is typed: its own,
+        and those of the terms starting with ``prefix`` (``lexicon.prefix_postings``)."""
+        expanded = self.expansions(query_terms, prefix)
+        return lexicon.prefix_postings(self.postings(query_terms[-1]), expanded, prefix)
+
+    def lexical_scores(self, query: str, prefix: bool = False) -> dict[int, float]:
         """BM25 of every doc matching a term of ``query``: doc index -> score."""
-        return self._lexical(tokenize(query))[0]
+        return self._lexical(tokenize(query), self._typed(query, prefix))[0]
 
-    def _lexical(self, query_terms: Sequence[str]) -> tuple[dict[int, float], set[int]]:
-        """``lexical_scores`` of the query's stemmed terms (in order, with repeats), and the
-        docs that hold them as a phrase (``proximity.phrase_docs``)."""
+    def _typed(self, query: str, prefix: bool) -> str | None:
+        """The last word of ``query`` as a prefix, when ``prefix`` and ``lexicon.typed_prefix``."""
+        rules = self.manifest["lexical"]["prefix"]
+        return lexicon.typed_prefix(query, int(rules["min_chars"])) if prefix else None
+
+    def _lexical(self, query_terms: Sequence[str], prefix: str | None = None,
+                 ) -> tuple[dict[int, float], set[int]]:
+        """``lexical_scores`` of the query's stemmed terms (in order, with repeats), the last
+        one's word typed as ``prefix`` (None: whole), and the docs that hold them as a phrase
+        (``proximity.phrase_docs``)."""
         lex = self.manifest["lexical"]
         k1, b, avgdl = float(lex["k1"]), float(lex["b"]), float(lex["avgdl"])
         terms = list(dict.fromkeys(query_terms))
@@ -178,28 +206,27 @@ class SiteSearch:
         doclen = self._doclens()
         scores: dict[int, float] = {}
         found = {term: self.postings(term) for term in terms}
+        if prefix is not None:
+            found[query_terms[-1]] = self.prefix_postings(query_terms, prefix)
         idf = {term: bm25_idf(self.count, len(p)) for term, p in found.items() if p}
         for term in terms:
             for entry in found[term]:
-                doc = entry[0]
-                part = bm25_term(idf[term], float(len(entry) - 1), float(doclen[doc]), avgdl,
-                                 k1, b)
-                scores[doc] = scores.get(doc, 0.0) + part
+                part = bm25_term(idf[term], entry.tf, float(doclen[entry.doc]), avgdl, k1, b)
+                scores[entry.doc] = scores.get(entry.doc, 0.0) + part
         weight, window = float(lex["proximity"]["weight"]), int(lex["proximity"]["window"])
         for first, second in query_pairs(query_terms) if weight else []:
             if first not in idf or second not in idf:
                 continue
             pair_idf = min(idf[first], idf[second])
-            later = {entry[0]: entry for entry in found[second]}
+            later = {entry.doc: entry for entry in found[second]}
             for entry in found[first]:
-                doc = entry[0]
-                other = later.get(doc)
-                if other is None:
+                other = later.get(entry.doc)
+                if other is None or entry.positions is None or other.positions is None:
                     continue
-                tf = proximity_tf(positions(entry), positions(other), window)
+                tf = proximity_tf(entry.positions, other.positions, window)
                 if tf > 0:
-                    part = bm25_term(pair_idf, tf, float(doclen[doc]), avgdl, k1, b)
-                    scores[doc] += weight * part
+                    part = bm25_term(pair_idf, tf, float(doclen[entry.doc]), avgdl, k1, b)
+                    scores[entry.doc] += weight * part
         return scores, set(phrase_docs(found, query_terms))
 
     # semantic ------------------------------------------------------------------------------
@@ -278,22 +305,26 @@ class SiteSearch:
         return self._texts[shard][index - shard * size]
 
     def search(self, query: str, limit: int = 10, semantic: bool = True,
-               query_vector: np.ndarray | None = None) -> list[Hit]:
+               query_vector: np.ndarray | None = None, prefix: bool = False) -> list[Hit]:
         """The best ``limit`` results of ``results``."""
-        return self.results(query, limit, semantic, query_vector).hits
+        return self.results(query, limit, semantic, query_vector, prefix).hits
 
     def results(self, query: str, limit: int = 10, semantic: bool = True,
-                query_vector: np.ndarray | None = None) -> Results:
+                query_vector: np.ndarray | None = None, prefix: bool = False) -> Results:
         """Hybrid results for ``query``: lexical alone when there is no query vector.
 
         ``query_vector`` (a unit vector) is used when given; else, with ``semantic`` and a
         model in the manifest, the query is encoded here. A blank query finds nothing.
+        ``prefix``: the query is being typed, so its last word, when nothing follows it, also
+        matches the terms that start with it (the browser's search boxes do this).
         """
         if not query.strip() or self.count == 0:
             return Results([], 0)
         candidates, rrf_k = int(self.manifest["candidates"]), int(self.manifest["rrf_k"])
         terms = tokenize(query)  # for BM25 and the excerpts
-        scores, phrased = self._lexical(terms)
+        typed = self._typed(query, prefix) if terms else None
+        scores, phrased = self._lexical(terms, typed)
+        marked = [*terms, *(t for t, _ in self.expansions(terms, typed))] if typed else terms
         every_match = rank_scores(scores, self.count)
         if query_vector is None and semantic and self.has_model:
             query_vector = self.encode(query)
@@ -320,28 +351,29 @@ class SiteSearch:
         stem = stemmer()
         for doc, score in fused[:limit]:
             record = self._doc(doc)
-            anchor, marked = excerpt(self._sections(doc), terms, stem)
+            anchor, html = excerpt(self._sections(doc), marked, stem)
             hits.append(Hit(url=record["url"], title=record["title"], date=record["date"],
                             summary=record["summary"], score=score,
                             lexical_rank=lexical_rank.get(doc),
                             semantic_rank=semantic_rank.get(doc), anchor=anchor,
-                            excerpt=marked, doc=doc))
+                            excerpt=html, doc=doc))
         return Results(hits, len(fused))
 
 
 def search_json_lines(site_dir: str | Path, queries: Iterable[str], limit: int = 10,
-                      semantic: bool = True) -> Iterator[str]:
+                      semantic: bool = True, prefix: bool = False) -> Iterator[str]:
     """One JSON line per query (``vibesite search --json -``), one index and encoder for all.
 
     ``{"query": ..., "total": N, "results": [{"url", "title", "score", "excerpt", "match"},
     ...]}`` (``url`` with the ``#fragment`` of the section that matched; ``excerpt`` HTML with
     ``<mark>``; ``match``: ``keyword``, ``semantic`` or ``both``); a trailing newline of each
-    query is dropped, so lines of a file can be passed as they are.
+    query is dropped, so lines of a file can be passed as they are. ``prefix``: the last word
+    of each query also matches as a prefix (``SiteSearch.results``).
     """
     search = SiteSearch.load(site_dir)
     for raw in queries:
         query = raw.rstrip("\r\n")
-        found = search.results(query, limit=limit, semantic=semantic)
+        found = search.results(query, limit=limit, semantic=semantic, prefix=prefix)
         yield json.dumps({"query": query, "total": found.total, "results": [
             {"url": h.link, "title": h.title, "score": h.score, "excerpt": h.excerpt,
              "match": h.match}

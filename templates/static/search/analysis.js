@@ -7,8 +7,6 @@
 //   and Katakana (CJK_RANGES) within a token become overlapping character pairs;
 // - createTokenizer(stemmerUrl)(text): a promise of the stemmed terms, in order, with repeats
 //   (the Snowball English stemmer, vendored as an ES module, is imported on the first call);
-// - fnv1a32(text): FNV-1a 32-bit over the UTF-8 bytes; shardOf(term, n): the lexical shard of a
-//   stemmed term.
 // Pure: nothing here touches the page or the network when imported.
 
 export const MAX_TOKEN_CHARS = 40;
@@ -90,20 +88,4 @@ export function createTokenizer(stemmerUrl) {
   };
   tokenize.stemmer = loadStem;
   return tokenize;
-}
-
-const utf8 = new TextEncoder();
-
-/** FNV-1a 32-bit over the UTF-8 bytes of `text` (Python: analysis.fnv1a_32). */
-export function fnv1a32(text) {
-  let hash = 0x811c9dc5;
-  for (const byte of utf8.encode(text)) {
-    hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
-}
-
-/** Which lexical shard holds a stemmed term (Python: analysis.shard_of). */
-export function shardOf(term, nShards) {
-  return fnv1a32(term) % nShards;
 }

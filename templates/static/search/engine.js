@@ -21,6 +21,7 @@ import { bestPassageScores } from "./codes.js";
 import { excerpt } from "./excerpt.js";
 import { createLoader } from "./loader.js";
 import { startEncoder } from "./encoder.js";
+import { expansions, prefixPostings, typedPrefix } from "./lexicon.js";
 import { webAssemblyAvailable } from "./model.js";
 import {
   bm25Scores, fuseResults, phraseDocs, queryPairs, rankAll, rankPositive,
@@ -37,11 +38,19 @@ const nextTask = () => (globalThis.scheduler?.yield ? globalThis.scheduler.yield
 
 /** BM25 (with phrase and proximity) ranking of every doc holding one of the query's stemmed
  *  terms (in order, with repeats), best first: [{doc, score, phrase}], `phrase` true for the
- *  docs that hold the whole query as a phrase (rank.js phraseDocs). */
-export async function lexicalRanking(index, loader, terms) {
+ *  docs that hold the whole query as a phrase (rank.js phraseDocs). With `prefix` (the last
+ *  word as typed: ./lexicon.js typedPrefix), the last term's postings also hold the terms that
+ *  start with it, weighted below an exact match (Python: SiteSearch.prefix_postings). */
+export async function lexicalRanking(index, loader, terms, prefix = null) {
   const distinct = [...new Set(terms)];
   const pairs = queryPairs(terms).map(([a, b]) => [distinct.indexOf(a), distinct.indexOf(b)]);
-  const { postingsByTerm, doclen } = await loader.lexical(index, distinct);
+  const { postingsByTerm, prefixShards, doclen } = await loader.lexical(index, distinct, prefix);
+  if (prefix !== null) {
+    const last = distinct.indexOf(terms[terms.length - 1]);
+    const expanded = expansions(prefixShards, prefix, distinct[last], index.lexical.prefix.terms);
+    const merged = prefixPostings(postingsByTerm[last], expanded, prefix);
+    postingsByTerm[last] = merged.length ? merged : null;
+  }
   const ranked = rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical,
     pairs), index.count);
   const phrased = new Set(phraseDocs(postingsByTerm, terms.map((t) => distinct.indexOf(t))));
@@ -195,13 +204,23 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
   }
 
   /** Search the site: {hits, total}; semantic ranking is fused in only once the model has
-   *  loaded (and `semantic` is not false). */
-  async function results(query, { limit = 10, semantic = true, excerpts = true } = {}) {
+   *  loaded (and `semantic` is not false). `prefix`: the query is being typed, so its last
+   *  word, when nothing follows it, also matches the words that start with it (Python:
+   *  SiteSearch.results(..., prefix=True)). */
+  async function results(query, {
+    limit = 10, semantic = true, excerpts = true, prefix = false,
+  } = {}) {
     if (!String(query).trim()) return { hits: [], total: 0 };
     // the stemmer loads while the manifest comes: one round trip less before the first list
     const [index, terms] = await Promise.all([loader.manifest(), tokenize(query)]);
     if (index.count === 0) return { hits: [], total: 0 };
-    const lexical = terms.length ? await lexicalRanking(index, loader, terms) : [];
+    const typed = prefix && terms.length ? typedPrefix(query, index.lexical.prefix.min_chars)
+      : null;
+    const lexical = terms.length ? await lexicalRanking(index, loader, terms, typed) : [];
+    // the excerpts also mark the words the typed prefix matched (Python: SiteSearch.results)
+    const marked = typed === null ? terms : [...terms, ...expansions(
+      (await loader.lexical(index, [], typed)).prefixShards, typed, terms[terms.length - 1],
+      index.lexical.prefix.terms).map(([term]) => term)];
     const model = semantic && state.semantic === "ready" ? semanticPromise : null;
     let semanticRanked = [];
     if (model) {
@@ -210,7 +229,7 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     }
     const stem = await tokenize.stemmer();
     return fusedHits(index, loader, lexical, semanticRanked, limit, sitePath,
-      excerpts ? { text: String(query), terms, stem } : null);
+      excerpts ? { text: String(query), terms: marked, stem } : null);
   }
 
   /** The best `limit` hits of `results`. */

@@ -4,7 +4,8 @@
 // In: the site's base URL (where search/ is), and optionally a fetch function and a callback
 // told the manifest's status ("loading", "ready", "error").
 // Out: createLoader(...) -> a loader whose methods return promises: manifest() (checked to be
-// format INDEX_VERSION), lexical(manifest, terms) -> {postingsByTerm, doclen}, docs(manifest,
+// format INDEX_VERSION), lexical(manifest, terms, prefix) -> {postingsByTerm, prefixShards,
+// doclen} (./lexicon.js decodes the shards), docs(manifest,
 // indices) -> doc records, texts(manifest, indices) -> doc sections, vectors(manifest, onBytes)
 // -> decoded passage vectors, file(name, "json" | "bytes", onBytes). onBytes(n), when given, is
 // told the size of each chunk of a file's body as it arrives (the model download's progress).
@@ -12,10 +13,10 @@
 // Nothing is fetched when this module is imported.
 
 import { decodeVectors } from "./codes.js";
-import { shardOf } from "./analysis.js";
+import { decodeShard, shardHolding, shardsWithPrefix } from "./lexicon.js";
 
 /** The search index format this script reads (Python: vibesite/search/index.py VERSION). */
-export const INDEX_VERSION = 4;
+export const INDEX_VERSION = 5;
 export const MANIFEST = "search/manifest.json";
 
 /** Doc lengths: `count` little-endian uint32. */
@@ -115,20 +116,35 @@ export function createLoader(base, {
     return doclenPromise;
   }
 
+  const shards = new Map(); // path -> promise of the decoded shard (Map term -> postings)
+
+  function shard(path) {
+    if (!shards.has(path)) {
+      const decoded = file(path, "json").then(decodeShard);
+      decoded.catch(() => shards.delete(path));
+      shards.set(path, decoded);
+    }
+    return shards.get(path);
+  }
+
   /** The postings of each distinct term (null where there are none), reading only the shards
-   *  the terms hash to, and the doc lengths (null when no term has a shard). */
-  async function lexical(index, distinctTerms) {
-    const { files, n_shards: nShards } = index.lexical;
-    const shardFiles = distinctTerms.map((term) => files[String(shardOf(term, nShards))]);
-    const [postingsByTerm, lengths] = await Promise.all([
+   *  whose term ranges hold them; with a typed `prefix` (./lexicon.js typedPrefix), the shards
+   *  that may hold terms starting with it (prefixShards, decoded); and the doc lengths (null
+   *  when no term has a shard). */
+  async function lexical(index, distinctTerms, prefix = null) {
+    const ranges = index.lexical.shards;
+    const holding = distinctTerms.map((term) => shardHolding(ranges, term));
+    const around = prefix === null ? []
+      : shardsWithPrefix(ranges, prefix, index.lexical.prefix.shards);
+    const [postingsByTerm, prefixShards, lengths] = await Promise.all([
       Promise.all(distinctTerms.map(async (term, i) => {
-        if (!shardFiles[i]) return null;
-        const shard = await file(shardFiles[i], "json");
-        return Object.hasOwn(shard, term) ? shard[term] : null;
+        if (holding[i] < 0) return null;
+        return (await shard(ranges[holding[i]][1])).get(term) ?? null;
       })),
-      shardFiles.some(Boolean) ? doclen(index) : null,
+      Promise.all(around.map((at) => shard(ranges[at][1]))),
+      holding.some((at) => at >= 0) || around.length ? doclen(index) : null,
     ]);
-    return { postingsByTerm, doclen: lengths };
+    return { postingsByTerm, prefixShards, doclen: lengths };
   }
 
   /** The entries of docs `indices` in the sharded lists of `part` (index.docs, index.text),

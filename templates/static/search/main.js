@@ -16,9 +16,9 @@
 // modules. The build names each of these modules by its content hash (vibesite/site/scripts.py).
 //
 // In: the page. Out: window.vibesiteSearch = {ready, state, search, results, embed, tokenize,
-// words, shardOf, model, load}, and the page's search boxes wired (./ui.js).
+// words, model, load}, and the page's search boxes wired (./ui.js).
 
-import { shardOf, words } from "./analysis.js";
+import { words } from "./analysis.js";
 import { createEngine } from "./engine.js";
 import { markTerms } from "./highlight.js";
 import { init } from "./ui.js";
@@ -39,7 +39,6 @@ window.vibesiteSearch = {
   embed: engine.embed,
   tokenize: engine.tokenize,
   words,
-  shardOf,
   results: engine.results, // {hits, total}
   model: engine.model, // {loading, downloadBytes} or null
   load: engine.load, // start loading the semantic model now (as a box's first query does)
@@ -55,7 +54,9 @@ async function highlightFromAddress() {
 }
 
 function start() {
-  init(engine, sitePath);
+  // the boxes search as the reader types: the last word also matches as a prefix
+  init({ ...engine, results: (query, options) => engine.results(query, { prefix: true, ...options }) },
+    sitePath);
   highlightFromAddress().catch((error) => console.warn("vibesite search: highlight:", error));
 }
 

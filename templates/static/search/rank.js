@@ -1,7 +1,7 @@
 // Ranking: the same math as vibesite/search/query.py, on plain data (no files, no page).
 //
-// In: per query term, its postings [[doc, p1, g2, ...], ...] (or null: positions as the first,
-// then the gaps); the docs' BM25 lengths; the manifest's BM25 parameters {k1, b, avgdl,
+// In: per query term, its postings [{doc, tf, positions}, ...] (or null; positions ascending, or
+// null for a term stored with counts only: ./lexicon.js); the docs' BM25 lengths; the manifest's BM25 parameters {k1, b, avgdl,
 // proximity: {weight, window}}; the query's term pairs; per-doc scores; rankings.
 // Out: BM25 scores with the phrase and proximity part (a Map doc -> score); rankings [{doc, score}], best first, ties broken by
 // the lower doc number; the docs holding the whole query as a phrase; the reciprocal-rank
@@ -41,14 +41,6 @@ export function queryPairs(terms) {
   return pairs;
 }
 
-/** A posting [doc, p1, g2, g3, ...] -> the term's positions [p1, p1 + g2, ...]
- *  (Python: proximity.positions). */
-export function positions(entry) {
-  const out = [entry[1]];
-  for (let i = 2; i < entry.length; i += 1) out.push(out[out.length - 1] + entry[i]);
-  return out;
-}
-
 /** Sum of 1 / gap over the positions p of `first` that have `second` after them, gap to the
  *  nearest later one, for gap <= window; both ascending (Python: proximity.proximity_tf). */
 export function proximityTf(first, second, window = PROXIMITY_WINDOW) {
@@ -63,7 +55,7 @@ export function proximityTf(first, second, window = PROXIMITY_WINDOW) {
   return total;
 }
 
-/** BM25 of every doc in the postings ([[doc, p1, g2, ...], ...] or null) of the distinct query
+/** BM25 of every doc in the postings ([{doc, tf, positions}, ...] or null) of the distinct query
  *  terms, the terms added in order, then phrase and proximity: for each pair [i, j] of indexes
  *  into postingsByTerm (queryPairs), in order, `proximity.weight` times a BM25 pseudo-term of
  *  frequency proximityTf and the rarer term's idf (Python: SiteSearch.lexical_scores).
@@ -74,9 +66,8 @@ export function bm25Scores(postingsByTerm, doclen, count, { k1, b, avgdl, proxim
   const idf = postingsByTerm.map((p) => (p && p.length ? bm25Idf(count, p.length) : null));
   postingsByTerm.forEach((postings, t) => {
     if (idf[t] === null) return;
-    for (const entry of postings) {
-      const doc = entry[0];
-      const part = bm25Term(idf[t], entry.length - 1, doclen[doc], avgdl, k1, b);
+    for (const { doc, tf } of postings) {
+      const part = bm25Term(idf[t], tf, doclen[doc], avgdl, k1, b);
       scores.set(doc, (scores.get(doc) ?? 0) + part);
     }
   });
@@ -85,12 +76,11 @@ export function bm25Scores(postingsByTerm, doclen, count, { k1, b, avgdl, proxim
   for (const [i, j] of pairs) {
     if (idf[i] === null || idf[j] === null) continue;
     const pairIdf = Math.min(idf[i], idf[j]);
-    const later = new Map(postingsByTerm[j].map((entry) => [entry[0], entry]));
-    for (const entry of postingsByTerm[i]) {
-      const doc = entry[0];
+    const later = new Map(postingsByTerm[j].map((entry) => [entry.doc, entry]));
+    for (const { doc, positions } of postingsByTerm[i]) {
       const other = later.get(doc);
-      if (!other) continue;
-      const tf = proximityTf(positions(entry), positions(other), proximity.window);
+      if (!other || positions === null || other.positions === null) continue;
+      const tf = proximityTf(positions, other.positions, proximity.window);
       if (tf > 0) {
         scores.set(doc, scores.get(doc) + weight * bm25Term(pairIdf, tf, doclen[doc], avgdl,
           k1, b));
@@ -102,18 +92,24 @@ export function bm25Scores(postingsByTerm, doclen, count, { k1, b, avgdl, proxim
 
 /** The docs holding the query's terms (two or more; as indexes into postingsByTerm, in order,
  *  with repeats) one right after another: at some position p, term i at p + i for every i;
+ *  a term stored without positions matches anywhere, if at least two words are placed;
  *  ascending (Python: proximity.phrase_docs). */
 export function phraseDocs(postingsByTerm, termIndexes) {
   if (termIndexes.length < 2) return [];
   const distinct = [...new Set(termIndexes)];
   const byDoc = new Map(distinct.map((t) => [t,
-    new Map((postingsByTerm[t] ?? []).map((entry) => [entry[0], entry]))]));
+    new Map((postingsByTerm[t] ?? []).map((entry) => [entry.doc, entry]))]));
   const docs = [...byDoc.get(distinct[0]).keys()].sort((a, b) => a - b);
   return docs.filter((doc) => {
     if (!distinct.every((t) => byDoc.get(t).has(doc))) return false;
-    const at = new Map(distinct.map((t) => [t, new Set(positions(byDoc.get(t).get(doc)))]));
-    return [...at.get(termIndexes[0])].some(
-      (p) => termIndexes.every((t, i) => at.get(t).has(p + i)));
+    const placed = [];
+    termIndexes.forEach((t, i) => {
+      const { positions } = byDoc.get(t).get(doc);
+      if (positions !== null) placed.push([i, new Set(positions)]);
+    });
+    if (placed.length < 2) return false;
+    const [[i0, first], ...rest] = placed;
+    return [...first].some((p) => rest.every(([i, at]) => at.has(p - i0 + i)));
   });
 }
 

@@ -1,0 +1,190 @@
+"""The keyword index's shards: terms in sorted ranges, postings compactly encoded.
+
+The browser's ``lexicon.js`` reads the same files the same way.
+
+In (build): every stemmed term's postings ``[[doc, p1, g2, ...], ...]`` (docs ascending; the
+first position, then the gaps to each next one). Out: the shard files' bytes and the manifest's
+``shards`` list ``[[first term, path], ...]``.
+In (search): the manifest's list, a term or a typed prefix. Out: which shards to read, and the
+decoded postings ``[Posting(doc, tf, positions), ...]``.
+
+- Order: terms sort by UTF-16 code units (``term_key``), which is how JavaScript compares
+  strings, so both sides find the same shard by binary search over the first terms, and every
+  term that starts with a prefix lies in one run of consecutive shards (as Pagefind's word
+  chunks do), so a prefix needs no vocabulary download.
+- Size: a new shard starts when the current one's JSON would pass ``SHARD_BYTES``; a term whose
+  postings are bigger sits alone. Measured on the 10k-article site of ``bench/search_cost.py``
+  (gzip, its 51 queries): hash shards of format 4, 512 shards, median 47.5 kB, max 297 kB a
+  query; ranges of 20,000 bytes with doc gaps and the counts below, 621 shards: median 22.3,
+  max 68.7 kB (typed, with the prefix's shards: 23.0 and 68.9). jbranchaud-til's whole keyword
+  index: 747 -> 496 kB gzip (407 kB without positions). SciFact nDCG@10 (bench/search_quality.py)
+  stays: lexical 0.6863 -> 0.6866, fused 0.7260 -> 0.7270.
+- Shard JSON: ``{"p": {term: [[doc gap, p1, g2, ...], ...]}, "f": {term: [doc gap, tf, doc gap,
+  tf, ...]}}``; the doc gap is the doc number minus the previous posting's (the first: minus 0).
+- ``"f"``, no positions: a term in more than ``COUNTS_ONLY_SHARE`` of the docs (and at least
+  ``COUNTS_ONLY_MIN_DOCS``) keeps only its counts: the positions of "the", "a", "to" (14
+  terms on the 10k site) took its shards from 4.52 to 5.00 MB gzip and its largest query from
+  69 to 146 kB, and say little about where a phrase is. Phrase matching treats such a word as
+  matching anywhere (``proximity.phrase_docs``); proximity pairs skip it. Copied 8-word
+  phrases (bench/search_trust.py) still find their page and section: TIL 100%.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from vibesite.search.analysis import word_spans, words
+
+SHARD_BYTES = 20_000
+COUNTS_ONLY_SHARE = 0.5
+COUNTS_ONLY_MIN_DOCS = 64
+# The last word while typed (``typed_prefix``): at least PREFIX_MIN_CHARS characters; it matches
+# the PREFIX_TERMS terms starting with it found in the most docs, among those in the first
+# PREFIX_SHARDS shards its range covers (a short prefix like "con" must not fetch dozens).
+PREFIX_MIN_CHARS = 3
+PREFIX_TERMS = 8
+PREFIX_SHARDS = 2
+
+
+class Posting(NamedTuple):
+    doc: int
+    tf: float  # how often the term occurs (a prefix's matches: weighted, query.prefix_postings)
+    positions: tuple[int, ...] | None  # ascending; None: not stored (a very common term)
+
+
+def term_key(term: str) -> bytes:
+    """Sort key of terms: UTF-16 code units, JavaScript's string order."""
+    return term.encode("utf-16-be")
+
+
+def counts_only(df: int, count: int) -> bool:
+    """Whether a term in ``df`` of ``count`` docs is stored without positions."""
+    return df > COUNTS_ONLY_SHARE * count and df >= COUNTS_ONLY_MIN_DOCS
+
+
+def _encode(entries: Sequence[Sequence[int]], positional: bool) -> str:
+    parts, previous = [], 0
+    for entry in entries:
+        gap, previous = entry[0] - previous, entry[0]
+        if positional:
+            parts.append("[" + ",".join(map(str, [gap, *entry[1:]])) + "]")
+        else:
+            parts.append(f"{gap},{len(entry) - 1}")
+    return "[" + ",".join(parts) + "]"
+
+
+def shard_files(postings: Mapping[str, Sequence[Sequence[int]]], count: int,
+                add: Callable[[str, bytes], str]) -> list[list[str]]:
+    """Range shards of ``postings`` (terms of ``count`` docs): each shard's bytes go through
+    ``add(prefix, data)``, which returns its path; ``[[first term, path], ...]``."""
+    shards: list[list[str]] = []
+    groups: dict[str, dict[str, str]] = {"f": {}, "p": {}}
+    size = 0
+
+    def flush() -> None:  # the canonical JSON of index.dumps: keys sorted by code point
+        body = ",".join(f'"{kind}":{{' + ",".join(parts[t] for t in sorted(parts)) + "}"
+                        for kind, parts in groups.items())
+        shards[-1].append(add(f"search/lex/{len(shards) - 1}", ("{" + body + "}").encode()))
+
+    for term in sorted(postings, key=term_key):
+        entries = postings[term]
+        kind = "f" if counts_only(len(entries), count) else "p"
+        part = f"{json.dumps(term, ensure_ascii=False)}:{_encode(entries, kind == 'p')}"
+        if shards and size and size + len(part) > SHARD_BYTES:
+            flush()
+            groups, size = {"f": {}, "p": {}}, 0
+        if not size:
+            shards.append([term])
+        groups[kind][term] = part
+        size += len(part) + 1
+    if shards:
+        flush()
+    return shards
+
+
+def decode_shard(data: Mapping[str, Any]) -> dict[str, list[Posting]]:
+    """A shard's JSON -> term -> its postings (absolute doc numbers and positions)."""
+    out: dict[str, list[Posting]] = {}
+    for term, entries in data.get("p", {}).items():
+        decoded, doc = [], 0
+        for entry in entries:
+            doc += entry[0]
+            at = [entry[1]]
+            for gap in entry[2:]:
+                at.append(at[-1] + gap)
+            decoded.append(Posting(doc, float(len(at)), tuple(at)))
+        out[term] = decoded
+    for term, flat in data.get("f", {}).items():
+        decoded, doc = [], 0
+        for i in range(0, len(flat), 2):
+            doc += flat[i]
+            decoded.append(Posting(doc, float(flat[i + 1]), None))
+        out[term] = decoded
+    return out
+
+
+class Shards:
+    """The manifest's ``[[first term, path], ...]``: which shard holds a term or a prefix."""
+
+    def __init__(self, shards: Sequence[Sequence[str]]) -> None:
+        self.firsts = [term_key(first) for first, _ in shards]
+        self.paths = [path for _, path in shards]
+
+    def holding(self, term: str) -> int | None:
+        """The shard a term would be in (None: before the first term, so in none)."""
+        at = bisect.bisect_right(self.firsts, term_key(term)) - 1
+        return at if at >= 0 else None
+
+    def with_prefix(self, prefix: str, limit: int) -> Iterator[int]:
+        """The shards (at most ``limit``, in order) that may hold terms starting with
+        ``prefix``: the one it would be in, then each next one whose first term starts with it."""
+        key = term_key(prefix)
+        at = self.holding(prefix)
+        start = 0 if at is None else at
+        for shard in range(start, min(start + limit, len(self.paths))):
+            if (shard > start or at is None) and not self.firsts[shard].startswith(key):
+                return
+            yield shard
+
+
+def typed_prefix(query: str, min_chars: int) -> str | None:
+    """The last word of ``query`` as typed so far (NFKC, lowercase, not stemmed), when nothing
+    follows it (no space, no punctuation) and it has at least ``min_chars`` characters."""
+    spans = word_spans(query)
+    found = words(query)
+    if not spans or spans[-1][1] != len(query) or not found:
+        return None
+    return found[-1] if len(found[-1]) >= min_chars else None
+
+
+def expansions(shards: Sequence[Mapping[str, Sequence[Posting]]], prefix: str, exact: str,
+               limit: int) -> list[tuple[str, list[Posting]]]:
+    """The terms of ``shards`` that start with ``prefix``, but ``exact``: the ``limit`` found in
+    the most docs (then in term order), with their postings."""
+    found = {term: list(postings) for shard in shards for term, postings in shard.items()
+             if term.startswith(prefix) and term != exact}
+    ranked = sorted(found, key=lambda t: (-len(found[t]), term_key(t)))[:limit]
+    return [(term, found[term]) for term in ranked]
+
+
+def prefix_postings(exact: Sequence[Posting], expanded: Sequence[tuple[str, Sequence[Posting]]],
+                    prefix: str) -> list[Posting]:
+    """The last word's postings while it is typed: its exact term's, plus each expansion's with
+    its frequency times len(prefix) / len(term) (below 1: at the same frequency and length an
+    exact match scores more); positions merged (None if one of them has none)."""
+    merged: dict[int, tuple[float, list[int] | None]] = {}
+    weighted = [(1.0, exact), *((len(prefix) / len(term), p) for term, p in expanded)]
+    for weight, postings in weighted:
+        for entry in postings:
+            at = None if entry.positions is None else list(entry.positions)
+            if entry.doc not in merged:
+                merged[entry.doc] = (weight * entry.tf, at)
+                continue
+            tf, before = merged[entry.doc]
+            both = None if before is None or at is None else before + at
+            merged[entry.doc] = (tf + weight * entry.tf, both)
+    return [Posting(doc, tf, None if at is None else tuple(sorted(at)))
+            for doc, (tf, at) in sorted(merged.items())]
