@@ -1,15 +1,19 @@
 """Benchmark vibesite builds: cold stages, warm rebuilds, embedding throughput, peak memory.
 
 Usage: python bench/build.py [--corpus PATH] [--limit N] [--repeats R] [--raw-sample N]
-                              [--scifact-store DB] [--encoder-sample N] [--no-encoders]
+                              [--export-cache DIR] [--scifact-store DB] [--encoder-sample N]
+                              [--vectors-cache DIR] [--no-encoders | --only-encoders]
 
 Every build runs ``vibesite build`` in a fresh interpreter (so import costs are real) on a
-temporary copy of the corpus, with a temporary cache and output folder. Then the document
-encoders side by side (bench/_encoders.py): torch float32, the ONNX float32 graph and the int8
-graph builds embed with, their texts/s and SciFact nDCG@10 (``--scifact-store``: the
-embeddings.db of a SciFact build, such as bench/search_quality.py's cache; a copy of it is
-read, never written). Prints plain tables; exits 0 whatever the PASS/FAIL verdicts (it is a
-report, not a test).
+temporary copy of the corpus, with a temporary cache and output folder; each stage's wall time
+(the build's summary) and CPU seconds (this process and its children, all threads: robust on a
+shared machine) are printed. ``--export-cache``: a cache folder whose ``onnx/`` export is copied
+into the cold build's cache first, so that the cold build does not export (the table says
+which). Then the document encoders side by side (bench/_encoders.py): torch float32, the int8
+graph as builds ran it before, and the float32 and int8 graphs as builds run them now, their
+texts/s and SciFact nDCG@10 (``--scifact-store``: the embeddings.db of a SciFact build, such as
+bench/search_quality.py's cache; a copy of it is read, never written). Prints plain tables;
+exits 0 whatever the PASS/FAIL verdicts (it is a report, not a test).
 """
 
 from __future__ import annotations
@@ -42,15 +46,31 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "jbranchaud-til"
 DEFAULT_SCIFACT = REPO.parent / "shared" / "datasets" / "scifact"
 DEFAULT_SCIFACT_STORE = Path("/tmp/vibesite-bench/scifact/embeddings.db")
+DEFAULT_VECTORS = Path("/tmp/vibesite-bench/encoder-vectors")
 TARGET_NON_EMBED, TARGET_WARM, TARGET_ONE_CHANGED, TARGET_COLD = 0.15, 3.0, 4.0, 50.0
 # Same as ``python -m vibesite`` (runpy is what -m uses), plus a note saying whether torch
-# was imported, so a warm rebuild that pulls in torch shows up.
+# was imported, so a warm rebuild that pulls in torch shows up, and one with each stage's CPU
+# seconds (the build's stage timer, lapped with this process's and its children's CPU time).
 WRAPPER = (
-    "import runpy, sys\n"
+    "import resource, runpy, sys\n"
+    "from vibesite import pipeline\n"
+    "def cpu():\n"
+    "    return sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, "
+    "(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))\n"
+    "cpus, start, lap = {}, pipeline._Timer.__init__, pipeline._Timer.lap\n"
+    "def started(self):\n"
+    "    start(self)\n"
+    "    self.cpu = cpu()\n"
+    "def timed(self, stage):\n"
+    "    lap(self, stage)\n"
+    "    cpus[stage], self.cpu = cpu() - self.cpu, cpu()\n"
+    "pipeline._Timer.__init__, pipeline._Timer.lap = started, timed\n"
     "try:\n"
     "    runpy.run_module('vibesite', run_name='__main__', alter_sys=True)\n"
     "finally:\n"
     "    print(f'BENCH torch={int(\"torch\" in sys.modules)}', file=sys.stderr)\n"
+    "    print('BENCH cpu=' + ','.join(f'{k}:{v:.3f}' for k, v in cpus.items()), "
+    "file=sys.stderr)\n"
 )
 
 
@@ -63,6 +83,7 @@ class Run:
     torch: bool
     cpu: float  # user + system CPU seconds of the build process: robust on a shared machine
     summary: str = field(repr=False)
+    stage_cpu: dict[str, float] = field(default_factory=dict)
 
 
 def log(message: str) -> None:
@@ -110,8 +131,12 @@ def run_build(work: Path) -> Run:
     # "discover 0.06s, search index 0.12s, ...": stage names may contain spaces.
     stages = {name: float(secs.rstrip("s")) for name, secs in
               (part.rsplit(" ", 1) for part in stages_line.group(1).split(", "))}
+    cpus = re.search(r"^BENCH cpu=(.*)$", stderr, re.M)
+    stage_cpu = {name: float(secs) for name, secs in
+                 (part.rsplit(":", 1) for part in cpus.group(1).split(","))} if cpus else {}
     return Run(wall, stages, int(encoded.group(1)), usage.ru_maxrss / 1024,
-               "BENCH torch=1" in stderr, usage.ru_utime + usage.ru_stime, stdout.strip())
+               "BENCH torch=1" in stderr, usage.ru_utime + usage.ru_stime, stdout.strip(),
+               stage_cpu)
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -122,20 +147,25 @@ def median_run(runs: list[Run]) -> Run:
                statistics.median(r.cpu for r in runs), "")
 
 
-def stage_table(cold: Run, warm: Run, changed: Run, repeats: int) -> str:
-    rows = [[k, f"{cold.stages[k]:.2f}", f"{warm.stages.get(k, 0):.2f}",
-             f"{changed.stages.get(k, 0):.2f}"] for k in cold.stages]
+def stage_table(cold: Run, warm: Run, changed: Run, repeats: int, exported: bool) -> str:
+    rows = [[k, f"{cold.stages[k]:.2f}", f"{cold.stage_cpu.get(k, 0):.2f}",
+             f"{warm.stages.get(k, 0):.2f}", f"{changed.stages.get(k, 0):.2f}"]
+            for k in cold.stages]
     runs = (cold, warm, changed)
     sums = [sum(r.stages.values()) for r in runs]
-    rows += [["sum of stages", *(f"{s:.2f}" for s in sums)],
-             ["start-up + imports + exit", *(f"{r.wall - s:.2f}" for r, s in zip(runs, sums,
-                                                                                strict=True))],
-             ["wall (measured by bench)", *(f"{r.wall:.2f}" for r in runs)],
-             ["CPU seconds (user + system)", *(f"{r.cpu:.2f}" for r in runs)],
-             ["texts encoded", *(str(r.encoded) for r in runs)],
-             ["torch imported", *("yes" if r.torch else "no" for r in runs)],
-             ["max RSS (MiB)", *(f"{r.max_rss_mib:.0f}" for r in runs)]]
-    heads = ["stage (s)", "cold", f"warm, no change (median of {repeats})",
+    def cells(values: list[str]) -> list[str]:  # the cold build's CPU column: "-"
+        return [values[0], "-", *values[1:]]
+
+    rows += [["sum of stages", *cells([f"{s:.2f}" for s in sums])],
+             ["start-up + imports + exit", *cells([f"{r.wall - s:.2f}" for r, s in
+                                                   zip(runs, sums, strict=True)])],
+             ["wall (measured by bench)", *cells([f"{r.wall:.2f}" for r in runs])],
+             ["CPU seconds (user + system)", *cells([f"{r.cpu:.2f}" for r in runs])],
+             ["texts encoded", *cells([str(r.encoded) for r in runs])],
+             ["torch imported", *cells(["yes" if r.torch else "no" for r in runs])],
+             ["max RSS (MiB)", *cells([f"{r.max_rss_mib:.0f}" for r in runs])]]
+    cold_head = "cold, export cached" if exported else "cold, exports the model"
+    heads = ["stage (s)", cold_head, "cold: CPU-s", f"warm, no change (median of {repeats})",
              f"warm, 1 file changed (median of {repeats})"]
     return table(heads, rows)
 
@@ -192,6 +222,10 @@ def main() -> int:
     parser.add_argument("--scifact", type=Path, default=DEFAULT_SCIFACT, help="BEIR SciFact")
     parser.add_argument("--encoder-sample", type=int, default=300,
                         help="SciFact passages each encoder's texts/s is timed on")
+    parser.add_argument("--export-cache", type=Path,
+                        help="a cache folder whose onnx/ export the cold build starts with")
+    parser.add_argument("--vectors-cache", type=Path, default=DEFAULT_VECTORS,
+                        help="where each encoder's SciFact passage vectors are kept")
     parser.add_argument("--no-encoders", action="store_true",
                         help="skip the encoder comparison (texts/s, SciFact nDCG@10)")
     parser.add_argument("--only-encoders", action="store_true",
@@ -200,10 +234,11 @@ def main() -> int:
     if args.only_encoders:
         with tempfile.TemporaryDirectory(prefix="vibesite-bench-") as tmp:
             shutil.copy(args.scifact_store, Path(tmp) / "scifact.db")  # read a copy only
+            if args.export_cache is not None:
+                shutil.copytree(args.export_cache / "onnx", Path(tmp) / "cache" / "onnx")
             print(machine_line())
             print(encoder_table(Path(tmp) / "scifact.db", args.scifact, Path(tmp) / "cache",
-                                args.encoder_sample, args.repeats, log))
-            print(f"Load average (1 min) at end: {os.getloadavg()[0]:.2f}")
+                                args.encoder_sample, args.repeats, log, args.vectors_cache))
         return 0
     corpus = args.corpus.resolve()
     load_start = os.getloadavg()[0]
@@ -212,6 +247,8 @@ def main() -> int:
         files = copy_corpus(corpus, work / "content", args.limit)
         (work / "vibesite.toml").write_text(
             'content_dir = "content"\noutput_dir = "site"\ncache_dir = "cache"\n')
+        if args.export_cache is not None:
+            shutil.copytree(args.export_cache / "onnx", work / "cache" / "onnx")
         log(f"cold build of {len(files)} files (fresh cache)")
         cold = run_build(work)
         warm_runs = []
@@ -236,7 +273,7 @@ def main() -> int:
             store = work / "scifact.db"  # a copy: reading never touches the original
             shutil.copy(args.scifact_store, store)
             encoders = encoder_table(store, args.scifact, work / "cache", args.encoder_sample,
-                                     args.repeats, log)
+                                     args.repeats, log, args.vectors_cache)
     bench_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     non_embed = (cold.wall - cold.stages["embed"]) / cold.wall
     verdict = {True: "PASS", False: "FAIL"}
@@ -262,7 +299,7 @@ def main() -> int:
           + (f", --limit {args.limit}" if args.limit else "") + ")")
     print("Cold build summary:\n  " + cold.summary.replace("\n", "\n  "))
     print()
-    print(stage_table(cold, warm, changed, args.repeats))
+    print(stage_table(cold, warm, changed, args.repeats, args.export_cache is not None))
     print()
     print(table(["target", "limit", "measured", "verdict"], targets))
     print()

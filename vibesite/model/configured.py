@@ -63,7 +63,7 @@ def default_embedder(config: Config, count: int) -> Embedder:
         if files is not None:
             from vibesite.model.onnx_runtime import OnnxDocumentEmbedder
 
-            return OnnxDocumentEmbedder(files, batch_size=config.batch_size)
+            return OnnxDocumentEmbedder(files)  # one text a run: no batch_size
     return SentenceTransformerEmbedder(config.model, config.batch_size, config.device)
 
 

@@ -19,7 +19,18 @@ jbranchaud-til (first of 2 interleaved rounds) / 160 SciFact passages (median of
     + fusion with FastGelu, or MultiHeadAttention   28.1 / 26.5
 
 Fusion buys nothing here (attention's float32 score and softmax work is ~40% of the time
-either way) and needs the head count, so the plain recipe it is. bench/build.py, same machine
+either way) and needs the head count, so the plain recipe it is.
+
+What does pay is how it is run (vibesite.model.onnx_runtime): one text per run. A padded
+batch of 32 SciFact passages holds 32 x 12 heads x ~184^2 float32 attention scores, ~50 MB,
+more than the caches, and the mask Add, Softmax and score MatMuls then wait on memory. Texts
+per CPU-second, one thread, 120 SciFact passages, this recipe by batch size: 32: 28.7, 8: 32.7,
+4: 35.4, 2: 35.4, 1: 36.7 (float32 graph: 16.6 at 32, 20.6 at 1). Tried at the same time and
+not kept (texts per CPU-second against this recipe's, same run): onnxruntime's MatMulNBits
+with int8 compute (accuracy_level 4) on 8-bit weights, blocks of 32: 16.1 vs 29.7 (blocks of
+128: 18.4; 4-bit: 15.3, cosine 0.95); the attention score MatMuls in int8 too
+(MatMulConstBOnly off): 27.3 vs 29.2, cosine to float32 down from 0.991 to 0.984; BERT fusion
+(Attention or MultiHeadAttention) one text a run: 35.1 vs 39.8. bench/build.py, same machine
 (load ~15 from other processes), 100 SciFact passages, median of 3 interleaved rounds at the
 default 2 threads: torch 1.4 texts/s, float32 ONNX 1.4, this recipe 2.7 (1.98x); SciFact
 nDCG@10 (semantic only, 300 queries, sentence-transformers query vectors): torch's passage

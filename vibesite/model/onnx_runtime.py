@@ -11,7 +11,9 @@ In: ``EncoderFiles`` written by vibesite.model.onnx_export. Out: unit vectors.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -27,13 +29,15 @@ class OnnxDocumentEmbedder:
 
     ``windows`` and ``count_tokens`` count tokens exactly as ``SentenceTransformerEmbedder``
     does (the same ``tokenizers`` backend, without truncation); ``encode`` truncates each text to
-    ``max_tokens`` (special tokens included) and pads each batch to its longest text, as
-    sentence-transformers does, after sorting the texts by token count (little padding). The
-    onnxruntime session (all cores) is made on the first encode. ``encoder`` names the vectors
+    ``max_tokens`` (special tokens included), as sentence-transformers does, and runs each text
+    on its own: no padding and no batchmates, so a text's vector depends on that text only
+    (the int8 graph quantizes its activations per run, so in a batch it would depend on the
+    batch too). ``workers`` runs at once, one onnxruntime thread each (default: one per core),
+    longest texts first. The session is made on the first encode. ``encoder`` names the vectors
     for the store: "" (the model's own, to rounding) unless the graph is the int8 one.
     """
 
-    def __init__(self, files: EncoderFiles, batch_size: int = 32) -> None:
+    def __init__(self, files: EncoderFiles, workers: int | None = None) -> None:
         try:
             from tokenizers import Tokenizer
         except ImportError as exc:
@@ -43,7 +47,7 @@ class OnnxDocumentEmbedder:
         self.model_id = files.model_id
         self.encoder = encoder_name(files.model_onnx)
         self.max_tokens = files.max_length
-        self.batch_size = max(1, batch_size)
+        self.workers = max(1, workers or cpu_cores())
         self.tokenizer = Tokenizer.from_file(str(files.tokenizer_json))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
@@ -64,7 +68,7 @@ class OnnxDocumentEmbedder:
         return sum(min(self._tokens(t) + 2, self.max_tokens) for t in texts)
 
     def session(self) -> Any:
-        """The onnxruntime session, made once (intra-op threads: onnxruntime's default, all)."""
+        """The onnxruntime session, made once: one thread per run (``encode`` runs several)."""
         if self._session is None:
             try:
                 import onnxruntime as ort
@@ -73,6 +77,8 @@ class OnnxDocumentEmbedder:
                                  "`pip install onnxruntime tokenizers`") from exc
             options = ort.SessionOptions()
             options.log_severity_level = 3
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
             self._session = ort.InferenceSession(str(self.files.model_onnx), options,
                                                  providers=["CPUExecutionProvider"])
         return self._session
@@ -83,21 +89,30 @@ class OnnxDocumentEmbedder:
         if not texts:
             return out
         session = self.session()
-        names = [i.name for i in session.get_inputs()]
+        names = {i.name for i in session.get_inputs()}
         every = self._truncating.encode_batch(texts)
-        order = sorted(range(len(texts)), key=lambda i: -len(every[i].ids))  # little padding
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            encodings = [every[i] for i in rows]
-            width = max(len(e.ids) for e in encodings)
-            feed = {name: np.zeros((len(rows), width), dtype=np.int64) for name in names}
-            for row, e in enumerate(encodings):
-                feed["input_ids"][row, : len(e.ids)] = e.ids
-                feed["attention_mask"][row, : len(e.ids)] = e.attention_mask
-            (vectors,) = session.run([OUTPUT], feed)
-            out[rows] = vectors
+
+        def run(index: int) -> None:
+            ids = np.asarray([every[index].ids], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+            out[index] = session.run([OUTPUT], {k: v for k, v in feed.items() if k in names})[0][0]
+
+        order = sorted(range(len(texts)), key=lambda i: -len(every[i].ids))  # even finish
+        if self.workers == 1 or len(texts) == 1:
+            for index in order:
+                run(index)
+        else:  # onnxruntime releases the GIL while it runs
+            with ThreadPoolExecutor(min(self.workers, len(texts))) as pool:
+                list(pool.map(run, order))
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms > 0, norms, 1.0).astype(np.float32)
+
+
+def cpu_cores() -> int:
+    """The CPU cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class OnnxQueryEncoder:
