@@ -522,6 +522,10 @@ def test_search_page_reads_and_updates_the_address(page: Any, base_url: str) -> 
         BASE + "css-grid/?highlight=grid%20layout")
     assert page.title().startswith("Search ·")
     assert page.locator("#vs-search-input").count() == 0  # no second box in the header
+    # the manifest once, by its hashed name: the page's preload of it is the script's request
+    assert [re.sub(r"v=[0-9a-f]{10}$", "v=HASH", u)
+            for u in page.recorder.fetched(r"manifest\.json")] == [
+        base_url + "search/manifest.json?v=HASH"]
     assert wait_ready(page) is True  # a query in the address is a typed query: the model loads
     page.wait_for_function(SEMANTIC_SHOWN_OR_OFFERED)
     box = page.locator("#vs-results-input")

@@ -93,8 +93,9 @@ def test_odd_file_names_give_valid_unique_urls(make_site, fake_embedder) -> None
     # every internal link on every page leads to a written file
     for page, hrefs in links.items():
         for href in hrefs:
-            if href.startswith("/static/") and re.search(r"\.(js|css)\?v=[0-9a-f]{10}$", href):
-                href = href.split("?")[0]  # the theme's asset() version of its own files
+            if (href.startswith("/static/") and re.search(r"\.(js|css)\?v=[0-9a-f]{10}$", href)
+                    or re.fullmatch(r"/search/manifest\.json\?v=[0-9a-f]{10}", href)):
+                href = href.split("?")[0]  # asset(): the theme's files and the search manifest
             assert_valid_url_path(href)
             assert target(site, href).is_file(), f"{page} links to {href}, which was not written"
     # the sitemap lists URL-escaped addresses of written pages

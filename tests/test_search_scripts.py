@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -179,3 +180,20 @@ def test_imports_in_comments_are_not_imports(tmp_path: Path) -> None:
     a_name = Path(hashed.names["static/search/a.js"]).name
     assert main == files["main.js"].replace('"./a.js"', f'"./{a_name}"')  # comments untouched
     assert hashed.imports[SEARCH_ENTRY] == (hashed.names["static/search/a.js"],)
+
+
+def test_pages_name_the_manifest_by_its_hash_and_the_search_page_preloads_it(
+        search_site: Config) -> None:
+    """The search page's first list waits on the manifest: it loads beside the modules (one
+    round trip less), under a URL that changes with its content, so the browser may keep it."""
+    build_quiet(search_site, FakeEmbedder())
+    out = search_site.output_dir
+    manifest = (out / "search/manifest.json").read_bytes()
+    named = f"/search/manifest.json?v={hashlib.sha256(manifest).hexdigest()[:10]}"
+    for page in ("index.html", "first/index.html", "search/index.html"):
+        html = (out / page).read_text()
+        assert f'<meta name="vibesite-search" content="{named}">' in html, page
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin>',
+                          (out / "search/index.html").read_text())
+    assert preloads == [named]
+    assert 'rel="preload"' not in (out / "first/index.html").read_text()

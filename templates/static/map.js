@@ -67,8 +67,7 @@
   close.title = "Close";
   close.textContent = "\u00d7";
   close.addEventListener("click", () => { hide(); figure.focus(); });
-  card.append(cardTitle, cardTopic, close);
-  figure.append(card);
+  card.append(cardTitle, cardTopic, close);  // in the page from the first dot shown: never a link to nowhere
   let shown = null, hideTimer = 0, dots = null;
 
   function topicLink(label) {
@@ -91,6 +90,7 @@
     cardTopic.replaceChildren(...(broad ? [topicLink(broad), " \u203a "] : []),
                               ...(fine ? [topicLink(fine)] : []));
     cardTopic.hidden = !fine;
+    if (!card.isConnected) figure.append(card);
     card.hidden = false;
     if (shown) shown.classList.remove("d--shown");
     shown = dot;

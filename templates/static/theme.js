@@ -1,4 +1,5 @@
 // vibesite default theme: what the pages do with JavaScript (they work without it).
+// - the class "js" on <html> before the first paint (the map's size with static/map.js);
 // - the light / dark / automatic switch in the header, remembered in localStorage
 //   ("vibesite-theme"); loaded in <head> without defer, this file applies the choice before
 //   the first paint, and does the rest once the page is parsed;
@@ -10,6 +11,7 @@
   var ORDER = ["auto", "light", "dark"];
   var NAMES = { auto: "automatic (as your system)", light: "light", dark: "dark" };
   var root = document.documentElement;
+  root.classList.add("js");  // styles for pages with scripts, in place before the first paint
 
   function stored() {
     try {

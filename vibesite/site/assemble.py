@@ -211,6 +211,17 @@ def _search_vendor_files(search_files: Mapping[str, bytes | Path]) -> list[tuple
             if path.is_file()]
 
 
+def _manifest_version(search_files: Mapping[str, bytes | Path]) -> dict[str, str]:
+    """The search manifest's content hash, for ``asset()``: pages name it
+    ``search/manifest.json?v=<hash>``, a URL a browser may keep (a new build names a new one),
+    so the search page's preload of it is the very request its script makes."""
+    data = search_files.get("search/manifest.json")
+    if data is None:
+        return {}
+    raw = data if isinstance(data, bytes) else data.read_bytes()
+    return {"search/manifest.json": hashlib.sha256(raw).hexdigest()[:10]}
+
+
 def assemble(config: Config, articles: Sequence[Article], related: Related,
              topics: Topics, theme_dirs: Sequence[Path], content_static: Sequence[str],
              search_files: Mapping[str, bytes | Path],
@@ -221,9 +232,10 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
     info = SiteInfo(config.title, config.description, config.author, config.language,
                     config.base_url, datetime.now(UTC).year, bool(search_files),
                     asset_versions={
-                        dest: hashlib.sha256(src.read_bytes()).hexdigest()[:10]
-                        for src, dest in static
-                        if dest.startswith("static/") and dest.endswith((".js", ".css"))},
+                        **{dest: hashlib.sha256(src.read_bytes()).hexdigest()[:10]
+                           for src, dest in static
+                           if dest.startswith("static/") and dest.endswith((".js", ".css"))},
+                        **_manifest_version(search_files)},
                     asset_paths=scripts.names, asset_imports=scripts.imports)
     home = next((s for s in sections if s.id == ""), None)
     ordered = site_order(articles, config.order)

@@ -21,6 +21,7 @@
 import { words } from "./analysis.js";
 import { createEngine } from "./engine.js";
 import { markTerms } from "./highlight.js";
+import { MANIFEST } from "./loader.js";
 import { init } from "./ui.js";
 
 const baseMeta = document.querySelector('meta[name="vibesite-base"]');
@@ -30,7 +31,16 @@ const sitePath = (relative) => {
   return url.origin === location.origin ? url.pathname + url.search + url.hash : url.href;
 };
 
-const engine = createEngine({ base: BASE.href, sitePath });
+// The manifest under the name pages give it (<meta name="vibesite-search">: `?v=` its content
+// hash): a URL the browser may keep, and the search page's <link rel="preload"> of it is this
+// request; the plain name (an older page) is asked with `cache: "no-cache"` (./loader.js).
+const manifestMeta = document.querySelector('meta[name="vibesite-search"]');
+const plainManifest = new URL(MANIFEST, BASE).href;
+const fetchFile = (url, init) => (manifestMeta && url === plainManifest
+  ? fetch(new URL(manifestMeta.content, location.href).href)
+  : fetch(url, init));
+
+const engine = createEngine({ base: BASE.href, sitePath, fetch: fetchFile });
 
 window.vibesiteSearch = {
   ready: engine.ready, // resolves true once semantic search is on, false if it cannot be
