@@ -191,25 +191,6 @@ def test_default_embedder_is_the_int8_export_for_any_count(
     assert isinstance(default_embedder(replace(config, device="cpu"), 3), OnnxDocumentEmbedder)
 
 
-def test_asking_which_encoder_exports_first_on_a_cold_cache(
-        tmp_path: Path, document_files: tuple[Path, EncoderFiles],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """A store of torch vectors from before the int8 encoder must not look current until the
-    search stage exports (it would re-embed everything one build later): the expected encoder
-    is the int8 export's, exported when the cache has none."""
-    from vibesite.model import onnx_export
-
-    cache, _ = document_files
-    exported: list[Path] = []
-    monkeypatch.setattr(onnx_export, "export_query_encoder",
-                        lambda model, cache_dir, **_: exported.append(cache_dir))
-    monkeypatch.setattr(configured_module, "_cached_files", lambda config: (
-        cached_build_encoder(config.model, cache) if exported else None))
-    config = Config(cache_dir=tmp_path / "cold")
-    assert ConfiguredModel(config).encoder == INT8_ENCODER
-    assert exported == [tmp_path / "cold"]
-
-
 def test_a_model_that_cannot_be_exported_falls_back_to_sentence_transformers(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from vibesite.model import onnx_export
@@ -223,12 +204,10 @@ def test_a_model_that_cannot_be_exported_falls_back_to_sentence_transformers(
     monkeypatch.setattr(configured_module, "SentenceTransformerEmbedder", _NoTorch)
     monkeypatch.setattr(onnx_export, "export_query_encoder", refuse)
     config = Config(cache_dir=tmp_path / "cold")  # nothing exported yet
-    model = ConfiguredModel(config)  # one build: the export is tried once
-    assert model.encoder == ""
-    chosen = model(3)
+    assert ConfiguredModel(config).encoder == ""
+    chosen = default_embedder(config, 3)
     assert isinstance(chosen, _NoTorch) and chosen.args == (MODEL, 32, "auto")
     assert tried == [MODEL]
-    assert isinstance(default_embedder(config, 3), _NoTorch) and tried == [MODEL, MODEL]
 
 
 def test_an_export_whose_int8_copy_failed_builds_with_the_float32_graph(

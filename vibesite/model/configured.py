@@ -24,19 +24,11 @@ class ConfiguredModel:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.loaded: Embedder | None = None
-        self._files: list[EncoderFiles | None] = []  # the export, once looked for
 
     def __call__(self, count: int) -> Embedder:
         if self.loaded is None:
-            self.loaded = _embedder(self.config, self._exported())
+            self.loaded = default_embedder(self.config, count)
         return self.loaded
-
-    def _exported(self) -> EncoderFiles | None:
-        """``_exported_files``, tried once (a model that cannot be exported is not tried
-        again by this build's embedding)."""
-        if not self._files:
-            self._files.append(_exported_files(self.config) if on_cpu(self.config) else None)
-        return self._files[0]
 
     @property
     def encoder(self) -> str:
@@ -44,10 +36,7 @@ class ConfiguredModel:
             return str(getattr(self.loaded, "encoder", ""))
         if not on_cpu(self.config):
             return ""
-        # Exported now if the cache has none, as the first embedding would: else a store of
-        # torch vectors (a site built before the int8 encoder) would look current until the
-        # search stage exported, and re-embed everything one build later.
-        files = self._exported()
+        files = _cached_files(self.config)
         return "" if files is None else encoder_name(files.model_onnx)
 
 
@@ -60,15 +49,21 @@ def default_embedder(config: Config, count: int) -> Embedder:
     a build with search makes anyway). sentence-transformers embeds when the model cannot be
     exported, when onnxruntime is missing, or on a GPU (see on_cpu).
     """
-    return _embedder(config, _exported_files(config) if on_cpu(config) else None)
+    if on_cpu(config):
+        files = _cached_files(config)
+        if files is None:
+            try:
+                from vibesite.model.onnx_export import export_query_encoder
 
+                export_query_encoder(config.model, config.cache_dir)
+            except (ImportError, ModelError):  # the search stage warns about the export
+                pass
+            else:
+                files = _cached_files(config)
+        if files is not None:
+            from vibesite.model.onnx_runtime import OnnxDocumentEmbedder
 
-def _embedder(config: Config, files: EncoderFiles | None) -> Embedder:
-    """The int8 ONNX encoder of ``files``; sentence-transformers without them."""
-    if files is not None:
-        from vibesite.model.onnx_runtime import OnnxDocumentEmbedder
-
-        return OnnxDocumentEmbedder(files)  # one text a run: no batch_size
+            return OnnxDocumentEmbedder(files)  # one text a run: no batch_size
     return SentenceTransformerEmbedder(config.model, config.batch_size, config.device)
 
 
@@ -76,21 +71,6 @@ def on_cpu(config: Config) -> bool:
     """Whether the build embeds on the CPU: ``device = "cpu"``, or ``"auto"`` on a machine
     without an NVIDIA driver (found without importing torch, which would take 3-4 s)."""
     return config.device == "cpu" or (config.device == "auto" and not NVIDIA_DRIVER.exists())
-
-
-def _exported_files(config: Config) -> EncoderFiles | None:
-    """The cached build encoder, exported first if the cache has none; None when the model
-    cannot be exported (the search stage warns) or onnx is missing."""
-    files = _cached_files(config)
-    if files is None:
-        try:
-            from vibesite.model.onnx_export import export_query_encoder
-
-            export_query_encoder(config.model, config.cache_dir)
-        except (ImportError, ModelError):  # the search stage warns about the export
-            return None
-        files = _cached_files(config)
-    return files
 
 
 def _cached_files(config: Config) -> EncoderFiles | None:
