@@ -179,17 +179,6 @@ def lexicon_fixture() -> dict[str, Any]:
     expanded = lexicon.expansions([decoded], "ap", "api", 2)
     merged = lexicon.prefix_postings(decoded["api"], expanded, "ap")
     as_json = {t: [p._asdict() for p in ps] for t, ps in decoded.items()}
-    stems = lexicon.decode_shard({"p": {"em": [[0, 1]], "emb": [[1, 0]], "embed": [[2, 4], [1, 7]],
-                                        "emu": [[5, 2]]}, "f": {}})
-    past = [{"prefix": prefix, "exact": exact,
-             "expansions": [[t, [p._asdict() for p in ps]] for t, ps in
-                            lexicon.expansions([stems], prefix, exact, 8)],
-             "prefix_postings": [p._asdict() for p in lexicon.prefix_postings(
-                 stems.get(exact, []), lexicon.expansions([stems], prefix, exact, 8), prefix)]}
-            for prefix, exact in [("embeddin", "embeddin"), ("embedd", "embedd"),
-                                  ("embeddings", "embeddings"), ("emba", "emba"),
-                                  ("embed", "emb"), ("emux", "emux"), ("embeddin", "embed"),
-                                  ("embeddingsx", "embeddingsx")]]
     return {
         "typed_prefix": [[q, lexicon.typed_prefix(q, 3)] for q in PREFIX_QUERIES],
         "shards": SHARD_RANGES, "found": found,
@@ -198,8 +187,6 @@ def lexicon_fixture() -> dict[str, Any]:
         "decoded": as_json,
         "expansions": [[t, [p._asdict() for p in ps]] for t, ps in expanded],
         "prefix_postings": [p._asdict() for p in merged],
-        "stems_shard": {t: [p._asdict() for p in ps] for t, ps in stems.items()},
-        "past_the_stem": past,
     }
 
 

@@ -42,18 +42,6 @@ test("expansions() and prefixPostings() weight a prefix's terms as Python does",
     expected.prefix_postings);
 });
 
-test("a word typed past its stem matches the longest stem it starts with, as in Python", () => {
-  const shard = new Map(Object.entries(expected.stems_shard));
-  assert.ok(expected.past_the_stem.some((c) => c.expansions.length === 1));
-  assert.ok(expected.past_the_stem.some((c) => c.expansions.length === 0));
-  for (const { prefix, exact, expansions: want, prefix_postings: postings } of
-    expected.past_the_stem) {
-    const expanded = expansions([shard], prefix, exact, 8);
-    assert.deepEqual(asJson(expanded), want, prefix);
-    assert.deepEqual(asJson(prefixPostings(shard.get(exact), expanded, prefix)), postings, prefix);
-  }
-});
-
 test("an exact match outweighs the same count of a longer word that starts with it", () => {
   const exact = [{ doc: 0, tf: 1, positions: [3] }];
   const longer = [{ doc: 1, tf: 1, positions: [3] }];

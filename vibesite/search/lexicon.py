@@ -45,11 +45,6 @@ COUNTS_ONLY_MIN_DOCS = 64
 PREFIX_MIN_CHARS = 3
 PREFIX_TERMS = 8
 PREFIX_SHARDS = 2
-# A word typed past its stem ("embeddin": the index holds "embed" for embedding, embeddings)
-# starts with no term; it then matches the longest term it starts with, of at least
-# STEM_MIN_CHARS characters and half of the word's (``expansions``), so the list does not go
-# empty between "embed" and "embedding" while the reader types.
-STEM_MIN_CHARS = 3
 
 
 class Posting(NamedTuple):
@@ -166,15 +161,9 @@ def typed_prefix(query: str, min_chars: int) -> str | None:
 def expansions(shards: Sequence[Mapping[str, Sequence[Posting]]], prefix: str, exact: str,
                limit: int) -> list[tuple[str, list[Posting]]]:
     """The terms of ``shards`` that start with ``prefix``, but ``exact``: the ``limit`` found in
-    the most docs (then in term order), with their postings. If there are none and ``exact`` is
-    not in ``shards`` either, the longest term that ``prefix`` starts with (``STEM_MIN_CHARS``)."""
+    the most docs (then in term order), with their postings."""
     found = {term: list(postings) for shard in shards for term, postings in shard.items()
              if term.startswith(prefix) and term != exact}
-    if not found and not any(exact in shard for shard in shards):
-        stems = [(term, list(postings)) for shard in shards for term, postings in shard.items()
-                 if prefix.startswith(term) and len(term) >= STEM_MIN_CHARS
-                 and 2 * len(term) >= len(prefix)]
-        return [max(stems, key=lambda found: len(found[0]))] if stems else []
     ranked = sorted(found, key=lambda t: (-len(found[t]), term_key(t)))[:limit]
     return [(term, found[term]) for term in ranked]
 
@@ -183,10 +172,9 @@ def prefix_postings(exact: Sequence[Posting], expanded: Sequence[tuple[str, Sequ
                     prefix: str) -> list[Posting]:
     """The last word's postings while it is typed: its exact term's, plus each expansion's with
     its frequency times len(prefix) / len(term) (below 1: at the same frequency and length an
-    exact match scores more; a stem shorter than the word counts 1); positions merged (None if
-    one of them has none)."""
+    exact match scores more); positions merged (None if one of them has none)."""
     merged: dict[int, tuple[float, list[int] | None]] = {}
-    weighted = [(1.0, exact), *((min(1.0, len(prefix) / len(term)), p) for term, p in expanded)]
+    weighted = [(1.0, exact), *((len(prefix) / len(term), p) for term, p in expanded)]
     for weight, postings in weighted:
         for entry in postings:
             at = None if entry.positions is None else list(entry.positions)

@@ -77,30 +77,14 @@ export function typedPrefix(query, minChars) {
   return length(word) >= minChars ? word : null;
 }
 
-/** A word typed past its stem matches the longest term it starts with, of at least this many
- *  characters and half of its own (Python: lexicon.STEM_MIN_CHARS). */
-export const STEM_MIN_CHARS = 3;
-
 /** The terms of the decoded `shards` starting with `prefix`, but `exact`: the `limit` found in
- *  the most docs (then in term order), as [[term, postings], ...]; if there are none and `exact`
- *  is not in `shards` either, the longest term `prefix` starts with (Python: lexicon.expansions). */
+ *  the most docs (then in term order), as [[term, postings], ...] (Python: lexicon.expansions). */
 export function expansions(shards, prefix, exact, limit) {
   const found = new Map();
   for (const shard of shards) {
     for (const [term, postings] of shard) {
       if (term.startsWith(prefix) && term !== exact) found.set(term, postings);
     }
-  }
-  if (!found.size && !shards.some((shard) => shard.has(exact))) {
-    let stem = null;
-    for (const shard of shards) {
-      for (const [term, postings] of shard) {
-        const size = length(term);
-        if (prefix.startsWith(term) && size >= STEM_MIN_CHARS && 2 * size >= length(prefix)
-          && (!stem || size > length(stem[0]))) stem = [term, postings];
-      }
-    }
-    return stem ? [stem] : [];
   }
   const ranked = [...found.keys()].sort((a, b) => (found.get(b).length - found.get(a).length)
     || (a < b ? -1 : a > b ? 1 : 0));
@@ -113,8 +97,7 @@ export function expansions(shards, prefix, exact, limit) {
 export function prefixPostings(exact, expanded, prefix) {
   const merged = new Map();
   const weighted = [[1, exact ?? []],
-    ...expanded.map(([term, postings]) => [Math.min(1, length(prefix) / length(term)),
-      postings])];
+    ...expanded.map(([term, postings]) => [length(prefix) / length(term), postings])];
   for (const [weight, postings] of weighted) {
     for (const { doc, tf, positions } of postings) {
       const at = positions === null ? null : [...positions];
