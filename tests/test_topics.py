@@ -349,3 +349,24 @@ def test_neighbour_graph_finds_nearly_the_exact_neighbours_never_the_article_its
     assert recall >= 0.95
     twins = len(vecs) - 5 + np.arange(5)
     assert (found[np.arange(5), 0] == twins).all() and (found[twins, 0] == np.arange(5)).all()
+
+
+@pytest.mark.slow  # two t-SNE layouts: ~10 s on two shared cores
+def test_tsne_map_keeps_neighbours_and_is_the_same_on_any_number_of_cores(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sklearn.manifold import trustworthiness
+
+    from vibesite.topics import neighbours, projection
+
+    rng = np.random.default_rng(0)
+    t = np.sort(rng.random(240))  # articles along a curve: each one's neighbours are known
+    freq, phase = rng.uniform(0.5, 4, 16), rng.uniform(0, 2 * np.pi, 16)
+    x = np.concatenate([np.cos(2 * np.pi * freq * t[:, None] + phase),
+                        np.sin(2 * np.pi * freq * t[:, None] + phase)], axis=1)
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    monkeypatch.setattr(neighbours, "EXACT_LIMIT", 100)  # the HNSW graph's path
+    monkeypatch.setattr(projection, "usable_cores", lambda: 2)
+    two = project_2d(x)
+    monkeypatch.setattr(projection, "usable_cores", lambda: 1)
+    assert np.array_equal(project_2d(x), two)
+    assert trustworthiness(x, two, n_neighbors=10, metric="cosine") >= 0.95

@@ -10,16 +10,18 @@ Out: (n, 2) positions in [-1, 1], rounded to 4 places (byte-stable).
   (135 s, and numba + llvmlite add ~210 MB to the install against openTSNE's 13 MB).
 - Every article takes part, up to LAYOUT_LIMIT. Laying out a sample of 2,500 and placing the
   rest beside their neighbours lost the neighbourhoods of large sites: on winrt-api-docs
-  (40,289 articles; trustworthiness on a random 5,000 of them) 0.869, against 0.975 for
-  t-SNE of all of them. A sample of s articles at perplexity 30 resolves groups of about
-  30 n / s articles, and a placed article lands on a mean of sample positions, so the order
-  inside those groups is lost. Two costs grew with n and are cut instead: the neighbour
+  (40,289 articles; trustworthiness on a random 5,000 of them) 0.869 in 18 s of CPU,
+  against 0.977 in 35 s for t-SNE of all of them (``bench/map_layout.py --vectors``). A
+  sample of s articles at perplexity 30 resolves groups of about 30 n / s articles, and a
+  placed article lands on a mean of sample positions, so the order inside those groups is
+  lost. Two costs grew with n and are cut instead: the neighbour
   graph (topics.neighbours: an HNSW graph, 6 s CPU at 40k against Annoy's 27 s) and the
   FFT grid, whose intervals follow the map's span (FFT_INTERVAL units each, not openTSNE's
   1: 20 s CPU at 40k against 32 s, trustworthiness 0.9751 against 0.9750). The learning
   rate is n / exaggeration (openTSNE's "auto", Belkina et al. 2019), so the same iteration
-  schedule converges at 2,000 and at 40,000 articles (0.9757 at 40k with 150 iterations
-  after the exaggerated phase, 0.9750 with 250).
+  schedule converges at 2,000 and at 40,000 articles (in trials at 40k: 0.976 with 100 + 100
+  iterations, 0.975 with 125 + 250; TIL needs the longer schedule: 0.950 with 100 + 150).
+  Barnes-Hut instead of the FFT halves TIL's time but keeps less (0.949 against 0.956).
 - Past LAYOUT_LIMIT articles, t-SNE lays out an evenly spread sample of that size and the
   others are placed like new articles (below), so the layout's time stays bounded.
   Tiny sites (under TSNE_MIN articles) use PCA.
