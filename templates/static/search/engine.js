@@ -14,17 +14,16 @@
 //   loadMs, embedMs, downloaded, downloadBytes}; every listener is called when the semantic
 //   state changes, every `progress` listener as the model's bytes arrive.
 // lexicalRanking, semanticRanking and fusedHits are the steps of a search, on their own.
-// Nothing is fetched when this module is imported.
+// Nothing is fetched when this module is imported; ./encoder.js (and ./model.js) only once the
+// semantic model starts loading.
 
 import { STEMMER_MODULE, createTokenizer } from "./analysis.js";
-import { bestPassageScores } from "./codes.js";
+import { semanticRanking as rankPassages } from "./codes.js";
 import { excerpt } from "./excerpt.js";
 import { createLoader } from "./loader.js";
-import { startEncoder } from "./encoder.js";
 import { expansions, prefixPostings, typedPrefix } from "./lexicon.js";
-import { webAssemblyAvailable } from "./model.js";
 import {
-  bm25Scores, fuseResults, phraseDocs, queryPairs, rankAll, rankPositive,
+  bm25Scores, fuseResults, phraseDocs, queryPairs, rankPositive,
 } from "./rank.js";
 
 // Excerpts made in one task at most: each reads and stems a whole article's text (up to 20,000
@@ -60,7 +59,7 @@ export async function lexicalRanking(index, loader, terms, prefix = null) {
 /** All docs ranked by their best passage's score for the query's unit vector: the best
  *  `candidates`. */
 export function semanticRanking(index, vectors, vector) {
-  return rankAll(bestPassageScores(vectors, vector), index.candidates);
+  return rankPassages(vectors, vector, index.candidates);
 }
 
 /** What supports a result: "keyword", "semantic" or "both" (Python: Hit.match). */
@@ -157,30 +156,42 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
       return semanticOff("error", error);
     }
     if (!index.model) return semanticOff("unavailable", "this site has no query encoder");
-    if (!webAssemblyAvailable()) return semanticOff("unavailable", "WebAssembly is not available");
+    // the encoder's modules load with the model, not before the page's first list
+    let encoding;
+    try {
+      encoding = await import("./encoder.js");
+    } catch (error) {
+      return semanticOff("error", error);
+    }
+    if (!encoding.webAssemblyAvailable()) {
+      return semanticOff("unavailable", "WebAssembly is not available");
+    }
     state.semantic = "loading";
     state.downloadBytes = index.model.download_bytes ?? null;
     notify();
     const started = performance.now();
     try {
-      const [encoder, vectors] = await Promise.all([
-        startEncoder(index.model, loader, vendor, onBytes),
-        loader.vectors(index, onBytes),
-      ]);
-      const embed = async (text) => {
-        const t0 = performance.now();
-        const vector = await encoder.embed(text);
-        state.embedMs = performance.now() - t0;
-        return vector;
+      // the model, the vectors and their scoring live in a worker (./encoder.js)
+      const encoder = await encoding.startEncoder(index, loader, vendor, onBytes);
+      const rank = async (text) => {
+        const answer = await encoder.rank(text);
+        state.embedMs = answer.embedMs;
+        return answer;
       };
-      const warm = await embed("warm up");
+      const warm = (await rank("warm up")).vector;
       if (warm.length !== index.dim) {
         throw new Error(`the model gives ${warm.length} dimensions, the index has ${index.dim}`);
       }
       state.loadMs = performance.now() - started;
       state.semantic = "ready";
       state.error = null;
-      const semantic = { embed, vectors };
+      const embed = async (text) => {
+        const t0 = performance.now();
+        const vector = await encoder.embed(text);
+        state.embedMs = performance.now() - t0;
+        return vector;
+      };
+      const semantic = { embed, rank };
       resolveReady(true);
       notify();
       return semantic;
@@ -203,6 +214,25 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     return semanticPromise;
   }
 
+  let lastKeyword = { key: null, part: null };
+  /** The keyword ranking of the query's terms (and typed prefix) and the terms its excerpts
+   *  mark; the last query's is kept, as the search page asks for the same query again when
+   *  semantic ranking arrives or the reader asks for more results. */
+  function keywordPart(index, terms, typed) {
+    const key = JSON.stringify([terms, typed]);
+    if (lastKeyword.key === key) return lastKeyword.part;
+    const part = (async () => ({
+      lexical: terms.length ? await lexicalRanking(index, loader, terms, typed) : [],
+      // the excerpts also mark the words the typed prefix matched (Python: SiteSearch.results)
+      marked: typed === null ? terms : [...terms, ...expansions(
+        (await loader.lexical(index, [], typed)).prefixShards, typed, terms[terms.length - 1],
+        index.lexical.prefix.terms).map(([term]) => term)],
+    }))();
+    lastKeyword = { key, part };
+    part.catch(() => { if (lastKeyword.part === part) lastKeyword = { key: null, part: null }; });
+    return part;
+  }
+
   /** Search the site: {hits, total}; semantic ranking is fused in only once the model has
    *  loaded (and `semantic` is not false). `prefix`: the query is being typed, so its last
    *  word, when nothing follows it, also matches the words that start with it (Python:
@@ -216,17 +246,10 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     if (index.count === 0) return { hits: [], total: 0 };
     const typed = prefix && terms.length ? typedPrefix(query, index.lexical.prefix.min_chars)
       : null;
-    const lexical = terms.length ? await lexicalRanking(index, loader, terms, typed) : [];
-    // the excerpts also mark the words the typed prefix matched (Python: SiteSearch.results)
-    const marked = typed === null ? terms : [...terms, ...expansions(
-      (await loader.lexical(index, [], typed)).prefixShards, typed, terms[terms.length - 1],
-      index.lexical.prefix.terms).map(([term]) => term)];
+    const { lexical, marked } = await keywordPart(index, terms, typed);
     const model = semantic && state.semantic === "ready" ? semanticPromise : null;
     let semanticRanked = [];
-    if (model) {
-      const { embed: embedQuery, vectors } = await model;
-      semanticRanked = semanticRanking(index, vectors, await embedQuery(String(query)));
-    }
+    if (model) semanticRanked = (await (await model).rank(String(query))).ranked;
     const stem = await tokenize.stemmer();
     return fusedHits(index, loader, lexical, semanticRanked, limit, sitePath,
       excerpts ? { text: String(query), terms: marked, stem } : null);
