@@ -26,7 +26,10 @@ import {
   bm25Scores, fuseResults, phraseDocs, queryPairs, rankPositive,
 } from "./rank.js";
 
-// Excerpts made in one task at most: each reads and stems a whole article's text (up to 20,000
+// The first list's work is split into tasks at most a few tens of ms long on a phone
+// (Lighthouse's Total Blocking Time counts every task over 50 ms): decoding the keyword shards,
+// ranking, asking for the ten results' doc and text shards (about 20 fetches), and the
+// excerpts. Excerpts made in one task at most: each reads and stems a whole article's text (up to 20,000
 // characters), about 12 ms on a phone (Lighthouse's 4x slower CPU), so 20 of them in a row
 // were a long task that kept the page from answering the reader.
 const EXCERPTS_PER_TASK = 3;
@@ -50,6 +53,7 @@ export async function lexicalRanking(index, loader, terms, prefix = null) {
     const merged = prefixPostings(postingsByTerm[last], expanded, prefix);
     postingsByTerm[last] = merged.length ? merged : null;
   }
+  await nextTask(); // the shards were decoded (and a prefix's postings merged) in this task
   const ranked = rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical,
     pairs), index.count);
   const phrased = new Set(phraseDocs(postingsByTerm, terms.map((t) => distinct.indexOf(t))));
@@ -86,6 +90,7 @@ export async function fusedHits(index, loader, lexical, semantic, limit, sitePat
     index.semantic_floor ?? null);
   const top = all.slice(0, limit);
   const indices = top.map((hit) => hit.doc);
+  await nextTask(); // asking for the doc and text shards takes a task of its own
   const [docs, texts] = await Promise.all([loader.docs(index, indices),
     query ? loader.texts(index, indices) : null]);
   const excerpts = [];
