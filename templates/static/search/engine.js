@@ -26,12 +26,11 @@ import {
   bm25Scores, fuseResults, phraseDocs, queryPairs, rankPositive,
 } from "./rank.js";
 
-// The first list's work is split into tasks at most a few tens of ms long on a phone
-// (Lighthouse's Total Blocking Time counts every task over 50 ms): decoding the keyword shards,
-// ranking, asking for the ten results' doc and text shards (about 20 fetches), and the
-// excerpts. Excerpts made in one task at most: each reads and stems a whole article's text (up to 20,000
-// characters), about 12 ms on a phone (Lighthouse's 4x slower CPU), so 20 of them in a row
-// were a long task that kept the page from answering the reader.
+// A search's work is split into tasks a few tens of ms long at most on a phone (Lighthouse's
+// Total Blocking Time counts every task over 50 ms): decoding the keyword shards, ranking,
+// asking for the results' doc and text shards (about 20 fetches for ten), and the excerpts.
+// Excerpts made in one task at most: each reads a whole article's text (up to 20,000
+// characters); 20 of them in a row were a long task that kept the page from answering.
 const EXCERPTS_PER_TASK = 3;
 
 /** Let the browser run other tasks (input, paint) before going on. */
