@@ -18,7 +18,8 @@ lighthouse@12`` here, or ``VIBESITE_LIGHTHOUSE`` naming its ``cli/index.js``; Ch
 
 Scores, performance above all, depend on the machine's load: ``--runs N`` (default 3) runs
 each page N times and prints the median with the range (``95 (91-97)``), the largest
-contentful paint's median in seconds, and the load average before and after.
+contentful paint's median in seconds, the total blocking time's median and range in ms, and
+the load average before and after.
 
 Prints a table per site and the failing audits of each page's median run; exits 0.
 """
@@ -125,14 +126,16 @@ def bench_site(cli: Path, site: Path, article: str | None, pages: list[str],
                       for c in CATEGORIES]
             lcp = statistics.median(r["audits"]["largest-contentful-paint"]["numericValue"]
                                     for r in reports) / 1000
-            rows.append([f"{name} ({paths[name] or '/'})", *map(spread, scores), f"{lcp:.1f}"])
+            tbt = [round(r["audits"]["total-blocking-time"]["numericValue"]) for r in reports]
+            rows.append([f"{name} ({paths[name] or '/'})", *map(spread, scores), f"{lcp:.1f}",
+                         spread(tbt)])
             ranked = sorted(reports, key=lambda r: r["categories"]["performance"]["score"] or 0)
             notes += [f"  {name}: {line}" for line in failing_audits(ranked[len(ranked) // 2])]
     print(f"\n{site}" + (" (text files gzip-compressed, as GitHub Pages sends them)"
                           if compress else "")
           + f"\n{runs} run(s) per page; load average (1, 5, 15 min) {load_before} before, "
           f"{load_average()} after")
-    print(table(["page", *CATEGORIES, "LCP s"], rows))
+    print(table(["page", *CATEGORIES, "LCP s", "TBT ms"], rows))
     if notes:
         print("audits under 0.9 (median run):\n" + "\n".join(notes))
 

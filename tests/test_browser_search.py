@@ -697,26 +697,44 @@ def test_the_save_data_button_takes_room_kept_for_it(context: Any, base_url: str
     assert page.evaluate("() => window.__shifts") == []
 
 
-def test_results_do_not_move_under_focus(context: Any, base_url: str) -> None:
-    # a query whose merged ranking differs from its keyword ranking
+def first_fitting_query(context: Any, base_url: str, queries: list[str], fits: Any,
+                        **options: Any) -> tuple[str, list[Any], list[Any]]:
+    """The first of `queries` whose keyword and merged results (search() with `options`)
+    `fits(keyword, merged)`, with both."""
     probe = context.new_page()
     open_home(probe, base_url)
     probe.evaluate("() => window.vibesiteSearch.load()")
     assert wait_ready(probe) is True
-    chosen = None
-    for query in ["copy a database safely", "history of commits", "escaping markup in pages",
-                  "layout of a page", "python packages", "references in rust"]:
-        orders = [[hit["href"] for hit in search(probe, query, limit=20, semantic=semantic)]
-                  for semantic in (False, True)]
-        if orders[0] and orders[0] != orders[1]:
-            chosen, merged = query, orders[1]
-            break
-    assert chosen is not None
-    probe.close()
+    try:
+        for query in queries:
+            keyword, merged = (search(probe, query, semantic=semantic, **options)
+                               for semantic in (False, True))
+            if fits(keyword, merged):
+                return query, keyword, merged
+    finally:
+        probe.close()
+    raise AssertionError(f"no query fits: {queries}")
 
+
+def search_page_model_held(context: Any, base_url: str, query: str) -> tuple[Any, list[Any]]:
+    """The search page for `query` with its keyword list shown and the model's file held."""
     page, held = calm_page(context)
-    page.goto(base_url + "search/?q=" + chosen.replace(" ", "%20"))
+    page.goto(base_url + "search/?q=" + query.replace(" ", "%20"))
     page.locator(".vs-results__item").first.wait_for()
+    return page, held
+
+
+def test_results_do_not_move_under_focus(context: Any, base_url: str) -> None:
+    # a query whose merged ranking differs from its keyword ranking
+    chosen, _, merged_hits = first_fitting_query(
+        context, base_url, ["copy a database safely", "history of commits",
+                            "escaping markup in pages", "layout of a page", "python packages",
+                            "references in rust"],
+        lambda keyword, merged: keyword and [h["href"] for h in keyword] != [
+            h["href"] for h in merged], limit=20)
+    merged = [hit["href"] for hit in merged_hits]
+
+    page, held = search_page_model_held(context, base_url, chosen)
     keyword = page.evaluate(HREFS)
     page.keyboard.press("Tab")  # from the search box to the first result's link
     page.keyboard.press("Tab")
@@ -736,3 +754,46 @@ def test_results_do_not_move_under_focus(context: Any, base_url: str) -> None:
     assert page.evaluate("() => document.activeElement.getAttribute('href')") == merged[0]
     assert page.evaluate("() => window.__shifts") == []
     assert page.recorder.errors == []
+
+
+def test_a_merged_ranking_in_the_same_order_only_updates_the_status(context: Any,
+                                                                   base_url: str) -> None:
+    """The merged ranking is compared with the list shown by its pages (it is made without
+    excerpts): the same pages in the same order keep the list, excerpts and links as they are,
+    with no notice; the status says the list now has semantic ranking in it."""
+    # the first result's link names its section; the pages are the same, in the same order
+    chosen, _, _ = first_fitting_query(
+        context, base_url, ["broken disk", "snapshots", "somewhere else", "disk", "keep copies"],
+        lambda keyword, merged: keyword and keyword[0]["anchor"] and [
+            h["url"] for h in keyword] == [h["url"] for h in merged],
+        prefix=True)  # as the page asks
+
+    page, held = search_page_model_held(context, base_url, chosen)
+    shown = page.locator(".vs-results__list").inner_html()
+    assert "<mark>" in shown and "#" in page.evaluate(HREFS)[0]  # an excerpt and its section
+    release(page, held)
+    page.wait_for_function("() => document.querySelector('.vs-results__mode').textContent"
+                           ".startsWith('Semantic')")
+    assert page.locator(".vs-results__updated").count() == 0
+    assert page.locator(".vs-results__list").inner_html() == shown
+    assert page.evaluate("() => window.__shifts") == []
+    assert page.recorder.errors == []
+
+
+def test_semantic_search_without_workers_ranks_the_same(context: Any, page: Any,
+                                                        base_url: str) -> None:
+    """Where the browser has no Web Workers, the encoder runs and the passages are scored on
+    the page itself (./encoder.js): the same results as the worker gives."""
+    bare = context.new_page()
+    bare.add_init_script("delete window.Worker")
+    bare.recorder = Recorder(bare)
+    for tab in (page, bare):
+        open_home(tab, base_url)
+        tab.evaluate("() => window.vibesiteSearch.load()")
+        assert wait_ready(tab) is True
+    assert bare.evaluate("() => typeof Worker") == "undefined"
+    for query in ["sqlite backup tools", "rewrite commit history", "borrow checker"]:
+        hits = search(page, query, limit=20)
+        assert any(hit["semanticRank"] is not None for hit in hits), query
+        assert search(bare, query, limit=20) == hits, query
+    assert bare.recorder.errors == []

@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  createEngine, fusedHits, lexicalRanking, resultHref, semanticScores,
+  createEngine, fusedHits, lexicalRanking, resultHref,
 } from "../../templates/static/search/engine.js";
+import { semanticScores } from "../../templates/static/search/codes.js";
 import { createLoader } from "../../templates/static/search/loader.js";
 import { FIXTURES, VENDOR, assertClose, fileFetch, fixture } from "./helpers.mjs";
 
@@ -65,7 +66,8 @@ test("semantic scores and hybrid rankings are Python's for the same query vector
   for (const c of cases) {
     if (!c.query.trim()) continue;
     const lexical = c.terms.length ? await lexicalRanking(index, loader, c.terms) : [];
-    const semantic = semanticScores(index, vectors, Float64Array.from(c.vector));
+    const semantic = semanticScores(vectors, Float64Array.from(c.vector),
+      index.fusion.passage_mean, index.candidates);
     assert.equal(semantic.best.length, index.count);
     for (let doc = 0; doc < index.count; doc++) { // the fixture's are rounded to 10 decimals
       assert.ok(Math.abs(semantic.best[doc] - c.best_scores[doc]) <= 1e-10, `${c.query}: ${doc}`);

@@ -13,23 +13,24 @@
 //   is on, false if it cannot be (never rejects); `state` is live: {manifest, semantic, error,
 //   loadMs, embedMs, downloaded, downloadBytes}; every listener is called when the semantic
 //   state changes, every `progress` listener as the model's bytes arrive.
-// lexicalRanking, semanticScores and fusedHits are the steps of a search, on their own.
-// Nothing is fetched when this module is imported.
+// lexicalRanking and fusedHits are the steps of a search, on their own (the semantic scores
+// come from ./encoder.js: codes.js semanticScores).
+// Nothing is fetched when this module is imported; ./encoder.js (and ./model.js) only once the
+// semantic model starts loading.
 
 import { STEMMER_MODULE, createTokenizer } from "./analysis.js";
-import { docScores } from "./codes.js";
 import { excerpt } from "./excerpt.js";
 import { createLoader } from "./loader.js";
-import { startEncoder } from "./encoder.js";
 import { expansions, prefixPostings, typedPrefix } from "./lexicon.js";
-import { webAssemblyAvailable } from "./model.js";
 import {
   bm25Scores, fuseResults, queryPairs, rankPositive,
 } from "./rank.js";
 
-// Excerpts made in one task at most: each reads and stems a whole article's text (up to 20,000
-// characters), about 12 ms on a phone (Lighthouse's 4x slower CPU), so 20 of them in a row
-// were a long task that kept the page from answering the reader.
+// A search's work is split into tasks a few tens of ms long at most on a phone (Lighthouse's
+// Total Blocking Time counts every task over 50 ms): decoding the keyword shards, ranking,
+// asking for the results' doc and text shards (about 20 fetches for ten), and the excerpts.
+// Excerpts made in one task at most: each reads a whole article's text (up to 20,000
+// characters); 20 of them in a row were a long task that kept the page from answering.
 const EXCERPTS_PER_TASK = 3;
 
 /** Let the browser run other tasks (input, paint) before going on. */
@@ -50,14 +51,9 @@ export async function lexicalRanking(index, loader, terms, prefix = null) {
     const merged = prefixPostings(postingsByTerm[last], expanded, prefix);
     postingsByTerm[last] = merged.length ? merged : null;
   }
+  await nextTask(); // the shards were decoded (and a prefix's postings merged) in this task
   return rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical, pairs),
     index.count);
-}
-
-/** Per doc, its best passage's score and its semantic score for the query's unit vector
- *  (codes.js docScores with the manifest's fusion.passage_mean). */
-export function semanticScores(index, vectors, vector) {
-  return docScores(vectors, vector, index.fusion.passage_mean);
 }
 
 /** What supports a result: "keyword", "semantic" or "both" (Python: Hit.match). */
@@ -84,6 +80,7 @@ export async function fusedHits(index, loader, lexical, semantic, limit, sitePat
     index.semantic_floor ?? null);
   const top = all.slice(0, limit);
   const indices = top.map((hit) => hit.doc);
+  await nextTask(); // asking for the doc and text shards takes a task of its own
   const [docs, texts] = await Promise.all([loader.docs(index, indices),
     query ? loader.texts(index, indices) : null]);
   const excerpts = [];
@@ -154,30 +151,42 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
       return semanticOff("error", error);
     }
     if (!index.model) return semanticOff("unavailable", "this site has no query encoder");
-    if (!webAssemblyAvailable()) return semanticOff("unavailable", "WebAssembly is not available");
+    // the encoder's modules load with the model, not before the page's first list
+    let encoding;
+    try {
+      encoding = await import("./encoder.js");
+    } catch (error) {
+      return semanticOff("error", error);
+    }
+    if (!encoding.webAssemblyAvailable()) {
+      return semanticOff("unavailable", "WebAssembly is not available");
+    }
     state.semantic = "loading";
     state.downloadBytes = index.model.download_bytes ?? null;
     notify();
     const started = performance.now();
     try {
-      const [encoder, vectors] = await Promise.all([
-        startEncoder(index.model, loader, vendor, onBytes),
-        loader.vectors(index, onBytes),
-      ]);
-      const embed = async (text) => {
-        const t0 = performance.now();
-        const vector = await encoder.embed(text);
-        state.embedMs = performance.now() - t0;
-        return vector;
+      // the model, the vectors and their scoring live in a worker (./encoder.js)
+      const encoder = await encoding.startEncoder(index, loader, vendor, onBytes);
+      const rank = async (text) => {
+        const answer = await encoder.rank(text);
+        state.embedMs = answer.embedMs;
+        return answer;
       };
-      const warm = await embed("warm up");
+      const warm = (await rank("warm up")).vector;
       if (warm.length !== index.dim) {
         throw new Error(`the model gives ${warm.length} dimensions, the index has ${index.dim}`);
       }
       state.loadMs = performance.now() - started;
       state.semantic = "ready";
       state.error = null;
-      const semantic = { embed, vectors };
+      const embed = async (text) => {
+        const t0 = performance.now();
+        const vector = await encoder.embed(text);
+        state.embedMs = performance.now() - t0;
+        return vector;
+      };
+      const semantic = { embed, rank };
       resolveReady(true);
       notify();
       return semantic;
@@ -200,6 +209,25 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     return semanticPromise;
   }
 
+  let lastKeyword = { key: null, part: null };
+  /** The keyword ranking of the query's terms (and typed prefix) and the terms its excerpts
+   *  mark; the last query's is kept, as the search page asks for the same query again when
+   *  semantic ranking arrives or the reader asks for more results. */
+  function keywordPart(index, terms, typed) {
+    const key = JSON.stringify([terms, typed]);
+    if (lastKeyword.key === key) return lastKeyword.part;
+    const part = (async () => ({
+      lexical: terms.length ? await lexicalRanking(index, loader, terms, typed) : [],
+      // the excerpts also mark the words the typed prefix matched (Python: SiteSearch.results)
+      marked: typed === null ? terms : [...terms, ...expansions(
+        (await loader.lexical(index, [], typed)).prefixShards, typed, terms[terms.length - 1],
+        index.lexical.prefix.terms).map(([term]) => term)],
+    }))();
+    lastKeyword = { key, part };
+    part.catch(() => { if (lastKeyword.part === part) lastKeyword = { key: null, part: null }; });
+    return part;
+  }
+
   /** Search the site: {hits, total}; semantic ranking is fused in only once the model has
    *  loaded (and `semantic` is not false). `prefix`: the query is being typed, so its last
    *  word, when nothing follows it, also matches the words that start with it (Python:
@@ -213,17 +241,10 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     if (index.count === 0) return { hits: [], total: 0 };
     const typed = prefix && terms.length ? typedPrefix(query, index.lexical.prefix.min_chars)
       : null;
-    const lexical = terms.length ? await lexicalRanking(index, loader, terms, typed) : [];
-    // the excerpts also mark the words the typed prefix matched (Python: SiteSearch.results)
-    const marked = typed === null ? terms : [...terms, ...expansions(
-      (await loader.lexical(index, [], typed)).prefixShards, typed, terms[terms.length - 1],
-      index.lexical.prefix.terms).map(([term]) => term)];
+    const { lexical, marked } = await keywordPart(index, terms, typed);
     const model = semantic && state.semantic === "ready" ? semanticPromise : null;
     let semanticScored = null;
-    if (model) {
-      const { embed: embedQuery, vectors } = await model;
-      semanticScored = semanticScores(index, vectors, await embedQuery(String(query)));
-    }
+    if (model) semanticScored = (await (await model).rank(String(query))).scores;
     const stem = await tokenize.stemmer();
     return fusedHits(index, loader, lexical, semanticScored, limit, sitePath,
       excerpts ? { text: String(query), terms: marked, stem } : null);

@@ -9,7 +9,7 @@
 // text escaped, matching words in <mark>, "…" where it is cut.
 // Pure: nothing here touches the page or the network.
 
-import { wordSpans, words } from "./analysis.js";
+import { stemAmong, wordSpans, words } from "./analysis.js";
 import { proximityTf, queryPairs } from "./rank.js";
 
 export const EXCERPT_WORDS = 30;
@@ -20,16 +20,18 @@ export function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-/** Sum of proximityTf over the query's pairs, in the sequence of a section's terms
- *  (Python: excerpt._nearness). */
+/** Sum of proximityTf over the query's pairs, in the sequence of a section's terms (null: a
+ *  term that is none of the query's, not stemmed; Python: excerpt._nearness). */
 function nearness(stems, pairs) {
   if (!pairs.length) return 0;
   const at = new Map();
   let position = 0;
   for (const word of stems) {
     for (const term of word) {
-      if (!at.has(term)) at.set(term, []);
-      at.get(term).push(position);
+      if (term !== null) {
+        if (!at.has(term)) at.set(term, []);
+        at.get(term).push(position);
+      }
       position += 1;
     }
   }
@@ -42,11 +44,12 @@ function nearness(stems, pairs) {
 export function excerpt(sections, terms, stem) {
   const wanted = new Set(terms);
   const pairs = queryPairs(terms);
+  const stemWanted = stemAmong(stem, wanted); // null for a word that matches no term
   let best = [-1, -1, -1];
   let chosen = { anchor: "", text: "", places: [], hits: [] };
   for (const [anchor, text] of sections) {
     const places = wordSpans(text);
-    const stems = places.map(([a, b]) => words(text.slice(a, b)).map((word) => stem(word)));
+    const stems = places.map(([a, b]) => words(text.slice(a, b)).map(stemWanted));
     const found = stems.map((word) => new Set(word.filter((term) => wanted.has(term))));
     const distinct = new Set(found.flatMap((f) => [...f])).size;
     const near = nearness(stems, pairs);

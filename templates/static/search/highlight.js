@@ -6,14 +6,15 @@
 // Out: markTerms(...) wraps each matching word in <mark class="vs-highlight"> and returns how
 // many it marked. Text in scripts, styles, form fields and existing marks is left alone.
 
-import { wordSpans, words } from "./analysis.js";
+import { stemAmong, wordSpans, words } from "./analysis.js";
 
 const SKIP = new Set(["SCRIPT", "STYLE", "TEXTAREA", "MARK", "NOSCRIPT"]);
 
 export function markTerms(root, terms, stem) {
   const wanted = new Set(terms);
   if (!root || wanted.size === 0) return 0;
-  const matches = (word) => words(word).some((part) => wanted.has(stem(part)));
+  const stemWanted = stemAmong(stem, wanted);
+  const matches = (word) => words(word).some((part) => wanted.has(stemWanted(part)));
   const walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
     acceptNode: (node) => (node.parentElement.closest([...SKIP].join(","))
       ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),

@@ -20,7 +20,6 @@
 
 import { words } from "./analysis.js";
 import { createEngine } from "./engine.js";
-import { markTerms } from "./highlight.js";
 import { MANIFEST } from "./loader.js";
 import { init } from "./ui.js";
 
@@ -59,7 +58,9 @@ async function highlightFromAddress() {
   const query = new URLSearchParams(location.search).get("highlight");
   const root = document.querySelector(".post-content") ?? document.querySelector("main");
   if (!query || !root) return;
-  const [terms, stem] = await Promise.all([engine.tokenize(query), engine.tokenize.stemmer()]);
+  // imported only here: a page opened from a search result is the only one that marks words
+  const [terms, stem, { markTerms }] = await Promise.all([engine.tokenize(query),
+    engine.tokenize.stemmer(), import("./highlight.js")]);
   markTerms(root, terms, stem);
 }
 

@@ -109,7 +109,8 @@ export function rankAll(scores, limit) {
 /** Every result of a search (Python: SiteSearch.results), best first:
  *  [{doc, score, lexicalRank, semanticRank}]. `lexicalAll`: every keyword match [{doc, score}]
  *  in BM25 order; its part is score / the best score. `semantic`: null (keyword results alone, ranked by
- *  that part) or codes.js docScores {best, semantic}: each doc scores `fusion.alpha` times its
+ *  that part) or codes.js docScores {best, semantic} (with `top`, the first `candidates` docs
+ *  by semantic score, when codes.js semanticScores already ranked them): each doc scores `fusion.alpha` times its
  *  keyword part (0 if none) plus 1 - alpha times its semantic score, and a doc no keyword
  *  matches is left out when its best passage is under `floor` (null: no floor).
  *  `lexicalRank`: the rank among the keyword matches; `semanticRank`: among the first
@@ -123,8 +124,8 @@ export function fuseResults(lexicalAll, semantic, fusion, candidates, floor) {
       doc, score: lexical.get(doc).part, lexicalRank: lexical.get(doc).rank, semanticRank: null,
     })).sort(byScoreThenDoc);
   }
-  const semanticRank = new Map(rankAll(semantic.semantic, candidates)
-    .map(({ doc }, i) => [doc, i + 1]));
+  const first = semantic.top ?? rankAll(semantic.semantic, candidates).map(({ doc }) => doc);
+  const semanticRank = new Map(Array.from(first, (doc, i) => [doc, i + 1]));
   const { alpha } = fusion;
   const results = [];
   for (let doc = 0; doc < semantic.best.length; doc++) {

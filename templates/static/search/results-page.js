@@ -77,27 +77,29 @@ export class SearchPage {
   /** Semantic ranking is ready. A list on the page is never replaced by itself: the reader
    *  may be reading it, pointing at it or in it. When the merged ranking orders it
    *  differently, a button offers the updated list; when it orders it the same, only the count
-   *  changes. An empty list (no keyword match) simply gets the merged results. */
+   *  changes. An empty list (no keyword match) simply gets the merged results. The merged
+   *  ranking is compared without its excerpts: they are made (each stems a whole article)
+   *  only for a list that is shown. */
   async semanticArrived() {
     const query = this.input.value;
     if (this.engine.state.semantic !== "ready" || !query.trim() || this.semantic) return;
+    if (!this.list.children.length) { // nothing shown to move
+      this.semantic = true;
+      await this.searcher.run(query, this.limit);
+      return;
+    }
     const generation = ++this.searcher.generation; // this answer replaces any on its way
     let answer;
     try {
-      answer = await this.engine.results(query, { limit: this.limit });
+      answer = await this.engine.results(query, { limit: this.limit, excerpts: false });
     } catch {
       return; // the keyword list stays
     }
     if (generation !== this.searcher.generation) return; // the reader searched again
     const { hits, total } = answer;
-    if (!this.list.children.length) { // nothing shown to move
-      this.semantic = true;
-      this.show(query, hits, total, null);
-      return;
-    }
-    const shown = [...this.list.querySelectorAll(".vs-results__title a")];
-    const same = hits.length === shown.length
-      && hits.every((hit, i) => shown[i].getAttribute("href") === hit.href);
+    // without excerpts a link has no #section: the pages and their order are compared
+    const shown = [...this.list.children].map((item) => item.dataset.url);
+    const same = hits.length === shown.length && hits.every((hit, i) => shown[i] === hit.url);
     if (same) {
       this.semantic = true;
       this.count.textContent = resultCount(total, query);
@@ -137,6 +139,7 @@ export class SearchPage {
   show(query, results, total, error) {
     this.list.replaceChildren(...results.map((result) => {
       const item = el("li", "vs-results__item");
+      item.dataset.url = result.url; // the page, whatever section the link names
       const heading = el("h2", "vs-results__title");
       const link = el("a", null, result.title);
       link.href = result.href;
