@@ -1,4 +1,4 @@
-"""The map layout in a forked child (topics.layout_job): the same positions as in-process."""
+"""The map layout in a child process (topics.layout_job): the same positions as in-process."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from vibesite.topics.build import build_topics
 from vibesite.topics.layout_job import MapLayout, fresh_layout, layout_input
 from vibesite.topics.projection import TSNE_MIN, project_2d
 
-CAN_FORK = layout_job._can_fork() and layout_job.usable_cores() > 1
-needs_fork = pytest.mark.skipif(not CAN_FORK, reason="forks only with two cores and fork()")
+needs_two_cores = pytest.mark.skipif(layout_job.usable_cores() < 2,
+                                     reason="a child only when there is a core to spare")
 
 
 @pytest.fixture
-def where_laid_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    """project_2d replaced by positions that say which process computed them (a forked child
-    inherits the replacement): t-SNE's own cost is left to the slow test."""
+def laid_out_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """project_2d in this process replaced by positions that say which process computed them
+    (the child, a fresh interpreter, runs the real one)."""
 
     def fake(x: np.ndarray, ids: list[str], random_state: int = 0,
              previous: object = None) -> np.ndarray:
@@ -37,42 +37,30 @@ def test_fresh_layout_follows_project_2d_rule() -> None:
     assert fresh_layout(ids, {a: (0.0, 0.0) for a in ids[:100]})  # too few kept: t-SNE
 
 
-@needs_fork
-def test_a_fresh_layout_is_computed_in_a_child(where_laid_out: None) -> None:
-    ids, vecs, texts = blobs(per=30)
-    with MapLayout(vecs, ids, {}) as layout:
-        assert layout.forked
-        topics = build_topics(ids, vecs, texts, layout=layout)
-        assert layout.result()[0, 0] not in (0.0, float(os.getpid()))
-    assert len(topics.coords) == len(ids)
-    with MapLayout(vecs, ids, {}, background=False) as inline:
-        assert not inline.forked and inline.result()[0, 0] == os.getpid()
-
-
-@needs_fork
-def test_a_dead_child_is_computed_again(where_laid_out: None) -> None:
+@needs_two_cores
+def test_a_dead_child_is_computed_here(laid_out_here: None) -> None:
     ids, vecs, _ = blobs(per=30)
     with MapLayout(vecs, ids, {}) as layout:
-        assert layout._child is not None
+        assert layout.forked and layout._child is not None
         layout._child.kill()
         assert layout.result()[0, 0] == os.getpid()
 
 
-@needs_fork
-def test_leaving_unasked_stops_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+@needs_two_cores
+def test_leaving_unasked_stops_the_child() -> None:
     """Topics from the memo never ask: the build must not wait for the layout."""
-    monkeypatch.setattr(layout_job, "project_2d", lambda *a, **k: os.pause())
     ids, vecs, _ = blobs(per=30)
     with MapLayout(vecs, ids, {}) as layout:
         child = layout._child
-    assert child is not None and not child.is_alive()
+    assert child is not None and child.returncode is not None
 
 
-def test_kept_positions_are_placed_in_process(where_laid_out: None) -> None:
+def test_kept_positions_and_no_background_are_placed_here(laid_out_here: None) -> None:
     ids, vecs, _ = blobs(per=30)
     previous = {a: (0.5, 0.5) for a in ids[1:]}
-    with MapLayout(vecs, ids, previous) as layout:
-        assert not layout.forked and layout.result()[0, 0] == os.getpid()
+    for layout in (MapLayout(vecs, ids, previous), MapLayout(vecs, ids, {}, background=False)):
+        with layout:
+            assert not layout.forked and layout.result()[0, 0] == os.getpid()
 
 
 def test_layout_of_other_articles_is_refused() -> None:
@@ -81,10 +69,12 @@ def test_layout_of_other_articles_is_refused() -> None:
         build_topics(ids, vecs, texts, layout=layout)
 
 
-@pytest.mark.slow  # two t-SNE layouts (~10 s each: the FFT grid costs the same at any size)
-@needs_fork
+@pytest.mark.slow  # two t-SNE layouts, ~10 s each
+@needs_two_cores
 def test_child_layout_is_the_in_process_one() -> None:
     ids, vecs, texts = blobs(per=30)
     with MapLayout(vecs, ids, {}) as layout:
-        xy = layout.result()
-    assert np.array_equal(xy, project_2d(layout_input(vecs), ids, 0, previous={}))
+        assert layout.forked
+        topics = build_topics(ids, vecs, texts, layout=layout)
+    assert np.array_equal(layout.result(), project_2d(layout_input(vecs), ids, 0, previous={}))
+    assert topics == build_topics(ids, vecs, texts)

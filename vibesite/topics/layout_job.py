@@ -1,26 +1,33 @@
-"""The map layout computed in a forked child process while the build does other work.
+"""The map layout computed in a child process while the build does other work.
 
-In: the article vectors and ids, the previous build's map positions, and whether forking is
+In: the article vectors and ids, the previous build's map positions, and whether a child is
 allowed. Out: ``MapLayout``, whose ``result()`` is exactly ``project_2d``'s output for those
 inputs (the child runs the same function on the same arrays, so the bytes are the same).
 
-A fresh t-SNE layout is the largest single cost of a cold build after embedding (jbranchaud-til,
-1,871 articles: ~10 CPU-s of ~24 outside embedding; openTSNE runs on one thread so that it is
-deterministic). It needs only the vectors, so the pipeline starts it as soon as they are known
-and meanwhile computes related articles, the search index, the clusters and their names on the
-other core; ``result()`` waits for it. A layout that keeps the previous positions (a warm
-build) costs milliseconds and is computed in this process on demand, as is every layout when
-forking is not allowed (``serve``, which runs threads of its own) or not possible.
+A fresh t-SNE layout was the largest single cost of a cold build after embedding
+(jbranchaud-til, 1,871 articles: ~10-12 CPU-s of ~24 outside embedding, on one core). It needs
+only the vectors, so the pipeline starts it as soon as they are known and meanwhile computes
+related articles, the search index, the clusters and their names on the other core;
+``result()`` waits for it. A layout that keeps the previous positions (a warm build) costs
+milliseconds and is computed in this process on demand, as is every layout when a child is
+not allowed (``serve``) or fails.
+
+The child is a fresh interpreter (``python -m vibesite.topics.layout_job``), not a fork: a fork
+of a process whose OpenMP runtime has run a parallel region (scikit-learn's KMeans, openTSNE,
+faiss: in an earlier build of the same process) hangs at its own first parallel region, since
+the fork did not copy the runtime's threads. Starting it costs ~1.5 CPU-s of imports, on the
+core the parent leaves free. Vectors go in and positions come back pickled through its pipes.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
+import pickle
+import subprocess
 import sys
+import threading
 from collections.abc import Mapping, Sequence
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from types import TracebackType
 
 import numpy as np
@@ -46,8 +53,8 @@ def fresh_layout(ids: Sequence[str], previous: Mapping[str, tuple[float, float]]
 
 
 class MapLayout:
-    """``project_2d(layout_input(vectors), ids, random_state, previous)``, started in a forked
-    child when that is a fresh t-SNE layout and ``background`` allows it; else computed by the
+    """``project_2d(layout_input(vectors), ids, random_state, previous)``, started in a child
+    process when that is a fresh t-SNE layout and ``background`` allows it; else computed by the
     first ``result()`` (also when the child fails). Use as a context manager: leaving it stops a
     child whose result nobody asked for (a failed build, or topics reused from the memo)."""
 
@@ -56,29 +63,33 @@ class MapLayout:
                  background: bool = True) -> None:
         self.ids = tuple(ids)
         self._args = (layout_input(vectors), list(self.ids), random_state, dict(previous))
-        self._child: BaseProcess | None = None
+        self._child: subprocess.Popen[bytes] | None = None
         self._xy: np.ndarray | None = None
-        self.forked = (background and _can_fork() and usable_cores() > 1
-                       and fresh_layout(ids, previous))  # a child computes it
+        self.forked = background and usable_cores() > 1 and fresh_layout(ids, previous)
         if self.forked:
-            # fork: the child inherits the arrays (nothing is pickled on the way in) and runs
-            # openTSNE and numpy on one thread; only the (n, 2) positions come back
-            context = multiprocessing.get_context("fork")
-            self._receive, send = context.Pipe(duplex=False)
-            self._child = context.Process(target=_child, args=(send, os.getpid(), self._args),
-                                          daemon=True)
-            self._child.start()
-            send.close()
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+            self._child = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(os.getpid())], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+            threading.Thread(target=self._send, args=(self._child,), daemon=True).start()
+
+    def _send(self, child: subprocess.Popen[bytes]) -> None:
+        with contextlib.suppress(OSError):  # the child died or was stopped: result() copes
+            assert child.stdin is not None
+            with child.stdin:
+                pickle.dump(self._args, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
 
     def result(self) -> np.ndarray:
         """(n, 2) map positions; waits for the child if there is one."""
         if self._xy is None and self._child is not None:
+            assert self._child.stdout is not None
             try:
-                found = self._receive.recv()
-            except (EOFError, OSError):  # the child died (killed, out of memory)
+                found = pickle.loads(self._child.stdout.read())
+            except Exception:  # noqa: BLE001 - a dead child: computed here instead
                 found = None
+            ok = self._child.wait() == 0
             self.close()
-            if isinstance(found, np.ndarray) and found.shape == (len(self.ids), 2):
+            if ok and isinstance(found, np.ndarray) and found.shape == (len(self.ids), 2):
                 self._xy = found
         if self._xy is None:
             self._xy = _project(*self._args)
@@ -88,8 +99,9 @@ class MapLayout:
         """Stop the child, if it still runs."""
         if self._child is not None:
             self._child.kill()
-            self._child.join()
-            self._receive.close()
+            self._child.wait()
+            if self._child.stdout is not None:
+                self._child.stdout.close()
             self._child = None
 
     def __enter__(self) -> MapLayout:
@@ -102,26 +114,22 @@ class MapLayout:
 
 def _project(x: np.ndarray, ids: list[str], random_state: int,
              previous: dict[str, tuple[float, float]]) -> np.ndarray:
-    """project_2d with OpenMP on one thread, in the child and in this process alike: a forked
-    child of a process whose OpenMP runtime started threads (scikit-learn's KMeans in an earlier
-    build of ``serve`` or a test run; openTSNE's exact neighbours use it) hangs at the first
-    parallel region of more than one thread, whose threads the fork did not copy."""
+    """project_2d with OpenMP libraries limited to one thread unless told otherwise, here and
+    in the child alike, so that both give the same bytes."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1, user_api="openmp"):
         return project_2d(x, ids, random_state, previous=previous)
 
 
-def _child(send: Connection, parent: int, args: tuple) -> None:
+def _main(parent: int) -> None:
+    """The child: arguments pickled on stdin, positions pickled on stdout."""
     die_with_parent(parent)
-    try:
-        send.send(_project(*args))
-    except Exception as exc:  # noqa: BLE001 - the parent computes it again, and raises
-        send.send(repr(exc))
-    finally:
-        send.close()
+    args = pickle.load(sys.stdin.buffer)
+    xy = _project(*args)
+    sys.stdout.buffer.write(pickle.dumps(xy, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
 
 
-def _can_fork() -> bool:
-    """Forking a process that has threads is unsafe on macOS (render.py makes the same call)."""
-    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+if __name__ == "__main__":
+    _main(int(sys.argv[1]))
