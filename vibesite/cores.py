@@ -25,7 +25,7 @@ def die_with_parent(parent: int) -> None:
     """In a forked worker: be killed when the process that forked it (``parent``) dies. An
     orphaned worker would keep the build lock's file (inherited) and its pipes open, and block
     every later build of the site. Linux only; elsewhere nothing happens."""
-    with contextlib.suppress(OSError, AttributeError):
+    with contextlib.suppress(OSError, AttributeError, TypeError):  # no prctl, or no libc
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
