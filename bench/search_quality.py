@@ -254,7 +254,7 @@ def main() -> int:
         cli_typed_whole = python_cli(site, typed_queries, keyword_only=True)
     rows = [("lexical only (browser JS)", js["lexical"]),
             ("semantic only (browser JS, int4)", js["semantic"]),
-            ("fused RRF (browser JS)", js["fused"]),
+            ("fused (browser JS)", js["fused"]),
             ("semantic float32 (Python s-t)", reference),
             ("semantic float32, mean article vector", article_means),
             ("lexical (vibesite search --keyword-only)", cli_lexical),
@@ -270,7 +270,7 @@ def main() -> int:
         print(f"{name:<{width}} | {ndcg:7.4f} | {recall:10.4f}")
     print("\nKnown reference figures (nDCG@10 / recall@100): "
           + "; ".join(f"{k} {n:.3f}/{r:.3f}" for k, (n, r) in REFERENCE.items()))
-    fused = scores["fused RRF (browser JS)"][0]
+    fused = scores["fused (browser JS)"][0]
     gap = scores["semantic only (browser JS, int4)"][0] - scores["semantic float32 (Python s-t)"][0]
     print(f"{'PASS' if fused >= TARGET_FUSED else 'FAIL'}: fused nDCG@10 {fused:.4f} "
           f">= {TARGET_FUSED}")

@@ -182,19 +182,11 @@ def titles_hidden(search: SiteSearch) -> Iterator[SiteSearch]:
         yield SiteSearch.load(root)
 
 
-class PlainBM25(SiteSearch):
-    """BM25 alone: no proximity part and no phrase ranking in the fusion."""
-
-    def _lexical(self, query_terms: Sequence[str], prefix: str | None = None,
-                 ) -> tuple[dict[int, float], set[int]]:
-        return super()._lexical(query_terms, prefix)[0], set()
-
-
 def reweighted(search: SiteSearch, weight: float = 0.0) -> SiteSearch:
-    """The same index with another proximity weight; 0: ``PlainBM25``."""
+    """The same index with another proximity weight (0: plain BM25)."""
     manifest = json.loads(json.dumps(search.manifest))
     manifest["lexical"]["proximity"]["weight"] = weight
-    return (PlainBM25 if weight == 0 else SiteSearch)(search.site_dir, manifest)
+    return SiteSearch(search.site_dir, manifest)
 
 
 def report(site: Path, queries: int, seed: int, phrases: int, hidden: bool,

@@ -47,6 +47,7 @@ _FENCED = re.compile(r"^\s*(```|~~~).*?^\s*\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _INLINE = re.compile(r"`+[^`\n]*`+")
 _WORDS = re.compile(r"[^\W\d_]+")
 TRUST_SAMPLE = 5000  # articles the trustworthiness of a larger map is measured on
+PHONE_MAP_PX = 343  # the map's width on a 375-px phone (the page's margins taken off)
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,7 @@ def acceptance(docs: list[Doc], vecs: np.ndarray, topics: Topics, seconds: float
 
     from sklearn.manifold import trustworthiness
 
-    from vibesite.site.map_svg import label_overlaps, render_map_svg
+    from vibesite.site.map_svg import label_overlaps, placed_sizes, render_map_svg
 
     ids = [d.id for d in docs]
     truth = [d.label for d in docs]
@@ -343,6 +344,8 @@ def acceptance(docs: list[Doc], vecs: np.ndarray, topics: Topics, seconds: float
     print(f"map trustworthiness@10{of}: {tw:.3f} (goal >= 0.90)")
     svg = render_map_svg(topics, {d.id: d.title for d in docs}, {a: f"/{a}/" for a in ids})
     print(f"label overlaps per level: {label_overlaps(svg)} (goal 0)")
+    broad_px = placed_sizes(svg)[1] * PHONE_MAP_PX / 1200
+    print(f"broad labels on a 375-px phone before any zoom: {broad_px:.1f} px (goal >= 11)")
     store = EmbeddingStore(Path(":memory:"))
     prose, tags = [d.prose for d in docs], [(d.label,) for d in docs]
     base = build_topics(ids[:-1], vecs[:-1], prose[:-1], tags=tags[:-1], encode=encode)

@@ -26,7 +26,6 @@ from vibesite.search.calibrate import gumbel_quantile, null_queries, semantic_fl
 from vibesite.search.index import (
     DOCS_SHARD_SIZE,
     MANIFEST,
-    RRF_K,
     build_search_files,
     clip_summary,
     quantize,
@@ -34,7 +33,6 @@ from vibesite.search.index import (
 from vibesite.search.query import (
     SearchIndexError,
     SiteSearch,
-    rrf_fuse,
     search_json_lines,
 )
 
@@ -204,13 +202,14 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
     files = build_search_files(many, unit_vectors(len(many), 16), fake_encoder_files,
                                semantic_floor=0.3, runtime_bytes=1000)
     manifest = json.loads(files[MANIFEST])
-    assert set(manifest) == {"version", "count", "dim", "rrf_k", "candidates", "vectors",
+    assert set(manifest) == {"version", "count", "dim", "fusion", "candidates", "vectors",
                              "vector_bits", "passages", "docs", "lexical", "model",
                              "semantic_floor", "text"}
     assert manifest["semantic_floor"] == 0.3
-    assert (manifest["version"], manifest["count"], manifest["dim"]) == (5, 180, 16)
+    assert (manifest["version"], manifest["count"], manifest["dim"]) == (6, 180, 16)
     assert manifest["text"]["shard_size"] == 8 and len(manifest["text"]["files"]) == 23
-    assert (manifest["rrf_k"], manifest["candidates"]) == (10, 100)
+    assert manifest["fusion"] == {"alpha": 0.4, "passage_mean": 0.25}
+    assert manifest["candidates"] == 100
     assert manifest["passages"]["count"] == 180
     assert manifest["docs"]["shard_size"] == DOCS_SHARD_SIZE == 32
     assert len(manifest["docs"]["files"]) == 6  # 180 docs
@@ -360,7 +359,8 @@ def test_lexical_search_finds_stemmed_variants(articles_search: SiteSearch) -> N
     assert hits[0].title == "SQLite backup tools" and hits[0].date == "2024-01-01"
     assert [h.lexical_rank for h in hits] == [1, 2]
     assert all(h.semantic_rank is None for h in hits)
-    assert hits[0].score == pytest.approx(1 / (RRF_K + 1))
+    assert hits[0].score == 1.0  # keyword alone: BM25 over the best BM25
+    assert 0 < hits[1].score < 1
     archived = articles_search.search("archived folder", semantic=False)
     assert [h.url for h in archived] == ["unix/tar/"]
     assert articles_search.search("   ") == []
@@ -377,16 +377,6 @@ def test_only_the_needed_lexical_shards_are_read(tmp_path: Path) -> None:
     assert hits[0].url == "d/17/"
     assert set(search._shards) == {ranges.holding(t) for t in ("word17", "common")}
     assert set(search._docs) == {0}  # 10 hits, all in the first docs shard
-
-
-def test_rrf_fusion_order() -> None:
-    lexical, semantic = [3, 1, 2], [2, 3, 4]
-    fused = rrf_fuse([lexical, semantic], 60)
-    # 3: 1/61 + 1/62; 2: 1/63 + 1/61; 1: 1/62; 4: 1/63
-    assert [doc for doc, _ in fused] == [3, 2, 1, 4]
-    assert fused[0][1] == 1 / 61 + 1 / 62
-    assert [doc for doc, _ in rrf_fuse([[5, 9], [9, 5]], 60)] == [5, 9]  # tie: doc index asc
-    assert [doc for doc, _ in rrf_fuse([[7], [2]], 60)] == [2, 7]
 
 
 def test_hybrid_search_with_a_query_vector(articles_search: SiteSearch) -> None:

@@ -13,6 +13,7 @@ import random
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from _sitebuild import FakeEmbedder, build_quiet
 from browser import WAIT_MS, Recorder, serve
 
 from vibesite.config import Config
-from vibesite.site.map_svg import LABEL_SIZE, label_overlaps
+from vibesite.site.map_svg import LABEL_SIZE, label_overlaps, label_text, placed_sizes
 
 VOCAB = {
     "git": "git rebase commit branch merge stash reflog cherry upstream remote checkout",
@@ -64,8 +65,8 @@ def svg_of(config: Config) -> str:
 
 
 def labels(svg: str, level: int) -> list[str]:
-    return [html.unescape(t) for t in re.findall(
-        rf'<text class="l l{level}" data-level="{level}"[^>]*>([^<]*)</text>', svg)]
+    return [label_text(t) for t in re.findall(
+        rf'<text class="l l{level}" data-level="{level}"[^>]*>(.*?)</text>', svg)]
 
 
 @pytest.fixture
@@ -214,6 +215,35 @@ def test_labels_are_placed_for_the_phone_size_without_overlaps(two_levels: Confi
 
 
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
+PHONE_MAP_PX = 343  # the map's width on a 375-px phone (the page's side margins taken off)
+# broad names as long as winrt-api-docs' (folder pairs of dotted namespaces), each wider
+# than a phone's map at 11 px on one line
+LONG = ("Windows.devices.geolocation and Windows.ui.xaml.controls",
+        "Windows.media.capture and Windows.media.playback",
+        "Windows.devices.lights.effects and Windows.ui", "Windows.ai.machinelearning.preview")
+
+
+@pytest.fixture
+def long_broad(two_levels: Config, fake_embedder: FakeEmbedder) -> Config:
+    """The two-level site again, its broad topics renamed (vibesite.toml [topic_names])."""
+    renames = dict(zip((b["slug"] for b in data(two_levels)["broad"]), LONG, strict=False))
+    config = replace(two_levels, topic_names=renames)
+    result = build_quiet(config, fake_embedder)
+    assert result.diagnostics == ()
+    return config
+
+
+def test_long_broad_labels_wrap_and_stay_readable_on_a_phone(long_broad: Config) -> None:
+    """A broad label wider than WRAP_EMS is drawn on two lines, so the level is placed at a
+    size a phone shows at 11 px or more before any zoom, and none overlap."""
+    svg = svg_of(long_broad)
+    names = [b["name"] for b in data(long_broad)["broad"]]
+    assert set(names) <= set(LONG) and len(names) >= 2
+    assert sorted(labels(svg, 1)) == sorted(names)
+    wrapped = re.findall(r'<text class="l l1"[^>]*>(<tspan [^>]*>[^<]*</tspan>){2}</text>', svg)
+    assert len(wrapped) == len(names)
+    assert placed_sizes(svg)[1] * PHONE_MAP_PX / 1200 >= 11
+    assert label_overlaps(svg) == {1: 0, 2: 0}
 
 
 def _label_boxes(page: Any, level: int) -> list[dict[str, float]]:
@@ -266,6 +296,27 @@ def test_phone_shows_readable_broad_labels_without_pinching_and_none_overlap(
         fine = _label_boxes(page, 2)
         assert min(b["px"] for b in fine) >= 11 and _overlapping(fine) == 0
         assert _overlapping(_label_boxes(page, 1)) == 0
+        assert recorder.errors == []
+
+
+@pytest.mark.browser
+def test_phone_shows_long_broad_labels_wrapped_at_11_px_without_overlaps(
+        long_broad: Config, browser: Any) -> None:
+    with map_page(long_broad, browser, **PHONE) as (page, _, recorder):
+        assert page.evaluate("document.querySelector('.site-map svg').getBoundingClientRect()"
+                             ".width") == PHONE_MAP_PX
+        broad = _label_boxes(page, 1)
+        assert len(broad) == len(data(long_broad)["broad"])
+        assert min(b["px"] for b in broad) >= 11 and _overlapping(broad) == 0
+        assert max(b["x1"] - b["x0"] for b in broad) < PHONE_MAP_PX
+        dot = page.locator(".site-map circle.d").nth(10)  # its card names the area whole
+        href = dot.locator("xpath=..").get_attribute("href")
+        dot.tap()
+        d = data(long_broad)
+        topic = next(t for t in d["topics"] if any(f"/{m['id']}/" == href for m in t["members"]))
+        parent = next(b for b in d["broad"] if b["slug"] == topic["parent"])
+        area = page.locator(".site-map .map-card .map-card__topic a").first.inner_text()
+        assert area == parent["name"] and area in LONG
         assert recorder.errors == []
 
 

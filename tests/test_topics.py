@@ -325,3 +325,48 @@ def test_positions_of_another_layout_method_are_not_kept(tmp_path: Path) -> None
         store.replace_topics(stored_topics(topics), topics.coords, LAYOUT)
         assert store.map_coords(LAYOUT) == topics.coords
         assert store.map_coords("another-method") == {}
+
+
+def test_neighbour_graph_finds_nearly_the_exact_neighbours_never_the_article_itself(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above EXACT_LIMIT the map's t-SNE reads an HNSW graph: close to exact search, the
+    article itself left out even where duplicates tie with it, the same on every run."""
+    from vibesite.embeddings.relate import exact_top_k
+    from vibesite.topics import neighbours
+
+    _, vecs, _ = blobs(per=60)
+    vecs = np.concatenate([vecs, vecs[:5]])  # five articles with a twin
+    k = 30
+    exact, _ = exact_top_k(vecs, np.arange(len(vecs)), k)
+    monkeypatch.setattr(neighbours, "EXACT_LIMIT", 0)
+    found, sims = neighbours.nearest(vecs, k)
+    again, _ = neighbours.nearest(vecs, k)
+    assert np.array_equal(found, again) and found.shape == (len(vecs), k)
+    assert not (found == np.arange(len(vecs))[:, None]).any()
+    assert all(len(set(row)) == k for row in found.tolist())
+    assert (np.diff(sims, axis=1) <= 1e-6).all()  # most similar first
+    recall = np.mean([len(set(a) & set(b)) / k for a, b in zip(found, exact, strict=True)])
+    assert recall >= 0.95
+    twins = len(vecs) - 5 + np.arange(5)
+    assert (found[np.arange(5), 0] == twins).all() and (found[twins, 0] == np.arange(5)).all()
+
+
+@pytest.mark.slow  # two t-SNE layouts: ~10 s on two shared cores
+def test_tsne_map_keeps_neighbours_and_is_the_same_on_any_number_of_cores(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sklearn.manifold import trustworthiness
+
+    from vibesite.topics import neighbours, projection
+
+    rng = np.random.default_rng(0)
+    t = np.sort(rng.random(240))  # articles along a curve: each one's neighbours are known
+    freq, phase = rng.uniform(0.5, 4, 16), rng.uniform(0, 2 * np.pi, 16)
+    x = np.concatenate([np.cos(2 * np.pi * freq * t[:, None] + phase),
+                        np.sin(2 * np.pi * freq * t[:, None] + phase)], axis=1)
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    monkeypatch.setattr(neighbours, "EXACT_LIMIT", 100)  # the HNSW graph's path
+    monkeypatch.setattr(projection, "usable_cores", lambda: 2)
+    two = project_2d(x)
+    monkeypatch.setattr(projection, "usable_cores", lambda: 1)
+    assert np.array_equal(project_2d(x), two)
+    assert trustworthiness(x, two, n_neighbors=10, metric="cosine") >= 0.95

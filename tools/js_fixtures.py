@@ -8,9 +8,9 @@ In: nothing but this file's inputs (no randomness: vectors come from integer pat
 output folder:
 - ``analysis.json``: ``words`` and ``tokenize`` (``vibesite.search.analysis``) of texts in many
   scripts, long tokens, stemming cases;
-- ``rank.json``: ``bm25_idf``, ``bm25_term``, ``rank_scores``, ``rank_array`` and ``rrf_fuse``
-  (``vibesite.search.query``), ``query_pairs``, ``proximity_tf`` and ``phrase_docs``
-  (``vibesite.search.proximity``);
+- ``rank.json``: ``bm25_idf``, ``bm25_term``, ``rank_scores`` and ``rank_array``
+  (``vibesite.search.query``), ``fuse`` (``vibesite.search.fusion``), ``query_pairs`` and
+  ``proximity_tf`` (``vibesite.search.proximity``);
 - ``lexicon.json``: ``typed_prefix``, ``Shards.holding`` and ``with_prefix``, ``expansions``
   and ``prefix_postings`` (``vibesite.search.lexicon``);
 - ``excerpt.json``: ``excerpt.excerpt`` of sections for queries (escapes, CJK, ties, long text)
@@ -44,7 +44,15 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(REPO))
 
-from vibesite.search import analysis, codes, excerpt, lexicon, proximity, query  # noqa: E402
+from vibesite.search import (  # noqa: E402
+    analysis,
+    codes,
+    excerpt,
+    fusion,
+    lexicon,
+    proximity,
+    query,
+)
 from vibesite.search import index as search_index  # noqa: E402
 
 DEFAULT_OUT = REPO / "tests" / "js" / "fixtures"
@@ -126,14 +134,23 @@ def rank_fixture() -> dict[str, Any]:
     ranked_all = [{"scores": a, "limit": limit,
                    "ranked": query.rank_array(np.asarray(a, dtype=np.float64), limit)}
                   for a in arrays for limit in (2, 100)]
-    rrf = []
-    for lexical, semantic, k in [([3, 1, 2], [2, 4, 3, 0], 10), ([], [5, 6], 60),
-                                 ([9, 8, 7], [], 1), ([1, 2], [2, 1], 10),
-                                 (list(range(20)), list(range(19, -1, -1)), 10)]:
-        phrase = lexical[1::2]
-        fused = query.rrf_fuse([lexical, semantic, phrase], k)
-        rrf.append({"lexical": lexical, "semantic": semantic, "phrase": phrase, "k": k,
-                    "fused": [[doc, score] for doc, score in fused]})
+    fused = []
+    semantic_sets = [None, ([0.9, 0.2, 0.6, 0.5, 0.1], [0.8, 0.2, 0.5, 0.45, 0.1]),
+                     ([0.3] * 5, [0.3] * 5), ([0.71, 0.7, -0.2, 0.69, 0.7],
+                                              [0.61, 0.7, -0.25, 0.6, 0.65])]
+    for lexical in ([], [(1, 6.5), (4, 3.25)], [(3, 2.0), (0, 2.0), (2, 0.125)]):
+        for pair in semantic_sets:
+            for params, candidates, floor in [({"alpha": 0.4, "passage_mean": 0.25}, 2, 0.55),
+                                              ({"alpha": 0.3}, 100, None),
+                                              ({"alpha": 0.4}, 3, 0.7)]:
+                arrays = None if pair is None else tuple(np.asarray(x, dtype=np.float64)
+                                                         for x in pair)
+                out = fusion.fuse(lexical, arrays, params, candidates, floor)
+                fused.append({"lexical": [list(x) for x in lexical],
+                              "semantic": None if pair is None else [list(x) for x in pair],
+                              "fusion": params, "candidates": candidates, "floor": floor,
+                              "fused": [[f.doc, f.score, f.lexical_rank, f.semantic_rank]
+                                        for f in out]})
     pairs = [{"terms": t, "pairs": [list(p) for p in proximity.query_pairs(t)]}
              for t in [[], ["a"], ["a", "b", "c"], ["a", "a", "b", "a", "b", "b"],
                        ["constructor", "tostring", "constructor"]]]
@@ -141,20 +158,8 @@ def rank_fixture() -> dict[str, Any]:
             for a, b in [([0], [1]), ([0], [3]), ([5], [4]), ([0, 10, 20], [1, 12, 30]),
                          ([0, 1], [2]), ([], [1]), ([3, 7, 9, 40], [4, 5, 10, 41, 44])]
             for w in (1, 3)]
-    # doc 0: a b c . a; doc 1: . . b a; doc 2: . . . . . a b a b c; doc 3: c; "t" is stored
-    # without positions (a word in most docs): it matches anywhere
-    places = {"a": [[0, 0, 4], [1, 3], [2, 5, 7]], "b": [[0, 1], [1, 2], [2, 6, 8]],
-              "c": [[0, 2], [2, 9], [3, 0]], "t": [[0, None], [2, None], [3, None]]}
-    postings = {term: [lexicon.Posting(doc, float(len(at)) if at[0] is not None else 2.0,
-                                       None if at[0] is None else tuple(at))
-                       for doc, *at in entries] for term, entries in places.items()}
-    phrases = [{"postings": {t: [p._asdict() for p in ps] for t, ps in postings.items()},
-                "terms": t, "docs": proximity.phrase_docs(postings, t)}
-               for t in [["a", "b"], ["a", "b", "c"], ["b", "a"], ["a", "b", "a", "b"], ["a"],
-                         ["c", "a"], ["a", "z"], ["b", "c"], ["a", "b", "a", "b", "c"],
-                         ["a", "t", "c"], ["t", "c"], ["a", "t"], ["b", "t", "t", "b"]]]
     return {"idf": idf, "terms": terms, "rank_scores": ranked, "rank_array": ranked_all,
-            "rrf": rrf, "query_pairs": pairs, "proximity_tf": near, "phrase_docs": phrases}
+            "fuse": fused, "query_pairs": pairs, "proximity_tf": near}
 
 
 PREFIX_QUERIES = ["sqli", "sqli ", "sqli.", "git reb", "rebas", "Constr", "ca", "caf", "日本",
@@ -197,6 +202,17 @@ def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:
     return np.asarray(rows, dtype=np.float32).reshape(n, dim)
 
 
+PASSAGE_MEAN = 0.25
+
+
+def _doc_semantic(scores: list[float]) -> float:
+    """A doc's semantic score from its passages' (``SiteSearch.doc_scores``), added in order."""
+    total = 0.0
+    for value in scores:
+        total += value
+    return (max(scores) + PASSAGE_MEAN * (total / len(scores))) / (1 + PASSAGE_MEAN)
+
+
 def codes_fixture() -> dict[str, Any]:
     cases = []
     for bits in (4, 8):
@@ -224,6 +240,9 @@ def codes_fixture() -> dict[str, Any]:
                 "query": query,
                 "best": [max(scores[start:start + c]) for start, c in zip(starts, counts,
                                                                            strict=True)],
+                "passage_mean": PASSAGE_MEAN,
+                "semantic": [_doc_semantic(scores[start:start + c]) for start, c
+                             in zip(starts, counts, strict=True)],
             })
     return {"cases": cases}
 
@@ -358,7 +377,8 @@ def search_fixture(site_dir: Path) -> dict[str, Any]:
             "lexical_total": search.results(text, limit=5, semantic=False).total,
             "vector": _floats(vector),
             # rounded: numpy's matrix product may add in another order on another CPU
-            "semantic_scores": [round(x, 10) for x in _floats(search.semantic_scores(vector))],
+            "best_scores": [round(x, 10) for x in _floats(search.doc_scores(vector)[0])],
+            "semantic_scores": [round(x, 10) for x in _floats(search.doc_scores(vector)[1])],
             "hybrid": _hits(search.search(text, limit=5, query_vector=vector)),
             "hybrid_total": search.results(text, limit=5, query_vector=vector).total,
         })

@@ -73,7 +73,12 @@
   function topicLink(label) {
     const a = document.createElement("a");
     a.href = label.getAttribute("href");
-    a.textContent = label.textContent;
+    // a wrapped label's lines (tspans) joined as map_svg.label_text does: a space between
+    // them unless the line ended after a dot
+    const lines = [...label.querySelectorAll("tspan")].map((t) => t.textContent);
+    a.textContent = lines.length
+      ? lines.reduce((name, line) => name + (name.endsWith(".") ? "" : " ") + line)
+      : label.textContent;
     return a;
   }
 

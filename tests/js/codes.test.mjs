@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  bestPassageScores, decodeVectors, rowBytes,
+  decodeVectors, docScores, rowBytes,
 } from "../../templates/static/search/codes.js";
 import { assertClose, bytesOf, fixture } from "./helpers.mjs";
 
@@ -42,12 +42,14 @@ test("offset + scale * code is Python's Quantized.dequantize(), bit for bit", ()
   }
 });
 
-test("bestPassageScores() is each doc's best passage, as Python scores it", () => {
+test("docScores() is each doc's best passage and semantic score, as Python scores them", () => {
   for (const c of cases) {
-    const scores = bestPassageScores(decode(c), c.query);
-    assert.equal(scores.length, c.counts.length);
-    assertClose(scores, c.best, 1e-12, `${c.bits} bits, dim ${c.dim}`);
+    const { best, semantic } = docScores(decode(c), c.query, c.passage_mean);
+    assert.equal(best.length, c.counts.length);
+    assertClose(best, c.best, 1e-12, `${c.bits} bits, dim ${c.dim}`);
+    assertClose(semantic, c.semantic, 1e-12, `${c.bits} bits, dim ${c.dim}`);
   }
+  assert.ok(cases.some((c) => c.semantic.some((value, i) => value < c.best[i])));
 });
 
 test("rowBytes(): one byte a dimension at 8 bits, two dimensions a byte at 4", () => {

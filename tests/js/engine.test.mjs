@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  createEngine, fusedHits, lexicalRanking, resultHref, semanticRanking,
+  createEngine, fusedHits, lexicalRanking, resultHref, semanticScores,
 } from "../../templates/static/search/engine.js";
 import { createLoader } from "../../templates/static/search/loader.js";
 import { FIXTURES, VENDOR, assertClose, fileFetch, fixture } from "./helpers.mjs";
@@ -65,11 +65,13 @@ test("semantic scores and hybrid rankings are Python's for the same query vector
   for (const c of cases) {
     if (!c.query.trim()) continue;
     const lexical = c.terms.length ? await lexicalRanking(index, loader, c.terms) : [];
-    const semantic = semanticRanking(index, vectors, Float64Array.from(c.vector));
-    assert.equal(semantic.length, index.count);
-    semantic.forEach((h) => { // the fixture's scores are rounded to 10 decimals
-      assert.ok(Math.abs(h.score - c.semantic_scores[h.doc]) <= 1e-10, `${c.query}: ${h.doc}`);
-    });
+    const semantic = semanticScores(index, vectors, Float64Array.from(c.vector));
+    assert.equal(semantic.best.length, index.count);
+    for (let doc = 0; doc < index.count; doc++) { // the fixture's are rounded to 10 decimals
+      assert.ok(Math.abs(semantic.best[doc] - c.best_scores[doc]) <= 1e-10, `${c.query}: ${doc}`);
+      assert.ok(Math.abs(semantic.semantic[doc] - c.semantic_scores[doc]) <= 1e-10,
+        `${c.query}: ${doc}`);
+    }
     const stem = await createEngine({ base: BASE, sitePath, vendor: VENDOR.href, fetch })
       .tokenize.stemmer();
     const { hits, total } = await fusedHits(index, loader, lexical, semantic, 5, sitePath,

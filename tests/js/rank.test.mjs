@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  bm25Idf, bm25Scores, bm25Term, byScoreThenDoc, phraseDocs, proximityTf, queryPairs,
-  rankAll, rankPositive, rrfFuse,
+  bm25Idf, bm25Scores, bm25Term, byScoreThenDoc, proximityTf, queryPairs,
+  fuseResults, rankAll, rankPositive,
 } from "../../templates/static/search/rank.js";
 import { assertClose, fixture } from "./helpers.mjs";
 
@@ -59,16 +59,6 @@ test("bm25Scores() adds weight x a BM25 pseudo-term per query pair found in orde
     plain); // an index without proximity in its manifest: plain BM25
 });
 
-test("phraseDocs() is Python's phrase_docs: the docs holding the terms one after another", () => {
-  assert.ok(expected.phrase_docs.some(({ docs }) => docs.length > 0));
-  for (const { postings, terms, docs } of expected.phrase_docs) {
-    const distinct = [...new Set(terms)];
-    const got = phraseDocs(distinct.map((t) => postings[t] ?? null),
-      terms.map((t) => distinct.indexOf(t)));
-    assert.deepEqual(got, docs, terms.join(" "));
-  }
-});
-
 test("bm25Scores() leaves out the pairs of a term stored without positions", () => {
   const doclen = Uint32Array.from([6]);
   const params = { k1: 1.2, b: 0.75, avgdl: 6, proximity: { weight: 0.5, window: 3 } };
@@ -100,24 +90,23 @@ test("rankAll() is Python's rank_array: every doc, best first, ties by doc", () 
   assert.deepEqual(rankAll([1, -Infinity, -Infinity, 2], 10).map((hit) => hit.doc), [3, 0, 1, 2]);
 });
 
-test("rrfFuse() is Python's rrf_fuse: same docs, order and scores, with both ranks", () => {
-  for (const { lexical, semantic, phrase, k, fused } of expected.rrf) {
-    const got = rrfFuse(lexical.map((doc) => ({ doc })), semantic.map((doc) => ({ doc })), k,
-      phrase.map((doc) => ({ doc })));
-    assert.deepEqual(got.map(({ doc, score }) => [doc, score]), fused, JSON.stringify({ k }));
-    for (const hit of got) {
-      assert.equal(hit.lexicalRank, lexical.includes(hit.doc) ? lexical.indexOf(hit.doc) + 1 : null);
-      assert.equal(hit.semanticRank,
-        semantic.includes(hit.doc) ? semantic.indexOf(hit.doc) + 1 : null);
-    }
+test("fuseResults() is Python's fusion.fuse: same docs, order, scores and ranks", () => {
+  assert.ok(expected.fuse.some(({ fused }) => fused.length > 3));
+  for (const { lexical, semantic, fusion, candidates, floor, fused } of expected.fuse) {
+    const got = fuseResults(lexical.map(([doc, score]) => ({ doc, score })),
+      semantic && { best: Float64Array.from(semantic[0]), semantic: Float64Array.from(semantic[1]) },
+      fusion, candidates, floor);
+    assert.deepEqual(got.map(({ doc, score, lexicalRank, semanticRank }) => [doc, score,
+      lexicalRank, semanticRank]), fused, JSON.stringify({ lexical, semantic, fusion, floor }));
   }
 });
 
-test("rrfFuse() of one ranking keeps its order, scored 1 / (k + rank)", () => {
-  const got = rrfFuse([{ doc: 4 }, { doc: 1 }], [], 10);
+test("fuseResults() without semantic scores ranks keyword matches by BM25 over the best", () => {
+  const got = fuseResults([{ doc: 4, score: 2 }, { doc: 1, score: 1 }], null,
+    { alpha: 0.4 }, 100, 0.5);
   assert.deepEqual(got, [
-    { doc: 4, score: 1 / 11, lexicalRank: 1, semanticRank: null },
-    { doc: 1, score: 1 / 12, lexicalRank: 2, semanticRank: null },
+    { doc: 4, score: 1, lexicalRank: 1, semanticRank: null },
+    { doc: 1, score: 0.5, lexicalRank: 2, semanticRank: null },
   ]);
 });
 

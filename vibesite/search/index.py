@@ -57,8 +57,9 @@ __all__ = ["MANIFEST", "VERSION", "Quantized", "build_search_files", "quantize"]
 
 # 2: one vector per passage, + passages.bin; 3: + text/; 4: term positions in the postings
 # 5: shards of sorted term ranges (a typed prefix finds its terms), doc gaps, no positions for
-# terms in most docs (the browser: loader.js INDEX_VERSION)
-VERSION = 5
+# terms in most docs; 6: score fusion ("fusion" replaces "rrf_k") (the browser: loader.js
+# INDEX_VERSION)
+VERSION = 6
 MANIFEST = "search/manifest.json"
 K1 = 1.2
 B = 0.75
@@ -66,12 +67,22 @@ B = 0.75
 # to proximity.PROXIMITY_WINDOW (3) tokens apart, in order, add PROXIMITY_WEIGHT times a BM25
 # pseudo-term. SciFact fused nDCG@10 (bench/search_quality.py), weight 0 / 0.2 / 0.5 / 1:
 # 0.7205 / 0.7211 / 0.7209 / 0.7172 (lexical alone 0.6916 / 0.6925 / 0.6863 / 0.6836): claims
-# are not phrases, so it must not cost there what it gains for copied sentences. With the
-# phrase ranking fused in (query.py), 0.5 gives fused 0.7222 in the browser and the CLI alike.
+# are not phrases, so it must not cost there what it gains for copied sentences (measured with
+# reciprocal-rank fusion, before FUSION_ALPHA below).
 PROXIMITY_WEIGHT = 0.5
-# Chosen on SciFact with passage (max-over-windows) scoring: k=10 -> nDCG@10 0.727, 20 -> 0.723,
-# 60 -> 0.718; a 2-fold split of the queries picks 10 on both halves (bench/search_quality.py).
-RRF_K = 10
+# Fusion (query.SiteSearch.results): FUSION_ALPHA * BM25 / the query's best BM25 +
+# (1 - FUSION_ALPHA) * the doc's semantic score, a convex combination of scores (Bruch et al.,
+# "An Analysis of Fusion Functions for Hybrid Retrieval", 2023), which keeps how far apart the
+# scores are where reciprocal-rank fusion keeps only the order. A doc's semantic score is its best
+# passage's plus PASSAGE_MEAN times the mean of its passages', over 1 + PASSAGE_MEAN: the best
+# passage finds the section a question is about, the mean what the whole article is about (a
+# long article's title as the query). Measured against the reciprocal-rank fusion it replaces
+# (k=10, with a third list of phrase matches): SciFact fused nDCG@10 0.7237 -> 0.7430;
+# known-item MRR@10 with titles hidden, jbranchaud-til 0.882 -> 0.910, the demo guide 0.456 ->
+# 0.643; alpha 0.3 / 0.4 / 0.5 gave SciFact 0.7398 / 0.7430 / 0.7318 (bench/search_quality.py,
+# bench/search_trust.py).
+FUSION_ALPHA = 0.4
+PASSAGE_MEAN = 0.25
 CANDIDATES = 100
 DOCS_SHARD_SIZE = 32
 TEXT_SHARD_SIZE = 8  # the sections are bigger than the records: a result fetches fewer
@@ -82,10 +93,11 @@ HASH_CHARS = 10
 VECTOR_BITS = 4
 # Everything above that shapes the files: part of the pipeline's memo key, so that a vibesite
 # with other settings never reuses an index built by this one.
-FORMAT = (VERSION, K1, B, RRF_K, CANDIDATES, DOCS_SHARD_SIZE, lexicon.SHARD_BYTES,
-          lexicon.COUNTS_ONLY_SHARE, lexicon.COUNTS_ONLY_MIN_DOCS, SUMMARY_CHARS, HASH_CHARS,
-          VECTOR_BITS, CALIBRATION, TEXT_SHARD_SIZE, TEXT_CHARS, TEXT_FORMAT, PROXIMITY_WEIGHT,
-          PROXIMITY_WINDOW, lexicon.PREFIX_MIN_CHARS, lexicon.PREFIX_TERMS, lexicon.PREFIX_SHARDS)
+FORMAT = (VERSION, K1, B, FUSION_ALPHA, PASSAGE_MEAN, CANDIDATES, DOCS_SHARD_SIZE,
+          lexicon.SHARD_BYTES, lexicon.COUNTS_ONLY_SHARE, lexicon.COUNTS_ONLY_MIN_DOCS,
+          SUMMARY_CHARS, HASH_CHARS, VECTOR_BITS, CALIBRATION, TEXT_SHARD_SIZE, TEXT_CHARS,
+          TEXT_FORMAT, PROXIMITY_WEIGHT, PROXIMITY_WINDOW, lexicon.PREFIX_MIN_CHARS,
+          lexicon.PREFIX_TERMS, lexicon.PREFIX_SHARDS)
 
 
 def bm25_text(article: Article) -> str:
@@ -263,7 +275,8 @@ def build_search_files(
                                + len(vector_data) + runtime_bytes),
         }
     manifest = {
-        "version": VERSION, "count": count, "dim": dim, "rrf_k": RRF_K, "candidates": CANDIDATES,
+        "version": VERSION, "count": count, "dim": dim, "candidates": CANDIDATES,
+        "fusion": {"alpha": FUSION_ALPHA, "passage_mean": PASSAGE_MEAN},
         "vectors": vectors_path, "vector_bits": VECTOR_BITS,
         "passages": {"count": int(counts.sum()), "counts": passages_path},
         "docs": {"shard_size": DOCS_SHARD_SIZE, "files": docs_paths},

@@ -24,9 +24,7 @@ decoded postings ``[Posting(doc, tf, positions), ...]``.
 - ``"f"``, no positions: a term in more than ``COUNTS_ONLY_SHARE`` of the docs (and at least
   ``COUNTS_ONLY_MIN_DOCS``) keeps only its counts: the positions of "the", "a", "to" (14
   terms on the 10k site) took its shards from 4.52 to 5.00 MB gzip and its largest query from
-  69 to 146 kB, and say little about where a phrase is. Phrase matching treats such a word as
-  matching anywhere (``proximity.phrase_docs``); proximity pairs skip it. Copied 8-word
-  phrases (bench/search_trust.py) still find their page and section: TIL 100%.
+  69 to 146 kB, and say little about where a phrase is: proximity pairs skip it.
 """
 
 from __future__ import annotations

@@ -7,13 +7,13 @@ match (``lexicon.prefix_postings``: "sqli" finds sqlite); plus phrase and proxim
 of neighbouring query terms (``query_pairs``) found in a doc in that order, at most ``window``
 tokens apart, adds ``weight`` times a BM25 pseudo-term whose frequency is the sum of 1 / gap
 over those places (``proximity_tf``) and whose idf is the rarer term's, so a doc holding the
-query's words together, in order, ranks above one where they are scattered. The docs holding the
-whole query (two terms or more) as a phrase are a third ranking (``proximity.phrase_docs``, in
-keyword order).
+query's words together, in order, ranks above one where they are scattered.
 Semantic: the query embedded by the site's own ONNX export (``vibesite.model.onnx_export``),
-scored in float64 against the int4 passage vectors; a doc scores as its best passage.
-Fusion: reciprocal-rank fusion of the top-``candidates`` rankings; a doc only the
-semantic ranking holds is a result only if its score reaches the manifest's ``semantic_floor``
+scored in float64 against the int4 passage vectors; a doc scores as its best passage plus
+``passage_mean`` times the mean of its passages, over ``1 + passage_mean`` (``doc_scores``).
+Fusion: per doc, ``alpha`` times its BM25 over the query's best BM25 plus ``1 - alpha`` times
+its semantic score (the manifest's ``fusion``; ``vibesite.search.index.FUSION_ALPHA``); a doc no
+keyword matches is a result only if its best passage reaches the manifest's ``semantic_floor``
 (``vibesite.search.calibrate``), so a query that means nothing finds nothing.
 """
 
@@ -33,9 +33,10 @@ from vibesite.search import lexicon
 from vibesite.search.analysis import stemmer, tokenize
 from vibesite.search.codes import Quantized
 from vibesite.search.excerpt import excerpt
+from vibesite.search.fusion import fuse
 from vibesite.search.index import MANIFEST, VERSION
 from vibesite.search.lexicon import Posting
-from vibesite.search.proximity import phrase_docs, proximity_tf, query_pairs
+from vibesite.search.proximity import proximity_tf, query_pairs
 
 
 class SearchIndexError(Exception):
@@ -48,7 +49,7 @@ class Hit:
     title: str
     date: str
     summary: str
-    score: float  # the fused RRF score (lexical only: 1 / (rrf_k + lexical_rank))
+    score: float  # the fused score (lexical only: BM25 over the query's best BM25)
     lexical_rank: int | None  # 1-based rank among all keyword matches, None if not one
     semantic_rank: int | None  # 1-based rank in the semantic candidates, None if not among them
     anchor: str = ""  # the id of the heading above the best section ("": the top)
@@ -71,7 +72,7 @@ class Hit:
 @dataclass(frozen=True)
 class Results:
     hits: list[Hit]  # the best ``limit``
-    total: int  # every result: all keyword matches, and semantic candidates above the floor
+    total: int  # every result: all keyword matches, and semantic matches above the floor
 
 
 def rank_scores(scores: dict[int, float], limit: int) -> list[int]:
@@ -82,15 +83,6 @@ def rank_scores(scores: dict[int, float], limit: int) -> list[int]:
 def rank_array(scores: np.ndarray, limit: int) -> list[int]:
     """All docs by (score desc, doc asc), the first ``limit``."""
     return [int(d) for d in np.argsort(-scores, kind="stable")[:limit]]
-
-
-def rrf_fuse(rankings: Sequence[Sequence[int]], k: int) -> list[tuple[int, float]]:
-    """Sum of 1 / (k + rank) (rank 1-based) over the rankings; sorted (score desc, doc asc)."""
-    fused: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, doc in enumerate(ranking, start=1):
-            fused[doc] = fused.get(doc, 0.0) + 1.0 / (k + rank)
-    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def bm25_term(idf: float, tf: float, dl: float, avgdl: float, k1: float, b: float) -> float:
@@ -186,7 +178,7 @@ class SiteSearch:
 
     def lexical_scores(self, query: str, prefix: bool = False) -> dict[int, float]:
         """BM25 of every doc matching a term of ``query``: doc index -> score."""
-        return self._lexical(tokenize(query), self._typed(query, prefix))[0]
+        return self._lexical(tokenize(query), self._typed(query, prefix))
 
     def _typed(self, query: str, prefix: bool) -> str | None:
         """The last word of ``query`` as a prefix, when ``prefix`` and ``lexicon.typed_prefix``."""
@@ -194,15 +186,14 @@ class SiteSearch:
         return lexicon.typed_prefix(query, int(rules["min_chars"])) if prefix else None
 
     def _lexical(self, query_terms: Sequence[str], prefix: str | None = None,
-                 ) -> tuple[dict[int, float], set[int]]:
+                 ) -> dict[int, float]:
         """``lexical_scores`` of the query's stemmed terms (in order, with repeats), the last
-        one's word typed as ``prefix`` (None: whole), and the docs that hold them as a phrase
-        (``proximity.phrase_docs``)."""
+        one's word typed as ``prefix`` (None: whole)."""
         lex = self.manifest["lexical"]
         k1, b, avgdl = float(lex["k1"]), float(lex["b"]), float(lex["avgdl"])
         terms = list(dict.fromkeys(query_terms))
         if not terms or self.count == 0:
-            return {}, set()
+            return {}
         doclen = self._doclens()
         scores: dict[int, float] = {}
         found = {term: self.postings(term) for term in terms}
@@ -227,7 +218,7 @@ class SiteSearch:
                 if tf > 0:
                     part = bm25_term(pair_idf, tf, float(doclen[entry.doc]), avgdl, k1, b)
                     scores[entry.doc] += weight * part
-        return scores, set(phrase_docs(found, query_terms))
+        return scores
 
     # semantic ------------------------------------------------------------------------------
 
@@ -260,6 +251,23 @@ class SiteSearch:
         if self.count == 0:
             return passages
         return np.maximum.reduceat(passages, self._passage_starts)
+
+    def doc_scores(self, query_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per doc: its best passage's score, and its semantic score for ranking, ``(best +
+        passage_mean * mean) / (1 + passage_mean)``, the mean summed passage by passage in order
+        (as ``codes.js`` does: numpy's own sums group the terms otherwise)."""
+        passages = self.passage_scores(query_vector)
+        if self.count == 0:
+            return passages, passages
+        assert self._passage_starts is not None
+        best = np.maximum.reduceat(passages, self._passage_starts)
+        counts = np.diff(np.append(self._passage_starts, len(passages)))
+        total = np.zeros(self.count, dtype=np.float64)
+        for offset in range(int(counts.max())):
+            rows = counts > offset
+            total[rows] += passages[self._passage_starts[rows] + offset]
+        share = float(self.manifest["fusion"]["passage_mean"])
+        return best, (best + share * (total / counts)) / (1 + share)
 
     def passage_scores(self, query_vector: np.ndarray) -> np.ndarray:
         """Per passage, ``sum_d q_d * (offset_d + scale_d * code_pd)`` in float64."""
@@ -320,42 +328,27 @@ class SiteSearch:
         """
         if not query.strip() or self.count == 0:
             return Results([], 0)
-        candidates, rrf_k = int(self.manifest["candidates"]), int(self.manifest["rrf_k"])
         terms = tokenize(query)  # for BM25 and the excerpts
         typed = self._typed(query, prefix) if terms else None
-        scores, phrased = self._lexical(terms, typed)
+        scores = self._lexical(terms, typed)
         marked = [*terms, *(t for t, _ in self.expansions(terms, typed))] if typed else terms
-        every_match = rank_scores(scores, self.count)
+        lexical = [(doc, scores[doc]) for doc in rank_scores(scores, self.count)]
         if query_vector is None and semantic and self.has_model:
             query_vector = self.encode(query)
-        semantic_ranking: list[int] = []
-        above_floor = np.zeros(self.count, dtype=bool)  # semantic results on their own
-        if query_vector is not None:
-            similarity = self.semantic_scores(query_vector)
-            semantic_ranking = rank_array(similarity, candidates)
-            floor = self.manifest.get("semantic_floor")
-            above_floor = similarity >= (-math.inf if floor is None else float(floor))
-        phrase_ranking = [doc for doc in every_match if doc in phrased][:candidates]
-        rankings = [every_match[:candidates], semantic_ranking, phrase_ranking]
-        lexical_rank = {doc: rank for rank, doc in enumerate(every_match, start=1)}
-        semantic_rank = {doc: rank for rank, doc in enumerate(semantic_ranking, start=1)}
-        fused = [(doc, score) for doc, score in rrf_fuse(rankings, rrf_k)
-                 if doc in lexical_rank or above_floor[doc]]
-        # Keyword matches beyond the fused candidates follow, in BM25 order: every result
-        # counted in ``total`` can be reached by asking for more.
-        listed = {doc for doc, _ in fused}
-        fused += [(doc, 1.0 / (rrf_k + rank))
-                  for rank, doc in enumerate(every_match[candidates:], start=candidates + 1)
-                  if doc not in listed]
+        floor = self.manifest.get("semantic_floor")
+        fused = fuse(lexical, None if query_vector is None else self.doc_scores(query_vector),
+                     self.manifest["fusion"], int(self.manifest["candidates"]),
+                     None if floor is None else float(floor))
         hits = []
         stem = stemmer()
-        for doc, score in fused[:limit]:
+        for result in fused[:limit]:
+            doc = result.doc
             record = self._doc(doc)
             anchor, html = excerpt(self._sections(doc), marked, stem)
             hits.append(Hit(url=record["url"], title=record["title"], date=record["date"],
-                            summary=record["summary"], score=score,
-                            lexical_rank=lexical_rank.get(doc),
-                            semantic_rank=semantic_rank.get(doc), anchor=anchor,
+                            summary=record["summary"], score=result.score,
+                            lexical_rank=result.lexical_rank,
+                            semantic_rank=result.semantic_rank, anchor=anchor,
                             excerpt=html, doc=doc))
         return Results(hits, len(fused))
 

@@ -20,9 +20,11 @@ overlapping labels per level in such text (a check for tests and the bench).
   no two labels of a level overlap at any size or zoom the script draws. Broad labels are
   placed for ``MIN_PX[1]`` pixels on a map ``PHONE_PX`` wide (a 375-px phone shows 343):
   readable on a phone without pinching. Fine labels show once zoomed in enough to draw them
-  at ``MIN_PX[2]`` pixels or more. When the labels of a level do not all fit at that size (long
-  names on a crowded map: winrt-api-docs' 85 fine topics), the level is placed again at
-  ``SHRINK`` times the size until they do; the SVG's ``data-place`` holds the sizes used.
+  at ``MIN_PX[2]`` pixels or more. A broad label too long for a phone's map is drawn on two
+  lines (``label_lines``: one ``<tspan>`` each). When the labels of a level do not all fit
+  at that size (long names on a crowded map: winrt-api-docs' 85 fine topics), the level is
+  placed again at ``SHRINK`` times the size until they do; the SVG's ``data-place`` holds the
+  sizes used.
 - Dots carry their fine topic (``data-t``, the index of that topic's label link, which
   carries ``data-b``, its broad topic's index) for the script's card: title, article link,
   topic.
@@ -33,6 +35,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from itertools import combinations
 
 import numpy as np
 
@@ -59,14 +62,26 @@ WEIGHT = {1: 1.0, 2: 0.95}  # broad labels are bold, fine ones 500
 LEADER_FROM = 10  # a label this far (units) from its topic's centre gets a leader line
 RING_STEP = 6  # units between the rings of candidate spots
 RINGS = 400  # rings searched: 2,400 units, the whole map from any anchor
-SHRINK = 0.85  # a level whose labels do not all fit is placed again this much smaller
+# a level whose labels do not all fit is placed again this much smaller: one step from
+# PLACE_SIZE[1] is 40.5 units, 11.6 px on a 375-px phone's 343-px map (0.85 gave 10.9 px)
+SHRINK = 0.9
+# a broad label wider than WRAP_EMS ems is drawn on WRAP_LINES lines, broken after a space
+# or a dot where the wider line is narrowest: winrt-api-docs' "Windows.devices.geolocation
+# and Windows.ui.xaml.controls" is ~37 ems, wider than a phone's map at 11 px. There its 11
+# broad labels (7 wrapped) fit at 40.5 units (11.6 px on the phone; 9.3 px unwrapped), with
+# WRAP_EMS 14 or 16 alike (12 or 10: 10.4 px, as 3 lines: 10.4 px); jbranchaud/til wraps
+# one label of 11 and keeps 45 units (12.9 px).
+WRAP_EMS, WRAP_LINES = 16.0, 2
+LINE_EM = 1.2  # line height of a wrapped label
 MIN_PLACE = 3.0  # units: below this a label that does not fit sits at its anchor
 LIGHT = ("#1f6fb2", "#c43c39", "#2b8a3e", "#8a4fbf", "#c76a00", "#8b5a2b", "#c2418f",
          "#0f8a8f", "#7a7d00", "#4a5fc1", "#a33b6b", "#3d7d5a", "#b25d1f", "#5a6b7d", "#6d4fa3")
 DARK = ("#6cb4f0", "#f28482", "#6fd08c", "#c39bf0", "#f5a94e", "#d4a373", "#f28cc8",
         "#5fd3d6", "#d4d65a", "#97a8f5", "#e38fb3", "#8fd1ad", "#f0a06c", "#a9b8c8", "#b9a3ef")
 _PLACED = re.compile(r'data-place="([\d.]+) ([\d.]+)"')
-_LABEL = re.compile(r'<text class="l l(\d)" data-level="\d" x="([^"]+)" y="([^"]+)">([^<]*)</text>')
+_LABEL = re.compile(r'<text class="l l(\d)" data-level="\d" x="([^"]+)" y="([^"]+)">(.*?)</text>')
+_LINE = re.compile(r"<tspan [^>]*>([^<]*)</tspan>")
+_BREAK = re.compile(r"(?<=[ .])(?=[^ .])")  # a line may end after a space or a dot
 
 
 def _esc(text: str) -> str:
@@ -75,15 +90,44 @@ def _esc(text: str) -> str:
     return escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
+def _ems(text: str, level: int) -> float:
+    return WEIGHT[level] * sum(ADVANCE.get(c, 0.72 if c.isascii() else 1.0) for c in text)
+
+
+def label_lines(text: str, level: int) -> list[str]:
+    """The lines a label is drawn on: one, or for a broad label wider than WRAP_EMS two or
+    more (up to WRAP_LINES), broken after a space or a dot where the widest line is
+    narrowest."""
+    pieces = [p for p in _BREAK.split(text) if p]
+    if level != 1 or _ems(text, level) <= WRAP_EMS or len(pieces) < 2:
+        return [text]
+    best: list[str] = [text]
+    for count in range(2, min(WRAP_LINES, len(pieces)) + 1):
+        splits = [["".join(pieces[a:b]).strip() for a, b in zip((0, *cut), (*cut, len(pieces)),
+                                                                 strict=True)]
+                  for cut in combinations(range(1, len(pieces)), count - 1)]
+        best = min(splits, key=lambda lines: (max(_ems(t, level) for t in lines), lines))
+        if max(_ems(t, level) for t in best) <= WRAP_EMS:
+            break
+    return best
+
+
 def label_box(text: str, level: int, x: float, y: float,
               size: float | None = None) -> tuple[float, float, float, float]:
     """The box (x0, y0, x1, y1) a label centred at (x, y) covers at ``size`` (default: as
-    placed, ``PLACE_SIZE``), halo included."""
+    placed, ``PLACE_SIZE``), halo included, on the lines of ``label_lines``."""
     size = PLACE_SIZE[level] if size is None else size
-    ems = WEIGHT[level] * sum(ADVANCE.get(c, 0.72 if c.isascii() else 1.0) for c in text)
-    half_w = ems * size / 2 + 3
-    half_h = 0.65 * size + 2
+    lines = label_lines(text, level)
+    half_w = max(_ems(t, level) for t in lines) * size / 2 + 3
+    half_h = (0.65 + LINE_EM / 2 * (len(lines) - 1)) * size + 2
     return (x - half_w, y - half_h, x + half_w, y + half_h)
+
+
+def label_text(inner: str) -> str:
+    """A label's text from the inside of its SVG ``<text>`` (lines joined by spaces)."""
+    lines = [html.unescape(t) for t in _LINE.findall(inner)] or [html.unescape(inner)]
+    return "".join(t if i == 0 or lines[i - 1].endswith(".") else " " + t
+                   for i, t in enumerate(lines))
 
 
 def placed_sizes(svg: str) -> dict[int, float]:
@@ -98,7 +142,7 @@ def label_overlaps(svg: str, sizes: Mapping[int, float] | None = None) -> dict[i
     sizes = placed_sizes(svg) if sizes is None else sizes
     boxes: dict[int, list[tuple[float, float, float, float]]] = {1: [], 2: []}
     for level, x, y, text in _LABEL.findall(svg):
-        boxes[int(level)].append(label_box(html.unescape(text), int(level), float(x), float(y),
+        boxes[int(level)].append(label_box(label_text(text), int(level), float(x), float(y),
                                            sizes[int(level)]))
     out = {}
     for level, bs in boxes.items():
@@ -247,6 +291,16 @@ def _place(level: int, todo: list[tuple[Topic, tuple[float, float]]],
         size *= SHRINK
 
 
+def _text_lines(name: str, level: int, x: float) -> str:
+    """A label's text, one ``<tspan>`` per line when it is wrapped, centred on its y."""
+    lines = label_lines(name, level)
+    if len(lines) == 1:
+        return _esc(name)
+    first = -LINE_EM / 2 * (len(lines) - 1)
+    return "".join(f'<tspan x="{x:.1f}" dy="{first if i == 0 else LINE_EM:g}em">{_esc(t)}</tspan>'
+                   for i, t in enumerate(lines))
+
+
 def _fine(topics: Topics) -> list[Topic]:
     """The automatic (labelled) topics, largest first: the order of their labels."""
     return sorted((t for t in topics.topics if not t.seeded),
@@ -279,7 +333,7 @@ def _labels(topics: Topics, screen: Mapping[str, tuple[float, float]],
                 leaders.append(f'<line class="k" data-level="{level}" x1="{anchor[0]:.1f}" '
                                f'y1="{anchor[1]:.1f}" x2="{ex:.1f}" y2="{ey:.1f}"/>')
             text = (f'<text class="l l{level}" data-level="{level}" x="{x:.1f}" y="{y:.1f}">'
-                    f"{_esc(topic.name)}</text>")
+                    f"{_text_lines(topic.name, level, x)}</text>")
             url = topic_urls.get(topic.slug)
             ref = (f' data-b="{index}"' if level == 1 else
                    f' data-t="{index}"' + (f' data-b="{broad[topic.parent]}"'

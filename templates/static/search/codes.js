@@ -6,8 +6,9 @@
 // sizes {dim, count, bits, passages}.
 // Out: decodeVectors -> {offsets, scales, owned, codes}: float64 offsets and scales, each doc's
 // passage count, and the codes unpacked to one byte a dimension (v ~= offset + scale * code);
-// bestPassageScores(vectors, query) -> per doc, the best of its passages' dot products with the
-// query, in float64 (Python: query.SiteSearch.semantic_scores).
+// docScores(vectors, query, passageMean) -> per doc, the best of its passages' dot products with
+// the query, and its semantic score (best + passageMean * mean) / (1 + passageMean), in float64
+// (Python: query.SiteSearch.doc_scores).
 
 export const VECTOR_BITS = [4, 8];
 
@@ -53,8 +54,10 @@ export function decodeVectors(buffer, countsBuffer, { dim, count, bits, passages
   return { offsets, scales, owned, codes };
 }
 
-/** Per doc, its best passage's sum_d q_d * (offset_d + scale_d * code_pd), in float64. */
-export function bestPassageScores(vectors, query) {
+/** Per doc, {best, semantic}: its best passage's sum_d q_d * (offset_d + scale_d * code_pd),
+ *  and (best + passageMean * the mean of its passages' sums, added in order) / (1 + passageMean),
+ *  in float64 (Python: query.SiteSearch.doc_scores). */
+export function docScores(vectors, query, passageMean) {
   const { offsets, scales, owned, codes } = vectors;
   const dim = offsets.length;
   const count = owned.length;
@@ -64,15 +67,20 @@ export function bestPassageScores(vectors, query) {
     qs[d] = query[d] * scales[d];
     qo += query[d] * offsets[d];
   }
-  const scores = new Float64Array(count);
+  const best = new Float64Array(count);
+  const semantic = new Float64Array(count);
   for (let i = 0, row = 0; i < count; i++) {
-    let best = -Infinity;
+    let top = -Infinity;
+    let total = 0;
     for (let p = 0; p < owned[i]; p++, row += dim) {
       let sum = 0;
       for (let d = 0; d < dim; d++) sum += qs[d] * codes[row + d];
-      if (qo + sum > best) best = qo + sum;
+      const score = qo + sum;
+      if (score > top) top = score;
+      total += score;
     }
-    scores[i] = best;
+    best[i] = top;
+    semantic[i] = (top + passageMean * (total / owned[i])) / (1 + passageMean);
   }
-  return scores;
+  return { best, semantic };
 }

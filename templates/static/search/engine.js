@@ -13,18 +13,18 @@
 //   is on, false if it cannot be (never rejects); `state` is live: {manifest, semantic, error,
 //   loadMs, embedMs, downloaded, downloadBytes}; every listener is called when the semantic
 //   state changes, every `progress` listener as the model's bytes arrive.
-// lexicalRanking, semanticRanking and fusedHits are the steps of a search, on their own.
+// lexicalRanking, semanticScores and fusedHits are the steps of a search, on their own.
 // Nothing is fetched when this module is imported.
 
 import { STEMMER_MODULE, createTokenizer } from "./analysis.js";
-import { bestPassageScores } from "./codes.js";
+import { docScores } from "./codes.js";
 import { excerpt } from "./excerpt.js";
 import { createLoader } from "./loader.js";
 import { startEncoder } from "./encoder.js";
 import { expansions, prefixPostings, typedPrefix } from "./lexicon.js";
 import { webAssemblyAvailable } from "./model.js";
 import {
-  bm25Scores, fuseResults, phraseDocs, queryPairs, rankAll, rankPositive,
+  bm25Scores, fuseResults, queryPairs, rankPositive,
 } from "./rank.js";
 
 // Excerpts made in one task at most: each reads and stems a whole article's text (up to 20,000
@@ -37,8 +37,7 @@ const nextTask = () => (globalThis.scheduler?.yield ? globalThis.scheduler.yield
   : new Promise((resolve) => { setTimeout(resolve, 0); }));
 
 /** BM25 (with phrase and proximity) ranking of every doc holding one of the query's stemmed
- *  terms (in order, with repeats), best first: [{doc, score, phrase}], `phrase` true for the
- *  docs that hold the whole query as a phrase (rank.js phraseDocs). With `prefix` (the last
+ *  terms (in order, with repeats), best first: [{doc, score}]. With `prefix` (the last
  *  word as typed: ./lexicon.js typedPrefix), the last term's postings also hold the terms that
  *  start with it, weighted below an exact match (Python: SiteSearch.prefix_postings). */
 export async function lexicalRanking(index, loader, terms, prefix = null) {
@@ -51,16 +50,14 @@ export async function lexicalRanking(index, loader, terms, prefix = null) {
     const merged = prefixPostings(postingsByTerm[last], expanded, prefix);
     postingsByTerm[last] = merged.length ? merged : null;
   }
-  const ranked = rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical,
-    pairs), index.count);
-  const phrased = new Set(phraseDocs(postingsByTerm, terms.map((t) => distinct.indexOf(t))));
-  return ranked.map((hit) => ({ ...hit, phrase: phrased.has(hit.doc) }));
+  return rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical, pairs),
+    index.count);
 }
 
-/** All docs ranked by their best passage's score for the query's unit vector: the best
- *  `candidates`. */
-export function semanticRanking(index, vectors, vector) {
-  return rankAll(bestPassageScores(vectors, vector), index.candidates);
+/** Per doc, its best passage's score and its semantic score for the query's unit vector
+ *  (codes.js docScores with the manifest's fusion.passage_mean). */
+export function semanticScores(index, vectors, vector) {
+  return docScores(vectors, vector, index.fusion.passage_mean);
 }
 
 /** What supports a result: "keyword", "semantic" or "both" (Python: Hit.match). */
@@ -83,7 +80,7 @@ export function resultHref(sitePath, url, anchor, query) {
  *  excerpt}], total}. `query` is {text, terms, stem}: what to mark (Python: SiteSearch.results);
  *  null: no excerpts (anchor and excerpt ""). */
 export async function fusedHits(index, loader, lexical, semantic, limit, sitePath, query) {
-  const all = fuseResults(lexical, semantic, index.rrf_k, index.candidates,
+  const all = fuseResults(lexical, semantic, index.fusion, index.candidates,
     index.semantic_floor ?? null);
   const top = all.slice(0, limit);
   const indices = top.map((hit) => hit.doc);
@@ -222,13 +219,13 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
       (await loader.lexical(index, [], typed)).prefixShards, typed, terms[terms.length - 1],
       index.lexical.prefix.terms).map(([term]) => term)];
     const model = semantic && state.semantic === "ready" ? semanticPromise : null;
-    let semanticRanked = [];
+    let semanticScored = null;
     if (model) {
       const { embed: embedQuery, vectors } = await model;
-      semanticRanked = semanticRanking(index, vectors, await embedQuery(String(query)));
+      semanticScored = semanticScores(index, vectors, await embedQuery(String(query)));
     }
     const stem = await tokenize.stemmer();
-    return fusedHits(index, loader, lexical, semanticRanked, limit, sitePath,
+    return fusedHits(index, loader, lexical, semanticScored, limit, sitePath,
       excerpts ? { text: String(query), terms: marked, stem } : null);
   }
 

@@ -16,7 +16,7 @@ import { decodeVectors } from "./codes.js";
 import { decodeShard, shardHolding, shardsWithPrefix } from "./lexicon.js";
 
 /** The search index format this script reads (Python: vibesite/search/index.py VERSION). */
-export const INDEX_VERSION = 5;
+export const INDEX_VERSION = 6;
 export const MANIFEST = "search/manifest.json";
 
 /** Doc lengths: `count` little-endian uint32. */

@@ -7,7 +7,7 @@
 // - semantic: the query embedded in the browser by an int8 ONNX export of the site's
 //   sentence-transformers model (./model.js: onnxruntime-web, WASM) and scored against int4
 //   passage vectors (./codes.js; a doc scores as its best passage);
-// - both fused by reciprocal-rank fusion, ranked exactly like vibesite/search/query.py.
+// - both scores combined (rank.js fuseResults), ranked exactly like vibesite/search/query.py.
 // Lexical results show at once; the semantic model loads on the first typed query (or, when the
 // site sets search_model = "on-demand" or the reader's browser saves data, from a button).
 // A result only semantic ranking supports must reach the manifest's calibrated semantic_floor.

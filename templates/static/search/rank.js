@@ -4,9 +4,8 @@
 // null for a term stored with counts only: ./lexicon.js); the docs' BM25 lengths; the manifest's BM25 parameters {k1, b, avgdl,
 // proximity: {weight, window}}; the query's term pairs; per-doc scores; rankings.
 // Out: BM25 scores with the phrase and proximity part (a Map doc -> score); rankings [{doc, score}], best first, ties broken by
-// the lower doc number; the docs holding the whole query as a phrase; the reciprocal-rank
-// fusion of the rankings [{doc, score, lexicalRank, semanticRank}];
-// the full result list of a search (fuseResults), semantic-only docs under the floor left out.
+// the lower doc number; the full result list of a search (fuseResults: the keyword and semantic scores combined, semantic-only docs under the
+// floor left out) [{doc, score, lexicalRank, semanticRank}].
 
 /** Sort order of every ranking: score descending, then doc ascending. */
 export const byScoreThenDoc = (a, b) => (b.score - a.score) || (a.doc - b.doc);
@@ -90,29 +89,6 @@ export function bm25Scores(postingsByTerm, doclen, count, { k1, b, avgdl, proxim
   return scores;
 }
 
-/** The docs holding the query's terms (two or more; as indexes into postingsByTerm, in order,
- *  with repeats) one right after another: at some position p, term i at p + i for every i;
- *  a term stored without positions matches anywhere, if at least two words are placed;
- *  ascending (Python: proximity.phrase_docs). */
-export function phraseDocs(postingsByTerm, termIndexes) {
-  if (termIndexes.length < 2) return [];
-  const distinct = [...new Set(termIndexes)];
-  const byDoc = new Map(distinct.map((t) => [t,
-    new Map((postingsByTerm[t] ?? []).map((entry) => [entry.doc, entry]))]));
-  const docs = [...byDoc.get(distinct[0]).keys()].sort((a, b) => a - b);
-  return docs.filter((doc) => {
-    if (!distinct.every((t) => byDoc.get(t).has(doc))) return false;
-    const placed = [];
-    termIndexes.forEach((t, i) => {
-      const { positions } = byDoc.get(t).get(doc);
-      if (positions !== null) placed.push([i, new Set(positions)]);
-    });
-    if (placed.length < 2) return false;
-    const [[i0, first], ...rest] = placed;
-    return [...first].some((p) => rest.every(([i, at]) => at.has(p - i0 + i)));
-  });
-}
-
 /** The docs of a Map doc -> score with score > 0, best first, the first `limit`
  *  (Python: query.rank_scores). */
 export function rankPositive(scores, limit) {
@@ -130,44 +106,38 @@ export function rankAll(scores, limit) {
   return ranked.slice(0, limit);
 }
 
-/** Reciprocal-rank fusion of the rankings ([{doc}], best first): sum of 1 / (k + rank), rank
- *  1-based, added lexical, semantic, then phrase; best first, ties broken by doc (Python:
- *  query.rrf_fuse([lexical, semantic, phrase], k)). */
-export function rrfFuse(lexical, semantic, k, phrase = []) {
-  const fused = new Map();
-  const add = (ranking, key) => ranking.forEach(({ doc }, i) => {
-    const entry = fused.get(doc) ?? { doc, score: 0, lexicalRank: null, semanticRank: null };
-    entry.score += 1 / (k + i + 1);
-    if (key) entry[key] = i + 1;
-    fused.set(doc, entry);
-  });
-  add(lexical, "lexicalRank");
-  add(semantic, "semanticRank");
-  add(phrase, null);
-  return [...fused.values()].sort(byScoreThenDoc);
-}
-
-/** Every result of a search (Python: SiteSearch.results): the RRF of the first `candidates`
- *  keyword matches, the semantic ranking and the first `candidates` keyword matches that hold
- *  the query as a phrase (`phrase: true`), leaving out docs that no keyword matches and
- *  whose semantic score is under `floor` (null: no floor), then the remaining keyword matches
- *  in BM25 order, each scored 1 / (k + its rank). `lexicalRank` is the rank among all keyword
- *  matches. [{doc, score, lexicalRank, semanticRank}], best first. */
-export function fuseResults(lexicalAll, semantic, k, candidates, floor) {
-  const lexicalRank = new Map(lexicalAll.map(({ doc }, i) => [doc, i + 1]));
-  const phrase = lexicalAll.filter((hit) => hit.phrase).slice(0, candidates);
-  const fused = rrfFuse(lexicalAll.slice(0, candidates), semantic, k, phrase);
-  const semanticScore = new Map(semantic.map(({ doc, score }) => [doc, score]));
-  const results = fused.filter(({ doc }) => lexicalRank.has(doc)
-    || floor === null || floor === undefined || semanticScore.get(doc) >= floor);
-  for (const entry of results) entry.lexicalRank = lexicalRank.get(entry.doc) ?? null;
-  const listed = new Set(results.map(({ doc }) => doc));
-  lexicalAll.slice(candidates).forEach(({ doc }, i) => {
-    if (!listed.has(doc)) {
-      const rank = candidates + i + 1;
-      results.push({ doc, score: 1 / (k + rank), lexicalRank: rank, semanticRank: null });
+/** Every result of a search (Python: SiteSearch.results), best first:
+ *  [{doc, score, lexicalRank, semanticRank}]. `lexicalAll`: every keyword match [{doc, score}]
+ *  in BM25 order; its part is score / the best score. `semantic`: null (keyword results alone, ranked by
+ *  that part) or codes.js docScores {best, semantic}: each doc scores `fusion.alpha` times its
+ *  keyword part (0 if none) plus 1 - alpha times its semantic score, and a doc no keyword
+ *  matches is left out when its best passage is under `floor` (null: no floor).
+ *  `lexicalRank`: the rank among the keyword matches; `semanticRank`: among the first
+ *  `candidates` by semantic score, else null. */
+export function fuseResults(lexicalAll, semantic, fusion, candidates, floor) {
+  const top = lexicalAll.length ? lexicalAll[0].score : 1;
+  const lexical = new Map(lexicalAll.map(({ doc, score }, i) => [doc,
+    { part: score / top, rank: i + 1 }]));
+  if (!semantic) {
+    return lexicalAll.map(({ doc }) => ({
+      doc, score: lexical.get(doc).part, lexicalRank: lexical.get(doc).rank, semanticRank: null,
+    })).sort(byScoreThenDoc);
+  }
+  const semanticRank = new Map(rankAll(semantic.semantic, candidates)
+    .map(({ doc }, i) => [doc, i + 1]));
+  const { alpha } = fusion;
+  const results = [];
+  for (let doc = 0; doc < semantic.best.length; doc++) {
+    const keyword = lexical.get(doc);
+    if (!keyword && floor !== null && floor !== undefined && !(semantic.best[doc] >= floor)) {
+      continue;
     }
-  });
-  return results;
+    results.push({
+      doc,
+      score: alpha * (keyword ? keyword.part : 0) + (1 - alpha) * semantic.semantic[doc],
+      lexicalRank: keyword ? keyword.rank : null,
+      semanticRank: semanticRank.get(doc) ?? null,
+    });
+  }
+  return results.sort(byScoreThenDoc);
 }
-
