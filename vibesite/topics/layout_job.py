@@ -4,10 +4,10 @@ In: the article vectors and ids, the previous build's map positions, and whether
 allowed. Out: ``MapLayout``, whose ``result()`` is exactly ``project_2d``'s output for those
 inputs (the child runs the same function on the same arrays, so the bytes are the same).
 
-A fresh t-SNE layout was the largest single cost of a cold build after embedding
-(jbranchaud-til, 1,871 articles: ~10-12 CPU-s of ~24 outside embedding, on one core). It needs
-only the vectors, so the pipeline starts it as soon as they are known and meanwhile computes
-related articles, the search index, the clusters and their names on the other core;
+A fresh t-SNE layout is the largest single cost of a cold build after embedding
+(jbranchaud-til, 1,871 articles: ~10 CPU-s of ~20 outside embedding). It needs only the
+vectors, so the pipeline starts it as soon as they are known and meanwhile computes related
+articles, the search index, the clusters and their names beside it;
 ``result()`` waits for it. A layout that keeps the previous positions (a warm build) costs
 milliseconds and is computed in this process on demand, as is every layout when a child is
 not allowed (``serve``) or fails.
