@@ -323,3 +323,31 @@ def test_a_title_longer_than_the_model_still_gets_a_window(
     assert real_embedder.windows(title, "") == [title.strip()]
     vector = real_embedder.encode(real_embedder.windows(title, ""))
     assert np.isfinite(vector).all()
+
+
+def test_windows_of_many_articles_are_each_articles_windows(tmp_path: Path) -> None:
+    """windows_of tokenizes every article at once and keeps the ids of texts that fit whole for
+    encode: the same windows as one article at a time, and the very ids encode would make."""
+    from tokenizers import Tokenizer
+
+    from vibesite.model.base import model_location, title_windows
+
+    tokenizer_json = Path(model_location(MODEL)) / "tokenizer.json"
+    files = EncoderFiles(tmp_path / "never-loaded.onnx", tokenizer_json, 256, 384, MODEL)
+    embedder = OnnxDocumentEmbedder(files)
+    plain = Tokenizer.from_file(str(tokenizer_json))
+    plain.no_truncation()
+    plain.no_padding()
+
+    def one_at_a_time(title: str, text: str) -> list[str]:  # what windows() did before
+        return title_windows(title, text, 256,
+                             lambda t: len(plain.encode(t, add_special_tokens=False).ids),
+                             lambda t: plain.encode(t, add_special_tokens=False).offsets)
+
+    got = embedder.windows_of(DOCUMENTS + DOCUMENTS[:3])  # repeated texts too
+    assert got == [one_at_a_time(t, b) for t, b in DOCUMENTS + DOCUMENTS[:3]]
+    assert embedder.windows(*DOCUMENTS[6]) == got[6] and len(got[6]) > 3
+    kept = dict(embedder._ids)
+    assert {w for ws in got for w in ws if len(ws) == 1} >= set(kept) and len(kept) == 5
+    plain.enable_truncation(256)
+    assert all(ids == plain.encode(text).ids for text, ids in kept.items())

@@ -3,8 +3,10 @@
 In: a Config (and optionally an embedder). Out: the site written to ``config.output_dir``, the
 caches updated, and a BuildResult with counts, timings and diagnostics.
 
-discover -> parse -> embed (cached) -> relate -> topics -> search index -> assemble -> render
+discover -> parse -> embed (cached) -> relate -> search index -> topics -> assemble -> render
 -> write. Every stage before ``write`` only computes; pure stages are memoized (vibesite.memo).
+A fresh map layout starts in a child process once the vectors are known (topics.layout_job), so
+relate, the search index and the topics' clusters and names run beside it on the other core.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from vibesite.site.write import write_site
 from vibesite.topics.build import VERSION as TOPICS_VERSION
 from vibesite.topics.build import TopicChanges, Topics, TopicSeed, build_topics
 from vibesite.topics.checks import check_topic_settings
+from vibesite.topics.layout_job import MapLayout
 from vibesite.topics.naming import article_groups, prose_text
 from vibesite.topics.projection import LAYOUT
 from vibesite.topics.serialize import stored_topics
@@ -114,21 +117,24 @@ def build(
     timer.timings["links"] = parsed.link_seconds
     memo = Memo(config.cache_dir / MEMO, MEMO_STAGES)
     make_embedder = _embedder_factory(config, embedder)
+    search_files: dict[str, bytes | Path] = {}
     with EmbeddingStore(config.db_path) as store:
         embeddings = embed(config, parsed.articles, store, make_embedder, progress=progress)
         timer.lap("embed")
-        related = _related(embeddings.vectors, config.related_count, memo)
-        _store_similarities(store, memo, embeddings.ids, related)
-        timer.lap("relate")
-        topics = _topics(config, parsed.articles, embeddings.vectors, store, diagnostics, memo,
-                         make_embedder)
-        timer.lap("topics")
-    search_files: dict[str, bytes | Path] = {}
-    if config.search:
-        encoder = _query_encoder(config, embedder, diagnostics)
-        search_files = _search_files(parsed.articles, embeddings, encoder, memo,
-                                     config.search_model)
-        timer.lap("search index")
+        # a fresh map layout (t-SNE, one core) runs in a child from here until topics need it
+        with MapLayout(embeddings.vectors, embeddings.ids, store.map_coords(LAYOUT),
+                       background=fork) as layout:
+            related = _related(embeddings.vectors, config.related_count, memo)
+            _store_similarities(store, memo, embeddings.ids, related)
+            timer.lap("relate")
+            if config.search:
+                encoder = _query_encoder(config, embedder, diagnostics)
+                search_files = _search_files(parsed.articles, embeddings, encoder, memo,
+                                             config.search_model)
+                timer.lap("search index")
+            topics = _topics(config, parsed.articles, embeddings.vectors, store, diagnostics,
+                             memo, make_embedder, layout)
+            timer.lap("topics")
     _stop_on_problems(config, diagnostics)  # --strict: topic seed and search model warnings
     folders = theme_dirs(config)
     site = assemble(config, parsed.articles, related, topics, folders, discovery.static_files,
@@ -191,10 +197,11 @@ def _stop_on_problems(config: Config, diagnostics: Diagnostics) -> None:
 
 def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
             store: EmbeddingStore, diagnostics: Diagnostics, memo: Memo,
-            make_embedder: Callable[[int], Embedder]) -> Topics:
+            make_embedder: Callable[[int], Embedder], layout: MapLayout) -> Topics:
     """Cluster into topics that keep their slugs from the previous build (kept in the store).
 
-    Unchanged articles, vectors and settings give the topics of the last build, as stored.
+    Unchanged articles, vectors and settings give the topics of the last build, as stored;
+    ``layout`` is the map of these vectors, under way since they were known.
     """
     seeds = [TopicSeed(seed["slug"], seed.get("name", seed["slug"]), tuple(seed["examples"]))
              for seed in config.topic_seeds]
@@ -208,7 +215,8 @@ def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
             [a.id for a in articles], vectors, texts, tags=groups,
             encode=phrase_encoder(store, config.model, make_embedder), previous=previous,
             previous_coords=store.map_coords(LAYOUT), n_topics=config.topic_count or None,
-            renames=config.topic_names, seeds=seeds, seed_threshold=config.topic_threshold)
+            renames=config.topic_names, seeds=seeds, seed_threshold=config.topic_threshold,
+            layout=layout)
         store.replace_topics(stored_topics(topics), topics.coords, LAYOUT)
         computed.append(topics)
         return topics

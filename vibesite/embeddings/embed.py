@@ -95,7 +95,9 @@ def _embed_batches(embedder: Embedder, todo: Sequence[Article], store: Embedding
     """Encode in chunks of whole articles; each chunk is committed, so a kill loses one."""
     from tqdm import tqdm
 
-    windows = [embedder.windows(a.title, a.text) for a in todo]
+    many = getattr(embedder, "windows_of", None)  # all at once, on every core
+    windows = (many([(a.title, a.text) for a in todo]) if many is not None
+               else [embedder.windows(a.title, a.text) for a in todo])
     encoder = encoder_of(embedder)
     total = sum(len(w) for w in windows)
     bar = tqdm(total=total, unit="text", desc="Embedding", disable=not progress,

@@ -7,11 +7,8 @@ environment, renders a slice of the pages and sends their bytes back. Same bytes
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import multiprocessing
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -21,7 +18,7 @@ from pathlib import Path
 import jinja2
 
 from vibesite.config import Config
-from vibesite.cores import usable_cores
+from vibesite.cores import die_with_parent, usable_cores
 from vibesite.site.article_html import finish, table_of_contents
 from vibesite.site.assemble import AssembledSite
 
@@ -30,7 +27,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent  # vibesite/
 # and is 1.4x faster from 2,000; with other work on the cores it was slower up to ~3,500.
 PARALLEL_PAGES = 2000
 SLICES_PER_WORKER = 16  # smaller slices even out slow pages (big articles) between workers
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def theme_dirs(config: Config) -> list[Path]:
@@ -108,12 +104,7 @@ _WORKER: list[_WorkerState] = []  # in each pool process: set once by _start_wor
 
 def _start_worker(parent: int, config: Config, site: AssembledSite,
                   folders: Sequence[Path]) -> None:
-    """Die with the parent: an orphaned worker would keep the build lock's file (inherited)
-    and the pool's pipes open, and block every later build of the site."""
-    with contextlib.suppress(OSError, AttributeError):  # Linux only
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
+    die_with_parent(parent)
     _WORKER.append(_WorkerState(config, site, site_environment(config, site, folders)))
 
 

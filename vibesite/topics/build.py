@@ -23,6 +23,7 @@ import numpy as np
 from vibesite.content.slugs import topic_slug, unique_slug
 from vibesite.embeddings.store import StoredTopic
 from vibesite.topics.cluster import cluster, unit
+from vibesite.topics.layout_job import MapLayout
 from vibesite.topics.levels import broad_groups
 from vibesite.topics.naming import Encoder, name_topics
 from vibesite.topics.projection import project_2d
@@ -159,13 +160,16 @@ def build_topics(
     seeds: Sequence[TopicSeed] = (),
     seed_threshold: float = 0.5,
     random_state: int = 0,
+    layout: MapLayout | None = None,
 ) -> Topics:
     """Automatic and seeded topics plus 2D map positions for the articles.
 
     ids: unique article ids in a fixed order; vectors: (n, d) embeddings (normalised here);
     texts: title and prose per article (naming.prose_text), for naming; tags: folder and
     tags per article; encode: phrases -> unit vectors of the same model (naming candidates);
-    previous, previous_coords: the last build's topics and map positions (from the store).
+    previous, previous_coords: the last build's topics and map positions (from the store);
+    layout: the map positions of these ids and vectors, already under way (topics.layout_job),
+    else computed here.
     """
     id_arr = np.array([str(a) for a in ids], dtype=object)
     n = len(id_arr)
@@ -224,7 +228,10 @@ def build_topics(
         [p for p in previous if p.level == 1], used, renames)
     topics = [replace(t, parent=parent_of.get(c, "")) for c, t in enumerate(topics)]
     topic_of = {a: t.slug for t in topics if not t.seeded for a in t.member_ids}
-    xy = project_2d(x, list(id_arr), random_state, previous=previous_coords)
+    if layout is not None and layout.ids != tuple(id_arr):
+        raise ValueError("the map layout was started for other articles")
+    xy = (layout.result() if layout is not None
+          else project_2d(x, list(id_arr), random_state, previous=previous_coords))
     return Topics(
         topics=tuple(sorted(topics, key=lambda t: (-len(t.member_ids), t.slug))),
         topic_of=dict(sorted(topic_of.items())),
