@@ -94,5 +94,6 @@ export function docScores(vectors, query, passageMean) {
  *  Int32Array; rank.js rankAll), so the page need not sort every doc (rank.js fuseResults). */
 export function semanticScores(vectors, query, passageMean, candidates) {
   const scores = docScores(vectors, query, passageMean);
-  return { ...scores, top: Int32Array.from(rankAll(scores.semantic, candidates), ({ doc }) => doc) };
+  const top = Int32Array.from(rankAll(scores.semantic, candidates), ({ doc }) => doc);
+  return { ...scores, top };
 }

@@ -9,13 +9,15 @@
 // In: one message {type: "load", model, vendor, urls: {onnx, tokenizer, wasm, vectors, counts},
 // sizes: {dim, count, bits, passages}, passageMean, candidates} (the manifest's model entry, the
 // search/vendor/ URL, the five files' URLs, the vectors' sizes, fusion.passage_mean and how many
-// docs a semantic ranking keeps), then any number of {type: "embed", id, text} or {type: "rank", id, text}.
+// docs a semantic ranking keeps), then any number of {type: "embed", id, text} or
+// {type: "rank", id, text}.
 // Out: {type: "progress", bytes} as the files arrive (bytes since the last one, at most every
 // PROGRESS_MS); {type: "ready"} or {type: "failed", message} for the load; for each embed
 // {type: "vector", id, vector} (a Float64Array), for each rank {type: "ranked", id, vector,
 // scores, embedMs} (./codes.js semanticScores: every doc's best passage and semantic scores and
-// the best `candidates` docs, their buffers transferred; and the embedding's milliseconds), or {type: "failed", id, message}; in the order asked (one inference at a time,
-// as one session runs one).
+// the best `candidates` docs, their buffers transferred; and the embedding's milliseconds), or
+// {type: "failed", id, message}; in the order asked (one inference at a time, as one session
+// runs one).
 
 import { decodeVectors, semanticScores } from "./codes.js";
 import { counted } from "./loader.js";
@@ -87,5 +89,6 @@ const transferred = (answer) => (answer.scores
 self.addEventListener("message", ({ data }) => {
   queue = queue.then(() => handle(data)).then(
     (answer) => self.postMessage(answer, transferred(answer)),
-    (error) => self.postMessage({ type: "failed", id: data.id, message: String(error?.message ?? error) }));
+    (error) => self.postMessage({ type: "failed", id: data.id,
+      message: String(error?.message ?? error) }));
 });

@@ -1,11 +1,13 @@
 // Ranking: the same math as vibesite/search/query.py, on plain data (no files, no page).
 //
-// In: per query term, its postings [{doc, tf, positions}, ...] (or null; positions ascending, or
-// null for a term stored with counts only: ./lexicon.js); the docs' BM25 lengths; the manifest's BM25 parameters {k1, b, avgdl,
-// proximity: {weight, window}}; the query's term pairs; per-doc scores; rankings.
-// Out: BM25 scores with the phrase and proximity part (a Map doc -> score); rankings [{doc, score}], best first, ties broken by
-// the lower doc number; the full result list of a search (fuseResults: the keyword and semantic scores combined, semantic-only docs under the
-// floor left out) [{doc, score, lexicalRank, semanticRank}].
+// In: per query term, its postings [{doc, tf, positions}, ...] (or null; positions ascending,
+// or null for a term stored with counts only: ./lexicon.js); the docs' BM25 lengths; the
+// manifest's BM25 parameters {k1, b, avgdl, proximity: {weight, window}}; the query's term
+// pairs; per-doc scores; rankings.
+// Out: BM25 scores with the phrase and proximity part (a Map doc -> score); rankings [{doc,
+// score}], best first, ties broken by the lower doc number; the full result list of a search
+// (fuseResults: the keyword and semantic scores combined, semantic-only docs under the floor
+// left out) [{doc, score, lexicalRank, semanticRank}].
 
 /** Sort order of every ranking: score descending, then doc ascending. */
 export const byScoreThenDoc = (a, b) => (b.score - a.score) || (a.doc - b.doc);
@@ -108,11 +110,12 @@ export function rankAll(scores, limit) {
 
 /** Every result of a search (Python: SiteSearch.results), best first:
  *  [{doc, score, lexicalRank, semanticRank}]. `lexicalAll`: every keyword match [{doc, score}]
- *  in BM25 order; its part is score / the best score. `semantic`: null (keyword results alone, ranked by
- *  that part) or codes.js docScores {best, semantic} (with `top`, the first `candidates` docs
- *  by semantic score, when codes.js semanticScores already ranked them): each doc scores `fusion.alpha` times its
- *  keyword part (0 if none) plus 1 - alpha times its semantic score, and a doc no keyword
- *  matches is left out when its best passage is under `floor` (null: no floor).
+ *  in BM25 order; its part is score / the best score. `semantic`: null (keyword results alone,
+ *  ranked by that part) or codes.js docScores {best, semantic} (with `top`, the first
+ *  `candidates` docs by semantic score, when codes.js semanticScores already ranked them):
+ *  each doc scores `fusion.alpha` times its keyword part (0 if none) plus 1 - alpha times its
+ *  semantic score, and a doc no keyword matches is left out when its best passage is under
+ *  `floor` (null: no floor).
  *  `lexicalRank`: the rank among the keyword matches; `semanticRank`: among the first
  *  `candidates` by semantic score, else null. */
 export function fuseResults(lexicalAll, semantic, fusion, candidates, floor) {
