@@ -18,6 +18,12 @@ encoder and its manifest's calibrated ``semantic_floor``), prints per site:
 - copied phrases: for ``--phrases`` (200) runs of 8 consecutive words copied from sections under
   a heading (a seeded sample of the site's ``search/text/`` sections), the share whose page is
   in the top 3 with the right ``#fragment`` (goal >= 90%), and with the page in the top 3 at all;
+- typing: for ``--typed`` (200) words of 6 letters or more drawn from the sections (seeded), each
+  keystroke from the third letter to the last but one searched as typed (keyword only, the last
+  word a prefix, as the search boxes do): the share whose list holds a page with that word, and
+  the share with the word's own page in the top 10; beside the same without the manifest's
+  ``lexical.prefix.suffixes`` (a word typed part-way into its ending, "configura|tion", matched
+  nothing: its stem "configur" is shorter than what is typed);
 - known items with titles hidden: each title as the query against an index of the same site
   built WITHOUT the titles in the searchable text (keyword: the sections' text; semantic: the
   body's windows embedded without their title by the site's own ONNX encoder, and the floor
@@ -146,6 +152,41 @@ def phrase_figures(search: SiteSearch, phrases: list[tuple[str, int, str]],
     return {key: (n, exact, page) for key, (n, exact, page) in tally.items()}
 
 
+def typed_words(search: SiteSearch, count: int, seed: int) -> list[tuple[str, int]]:
+    """``count`` distinct words of 6 letters or more from the site's sections, each with a doc
+    that has it (seeded)."""
+    found: dict[str, int] = {}
+    for doc in range(search.count):
+        for _, text in search._sections(doc):
+            for start, end in word_spans(text):
+                word = text[start:end].lower()
+                if len(word) >= 6 and word.isalpha():
+                    found.setdefault(word, doc)
+    rng = random.Random(seed)
+    return rng.sample(sorted(found.items()), min(count, len(found)))
+
+
+def typing_figures(search: SiteSearch, sample: Sequence[tuple[str, int]]) -> tuple[int, int, int]:
+    """(keystrokes, with a page that has the word in the list, with the word's page in the top
+    10) while each word of ``sample`` is typed from its third letter to its last but one."""
+    keys = holding = own = 0
+    for word, doc in sample:
+        having = {p.doc for term in tokenize(word) for p in search.postings(term)}
+        for end in range(3, len(word)):
+            docs = [h.doc for h in search.search(word[:end], semantic=False, prefix=True)]
+            keys += 1
+            holding += any(d in having for d in docs)
+            own += doc in docs
+    return keys, holding, own
+
+
+def without_suffixes(search: SiteSearch) -> SiteSearch:
+    """The same index as before its manifest listed the endings typed words complete."""
+    manifest = json.loads(json.dumps(search.manifest))
+    manifest["lexical"]["prefix"]["suffixes"] = []
+    return SiteSearch(search.site_dir, manifest)
+
+
 @contextlib.contextmanager
 def titles_hidden(search: SiteSearch) -> Iterator[SiteSearch]:
     """A copy of the site's search index without the titles in what is searched (see the
@@ -190,7 +231,7 @@ def reweighted(search: SiteSearch, weight: float = 0.0) -> SiteSearch:
 
 
 def report(site: Path, queries: int, seed: int, phrases: int, hidden: bool,
-           nonsense_sample: int = 0) -> None:
+           nonsense_sample: int = 0, typed: int = 0) -> None:
     search = SiteSearch.load(site)
     started = time.perf_counter()
     floor = search.manifest.get("semantic_floor")
@@ -225,6 +266,15 @@ def report(site: Path, queries: int, seed: int, phrases: int, hidden: bool,
             n, exact, page = figures[part]
             exact_pc, page_pc = (f"{100 * k / n:.1f}%" if n else "-" for k in (exact, page))
             print(f"    {name + ', ' + label:32s} {n:7d} {exact_pc:>24s} {page_pc:>14s}")
+    if typed:
+        words = typed_words(search, typed, seed)
+        print(f"  typing {len(words)} site words     keystrokes   a page with the word   "
+              "its page in the top 10")
+        for name, ranked in (("shipped", search), ("no endings completed", without_suffixes(
+                search))):
+            keys, holding, own = typing_figures(ranked, words)
+            print(f"    {name:26s} {keys:10d} {100 * holding / keys:21.1f}% "
+                  f"{100 * own / keys:22.1f}%")
     if hidden:
         with titles_hidden(search) as blind:
             hybrid = title_figures(blind, semantic=True, records=search)
@@ -247,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phrases", type=int, default=200)
     parser.add_argument("--nonsense", type=int, default=1000,
                         help="a larger random-letter sample beside the 100 (0: none)")
+    parser.add_argument("--typed", type=int, default=200, help="words typed letter by letter")
     parser.add_argument("--no-hidden", action="store_true", help="skip the titles-hidden index")
     parser.add_argument("--no-proximity", action="store_true",
                         help="rank as before phrase and proximity scoring")
@@ -263,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
                 stack.enter_context(mock.patch.object(SiteSearch, "load", staticmethod(
                     lambda path: reweighted(load(path), weight))))
             report(site, args.queries, args.seed, args.phrases, not args.no_hidden,
-                   args.nonsense)
+                   args.nonsense, args.typed)
     return 0
 
 

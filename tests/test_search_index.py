@@ -216,7 +216,8 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
     lexical = manifest["lexical"]
     assert (lexical["k1"], lexical["b"]) == (1.2, 0.75)
     assert lexical["proximity"] == {"weight": search_index.PROXIMITY_WEIGHT, "window": 3}
-    assert lexical["prefix"] == {"min_chars": 3, "terms": 8, "shards": 2}
+    assert lexical["prefix"] == {"min_chars": 3, "terms": 8, "shards": 2,
+                                 "suffixes": list(lexicon.PREFIX_SUFFIXES)}
     assert lexical["avgdl"] == round(lexical["avgdl"], 4) > 0
     assert manifest["model"] == {"id": "test/tiny-model", "max_length": 256,
                                  "onnx": manifest["model"]["onnx"],

@@ -18,6 +18,7 @@ from browser import Recorder, serve
 
 from vibesite.config import Config
 from vibesite.search import lexicon
+from vibesite.search.analysis import stemmer
 from vibesite.search.lexicon import Posting, Shards, decode_shard, shard_files, typed_prefix
 from vibesite.search.query import SiteSearch
 
@@ -107,6 +108,19 @@ def test_a_typed_prefix_finds_the_page_and_an_exact_word_wins(fake_site: Config)
     assert urls(search, "consistent snap") == ["sqlite/"]  # the last word only
 
 
+def test_a_word_typed_part_way_into_its_ending_still_finds_its_page(fake_site: Config) -> None:
+    # Snowball stems "combines" to "combin" and "consistent" to "consist": no term starts with
+    # "combini" or "consistentl", but "combining" and "consistently" stem to them
+    search = SiteSearch.load(fake_site.output_dir)
+    assert urls(search, "combini") == ["sql/"]
+    assert urls(search, "consistentl") == ["sqlite/"]
+    assert urls(search, "combini", prefix=False) == []
+    assert lexicon.completions("combini", lexicon.PREFIX_SUFFIXES, stemmer()) == {
+        "combin": len("combini") / len("combining")}
+    hit = search.search("consistentl", semantic=False, prefix=True)[0]
+    assert "<mark>consistent</mark>" in hit.excerpt
+
+
 def test_the_cli_prefix_flag(fake_site: Config) -> None:
     def run(*args: str) -> list[dict[str, Any]]:
         done = subprocess.run([sys.executable, "-m", "vibesite", "search", "--json",
@@ -136,7 +150,7 @@ def prefix_url(prefix_site: Config) -> Iterator[str]:
 
 
 QUERIES = ["sqli", "sql", "sqli ", "sq", "copy it with the sqli", "join", "joi", "tabl",
-           "nothing here is about", "sqlite3"]
+           "nothing here is about", "sqlite3", "combini", "consistentl"]
 
 
 def test_the_browser_expands_prefixes_like_python(context: Any, prefix_url: str,

@@ -164,6 +164,9 @@ def rank_fixture() -> dict[str, Any]:
 
 PREFIX_QUERIES = ["sqli", "sqli ", "sqli.", "git reb", "rebas", "Constr", "ca", "caf", "日本",
                   "日本語", "xyzzy", "the", "𝐇𝐞𝐥𝐥", "a sqlite", ""]
+# typed words cut inside an ending ("configura|tion"), or not ("sqli"), CJK and astral letters
+COMPLETION_PREFIXES = ["embedd", "configura", "configurati", "runni", "happines", "operato",
+                       "vulnerabi", "sqli", "cons", "studyi", "日本", "𠮷野"]
 SHARD_RANGES = [["b", "p0"], ["café", "p1"], ["con", "p2"], ["cons", "p3"], ["const", "p4"],
                 ["d", "p5"], ["日本", "p6"], ["𠮷", "p7"]]
 
@@ -177,7 +180,17 @@ def lexicon_fixture() -> dict[str, Any]:
     decoded = lexicon.decode_shard({"p": {"api": [[0, 3], [2, 1, 4]], "apple": [[1, 0]]},
                                     "f": {"application": [0, 2, 1, 1, 3, 5], "apt": [4, 1]}})
     expanded = lexicon.expansions([decoded], "ap", "api", 2)
-    merged = lexicon.prefix_postings(decoded["api"], expanded, "ap")
+    merged = lexicon.prefix_postings(decoded["api"], expanded)
+    stem = analysis.stemmer()
+    completed = {typed: lexicon.completions(typed, lexicon.PREFIX_SUFFIXES, stem)
+                 for typed in COMPLETION_PREFIXES}
+    # stems in earlier shards (term order; at most the limit more), one in none ("a")
+    typed_cases = [*completed.items(), ("const", {"d": 1, "co": 1, "a": 1, "cafe": 1, "b": 1})]
+    typed_shards = [[typed, list(stems), shards.for_typed(typed, stems, 2)]
+                    for typed, stems in typed_cases]
+    # "applicat" (of application, stem "applic") matches "applic" through its completion
+    completed_expansions = lexicon.expansions([decoded], "applicat", "applicat", 8,
+                                              {"applic": 0.8, "apt": 0.5})
     as_json = {t: [p._asdict() for p in ps] for t, ps in decoded.items()}
     return {
         "typed_prefix": [[q, lexicon.typed_prefix(q, 3)] for q in PREFIX_QUERIES],
@@ -185,8 +198,12 @@ def lexicon_fixture() -> dict[str, Any]:
         "shard": {"p": {"api": [[0, 3], [2, 1, 4]], "apple": [[1, 0]]},
                   "f": {"application": [0, 2, 1, 1, 3, 5], "apt": [4, 1]}},
         "decoded": as_json,
-        "expansions": [[t, [p._asdict() for p in ps]] for t, ps in expanded],
+        "expansions": [[t, w, [p._asdict() for p in ps]] for t, w, ps in expanded],
         "prefix_postings": [p._asdict() for p in merged],
+        "suffixes": list(lexicon.PREFIX_SUFFIXES),
+        "completions": completed, "typed_shards": typed_shards,
+        "completed_expansions": [[t, w, [p._asdict() for p in ps]]
+                                 for t, w, ps in completed_expansions],
     }
 
 
@@ -311,7 +328,8 @@ QUERIES = ["git rebase", "rebasing commits history", "sqlite database copy", "Ο
            "   ", "git rebase main", "main rebase git", "the reflog finds commits",
            "rebase commits git"]
 # typed: the last word also matches as a prefix (SiteSearch.results(..., prefix=True))
-TYPED = ["sqli", "git reb", "rebas", "constr", "the reflog fin", "sqli ", "lifeti", "gri"]
+TYPED = ["sqli", "git reb", "rebas", "constr", "the reflog fin", "sqli ", "lifeti", "gri",
+         "rebasi", "sqlite copyi"]  # the last two: cut inside an ending (lexicon.completions)
 
 
 def index_files() -> dict[str, bytes]:

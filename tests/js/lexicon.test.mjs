@@ -2,10 +2,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { STEMMER_MODULE, createTokenizer } from "../../templates/static/search/analysis.js";
 import {
-  decodeShard, expansions, prefixPostings, shardHolding, shardsWithPrefix, typedPrefix,
+  completions, decodeShard, expansions, prefixPostings, shardHolding, shardsForTyped,
+  shardsWithPrefix, typedPrefix,
 } from "../../templates/static/search/lexicon.js";
-import { fixture } from "./helpers.mjs";
+import { VENDOR, fixture } from "./helpers.mjs";
 
 const expected = fixture("lexicon.json");
 const asJson = (postings) => JSON.parse(JSON.stringify(postings));
@@ -38,13 +40,37 @@ test("expansions() and prefixPostings() weight a prefix's terms as Python does",
   const decoded = decodeShard(expected.shard);
   const expanded = expansions([decoded], "ap", "api", 2);
   assert.deepEqual(asJson(expanded), expected.expansions);
-  assert.deepEqual(asJson(prefixPostings(decoded.get("api"), expanded, "ap")),
+  assert.deepEqual(asJson(prefixPostings(decoded.get("api"), expanded)),
     expected.prefix_postings);
+});
+
+test("completions() gives Python's stems of a word typed part-way into an ending", async () => {
+  const stem = await createTokenizer(new URL(STEMMER_MODULE, VENDOR).href).stemmer();
+  assert.deepEqual([...completions("embedd", expected.suffixes, stem)], [["embed", 0.75]]);
+  for (const [typed, stems] of Object.entries(expected.completions)) {
+    assert.deepEqual(Object.fromEntries(completions(typed, expected.suffixes, stem)), stems,
+      typed);
+  }
+});
+
+test("shardsForTyped() adds the shards holding the completions' stems, as Python does", () => {
+  assert.ok(expected.typed_shards.some(([, , shards]) => shards.length > 2));
+  for (const [typed, stems, shards] of expected.typed_shards) {
+    const completed = new Map(stems.map((term) => [term, 1]));
+    assert.deepEqual(shardsForTyped(expected.shards, typed, completed, 2), shards, typed);
+  }
+});
+
+test("expansions() takes the completions' stems with their weights", () => {
+  const decoded = decodeShard(expected.shard);
+  const completed = new Map([["applic", 0.8], ["apt", 0.5]]);
+  assert.deepEqual(asJson(expansions([decoded], "applicat", "applicat", 8, completed)),
+    expected.completed_expansions);
 });
 
 test("an exact match outweighs the same count of a longer word that starts with it", () => {
   const exact = [{ doc: 0, tf: 1, positions: [3] }];
   const longer = [{ doc: 1, tf: 1, positions: [3] }];
-  const merged = prefixPostings(exact, [["sqlite", longer]], "sql");
+  const merged = prefixPostings(exact, [["sqlite", 0.5, longer]]);
   assert.deepEqual(merged.map((p) => [p.doc, p.tf]), [[0, 1], [1, 0.5]]);
 });

@@ -97,7 +97,7 @@ FORMAT = (VERSION, K1, B, FUSION_ALPHA, PASSAGE_MEAN, CANDIDATES, DOCS_SHARD_SIZ
           lexicon.SHARD_BYTES, lexicon.COUNTS_ONLY_SHARE, lexicon.COUNTS_ONLY_MIN_DOCS,
           SUMMARY_CHARS, HASH_CHARS, VECTOR_BITS, CALIBRATION, TEXT_SHARD_SIZE, TEXT_CHARS,
           TEXT_FORMAT, PROXIMITY_WEIGHT, PROXIMITY_WINDOW, lexicon.PREFIX_MIN_CHARS,
-          lexicon.PREFIX_TERMS, lexicon.PREFIX_SHARDS)
+          lexicon.PREFIX_TERMS, lexicon.PREFIX_SHARDS, lexicon.PREFIX_SUFFIXES)
 
 
 def bm25_text(article: Article) -> str:
@@ -188,7 +188,8 @@ def lexical_files(texts: Sequence[str], token_cache: dict[bytes, list[str]] | No
     manifest = {"k1": K1, "b": B, "avgdl": lexical.avgdl,
                 "proximity": {"weight": PROXIMITY_WEIGHT, "window": PROXIMITY_WINDOW},
                 "prefix": {"min_chars": lexicon.PREFIX_MIN_CHARS, "terms": lexicon.PREFIX_TERMS,
-                           "shards": lexicon.PREFIX_SHARDS},
+                           "shards": lexicon.PREFIX_SHARDS,
+                           "suffixes": list(lexicon.PREFIX_SUFFIXES)},
                 "doclen": doclen_path, "shards": shards}
     return manifest, files
 

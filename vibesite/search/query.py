@@ -163,18 +163,22 @@ class SiteSearch:
         return [] if shard is None else self._shard(shard).get(term, [])
 
     def expansions(self, query_terms: Sequence[str], prefix: str,
-                   ) -> list[tuple[str, list[Posting]]]:
+                   ) -> list[tuple[str, float, list[Posting]]]:
         """The terms the query's last word, typed as ``prefix``, also matches, with their
-        postings (``lexicon.expansions``: read from at most the manifest's prefix shards)."""
+        weights and postings (``lexicon.expansions``: the terms starting with it and the stems
+        of its ``lexicon.completions``, read from the shards ``Shards.for_typed`` names)."""
         rules = self.manifest["lexical"]["prefix"]
-        shards = [self._shard(s) for s in self._ranges.with_prefix(prefix, int(rules["shards"]))]
-        return lexicon.expansions(shards, prefix, query_terms[-1], int(rules["terms"]))
+        completed = lexicon.completions(prefix, rules.get("suffixes", ()), stemmer())
+        shards = [self._shard(s)
+                  for s in self._ranges.for_typed(prefix, completed, int(rules["shards"]))]
+        return lexicon.expansions(shards, prefix, query_terms[-1], int(rules["terms"]),
+                                  completed)
 
     def prefix_postings(self, query_terms: Sequence[str], prefix: str) -> list[Posting]:
         """The postings of the query's last term while ``prefix`` (its word) is typed: its own,
-        and those of the terms starting with ``prefix`` (``lexicon.prefix_postings``)."""
+        and those of its ``expansions`` (``lexicon.prefix_postings``)."""
         expanded = self.expansions(query_terms, prefix)
-        return lexicon.prefix_postings(self.postings(query_terms[-1]), expanded, prefix)
+        return lexicon.prefix_postings(self.postings(query_terms[-1]), expanded)
 
     def lexical_scores(self, query: str, prefix: bool = False) -> dict[int, float]:
         """BM25 of every doc matching a term of ``query``: doc index -> score."""
@@ -331,7 +335,7 @@ class SiteSearch:
         terms = tokenize(query)  # for BM25 and the excerpts
         typed = self._typed(query, prefix) if terms else None
         scores = self._lexical(terms, typed)
-        marked = [*terms, *(t for t, _ in self.expansions(terms, typed))] if typed else terms
+        marked = [*terms, *(t for t, _, _ in self.expansions(terms, typed))] if typed else terms
         lexical = [(doc, scores[doc]) for doc in rank_scores(scores, self.count)]
         if query_vector is None and semantic and self.has_model:
             query_vector = self.encode(query)

@@ -21,7 +21,7 @@
 import { STEMMER_MODULE, createTokenizer } from "./analysis.js";
 import { excerpt } from "./excerpt.js";
 import { createLoader } from "./loader.js";
-import { expansions, prefixPostings, typedPrefix } from "./lexicon.js";
+import { completions, expansions, prefixPostings, typedPrefix } from "./lexicon.js";
 import {
   bm25Scores, fuseResults, queryPairs, rankPositive,
 } from "./rank.js";
@@ -40,15 +40,18 @@ const nextTask = () => (globalThis.scheduler?.yield ? globalThis.scheduler.yield
 /** BM25 (with phrase and proximity) ranking of every doc holding one of the query's stemmed
  *  terms (in order, with repeats), best first: [{doc, score}]. With `prefix` (the last
  *  word as typed: ./lexicon.js typedPrefix), the last term's postings also hold the terms that
- *  start with it, weighted below an exact match (Python: SiteSearch.prefix_postings). */
-export async function lexicalRanking(index, loader, terms, prefix = null) {
+ *  start with it and the stems `completed` (./lexicon.js completions), weighted below an exact
+ *  match (Python: SiteSearch.prefix_postings). */
+export async function lexicalRanking(index, loader, terms, prefix = null, completed = new Map()) {
   const distinct = [...new Set(terms)];
   const pairs = queryPairs(terms).map(([a, b]) => [distinct.indexOf(a), distinct.indexOf(b)]);
-  const { postingsByTerm, prefixShards, doclen } = await loader.lexical(index, distinct, prefix);
+  const { postingsByTerm, prefixShards, doclen } = await loader.lexical(index, distinct, prefix,
+    completed);
   if (prefix !== null) {
     const last = distinct.indexOf(terms[terms.length - 1]);
-    const expanded = expansions(prefixShards, prefix, distinct[last], index.lexical.prefix.terms);
-    const merged = prefixPostings(postingsByTerm[last], expanded, prefix);
+    const expanded = expansions(prefixShards, prefix, distinct[last], index.lexical.prefix.terms,
+      completed);
+    const merged = prefixPostings(postingsByTerm[last], expanded);
     postingsByTerm[last] = merged.length ? merged : null;
   }
   await nextTask(); // the shards were decoded (and a prefix's postings merged) in this task
@@ -213,15 +216,17 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
   /** The keyword ranking of the query's terms (and typed prefix) and the terms its excerpts
    *  mark; the last query's is kept, as the search page asks for the same query again when
    *  semantic ranking arrives or the reader asks for more results. */
-  function keywordPart(index, terms, typed) {
+  function keywordPart(index, terms, typed, stem) {
     const key = JSON.stringify([terms, typed]);
     if (lastKeyword.key === key) return lastKeyword.part;
+    const completed = typed === null ? new Map()
+      : completions(typed, index.lexical.prefix.suffixes ?? [], stem);
     const part = (async () => ({
-      lexical: terms.length ? await lexicalRanking(index, loader, terms, typed) : [],
+      lexical: terms.length ? await lexicalRanking(index, loader, terms, typed, completed) : [],
       // the excerpts also mark the words the typed prefix matched (Python: SiteSearch.results)
       marked: typed === null ? terms : [...terms, ...expansions(
-        (await loader.lexical(index, [], typed)).prefixShards, typed, terms[terms.length - 1],
-        index.lexical.prefix.terms).map(([term]) => term)],
+        (await loader.lexical(index, [], typed, completed)).prefixShards, typed,
+        terms[terms.length - 1], index.lexical.prefix.terms, completed).map(([term]) => term)],
     }))();
     lastKeyword = { key, part };
     part.catch(() => { if (lastKeyword.part === part) lastKeyword = { key: null, part: null }; });
@@ -241,11 +246,11 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     if (index.count === 0) return { hits: [], total: 0 };
     const typed = prefix && terms.length ? typedPrefix(query, index.lexical.prefix.min_chars)
       : null;
-    const { lexical, marked } = await keywordPart(index, terms, typed);
+    const stem = await tokenize.stemmer();
+    const { lexical, marked } = await keywordPart(index, terms, typed, stem);
     const model = semantic && state.semantic === "ready" ? semanticPromise : null;
     let semanticScored = null;
     if (model) semanticScored = (await (await model).rank(String(query))).scores;
-    const stem = await tokenize.stemmer();
     return fusedHits(index, loader, lexical, semanticScored, limit, sitePath,
       excerpts ? { text: String(query), terms: marked, stem } : null);
   }

@@ -7,8 +7,11 @@
 // - decodeShard(json): Map term -> [{doc, tf, positions}] (positions null for a term stored
 //   with counts only, one found in most docs);
 // - typedPrefix(query, minChars): the last word while typed, or null;
-// - expansions(shards, prefix, exact, limit) and prefixPostings(exact, expanded, prefix): the
-//   last word's postings while typed, the terms starting with it weighted below an exact match.
+// - completions(prefix, suffixes, stem): the stems of the words a typed word may be the start
+//   of ("embedd" -> "embed"), and shardsForTyped(shards, prefix, completed, limit);
+// - expansions(shards, prefix, exact, limit, completed) and prefixPostings(exact, expanded): the
+//   last word's postings while typed, the terms starting with it (or its completions' stems)
+//   weighted below an exact match.
 // Pure: nothing here touches the page or the network.
 
 import { wordSpans, words } from "./analysis.js";
@@ -77,27 +80,63 @@ export function typedPrefix(query, minChars) {
   return length(word) >= minChars ? word : null;
 }
 
-/** The terms of the decoded `shards` starting with `prefix`, but `exact`: the `limit` found in
- *  the most docs (then in term order), as [[term, postings], ...] (Python: lexicon.expansions). */
-export function expansions(shards, prefix, exact, limit) {
+/** The shards a word typed as `prefix` reads: shardsWithPrefix's, then those holding the stems
+ *  `completed` (a Map, in term order; at most `limit` more) (Python: Shards.for_typed). */
+export function shardsForTyped(shards, prefix, completed, limit) {
+  const found = shardsWithPrefix(shards, prefix, limit);
+  const extra = [];
+  for (const term of [...completed.keys()].sort()) {
+    const at = shardHolding(shards, term);
+    if (at >= 0 && !found.includes(at) && !extra.includes(at) && extra.length < limit) {
+      extra.push(at);
+    }
+  }
+  return found.concat(extra);
+}
+
+/** The stems of the words `prefix` may be the start of, completing each of `suffixes` it ends
+ *  part-way into ("embedd" + "ing" -> "embed"), but those that start with `prefix`: Map stem ->
+ *  length(prefix) / length(the shortest such word) (Python: lexicon.completions). */
+export function completions(prefix, suffixes, stem) {
+  const found = new Map();
+  for (const suffix of suffixes) {
+    for (let cut = 0; cut < suffix.length; cut += 1) {
+      if (!prefix.endsWith(suffix.slice(0, cut))) continue;
+      const word = prefix + suffix.slice(cut);
+      const term = stem(word);
+      if (!term.startsWith(prefix)) {
+        found.set(term, Math.max(found.get(term) ?? 0, length(prefix) / length(word)));
+      }
+    }
+  }
+  return found;
+}
+
+/** The terms of the decoded `shards` starting with `prefix` or among the stems `completed` (a
+ *  Map from completions), but `exact`: the `limit` found in the most docs (then in term order),
+ *  as [[term, weight, postings], ...]; the weight is length(prefix) / length(term), or the
+ *  completion's (Python: lexicon.expansions). */
+export function expansions(shards, prefix, exact, limit, completed = new Map()) {
   const found = new Map();
   for (const shard of shards) {
     for (const [term, postings] of shard) {
-      if (term.startsWith(prefix) && term !== exact) found.set(term, postings);
+      if (term !== exact && (term.startsWith(prefix) || completed.has(term))) {
+        found.set(term, postings);
+      }
     }
   }
   const ranked = [...found.keys()].sort((a, b) => (found.get(b).length - found.get(a).length)
     || (a < b ? -1 : a > b ? 1 : 0));
-  return ranked.slice(0, limit).map((term) => [term, found.get(term)]);
+  return ranked.slice(0, limit).map((term) => [term,
+    completed.get(term) ?? length(prefix) / length(term), found.get(term)]);
 }
 
 /** The last word's postings while typed: its exact term's, plus each expansion's with its
- *  frequency times length(prefix) / length(term); positions merged, null if one has none
+ *  frequency times the expansion's weight; positions merged, null if one has none
  *  (Python: lexicon.prefix_postings). */
-export function prefixPostings(exact, expanded, prefix) {
+export function prefixPostings(exact, expanded) {
   const merged = new Map();
-  const weighted = [[1, exact ?? []],
-    ...expanded.map(([term, postings]) => [length(prefix) / length(term), postings])];
+  const weighted = [[1, exact ?? []], ...expanded.map(([, weight, postings]) => [weight, postings])];
   for (const [weight, postings] of weighted) {
     for (const { doc, tf, positions } of postings) {
       const at = positions === null ? null : [...positions];

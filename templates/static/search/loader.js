@@ -13,7 +13,7 @@
 // Nothing is fetched when this module is imported.
 
 import { decodeVectors } from "./codes.js";
-import { decodeShard, shardHolding, shardsWithPrefix } from "./lexicon.js";
+import { decodeShard, shardHolding, shardsForTyped } from "./lexicon.js";
 
 /** The search index format this script reads (Python: vibesite/search/index.py VERSION). */
 export const INDEX_VERSION = 6;
@@ -129,13 +129,13 @@ export function createLoader(base, {
 
   /** The postings of each distinct term (null where there are none), reading only the shards
    *  whose term ranges hold them; with a typed `prefix` (./lexicon.js typedPrefix), the shards
-   *  that may hold terms starting with it (prefixShards, decoded); and the doc lengths (null
-   *  when no term has a shard). */
-  async function lexical(index, distinctTerms, prefix = null) {
+   *  that may hold terms starting with it or the stems `completed` (./lexicon.js completions)
+   *  (prefixShards, decoded); and the doc lengths (null when no term has a shard). */
+  async function lexical(index, distinctTerms, prefix = null, completed = new Map()) {
     const ranges = index.lexical.shards;
     const holding = distinctTerms.map((term) => shardHolding(ranges, term));
     const around = prefix === null ? []
-      : shardsWithPrefix(ranges, prefix, index.lexical.prefix.shards);
+      : shardsForTyped(ranges, prefix, completed, index.lexical.prefix.shards);
     const [postingsByTerm, prefixShards, lengths] = await Promise.all([
       Promise.all(distinctTerms.map(async (term, i) => {
         if (holding[i] < 0) return null;
