@@ -31,6 +31,7 @@ if str(REPO) not in sys.path:
 from vibesite.embeddings.phrases import phrase_encoder  # noqa: E402
 from vibesite.embeddings.store import EmbeddingStore  # noqa: E402
 from vibesite.topics.build import Topics, build_topics  # noqa: E402
+from vibesite.topics.naming import article_groups  # noqa: E402
 from vibesite.topics.serialize import stored_topics, topics_json  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "jbranchaud-til"
@@ -255,7 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(docs)} articles in {n_labels} folders ({args.corpus}); "
           f"embeddings ready in {time.perf_counter() - t0:.1f}s\n")
 
-    prose, tags = [d.prose for d in docs], [(d.label,) for d in docs]
+    prose = [d.prose for d in docs]
+    tags = [article_groups(f"{d.id}.md", []) for d in docs]  # as the pipeline: ("vim/",)
     encode = phrase_cache(args.cache)  # candidate phrases: embedded once, then read back
     cpu = time.process_time()
     auto, auto_s = timed_build(ids, vecs, prose, tags=tags, encode=encode)
@@ -347,7 +349,8 @@ def acceptance(docs: list[Doc], vecs: np.ndarray, topics: Topics, seconds: float
     broad_px = placed_sizes(svg)[1] * PHONE_MAP_PX / 1200
     print(f"broad labels on a 375-px phone before any zoom: {broad_px:.1f} px (goal >= 11)")
     store = EmbeddingStore(Path(":memory:"))
-    prose, tags = [d.prose for d in docs], [(d.label,) for d in docs]
+    prose = [d.prose for d in docs]
+    tags = [article_groups(f"{d.id}.md", []) for d in docs]  # as the pipeline: ("vim/",)
     base = build_topics(ids[:-1], vecs[:-1], prose[:-1], tags=tags[:-1], encode=encode)
     store.replace_topics(stored_topics(base), base.coords)
     plus = build_topics(ids, vecs, prose, tags=tags, encode=encode,

@@ -73,12 +73,27 @@ def test_a_folder_or_tag_shared_by_half_the_topic_names_it_display_cased() -> No
     assert git.label == "Git"
     assert vim.label == "Editors"  # a tie: the name first in order wins
     assert pg.label == "PostgreSQL"  # as the prose writes it
-    assert article_groups("git/rebase.md", ["Rebase", ""]) == ("git", "Rebase")
+    assert article_groups("git/rebase.md", ["Rebase", ""]) == ("git/", "Rebase")
     assert article_groups("top.md", []) == ()
 
 
+def test_a_folder_most_of_the_site_shares_names_nothing_and_a_folder_shows_its_last_part(
+        ) -> None:
+    # Jekyll keeps every post in _posts/: no topic is "Posts", each is named by its prose
+    names = name_topics(GIT + VIM + OTHER, CLASSES, groups=[("_posts/",)] * 14)
+    assert [n.label.split(" ")[0] for n in names[:2]] == ["Interactive", "Split"]
+    assert not any("Posts" in n.label for n in names)
+    # a folder inside another shows its own name; a year folder names nothing
+    groups = [("content/inside-rust/",)] * 4 + [("2021/",)] * 4 + [("content/",)] * 6
+    git, vim, _ = name_topics(GIT + VIM + OTHER, CLASSES, groups=groups)
+    assert git.label == "Inside Rust"
+    assert not vim.label.startswith("2021")
+
+
 def test_topics_sharing_a_folder_are_told_apart() -> None:
-    names = name_topics(GIT + VIM + OTHER, CLASSES, groups=[("notes",)] * 8 + [()] * 6)
+    # notes/ holds 8 of the site's 20 articles, and all of both topics (lift 2.5)
+    classes = [*CLASSES[:2], np.arange(8, 20)]
+    names = name_topics(GIT + VIM + OTHER * 2, classes, groups=[("notes/",)] * 8 + [()] * 12)
     assert names[0].label == "Notes: interactive rebase"
     assert names[1].label.startswith("Notes: split window")
 

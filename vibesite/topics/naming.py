@@ -13,8 +13,10 @@ Out: per topic a ``TopicName``: the label and the lower-case terms that make its
    again by cosine to the topic centre in the embedding space (KeyBERT), the two halved;
 3. maximal marginal relevance picks the terms: a term sharing a stem with a chosen one,
    or too close to one in the embedding space, waits its turn;
-4. when at least FOLDER_SHARE of a topic's articles share a folder or a tag, its name leads
-   the label; topics that share one get the best other term after it ("Rails: migrations");
+4. when at least FOLDER_SHARE of a topic's articles share a folder or a tag, and the topic
+   holds it at least GROUP_LIFT times as often as the whole site does, its name (a folder's
+   last part) leads the label; topics that share one get the best other term after it
+   ("Rails: migrations");
 5. words are shown as the prose most often writes them ("PostgreSQL", "JavaScript").
 """
 
@@ -37,6 +39,10 @@ MMR_LAMBDA = 0.7  # relevance against redundancy when picking the terms of a lab
 REDUNDANT = 0.8  # embedding cosine above which a term repeats a chosen one
 PHRASE_SHARE = 0.8  # a phrase holding the best word replaces it when it scores this share
 FOLDER_SHARE = 0.5  # share of a topic's articles in one folder or tag that names it
+# ... and how many times more often the topic has it than the site: a folder or tag that (nearly)
+# every article shares says nothing about one topic (Jekyll's "_posts", Hugo's "posts", a
+# "content" folder above everything: every topic of blog.rust-lang.org was "Content: ...")
+GROUP_LIFT = 2.0
 PAIR_SHARE, PAIR_EACH = 0.35, 0.1  # two folders or tags that name a broad topic together
 MAX_WORDS = 4
 
@@ -109,9 +115,10 @@ def prose_text(title: str, html_body: str) -> str:
 
 
 def article_groups(source: str, tags: Sequence[str]) -> tuple[str, ...]:
-    """What may name an article's topic: its folder (none at the top) and its tags."""
+    """What may name an article's topic: its folder (none at the top), written with a
+    trailing "/" ("git/", "content/inside-rust/"), and its tags."""
     folder = source.replace("\\", "/").rpartition("/")[0]
-    return tuple(dict.fromkeys(([folder] if folder else []) + [t for t in tags if t]))
+    return tuple(dict.fromkeys(([folder + "/"] if folder else []) + [t for t in tags if t]))
 
 
 def words_of(text: str) -> list[list[str]]:
@@ -244,9 +251,14 @@ def _forms(surface: Counter[str]) -> dict[str, dict[str, float]]:
     return _FORMS[key]
 
 
+def _group_name(group: str) -> str:
+    """A tag as it is, a folder ("a/b/") as its last part ("b")."""
+    return group[:-1].rpartition("/")[2] if group.endswith("/") else group
+
+
 def _group_display(name: str, surface: Counter[str]) -> str:
     """A folder or tag name display-cased: 'react-testing-library' -> 'React Testing Library'."""
-    words = [w for w in re.split(r"[-_\s/]+", name) if w]
+    words = [w for w in re.split(r"[-_\s/]+", _group_name(name)) if w]
     if not words:
         return name
     shown = [_display(w.lower(), surface) if w.islower() else w for w in words]
@@ -256,14 +268,24 @@ def _group_display(name: str, surface: Counter[str]) -> str:
 def _words(group: str) -> str:
     """A folder or tag name as lower-case words: 'react-testing-library' -> 'react testing
     library'."""
-    return " ".join(w for w in re.split(r"[-_\s/]+", group.lower()) if w)
+    return " ".join(w for w in re.split(r"[-_\s/]+", _group_name(group).lower()) if w)
+
+
+def _site_shares(groups: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Each folder or tag that may name a topic (its name has a letter: not "2021") -> the
+    share of all articles that have it."""
+    counts = Counter(g for gs in groups for g in set(gs)
+                     if g and re.search(r"[^\W\d_]", _group_name(g)))
+    return {g: c / len(groups) for g, c in counts.items()}
 
 
 def _dominant_groups(groups: Sequence[Sequence[str]], members: np.ndarray,
-                     pairs: bool = False) -> list[str]:
+                     site: dict[str, float], pairs: bool = False) -> list[str]:
     """The folder or tag of at least FOLDER_SHARE of the members; with ``pairs``, else the
-    two that together hold PAIR_SHARE of them (each at least PAIR_EACH)."""
-    counts = Counter(g for i in members for g in set(groups[i]) if g)
+    two that together hold PAIR_SHARE of them (each at least PAIR_EACH); only those the
+    members have GROUP_LIFT times as often as the ``site`` (``_site_shares``) does."""
+    held = Counter(g for i in members for g in set(groups[i]) if g in site)
+    counts = {g: c for g, c in held.items() if c >= GROUP_LIFT * site[g] * len(members)}
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     need = FOLDER_SHARE * len(members)
     if ranked and ranked[0][1] >= need:
@@ -323,7 +345,9 @@ def name_topics(
         common.setdefault(key, term)
     scored = _class_scores(docs, [np.array([local[int(i)] for i in c]) for c in classes])
     shortlist = [[(common[k], sc) for k, sc in s[:CANDIDATES]] for s in scored]
-    leads = [_dominant_groups(groups, np.asarray(m), pairs) if groups else [] for m in classes]
+    site = _site_shares(groups) if groups else {}
+    leads = [_dominant_groups(groups, np.asarray(m), site, pairs) if groups else []
+             for m in classes]
     vectors: dict[str, np.ndarray] = {}
     if encode is not None and centres is not None:
         wanted = sorted({t for s in shortlist for t, _ in s}
