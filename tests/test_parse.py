@@ -315,6 +315,24 @@ def test_title_falls_back_to_the_file_name(make_site, fake_embedder) -> None:
     assert "<h2" in post_body(html)
 
 
+def test_character_references_in_titles_and_tags_read_as_characters(make_site,
+                                                                     fake_embedder) -> None:
+    # as Jekyll shows them: front matter text goes into its pages as it is
+    config = make_site({
+        "uswds.md": "---\ntitle: 'U&#46;S&#46; Web Design System&#58; May &ldquo;call&rdquo;'"
+                    "\ntags: [Leadership &amp; Development]\n---\nBody.\n",
+        "att.md": "---\ntitle: AT&T and &para without a semicolon, <details> as typed\n---\n"
+                  "Body.\n"})
+    build_ok(config, fake_embedder)
+    html = page(config, "uswds/")
+    assert post_title(html) == "U.S. Web Design System: May \u201ccall\u201d"
+    assert head_title(html) == "U.S. Web Design System: May \u201ccall\u201d · Test site"
+    assert "Leadership &amp; Development</a>" in html  # the tag: one ampersand, escaped once
+    assert "&amp;amp;" not in html and "&amp;#" not in html
+    assert post_title(page(config, "att/")) == (
+        "AT&amp;T and &amp;para without a semicolon, &lt;details&gt; as typed")
+
+
 @pytest.mark.parametrize("title", ["Windows.Foundation.EventHandler<T>",
                                    "Windows.Foundation.IAsyncOperationWithProgress"
                                    "<TResult, TProgress>.Progress"])

@@ -73,6 +73,18 @@ def _clean(value: Any) -> str:
     return _WS.sub(" ", _CONTROL.sub("", str(value))).strip()
 
 
+# A character reference in a title or tag: Jekyll writes front matter text into the page as
+# it is, so "U&#46;S&#46; Web Design System&#58; May call" and "&ldquo;agilefall&rdquo;"
+# (817 titles and descriptions of digitalgov-hugo, 6 of 18f-blog-jekyll) read as characters
+# there. Only references closed by ";": "AT&T" and "&para" stay as typed.
+_CHAR_REF = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def _text_of(value: Any) -> str:
+    """A front matter scalar as displayed text: ``_clean``, character references decoded."""
+    return _clean(_CHAR_REF.sub(lambda m: unescape(m.group()), _clean(value)))
+
+
 def _shown(value: Any) -> str:
     """A front matter value for a message: quoted and short, or what kind of thing it is."""
     if not isinstance(value, _SCALARS):
@@ -185,7 +197,7 @@ class _Parser:
                            None):
                 self._wrong_type(source, fm, key, f"'{key}' must list names, not "
                                  f"{_shown(odd)}; such items are ignored")
-            names.extend(name for item in items if (name := _clean(item)))
+            names.extend(name for item in items if (name := _text_of(item)))
         return _unique_tags(names)
 
     def _skip_reason(self, source: SourceFile, fm: FrontMatter) -> str | None:
@@ -249,7 +261,7 @@ class _Parser:
         if reason := self._skip_reason(source, fm):
             return reason
         data = fm.data
-        title = self._text(source, fm, "title")
+        title = _text_of(self._text(source, fm, "title"))
         rendered = self.cache.render(self.md, self._body(source, fm), take_h1=not title)
         title = title or rendered.h1_title or PurePosixPath(source.relpath).stem
         zola_path = self._text(source, fm, "path").strip("/")
