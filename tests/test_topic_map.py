@@ -260,9 +260,12 @@ def _label_boxes(page: Any, level: int) -> list[dict[str, float]]:
     return boxes
 
 
+def _hit(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"] and b["y0"] < a["y1"]
+
+
 def _overlapping(boxes: list[dict[str, float]]) -> int:
-    return sum(a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"] and b["y0"] < a["y1"]
-               for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    return sum(_hit(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
 
 
 @contextmanager
@@ -368,3 +371,38 @@ def test_hovering_a_dot_shows_its_card_and_a_click_opens_the_article(
         dot.click()
         page.wait_for_url(url + href.lstrip("/"))  # type: ignore[union-attr]
         assert recorder.errors == []
+
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+SHIFTS = """() => new Promise((done) => {  // the page's layout shifts so far (buffered)
+  const shifts = [];
+  new PerformanceObserver((list) => shifts.push(...list.getEntries().map((e) => e.value)))
+    .observe({type: "layout-shift", buffered: true});
+  setTimeout(() => done(shifts), 300);
+})"""
+
+
+def _boxes(page: Any, selector: str) -> list[dict[str, float]]:
+    """Screen boxes (CSS px) of the elements a selector finds."""
+    boxes: list[dict[str, float]] = page.evaluate("""(selector) =>
+        [...document.querySelectorAll(selector)].map((e) => { const r = e.getBoundingClientRect();
+          return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; })""", selector)
+    return boxes
+
+
+@pytest.mark.browser
+def test_no_label_of_the_first_view_lies_under_a_zoom_button(
+        long_broad: Config, browser: Any) -> None:
+    """On a phone the long first broad label sat under the + and - buttons, drawn over the
+    map's top-left corner; they now sit in a strip above it, at every width."""
+    for options in (PHONE, DESKTOP):
+        with map_page(long_broad, browser, **options) as (page, _, recorder):
+            controls = _boxes(page, ".site-map .map-zoom button")
+            broad, fine = _label_boxes(page, 1), _label_boxes(page, 2)
+            assert len(controls) == 3 and len(broad) == len(data(long_broad)["broad"])
+            assert [b for b in broad + fine if any(_hit(b, c) for c in controls)] == []
+            # nor any dot, at any zoom: the buttons are wholly above the drawing
+            (svg,) = _boxes(page, ".site-map svg.vs-map")
+            assert max(c["y1"] for c in controls) <= svg["y0"]
+            assert page.evaluate(SHIFTS) == []  # their strip is kept from the first paint
+            assert recorder.errors == []

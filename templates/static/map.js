@@ -6,7 +6,8 @@
 // (data-place, SVG units), so none of a level overlap; broad labels show at every zoom,
 // fine ones (data-level="2") once zoomed in far enough to be drawn at data-min-px. Hovering
 // a dot, or tapping near one, shows a card with the article's title (a link) and its topic;
-// Escape or the card's close button hides it.
+// Escape or the card's close button hides it. The buttons sit in a strip above the map that
+// style.css keeps from the first paint (.js .site-map), never over a label or a dot.
 (function () {
   "use strict";
   const figure = document.querySelector(".site-map");
