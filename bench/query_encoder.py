@@ -119,7 +119,8 @@ MODEL = "all-MiniLM-L6-v2"
 Encode = light.Encode
 # (name, how, common ids of a trimmed copy or None): how None float32; ("uint8", matmul step,
 # embedding step); ("4bit", block, table bits, MatMuls 4-bit too[, the ranges tried[, the
-# position table uint8 too (always when the MatMuls are uint8)]])
+# position table uint8 too (always when the MatMuls are uint8)[, 4-bit MatMuls as
+# DequantizeLinear, not MatMulNBits]]])
 SHRINKS = tuple(np.linspace(1.0, 0.5, 11))
 VARIANTS: list[tuple[str, tuple | None, int | None]] = [
     ("float32", None, None),
@@ -132,6 +133,8 @@ VARIANTS: list[tuple[str, tuple | None, int | None]] = [
     ("4-bit blocks of 128, least-squares ranges", ("4bit", 128, 4, True, SHRINKS), None),
     *((f"4-bit blocks of 128, positions uint8 (export 6){f' + {common:,}' if common else ''}",
        ("4bit", 128, 4, True, (1.0,), True), common) for common in (None, 10_000, 20_000)),
+    ("export 6 as shipped: MatMuls behind DequantizeLinear", ("4bit", 128, 4, True, (1.0,), True,
+                                                             True), None),
 ]
 
 
@@ -244,9 +247,9 @@ def variant(float_graph: Path, tmp: Path, how: tuple | None) -> Path:
         quantize_weights(float_graph, path, matmul_step=how[1], embedding_step=how[2])
         return path
     _, block, table_bits, matmuls, *more = how
-    shrinks, positions = (*more, *((1.0,), False)[len(more):])
+    shrinks, positions, dequantize = (*more, *((1.0,), False, False)[len(more):])
     quantize_blockwise(float_graph, tmp / "blocks.onnx", block=block, table_bits=table_bits,
-                       matmuls=matmuls, shrinks=shrinks)
+                       matmuls=matmuls, shrinks=shrinks, dequantize=dequantize)
     if matmuls and not positions:
         return tmp / "blocks.onnx"
     quantize_weights(tmp / "blocks.onnx", path)

@@ -141,6 +141,40 @@ def test_4bit_blocks_with_ranges_to_try_keep_the_least_squared_error() -> None:
     assert fitted[0].max() <= 15 and np.all(fitted[1] <= full[1])  # narrower steps, 4 bits
 
 
+def test_4bit_matmuls_as_dequantize_linear_give_matmulnbits_outputs(tmp_path: Path) -> None:
+    """The export's form (uint4 DequantizeLinear, opset 21, folded at load) and MatMulNBits
+    hold the same codes: the same outputs; an odd column count packs as ONNX flattens it."""
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    from vibesite.model.onnx_quantize import quantize_blockwise
+
+    rng = np.random.default_rng(2)
+    weight = rng.normal(size=(256, 33)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 256])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 33])],
+        [numpy_helper.from_array(weight, "w")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+              str(tmp_path / "f.onnx"))
+    x = rng.normal(size=(3, 256)).astype(np.float32)
+    outputs = []
+    for dequantize in (False, True):
+        path = tmp_path / f"q{int(dequantize)}.onnx"
+        quantize_blockwise(tmp_path / "f.onnx", path, block=128, dequantize=dequantize)
+        ops = {n.op_type for n in onnx.load(str(path)).graph.node}
+        assert ("DequantizeLinear" in ops) is dequantize
+        assert ("MatMulNBits" in ops) is not dequantize
+        options = ort.SessionOptions()
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        outputs.append(session.run(["y"], {"x": x})[0])
+    np.testing.assert_allclose(outputs[1], outputs[0], rtol=1e-5, atol=1e-4)
+    assert np.abs(outputs[1] - x @ weight).max() < 0.2 * np.abs(x @ weight).max()
+
+
 def test_quantized_channels_round_to_the_nearest_step() -> None:
     from vibesite.model.onnx_quantize import quantize_channels
 

@@ -1,9 +1,10 @@
 """Shrink the exported query encoder: drop unreachable vocabulary rows, store weights in fewer bits.
 
-What the export ships: every weight 4-bit in blocks (``quantize_blockwise``: the MatMuls as
-onnxruntime's ``MatMulNBits``, the token table as its ``GatherBlockQuantized``, contrib
-operators that onnxruntime-web's WASM build runs; tests/test_browser_search.py checks its
-vectors against Python's), then the position table uint8 per row (``quantize_weights``). With
+What the export ships: every weight 4-bit in blocks (``quantize_blockwise`` with
+``dequantize``: the MatMuls' weights uint4 behind an opset 21 ``DequantizeLinear``, the token
+table as onnxruntime's ``GatherBlockQuantized``, a contrib operator that onnxruntime-web's WASM
+build runs; tests/test_browser_search.py checks its vectors against Python's), then the
+position table uint8 per row (``quantize_weights``). With
 ``matmuls=False`` the MatMuls stay float32 for ``quantize_weights`` to make uint8 per channel
 (export 5's encoder; bench/query_encoder.py compares them).
 
@@ -223,17 +224,30 @@ def pack_nibbles(codes: np.ndarray) -> np.ndarray:
 
 def quantize_blockwise(src: Path, dst: Path, *, block: int = 32, table_bits: int = 4,
                        matmuls: bool = True, min_size: int = 4096,
-                       shrinks: tuple[float, ...] = (1.0,)) -> None:
+                       shrinks: tuple[float, ...] = (1.0,), dequantize: bool = False) -> None:
     """4-bit weights: every MatMul by a constant becomes onnxruntime's ``MatMulNBits`` (blocks of
     ``block`` along the input axis, round to nearest, asymmetric) and the word-embedding table's
     Gather a ``GatherBlockQuantized`` of ``table_bits`` (4 or 8) bits in blocks of ``block``
     along each row. Both are com.microsoft contrib operators that onnxruntime's CPU and WASM
     builds run; the rest of the graph stays float32 opset 17. ``matmuls`` False: the table
-    only. ``shrinks``: the block ranges tried (``quantize_blocks``)."""
+    only. ``shrinks``: the block ranges tried (``quantize_blocks``).
+
+    ``dequantize``: the MatMuls keep their float32 weights' place behind an opset 21
+    ``DequantizeLinear`` of the same uint4 blocks (the graph is converted to opset 21), which
+    ``session.disable_quant_qdq`` folds back to float32 at load: the same vectors, and in
+    onnxruntime-web's WASM build 2.5x faster than ``MatMulNBits`` (bench/query_encoder.py).
+    ``MatMulNBits`` when the graph cannot be converted."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     proto = onnx.load(str(src))
+    if dequantize and matmuls:
+        try:
+            from onnx import version_converter
+
+            proto = version_converter.convert_version(proto, 21)
+        except Exception:  # noqa: BLE001 - an op the converter lacks: MatMulNBits instead
+            dequantize = False
     graph = proto.graph
     inits = {i.name: i for i in graph.initializer}
     users: dict[str, int] = {}
@@ -242,7 +256,7 @@ def quantize_blockwise(src: Path, dst: Path, *, block: int = 32, table_bits: int
             users[name] = users.get(name, 0) + 1
     tables = [n for n in graph.node if n.op_type == "Gather" and n.input[0] in inits]
     words = max(tables, key=lambda n: int(np.prod(inits[n.input[0]].dims)), default=None)
-    nodes, dropped = [], set()
+    nodes, dropped, dequantized = [], set(), []
     for node in graph.node:
         weight = inits.get(node.input[1]) if node.op_type == "MatMul" else None
         if (matmuls and weight is not None and weight.data_type == TensorProto.FLOAT
@@ -252,12 +266,24 @@ def quantize_blockwise(src: Path, dst: Path, *, block: int = 32, table_bits: int
             codes, scale, zero = quantize_blocks(numpy_helper.to_array(weight).T, block,
                                                  shrinks=shrinks)
             name = weight.name
+            dropped.add(name)
+            if dequantize:  # [k, n] codes, [k / block, n] scales and zero points, uint4 packed
+                new = [helper.make_tensor(f"{name}_u4", TensorProto.UINT4, [k, n],
+                                          pack_nibbles(codes.T.reshape(1, -1)).tobytes(), raw=True),
+                       numpy_helper.from_array(np.ascontiguousarray(scale.T), f"{name}_scales"),
+                       helper.make_tensor(f"{name}_zeros", TensorProto.UINT4, [k // block, n],
+                                          pack_nibbles(zero.T.reshape(1, -1)).tobytes(), raw=True)]
+                graph.initializer.extend(new)
+                dequantized.append(helper.make_node(
+                    "DequantizeLinear", [t.name for t in new], [name], name=f"{name}_dq", axis=0,
+                    block_size=block))
+                nodes.append(node)
+                continue
             new = [numpy_helper.from_array(pack_nibbles(codes).reshape(n, k // block, block // 2),
                                            f"{name}_q4"),
                    numpy_helper.from_array(scale.reshape(-1), f"{name}_scales"),
                    numpy_helper.from_array(pack_nibbles(zero).reshape(-1), f"{name}_zeros")]
             graph.initializer.extend(new)
-            dropped.add(name)
             nodes.append(helper.make_node(
                 "MatMulNBits", [node.input[0]] + [t.name for t in new], list(node.output),
                 name=f"{node.name}_q4", domain="com.microsoft", K=k, N=n, bits=4,
@@ -282,7 +308,7 @@ def quantize_blockwise(src: Path, dst: Path, *, block: int = 32, table_bits: int
     for init in [i for i in graph.initializer if i.name in dropped]:
         graph.initializer.remove(init)
     del graph.node[:]
-    graph.node.extend(nodes)
+    graph.node.extend(dequantized + nodes)
     if not any(o.domain == "com.microsoft" for o in proto.opset_import):
         proto.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     onnx.save(proto, str(dst))
