@@ -419,7 +419,7 @@ assert len(EMBED_QUERIES) == 20  # the issue's parity check: 20 sentences
 def test_query_embedding_matches_python(page: Any, base_url: str, browser_site: Config,
                                         real_embedder: SentenceTransformerEmbedder) -> None:
     try:
-        from vibesite.model.onnx_export import export_query_encoder
+        from vibesite.model.onnx_export import MIN_COSINE, export_query_encoder
         from vibesite.model.onnx_runtime import OnnxQueryEncoder
     except ImportError as exc:  # pragma: no cover - until vibesite.model.onnx_export exists
         pytest.skip(f"vibesite.model.onnx_export is not available: {exc}")
@@ -451,7 +451,8 @@ def test_query_embedding_matches_python(page: Any, base_url: str, browser_site: 
     kept = [i for i, q in enumerate(EMBED_QUERIES)
             if tokens[0][0].encode(q).tokens == tokens[1][0].encode(q).tokens]
     assert len(kept) >= 10, kept
-    assert same_model[kept].min() >= 0.98, same_model  # onnx_export.MIN_COSINE
+    # 4-bit weights (chosen by SciFact's ranking): least 0.84 ("word " * 400), mean 0.95
+    assert same_model[kept].min() >= MIN_COSINE and same_model.mean() >= 0.93, same_model
     np.testing.assert_allclose(browser_vectors[kept], full[kept], atol=1e-4)
     timing = page.evaluate("() => window.vibesiteSearch.state.embedMs")
     assert 0 < timing < 2000

@@ -50,7 +50,7 @@ def test_export_writes_the_files(exported_model: tuple[Path, EncoderFiles]) -> N
     assert files.model_onnx.parent.parent == cache / "onnx"
     assert (files.max_length, files.dim) == (256, 384)
     assert files.model_id == "sentence-transformers/all-MiniLM-L6-v2"
-    assert files.model_onnx.stat().st_size < 19_000_000  # 4-bit table: ~17.2 MB, float is ~88
+    assert files.model_onnx.stat().st_size < 13_000_000  # 4-bit weights: ~12.2 MB, float ~88
     document = files.model_onnx.parent / "document.onnx"  # float32, for OnnxDocumentEmbedder
     assert document.stat().st_size > 80_000_000
     info = json.loads((files.model_onnx.parent / "encoder.json").read_text(encoding="utf-8"))
@@ -85,8 +85,9 @@ def test_vectors_match_sentence_transformers(query_encoder: OnnxQueryEncoder,
     want = real_embedder.encode(QUERIES)
     assert got.shape == want.shape == (len(QUERIES), 384) and got.dtype == np.float32
     cosine = (got * want).sum(axis=1)
-    assert cosine.min() >= MIN_COSINE == 0.98, [
-        (q[:30], round(float(c), 5)) for q, c in zip(QUERIES, cosine, strict=True)]
+    found = [(q[:30], round(float(c), 5)) for q, c in zip(QUERIES, cosine, strict=True)]
+    # 4-bit weights: chosen by SciFact's ranking (bench/query_encoder.py), not by cosine
+    assert cosine.min() >= MIN_COSINE == 0.75 and cosine.mean() >= 0.93, found
     # one at a time (no padding) gives the same vectors as the padded batch
     single = np.concatenate([query_encoder.encode([q]) for q in QUERIES[:8]])
     np.testing.assert_allclose(single, got[:8], atol=1e-4)
@@ -121,6 +122,57 @@ def test_4bit_blocks_round_to_the_nearest_step_and_pack_low_nibble_first() -> No
     back = (codes.reshape(6, 2, 32).astype(np.float32) - zero[:, :, None]) * scale[:, :, None]
     assert np.abs(back.reshape(6, 64) - weights).max() <= scale.max() / 2 + 1e-6
     assert pack_nibbles(np.array([[1, 2, 3]], np.uint8)).tolist() == [[0x21, 0x03]]
+
+
+def test_4bit_blocks_with_ranges_to_try_keep_the_least_squared_error() -> None:
+    from vibesite.model.onnx_quantize import quantize_blocks
+
+    weights = np.random.default_rng(1).standard_t(3, size=(8, 256)).astype(np.float32)
+
+    def errors(found: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+        codes, scale, zero = found
+        back = (codes.reshape(8, 2, 128).astype(np.float32) - zero[:, :, None]) * scale[:, :, None]
+        return np.square(back - weights.reshape(8, 2, 128)).sum(axis=2)
+
+    full = quantize_blocks(weights, 128)
+    fitted = quantize_blocks(weights, 128, shrinks=(1.0, 0.9, 0.8, 0.7, 0.6))
+    assert np.array_equal(quantize_blocks(weights, 128, shrinks=(1.0,))[0], full[0])
+    assert np.all(errors(fitted) <= errors(full)) and errors(fitted).sum() < errors(full).sum()
+    assert fitted[0].max() <= 15 and np.all(fitted[1] <= full[1])  # narrower steps, 4 bits
+
+
+def test_4bit_matmuls_as_dequantize_linear_give_matmulnbits_outputs(tmp_path: Path) -> None:
+    """The export's form (uint4 DequantizeLinear, opset 21, folded at load) and MatMulNBits
+    hold the same codes: the same outputs; an odd column count packs as ONNX flattens it."""
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    from vibesite.model.onnx_quantize import quantize_blockwise
+
+    rng = np.random.default_rng(2)
+    weight = rng.normal(size=(256, 33)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 256])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 33])],
+        [numpy_helper.from_array(weight, "w")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+              str(tmp_path / "f.onnx"))
+    x = rng.normal(size=(3, 256)).astype(np.float32)
+    outputs = []
+    for dequantize in (False, True):
+        path = tmp_path / f"q{int(dequantize)}.onnx"
+        quantize_blockwise(tmp_path / "f.onnx", path, block=128, dequantize=dequantize)
+        ops = {n.op_type for n in onnx.load(str(path)).graph.node}
+        assert ("DequantizeLinear" in ops) is dequantize
+        assert ("MatMulNBits" in ops) is not dequantize
+        options = ort.SessionOptions()
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        outputs.append(session.run(["y"], {"x": x})[0])
+    np.testing.assert_allclose(outputs[1], outputs[0], rtol=1e-5, atol=1e-4)
+    assert np.abs(outputs[1] - x @ weight).max() < 0.2 * np.abs(x @ weight).max()
 
 
 def test_quantized_channels_round_to_the_nearest_step() -> None:

@@ -1,18 +1,19 @@
 """Shrink the exported query encoder: drop unreachable vocabulary rows, store weights in fewer bits.
 
-What the export ships: the token table 4-bit in blocks (``quantize_blockwise`` with
-``matmuls=False``: onnxruntime's ``GatherBlockQuantized`` contrib operator, which
-onnxruntime-web's WASM build runs; tests/test_browser_search.py checks its vectors against
-Python's), then the MatMuls uint8 per channel (``quantize_weights``). 4-bit MatMuls
-(``MatMulNBits``) are smaller but rank worse (bench/query_encoder.py).
+What the export ships: every weight 4-bit in blocks (``quantize_blockwise`` with
+``dequantize``: the MatMuls' weights uint4 behind an opset 21 ``DequantizeLinear``, the token
+table as onnxruntime's ``GatherBlockQuantized``, a contrib operator that onnxruntime-web's WASM
+build runs; tests/test_browser_search.py checks its vectors against Python's), then the
+position table uint8 per row (``quantize_weights``). With
+``matmuls=False`` the MatMuls stay float32 for ``quantize_weights`` to make uint8 per channel
+(export 5's encoder; bench/query_encoder.py compares them).
 
-Both steps keep the graph plain ONNX (opset 17) that any onnxruntime, onnxruntime-web's WASM
-build included, runs: the weights are uint8 behind ``DequantizeLinear``, which the session option
-``session.disable_quant_qdq = 1`` folds back to float32 once at load.
-
-Weights are quantized per channel (MatMul: per output column; the word-embedding table: per
-token row) with a uniform step that is a fixed fraction of the channel's standard deviation, but
-never smaller than range / 255, so that no weight is clipped. The codes of a fine step spread
+``quantize_weights`` keeps the graph plain ONNX (opset 17) that any onnxruntime,
+onnxruntime-web's WASM build included, runs: the weights are uint8 behind ``DequantizeLinear``,
+which the session option ``session.disable_quant_qdq = 1`` folds back to float32 once at load.
+It quantizes per channel (MatMul: per output column; the largest Gather table: per row) with
+a uniform step that is a fixed fraction of the channel's standard deviation, but never smaller
+than range / 255, so that no weight is clipped. The codes of a fine step spread
 over all 256 values and gzip hardly shrinks them; a coarser step leaves the codes bunched around
 the zero point, and gzip's Huffman coding then stores them in fewer bits. The step is the
 size/quality knob: ``bench/query_encoder.py`` measures both.
@@ -177,22 +178,41 @@ def quantize_channels(weights: Any, axis: int,
     return codes.astype(np.uint8), step, zero
 
 
-def quantize_blocks(weights: Any, block: int, bits: int = 4) -> tuple[np.ndarray, np.ndarray,
-                                                                     np.ndarray]:
+def quantize_blocks(weights: Any, block: int, bits: int = 4, *,
+                    shrinks: tuple[float, ...] = (1.0,)) -> tuple[np.ndarray, np.ndarray,
+                                                                  np.ndarray]:
     """Round-to-nearest asymmetric codes of ``weights`` (rows, cols) in blocks of ``block``
     along each row: codes (rows, cols) uint8 in 0 .. 2**bits - 1, and per block float32 scales
-    and uint8 zero points (rows, cols // block); ``w ~= (code - zero) * scale``."""
+    and uint8 zero points (rows, cols // block); ``w ~= (code - zero) * scale``.
+
+    Each block's range is its min .. max times the factor of ``shrinks`` that gives the least
+    squared error (1.0 alone: the full range, no weight clipped)."""
     top = 2 ** bits - 1
     w = np.asarray(weights, dtype=np.float32)
     rows, cols = w.shape
     blocks = w.reshape(rows, cols // block, block)
-    lo = np.minimum(blocks.min(axis=2), 0.0)
-    hi = np.maximum(blocks.max(axis=2), 0.0)
-    scale = ((hi - lo) / top).astype(np.float32)
-    scale = np.where(scale > 0, scale, np.float32(1.0)).astype(np.float32)
-    zero = np.clip(np.rint(-lo / scale), 0, top).astype(np.uint8)
-    codes = np.clip(np.rint(blocks / scale[:, :, None]) + zero[:, :, None], 0, top)
-    return codes.astype(np.uint8).reshape(rows, cols), scale, zero
+    low = np.minimum(blocks.min(axis=2), 0.0)
+    high = np.maximum(blocks.max(axis=2), 0.0)
+    best: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+    for shrink in shrinks:
+        lo, hi = low * shrink, high * shrink
+        scale = ((hi - lo) / top).astype(np.float32)
+        scale = np.where(scale > 0, scale, np.float32(1.0)).astype(np.float32)
+        zero = np.clip(np.rint(-lo / scale), 0, top).astype(np.uint8)
+        codes = np.clip(np.rint(blocks / scale[:, :, None]) + zero[:, :, None], 0, top
+                        ).astype(np.uint8)
+        if len(shrinks) == 1:
+            return codes.reshape(rows, cols), scale, zero
+        error = np.square((codes - zero[:, :, None].astype(np.float32)) * scale[:, :, None]
+                          - blocks).sum(axis=2)
+        if best is None:
+            best = (error, codes, scale, zero)
+            continue
+        better = error < best[0]
+        best = (np.where(better, error, best[0]), np.where(better[:, :, None], codes, best[1]),
+                np.where(better, scale, best[2]), np.where(better, zero, best[3]))
+    assert best is not None, "shrinks is empty"
+    return best[1].reshape(rows, cols), best[2], best[3]
 
 
 def pack_nibbles(codes: np.ndarray) -> np.ndarray:
@@ -203,17 +223,31 @@ def pack_nibbles(codes: np.ndarray) -> np.ndarray:
 
 
 def quantize_blockwise(src: Path, dst: Path, *, block: int = 32, table_bits: int = 4,
-                       matmuls: bool = True, min_size: int = 4096) -> None:
+                       matmuls: bool = True, min_size: int = 4096,
+                       shrinks: tuple[float, ...] = (1.0,), dequantize: bool = False) -> None:
     """4-bit weights: every MatMul by a constant becomes onnxruntime's ``MatMulNBits`` (blocks of
     ``block`` along the input axis, round to nearest, asymmetric) and the word-embedding table's
     Gather a ``GatherBlockQuantized`` of ``table_bits`` (4 or 8) bits in blocks of ``block``
     along each row. Both are com.microsoft contrib operators that onnxruntime's CPU and WASM
     builds run; the rest of the graph stays float32 opset 17. ``matmuls`` False: the table
-    only."""
+    only. ``shrinks``: the block ranges tried (``quantize_blocks``).
+
+    ``dequantize``: the MatMuls keep their float32 weights' place behind an opset 21
+    ``DequantizeLinear`` of the same uint4 blocks (the graph is converted to opset 21), which
+    ``session.disable_quant_qdq`` folds back to float32 at load: the same vectors, and in
+    onnxruntime-web's WASM build 2.5x faster than ``MatMulNBits`` (bench/query_encoder.py).
+    ``MatMulNBits`` when the graph cannot be converted."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     proto = onnx.load(str(src))
+    if dequantize and matmuls:
+        try:
+            from onnx import version_converter
+
+            proto = version_converter.convert_version(proto, 21)
+        except Exception:  # noqa: BLE001 - an op the converter lacks: MatMulNBits instead
+            dequantize = False
     graph = proto.graph
     inits = {i.name: i for i in graph.initializer}
     users: dict[str, int] = {}
@@ -222,28 +256,41 @@ def quantize_blockwise(src: Path, dst: Path, *, block: int = 32, table_bits: int
             users[name] = users.get(name, 0) + 1
     tables = [n for n in graph.node if n.op_type == "Gather" and n.input[0] in inits]
     words = max(tables, key=lambda n: int(np.prod(inits[n.input[0]].dims)), default=None)
-    nodes, dropped = [], set()
+    nodes, dropped, dequantized = [], set(), []
     for node in graph.node:
         weight = inits.get(node.input[1]) if node.op_type == "MatMul" else None
         if (matmuls and weight is not None and weight.data_type == TensorProto.FLOAT
                 and len(weight.dims) == 2 and users[weight.name] == 1
                 and int(np.prod(weight.dims)) >= min_size and weight.dims[0] % block == 0):
             k, n = (int(d) for d in weight.dims)
-            codes, scale, zero = quantize_blocks(numpy_helper.to_array(weight).T, block)
+            codes, scale, zero = quantize_blocks(numpy_helper.to_array(weight).T, block,
+                                                 shrinks=shrinks)
             name = weight.name
+            dropped.add(name)
+            if dequantize:  # [k, n] codes, [k / block, n] scales and zero points, uint4 packed
+                new = [helper.make_tensor(f"{name}_u4", TensorProto.UINT4, [k, n],
+                                          pack_nibbles(codes.T.reshape(1, -1)).tobytes(), raw=True),
+                       numpy_helper.from_array(np.ascontiguousarray(scale.T), f"{name}_scales"),
+                       helper.make_tensor(f"{name}_zeros", TensorProto.UINT4, [k // block, n],
+                                          pack_nibbles(zero.T.reshape(1, -1)).tobytes(), raw=True)]
+                graph.initializer.extend(new)
+                dequantized.append(helper.make_node(
+                    "DequantizeLinear", [t.name for t in new], [name], name=f"{name}_dq", axis=0,
+                    block_size=block))
+                nodes.append(node)
+                continue
             new = [numpy_helper.from_array(pack_nibbles(codes).reshape(n, k // block, block // 2),
                                            f"{name}_q4"),
                    numpy_helper.from_array(scale.reshape(-1), f"{name}_scales"),
                    numpy_helper.from_array(pack_nibbles(zero).reshape(-1), f"{name}_zeros")]
             graph.initializer.extend(new)
-            dropped.add(name)
             nodes.append(helper.make_node(
                 "MatMulNBits", [node.input[0]] + [t.name for t in new], list(node.output),
                 name=f"{node.name}_q4", domain="com.microsoft", K=k, N=n, bits=4,
                 block_size=block))
         elif node is words and users[node.input[0]] == 1:
             table = numpy_helper.to_array(inits[node.input[0]])
-            codes, scale, zero = quantize_blocks(table, block, table_bits)
+            codes, scale, zero = quantize_blocks(table, block, table_bits, shrinks=shrinks)
             name = node.input[0]
             data = pack_nibbles(codes) if table_bits == 4 else codes
             zeros = pack_nibbles(zero) if table_bits == 4 else zero
@@ -261,7 +308,7 @@ def quantize_blockwise(src: Path, dst: Path, *, block: int = 32, table_bits: int
     for init in [i for i in graph.initializer if i.name in dropped]:
         graph.initializer.remove(init)
     del graph.node[:]
-    graph.node.extend(nodes)
+    graph.node.extend(dequantized + nodes)
     if not any(o.domain == "com.microsoft" for o in proto.opset_import):
         proto.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     onnx.save(proto, str(dst))

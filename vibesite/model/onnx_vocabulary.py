@@ -11,11 +11,15 @@ which MiniLM uses) lists its words from the most frequent after the characters (
 "the"), so its first ids are a common-English word list that queries about things the site
 never says still find. The table's 4-bit blocks lie along each row, so dropping rows needs no
 re-quantization: the same query gives the same vector as the full export whenever its words
-are kept. SciFact (bench/query_encoder.py; gzip MB, semantic-only and fused nDCG@10): all
-29,191 rows 15.5, 0.6638, 0.7267; the site's tokens and the first 10,000 ids 13.5, 0.6638,
-0.7269. A word that is neither becomes pieces and loses its meaning: of the browser test's 20
-sentences on its six-article site, "recipes for a quick vegetarian dinner" fell to cosine 0.55
-to the full model with 10,000 common ids, hence 20,000 (recipes is id 18,333; min 0.60).
+are kept. SciFact (bench/query_encoder.py, export 6, score fusion; gzip MB, semantic-only and
+fused nDCG@10): all 29,191 rows 10.90, 0.6639, 0.7410; the site's tokens and the first 20,000
+ids 9.89, 0.6639, 0.7410; 10,000 ids 8.93, 0.6639, 0.7421. SciFact cannot tell 10,000 from
+20,000 (its queries' words are mostly its abstracts'), but a word that is neither becomes
+pieces and loses its meaning: with export 5, of the browser test's 20 sentences on its
+six-article site, "recipes for a quick vegetarian dinner" fell to cosine 0.55 to the full
+model with 10,000 common ids, hence 20,000 (recipes is id 18,333; min 0.60). The least cosine
+of SciFact's 300 queries to sentence-transformers says the same: 0.84 with 10,000 ids, 0.93
+with 20,000, as untrimmed.
 
 Builds do not ship a trimmed copy; only bench/query_encoder.py makes them. Random letters (the
 semantic floor's calibration queries) fell to cosine 0.40 to the full model, which raised the
