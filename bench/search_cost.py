@@ -278,7 +278,8 @@ def latency(browser: Any, url: str) -> tuple[list[list[float]], list[list[float]
     """[ms, embed ms, fetches, semantic used] per query of a fresh page after warm-up; again."""
     context, page = new_page(browser)
     page.goto(url)
-    page.focus("#vs-search-input")
+    # a typed query starts the model's download (focusing the box no longer does: issue 12)
+    page.locator("#vs-search-input").fill(WARMUP[0])
     page.evaluate("() => window.vibesiteSearch.ready")
     page.evaluate(LATENCY_JS, WARMUP)
     first, again = page.evaluate(LATENCY_JS, QUERIES), page.evaluate(LATENCY_JS, QUERIES)
