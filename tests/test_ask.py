@@ -237,7 +237,7 @@ def test_the_closest_window_is_chosen_with_a_query_vector(garden: tuple[Config, 
     scores = search.passage_scores(vector)
     windows = search.passages_of(doc)
     assert len(windows) == 4
-    assert search.semantic_scores(vector)[doc] == max(scores[windows.start:windows.stop])
+    assert search.doc_scores(vector)[0][doc] == max(scores[windows.start:windows.stop])
 
 
 def test_a_short_last_window_comes_with_the_one_before(tmp_path: Path) -> None:

@@ -152,7 +152,7 @@ def test_int4_vectors_keep_the_cosine_ranking(tmp_path: Path) -> None:
     overlaps, firsts = [], 0
     for query in unit_vectors(20, 64, seed=3):
         exact = np.argsort(-(docs @ query), kind="stable")[:10]
-        approx = np.argsort(-search.semantic_scores(query), kind="stable")[:10]
+        approx = np.argsort(-search.doc_scores(query)[0], kind="stable")[:10]
         overlaps.append(len(set(exact) & set(approx)) / 10)
         firsts += int(approx[0] == exact[0])
     assert np.mean(overlaps) >= 0.85 and min(overlaps) >= 0.7  # int4 here: 0.89, 0.8
@@ -172,7 +172,7 @@ def test_a_doc_scores_as_its_best_passage(tmp_path: Path) -> None:
     assert manifest["vector_bits"] == 4
     assert len(files[manifest["vectors"]]) == 8 * 32 + 7 * 16
     search = SiteSearch.load(write_site(tmp_path, files))
-    scores = search.semantic_scores(query)
+    scores = search.doc_scores(query)[0]
     approx = search._quantized().dequantize() @ query.astype(np.float64)
     starts = np.cumsum([0, *counts[:-1]])
     expected = [approx[s:s + c].max() for s, c in zip(starts, counts, strict=True)]

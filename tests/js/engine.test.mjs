@@ -65,7 +65,8 @@ test("semantic scores and hybrid rankings are Python's for the same query vector
   const vectors = await loader.vectors(index);
   for (const c of cases) {
     if (!c.query.trim()) continue;
-    const lexical = c.terms.length ? await lexicalRanking(index, loader, c.terms) : [];
+    const lexical = c.terms.length ? (await lexicalRanking(index, loader, c.terms)).ranked
+      : [];
     const semantic = semanticScores(vectors, Float64Array.from(c.vector),
       index.fusion.passage_mean, index.candidates);
     assert.equal(semantic.best.length, index.count);

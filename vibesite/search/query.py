@@ -174,25 +174,23 @@ class SiteSearch:
         return lexicon.expansions(shards, prefix, query_terms[-1], int(rules["terms"]),
                                   completed)
 
-    def prefix_postings(self, query_terms: Sequence[str], prefix: str) -> list[Posting]:
-        """The postings of the query's last term while ``prefix`` (its word) is typed: its own,
-        and those of its ``expansions`` (``lexicon.prefix_postings``)."""
-        expanded = self.expansions(query_terms, prefix)
-        return lexicon.prefix_postings(self.postings(query_terms[-1]), expanded)
-
     def lexical_scores(self, query: str, prefix: bool = False) -> dict[int, float]:
         """BM25 of every doc matching a term of ``query``: doc index -> score."""
-        return self._lexical(tokenize(query), self._typed(query, prefix))
+        terms = tokenize(query)
+        typed = self._typed(query, prefix) if terms else None
+        return self._lexical(terms, None if typed is None else self.expansions(terms, typed))
 
     def _typed(self, query: str, prefix: bool) -> str | None:
         """The last word of ``query`` as a prefix, when ``prefix`` and ``lexicon.typed_prefix``."""
         rules = self.manifest["lexical"]["prefix"]
         return lexicon.typed_prefix(query, int(rules["min_chars"])) if prefix else None
 
-    def _lexical(self, query_terms: Sequence[str], prefix: str | None = None,
+    def _lexical(self, query_terms: Sequence[str],
+                 expanded: Sequence[tuple[str, float, Sequence[Posting]]] | None = None,
                  ) -> dict[int, float]:
-        """``lexical_scores`` of the query's stemmed terms (in order, with repeats), the last
-        one's word typed as ``prefix`` (None: whole)."""
+        """``lexical_scores`` of the query's stemmed terms (in order, with repeats); while the
+        last one's word is typed, its postings also hold its ``expansions`` (None: whole,
+        ``lexicon.prefix_postings``)."""
         lex = self.manifest["lexical"]
         k1, b, avgdl = float(lex["k1"]), float(lex["b"]), float(lex["avgdl"])
         terms = list(dict.fromkeys(query_terms))
@@ -201,8 +199,8 @@ class SiteSearch:
         doclen = self._doclens()
         scores: dict[int, float] = {}
         found = {term: self.postings(term) for term in terms}
-        if prefix is not None:
-            found[query_terms[-1]] = self.prefix_postings(query_terms, prefix)
+        if expanded is not None:
+            found[query_terms[-1]] = lexicon.prefix_postings(found[query_terms[-1]], expanded)
         idf = {term: bm25_idf(self.count, len(p)) for term, p in found.items() if p}
         for term in terms:
             for entry in found[term]:
@@ -248,13 +246,6 @@ class SiteSearch:
         end = (int(self._passage_starts[doc + 1]) if doc + 1 < self.count
                else int(self.manifest["passages"]["count"]))
         return range(start, end)
-
-    def semantic_scores(self, query_vector: np.ndarray) -> np.ndarray:
-        """Per doc, the best of its passages' ``passage_scores``."""
-        passages = self.passage_scores(query_vector)
-        if self.count == 0:
-            return passages
-        return np.maximum.reduceat(passages, self._passage_starts)
 
     def doc_scores(self, query_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per doc: its best passage's score, and its semantic score for ranking, ``(best +
@@ -334,8 +325,9 @@ class SiteSearch:
             return Results([], 0)
         terms = tokenize(query)  # for BM25 and the excerpts
         typed = self._typed(query, prefix) if terms else None
-        scores = self._lexical(terms, typed)
-        marked = [*terms, *(t for t, _, _ in self.expansions(terms, typed))] if typed else terms
+        expanded = None if typed is None else self.expansions(terms, typed)
+        scores = self._lexical(terms, expanded)
+        marked = terms if expanded is None else [*terms, *(t for t, _, _ in expanded)]
         lexical = [(doc, scores[doc]) for doc in rank_scores(scores, self.count)]
         if query_vector is None and semantic and self.has_model:
             query_vector = self.encode(query)

@@ -38,25 +38,27 @@ const nextTask = () => (globalThis.scheduler?.yield ? globalThis.scheduler.yield
   : new Promise((resolve) => { setTimeout(resolve, 0); }));
 
 /** BM25 (with phrase and proximity) ranking of every doc holding one of the query's stemmed
- *  terms (in order, with repeats), best first: [{doc, score}]. With `prefix` (the last
- *  word as typed: ./lexicon.js typedPrefix), the last term's postings also hold the terms that
- *  start with it and the stems `completed` (./lexicon.js completions), weighted below an exact
- *  match (Python: SiteSearch.prefix_postings). */
+ *  terms (in order, with repeats), best first, {ranked: [{doc, score}], expanded}. With
+ *  `prefix` (the last word as typed: ./lexicon.js typedPrefix), the last term's postings also
+ *  hold its `expanded` terms [[term, weight, postings]]: those that start with it and the stems
+ *  `completed` (./lexicon.js completions), weighted below an exact match (Python:
+ *  SiteSearch.expansions); without, `expanded` is []. */
 export async function lexicalRanking(index, loader, terms, prefix = null, completed = new Map()) {
   const distinct = [...new Set(terms)];
   const pairs = queryPairs(terms).map(([a, b]) => [distinct.indexOf(a), distinct.indexOf(b)]);
   const { postingsByTerm, prefixShards, doclen } = await loader.lexical(index, distinct, prefix,
     completed);
+  let expanded = [];
   if (prefix !== null) {
     const last = distinct.indexOf(terms[terms.length - 1]);
-    const expanded = expansions(prefixShards, prefix, distinct[last], index.lexical.prefix.terms,
+    expanded = expansions(prefixShards, prefix, distinct[last], index.lexical.prefix.terms,
       completed);
     const merged = prefixPostings(postingsByTerm[last], expanded);
     postingsByTerm[last] = merged.length ? merged : null;
   }
   await nextTask(); // the shards were decoded (and a prefix's postings merged) in this task
-  return rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical, pairs),
-    index.count);
+  return { ranked: rankPositive(bm25Scores(postingsByTerm, doclen, index.count, index.lexical,
+    pairs), index.count), expanded };
 }
 
 /** What supports a result: "keyword", "semantic" or "both" (Python: Hit.match). */
@@ -221,13 +223,12 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     if (lastKeyword.key === key) return lastKeyword.part;
     const completed = typed === null ? new Map()
       : completions(typed, index.lexical.prefix.suffixes ?? [], stem);
-    const part = (async () => ({
-      lexical: terms.length ? await lexicalRanking(index, loader, terms, typed, completed) : [],
+    const part = (async () => {
+      if (!terms.length) return { lexical: [], marked: terms };
+      const { ranked, expanded } = await lexicalRanking(index, loader, terms, typed, completed);
       // the excerpts also mark the words the typed prefix matched (Python: SiteSearch.results)
-      marked: typed === null ? terms : [...terms, ...expansions(
-        (await loader.lexical(index, [], typed, completed)).prefixShards, typed,
-        terms[terms.length - 1], index.lexical.prefix.terms, completed).map(([term]) => term)],
-    }))();
+      return { lexical: ranked, marked: [...terms, ...expanded.map(([term]) => term)] };
+    })();
     lastKeyword = { key, part };
     part.catch(() => { if (lastKeyword.part === part) lastKeyword = { key: null, part: null }; });
     return part;
