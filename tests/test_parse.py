@@ -549,6 +549,33 @@ def test_tags_and_categories(make_site, fake_embedder) -> None:
     assert all(f'href="/tags/{s}/"' in index for s in ("python", "web-dev", "notes"))
 
 
+def test_zola_taxonomies_table_and_hugo_custom_taxonomies(make_site, fake_embedder) -> None:
+    files = {
+        "zola.md": '+++\ntitle = "Zola"\n[taxonomies]\ntags = ["rust"]\n'
+                   'categories = ["Release notes"]\n+++\nText.\n',
+        "hugo.md": "---\ntitle: Hugo\ntags: [rust]\ntopics:\n  - Plain language\n---\nText.\n",
+    }
+    config = make_site(files)
+    build_ok(config, fake_embedder)
+    tags = sorted(p.name for p in (config.output_dir / "tags").iterdir() if p.is_dir())
+    assert tags == ["release-notes", "rust"]  # "topics" is not a taxonomy unless configured
+    assert 'href="/zola/"' in page(config, "tags/rust/")
+
+    config = make_site(files, taxonomies=("tags", "categories", "topics"))
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == []
+    assert 'href="/hugo/"' in page(config, "tags/plain-language/")
+    assert '<a class="tag" href="/tags/plain-language/">#Plain language</a>' in page(config,
+                                                                                      "hugo/")
+
+
+def test_a_taxonomy_of_the_wrong_type_is_warned_at_its_line(make_site, fake_embedder) -> None:
+    config = make_site({"a.md": '+++\ntitle = "A"\n[taxonomies]\ntags = {x = 1}\n+++\nText.\n'})
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == ["a.md:4: warning: 'tags' must be a list of names, not a table; it is "
+                        "ignored [front-matter-type]"]
+
+
 def test_distinct_tags_get_distinct_pages(make_site, fake_embedder) -> None:
     config = make_site({"a.md": "---\ntitle: A\ntags: [C++]\n---\nText.\n",
                         "b.md": "---\ntitle: B\ntags: [C#]\n---\nText.\n"})

@@ -32,6 +32,8 @@ class Config:
     static_dir: Path = Path("static")
     include: tuple[str, ...] = ("**/*.md", "**/*.markdown", "**/*.mdown", "**/*.mkd")
     exclude: tuple[str, ...] = ("README.md", "CONTRIBUTING.md", "LICENSE.md")
+    # Front matter keys whose names become tags (Hugo's custom taxonomies: add "series", ...)
+    taxonomies: tuple[str, ...] = ("tags", "categories")
     per_page: int = 20
     # The order of the home page and of previous/next links: "date" (newest first) or "weight"
     # (front matter weight/order, smallest first; articles without one after them, newest first).

@@ -181,24 +181,30 @@ class _Parser:
         self.diagnostics.warning(source.relpath, fm.line_of(key), message, "front-matter-type")
 
     def _tags(self, source: SourceFile, fm: FrontMatter) -> tuple[Tag, ...]:
+        """The names under each taxonomy key (``tags``, ``categories`` and any the config adds,
+        as Hugo's custom taxonomies), top level or in Zola's ``[taxonomies]`` table."""
         names: list[str] = []
-        for key in ("tags", "categories"):
-            value = fm.data.get(key)
-            if isinstance(value, str):
-                value = value.split(",")
-            elif isinstance(value, _SCALARS):
-                value = [value]
-            elif value is not None and not isinstance(value, list):
-                self._wrong_type(source, fm, key, f"'{key}' must be a list of names, not "
-                                 f"{_shown(value)}; it is ignored")
-                continue
-            items = value or []
-            if odd := next((i for i in items if i is not None and not isinstance(i, _SCALARS)),
-                           None):
-                self._wrong_type(source, fm, key, f"'{key}' must list names, not "
-                                 f"{_shown(odd)}; such items are ignored")
-            names.extend(name for item in items if (name := _text_of(item)))
+        zola = fm.data.get("taxonomies")
+        for table in (fm.data, zola) if isinstance(zola, dict) else (fm.data,):
+            for key in self.config.taxonomies:
+                names.extend(self._names(source, fm, key, table.get(key)))
         return _unique_tags(names)
+
+    def _names(self, source: SourceFile, fm: FrontMatter, key: str, value: Any) -> list[str]:
+        if isinstance(value, str):
+            value = value.split(",")
+        elif isinstance(value, _SCALARS):
+            value = [value]
+        elif value is not None and not isinstance(value, list):
+            self._wrong_type(source, fm, key, f"'{key}' must be a list of names, not "
+                             f"{_shown(value)}; it is ignored")
+            return []
+        items = value or []
+        if odd := next((i for i in items if i is not None and not isinstance(i, _SCALARS)),
+                       None):
+            self._wrong_type(source, fm, key, f"'{key}' must list names, not "
+                             f"{_shown(odd)}; such items are ignored")
+        return [name for item in items if (name := _text_of(item))]
 
     def _skip_reason(self, source: SourceFile, fm: FrontMatter) -> str | None:
         data = fm.data
