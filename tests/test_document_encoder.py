@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _sitebuild import MODEL, REPO, build_quiet
+from _sitebuild import MODEL, REPO, build_quiet, share_onnx_cache, site_config
 
 from vibesite.config import Config
 from vibesite.embeddings.store import content_hash
@@ -315,6 +315,34 @@ def test_switching_encoder_re_embeds_every_article(
     assert (again.embedded_new, again.embedded_changed, again.windows_embedded) == (0, 0, 0)
     back = build_quiet(config, real_embedder)
     assert back.embedded_changed == 6 and hashes() == plain
+
+
+def test_a_site_upgraded_from_torch_vectors_is_embedded_again_in_its_first_build(
+        tmp_path: Path, real_embedder: SentenceTransformerEmbedder, onnx_cache: Path,
+        exported_model: tuple[Path, EncoderFiles], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site whose vectors came from sentence-transformers, before vibesite exported the
+    model (its cache has no export): the first build that exports it embeds with the int8
+    encoder in that build, not one build later (the export used to come after embedding)."""
+    config = site_config(tmp_path, "six-posts", device="cpu", search=False)
+    assert build_quiet(config, real_embedder).embedded_new == 6  # torch rows, no export
+    assert not (config.cache_dir / "onnx").exists()
+    from vibesite import pipeline
+
+    exports: list[Path] = []
+    real_export = pipeline.export_query_encoder
+
+    def export(model: str, cache_dir: Path, **kwargs: object) -> EncoderFiles:
+        share_onnx_cache(cache_dir, onnx_cache)  # the session's export, instead of ~15 s
+        exports.append(cache_dir)
+        return real_export(model, cache_dir, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "export_query_encoder", export)
+    config = replace(config, search=True)
+    upgraded = build_quiet(config, ConfiguredModel(config))
+    assert exports == [config.cache_dir]
+    assert (upgraded.embedded_new, upgraded.embedded_changed) == (0, 6)
+    again = build_quiet(config, ConfiguredModel(config))
+    assert (again.embedded_new, again.embedded_changed, again.windows_embedded) == (0, 0, 0)
 
 
 def test_a_title_longer_than_the_model_still_gets_a_window(

@@ -117,6 +117,10 @@ def build(
     timer.timings["links"] = parsed.link_seconds
     memo = Memo(config.cache_dir / MEMO, MEMO_STAGES)
     make_embedder = _embedder_factory(config, embedder)
+    # the browser's model before embedding: its export holds the CPU's build encoder, so the
+    # store knows which vectors it should hold (a site upgraded from torch vectors is embedded
+    # again in this build, not one build later, when the export first exists)
+    encoder = _query_encoder(config, embedder, diagnostics) if config.search else None
     search_files: dict[str, bytes | Path] = {}
     with EmbeddingStore(config.db_path) as store:
         embeddings = embed(config, parsed.articles, store, make_embedder, progress=progress)
@@ -128,7 +132,6 @@ def build(
             _store_similarities(store, memo, embeddings.ids, related)
             timer.lap("relate")
             if config.search:
-                encoder = _query_encoder(config, embedder, diagnostics)
                 search_files = _search_files(parsed.articles, embeddings, encoder, memo,
                                              config.search_model)
                 timer.lap("search index")
