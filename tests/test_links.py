@@ -7,7 +7,11 @@ one builds the site and reads the written page back.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from _sitebuild import build_ok, by_source, lines, page, parse_site, post_body
+
+from vibesite.content.urls import html_file, permalink_path
 
 NOTES = {
     "guide/first.md": "# First\n\nSee [the second](second.md) and\n[setup](../about.md#setup).\n",
@@ -253,6 +257,47 @@ def test_permalink_url_slug_paths_and_redirects(make_site, fake_embedder) -> Non
     assert "url=https://example.org/guides/hugo-page/" in (out / "h.html").read_text()
     assert (out / "old/h/index.html").is_file()
     assert "/2015/09/09/old-name/" not in (out / "sitemap.xml").read_text()
+
+
+def test_site_permalink_keeps_jekyll_post_urls_and_their_html_files(make_site,
+                                                                     fake_embedder) -> None:
+    """``permalink`` in vibesite.toml, as in Jekyll's _config.yml: posts (files in _posts/)
+    keep their old URLs; a style ending in .html publishes at the folder URL and writes a
+    redirect at the old .html file; a post's own permalink and slug win; pages are not posts."""
+    config = make_site({
+        "_posts/2014-07-16-hello-world.md": "# Hello\n\nText.\n",
+        "_posts/2015-03-01-own.md": "---\ntitle: Own\npermalink: /own-place/\n---\nText.\n",
+        "_posts/2015-03-02-named.md": "---\ntitle: Named\nslug: better-name\n---\nText.\n",
+        "blog/_posts/2016-01-05-deep.md": "# Deep\n\n[hello](/2014/07/16/hello-world.html)\n",
+        "about.md": "# About\n\nText.\n",
+        "old/page.md": "---\ntitle: Page\nurl: /old/page.html\n---\nText.\n",
+    }, permalink="date")
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == []
+    out = config.output_dir
+    for url in ("2014/07/16/hello-world/", "own-place/", "2015/03/02/better-name/",
+                "2016/01/05/deep/", "about/", "old/page/"):
+        assert (out / url / "index.html").is_file(), url
+    for old, new in (("2014/07/16/hello-world.html", "2014/07/16/hello-world/"),
+                     ("2015/03/02/better-name.html", "2015/03/02/better-name/"),
+                     ("old/page.html", "old/page/")):
+        assert (f'<meta http-equiv="refresh" content="0; url=https://example.org/{new}">'
+                in (out / old).read_text()), old
+    assert not (out / "own-place.html").exists() and not (out / "about.html").exists()
+    assert 'href="/2014/07/16/hello-world/"' in post_body(page(config, "2016/01/05/deep/"))
+
+
+def test_permalink_styles_and_placeholders() -> None:
+    date, post = datetime(2021, 2, 3, 9, 5), "_posts/2021-02-03-first-post.md"
+    assert permalink_path("date", post, date, ["News", "a b"]) == (
+        "/news/a-b/2021/02/03/first-post.html")
+    assert permalink_path("pretty", post, date, []) == "/2021/02/03/first-post/"
+    assert permalink_path("ordinal", post, date, []) == "/2021/034/first-post.html"
+    assert permalink_path("none", post, date, []) == "/first-post.html"
+    assert permalink_path("/:short_year/:i_month/:i_day/:hour:minute/:slug/", post, date, [],
+                          slug="renamed") == "/21/2/3/0905/renamed/"
+    assert [html_file(p) for p in ("/a/b.html", "/a/b/", "/a/index.html", "b.htm")] == [
+        "/a/b.html", "", "", "b.htm"]
 
 
 def test_jekyll_dated_urls_lead_to_the_post(make_site) -> None:

@@ -34,6 +34,9 @@ class Config:
     exclude: tuple[str, ...] = ("README.md", "CONTRIBUTING.md", "LICENSE.md")
     # Front matter keys whose names become tags (Hugo's custom taxonomies: add "series", ...)
     taxonomies: tuple[str, ...] = ("tags", "categories")
+    # Jekyll's site-wide permalink for posts (files in a _posts folder): a pattern such as
+    # "/:year/:month/:day/:title/", or a style (date, pretty, ordinal, none); "": /title/
+    permalink: str = ""
     per_page: int = 20
     # The order of the home page and of previous/next links: "date" (newest first) or "weight"
     # (front matter weight/order, smallest first; articles without one after them, newest first).

@@ -30,7 +30,15 @@ from vibesite.content.sections import (
 )
 from vibesite.content.slugs import slugify, tag_slug
 from vibesite.content.template_tags import convert, has_template_syntax
-from vibesite.content.urls import alias_list, path_id, permalink_id, redirects, slug_id
+from vibesite.content.urls import (
+    alias_list,
+    html_file,
+    is_jekyll_post,
+    path_id,
+    permalink_path,
+    redirects,
+    slug_id,
+)
 from vibesite.content.wikilinks import convert_wikilinks
 from vibesite.diagnostics import Diagnostics
 
@@ -133,6 +141,7 @@ class _Parser:
         self.now = datetime.now(UTC)
         self.refs: dict[str, SourceRefs] = {}  # source -> its links, for link_articles
         self.aliases: dict[str, tuple[list[str], int]] = {}  # source -> (old URLs, line)
+        self.old_urls: dict[str, str] = {}  # source -> the .html URL its permalink named
         self.sections = section_files(s.relpath for s in discovery.sources)
         self.source_paths = frozenset(s.relpath for s in discovery.sources)
         self.all_paths = sorted(self.source_paths | set(discovery.static_files))
@@ -239,15 +248,24 @@ class _Parser:
 
     def _url_id(self, source: SourceFile, fm: FrontMatter, zola_path: str,
                 date: datetime) -> str:
-        """The article's URL path: Jekyll ``permalink``, Hugo ``url``, Zola ``path``, a
-        ``slug`` (with ``/``: a path), else the file's folders and name."""
-        if permalink := self._text(source, fm, "permalink"):
+        """The article's URL path: Jekyll ``permalink`` (the page's, else the config's for a
+        post in ``_posts/``), Hugo ``url``, Zola ``path``, a ``slug`` (with ``/``: a path),
+        else the file's folders and name. A permalink or url naming an ``.html`` file is
+        published at its folder URL, and the file's URL becomes an old URL to redirect."""
+        permalink = self._text(source, fm, "permalink") or (
+            self.config.permalink if is_jekyll_post(source.relpath) else "")
+        if permalink:
             categories = fm.data.get("categories")
             names = [categories] if isinstance(categories, str) else categories or []
-            return permalink_id(permalink, source.relpath, date,
-                                [_clean(c) for c in names if _clean(c)]) or "index"
-        if url := self._text(source, fm, "url"):
-            return path_id(url) or "index"
+            path = permalink_path(permalink, source.relpath, date,
+                                  [_clean(c) for c in names if _clean(c)],
+                                  slug=self._text(source, fm, "slug").strip("/"))
+        else:
+            path = self._text(source, fm, "url")
+        if path:
+            if old := html_file(path):
+                self.old_urls[source.relpath] = old
+            return path_id(path) or "index"
         if zola_path:
             return "/".join(slugify(p) for p in zola_path.split("/"))
         slug = self._text(source, fm, "slug")
@@ -286,9 +304,11 @@ class _Parser:
             git.updated if git and dates.display(git.updated) != dates.display(date) else None,
         )
         slug = self._url_id(source, fm, zola_path, date)
-        if aliases := alias_list(data):
-            self.aliases[source.relpath] = (aliases, fm.line_of(
-                "aliases" if "aliases" in data else "redirect_from"))
+        aliases = alias_list(data) + ([old] if (old := self.old_urls.get(source.relpath)) else [])
+        if aliases:
+            key = next((k for k in ("aliases", "redirect_from", "permalink", "url") if k in data),
+                       "")
+            self.aliases[source.relpath] = (aliases, fm.line_of(key) if key else fm.first_line)
         words = len(rendered.text.split())
         if rendered.refs:
             self.refs[source.relpath] = SourceRefs(rendered.refs, fm.body_line)

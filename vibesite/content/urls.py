@@ -24,12 +24,14 @@ from vibesite.content.article import Article
 from vibesite.content.slugs import slugify
 from vibesite.diagnostics import Diagnostics
 
-_PLACEHOLDER = re.compile(r":(year|short_year|month|i_month|day|i_day|hour|minute|second|"
-                          r"title|slug|categories|name)\b")
-# Jekyll's built-in permalink styles
-_STYLES = {"date": "/:categories/:year/:month/:day/:title/", "pretty":
-           "/:categories/:year/:month/:day/:title/", "ordinal": "/:categories/:year/:y_day/:title/",
-           "none": "/:categories/:title/"}
+_PLACEHOLDER = re.compile(r":(year|short_year|month|i_month|day|i_day|y_day|hour|minute|"
+                          r"second|title|slug|categories|name|output_ext)\b")
+# Jekyll's built-in permalink styles (:output_ext is ".html": the page moves to a folder URL
+# and the .html URL gets a redirect)
+_STYLES = {"date": "/:categories/:year/:month/:day/:title:output_ext",
+           "pretty": "/:categories/:year/:month/:day/:title/",
+           "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+           "none": "/:categories/:title:output_ext"}
 
 
 def path_id(path: str) -> str:
@@ -38,19 +40,35 @@ def path_id(path: str) -> str:
     return "/".join(slugify(p) for p in path.split("/") if p and p != ".")
 
 
-def permalink_id(pattern: str, relpath: str, date: datetime, categories: Sequence[str]) -> str:
-    """Jekyll's ``permalink``: ``:year``, ``:month``, ``:title``... filled in, then path_id."""
-    stem = re.sub(r"^\d{4}-\d{1,2}-\d{1,2}-", "", PurePosixPath(relpath).stem)
+def permalink_path(pattern: str, relpath: str, date: datetime, categories: Sequence[str],
+                   slug: str = "") -> str:
+    """Jekyll's ``permalink`` (a pattern or a style name) with ``:year``, ``:month``,
+    ``:title``... filled in; ``slug`` (front matter) stands for the file name's title."""
+    stem = slug or re.sub(r"^\d{4}-\d{1,2}-\d{1,2}-", "", PurePosixPath(relpath).stem)
     values = {
         "year": f"{date.year:04d}", "short_year": f"{date.year % 100:02d}",
         "month": f"{date.month:02d}", "i_month": str(date.month),
-        "day": f"{date.day:02d}", "i_day": str(date.day), "hour": f"{date.hour:02d}",
+        "day": f"{date.day:02d}", "i_day": str(date.day),
+        "y_day": f"{date.timetuple().tm_yday:03d}", "hour": f"{date.hour:02d}",
         "minute": f"{date.minute:02d}", "second": f"{date.second:02d}",
-        "title": stem, "slug": stem, "name": stem,
+        "title": stem, "slug": stem, "name": stem, "output_ext": ".html",
         "categories": "/".join(slugify(c) for c in categories),
     }
     pattern = _STYLES.get(pattern, pattern)
-    return path_id(_PLACEHOLDER.sub(lambda m: values[m.group(1)], pattern))
+    return re.sub(r"/{2,}", "/", _PLACEHOLDER.sub(lambda m: values[m.group(1)], pattern))
+
+
+def html_file(path: str) -> str:
+    """``path`` if it names an ``.html`` file other than an ``index.html`` (a page vibesite
+    publishes at the folder URL, so the old file URL needs a redirect), else ""."""
+    name = PurePosixPath(path.strip()).name.lower()
+    real = name.endswith((".html", ".htm")) and name.split(".")[0] not in ("", "index")
+    return path.strip() if real else ""
+
+
+def is_jekyll_post(relpath: str) -> bool:
+    """A file in a ``_posts`` folder: what Jekyll's site-wide ``permalink`` applies to."""
+    return "_posts" in PurePosixPath(relpath).parts[:-1]
 
 
 def slug_id(folders: Sequence[str], slug: str) -> str:
