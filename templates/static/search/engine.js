@@ -22,7 +22,7 @@ import { STEMMER_MODULE, createTokenizer } from "./analysis.js";
 import { createLoader } from "./loader.js";
 import { completions, expansions, prefixPostings, typedPrefix } from "./lexicon.js";
 import {
-  bm25Scores, fuseResults, queryPairs, rankPositive,
+  bm25Scores, fuseTop, queryPairs, rankPositive,
 } from "./rank.js";
 import { nextTask, resultParts } from "./result-parts.js";
 
@@ -77,9 +77,8 @@ export function resultHref(sitePath, url, anchor, query) {
  *  has prefetched some; `lap(stage)` is told when the ranking and the hits are done. */
 export async function fusedHits(index, loader, lexical, semantic, limit, sitePath, query,
   { parts = resultParts(index, loader, query), lap = () => {} } = {}) {
-  const all = fuseResults(lexical, semantic, index.fusion, index.candidates,
-    index.semantic_floor ?? null);
-  const top = all.slice(0, limit);
+  const { top, total } = fuseTop(lexical, semantic, index.fusion, index.candidates,
+    index.semantic_floor ?? null, limit);
   lap("fused");
   await nextTask(); // asking for the doc and text shards takes a task of its own
   const found = await parts.parts(top.map((hit) => hit.doc));
@@ -100,7 +99,7 @@ export async function fusedHits(index, loader, lexical, semantic, limit, sitePat
       excerpt: html,
     };
   });
-  return { hits, total: all.length };
+  return { hits, total };
 }
 
 export function createEngine({ base, sitePath, vendor = new URL("search/vendor/", base).href,
