@@ -374,14 +374,17 @@ def main() -> None:
             f"{stat(1, 0, 50):.1f} / {stat(1, 0, 95):.1f} ms"),
     ]
     print(table(["measure", "value", "target", "verdict"], rows))
-    if passes[0][0][0][4] is None:
+    stages = list(dict.fromkeys(k for p in passes for r in p[0] + p[1] for k in (r[4] or {})))
+    if not stages:
         return  # a site built before engine state.timing
     print("\nWhen each stage of a query ended, ms from its start (engine state.timing; p50 of the "
           "50 queries, median over the passes; lexical and scored run side by side):")
-    def ends(which: int, stage: str) -> str:  # p50, median over the passes
-        return f"{med(float(np.median([r[4][stage] for r in p[which]])) for p in passes):.1f}"
+    def ends(which: int, stage: str) -> str:  # p50 of the queries that have it, over passes
+        ms = med(float(np.median([r[4][stage] for r in p[which] if stage in r[4]] or [0]))
+                 for p in passes)
+        return f"{ms:.1f}"
     print(table(["stage", "shards fetched", "all cached"],
-                [[stage, ends(0, stage), ends(1, stage)] for stage in passes[0][0][0][4]]))
+                [[stage, ends(0, stage), ends(1, stage)] for stage in stages]))
 
 
 if __name__ == "__main__":

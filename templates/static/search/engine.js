@@ -114,7 +114,9 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     downloadBytes: null, // of the manifest's model.download_bytes
     // the last search's stages, ms from its start to each one's end: query (the manifest and
     // the stemmer), lexical, scored (the worker's embedding and scoring, which runs beside the
-    // keyword part), semantic (both awaited), fused, hits (records and excerpts); set once it ends
+    // keyword part), prefetched (the keyword list's first records and excerpts, loaded while
+    // the query is scored), semantic (both awaited), fused, hits (records and excerpts); set
+    // once it ends
     timing: null,
   };
   const listeners = new Set();
@@ -256,7 +258,9 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     const parts = resultParts(index, loader, marks);
     // While the query is still scored, the shards and excerpts of the keyword list's first
     // `limit`: the fused list shows mostly those (bench/search_cost.py: 78% of its results).
-    if (ranking) parts.prefetch(lexical.slice(0, limit).map(({ doc }) => doc));
+    if (ranking) {
+      parts.prefetch(lexical.slice(0, limit).map(({ doc }) => doc)).then(() => lap("prefetched"));
+    }
     const semanticScored = ranking ? (await ranking).scores : null;
     lap("semantic");
     const answer = await fusedHits(index, loader, lexical, semanticScored, limit, sitePath, marks,

@@ -8,9 +8,10 @@
 //
 // In: the manifest, a loader (./loader.js) and the query {terms, stem} whose words the excerpts
 // mark (null: no excerpts, and no text shards fetched).
-// Out: resultParts(...) -> {prefetch(docs), parts(docs) -> a promise of [{record, anchor,
-// html}] in the order of `docs`} (record: {url, title, date, summary}; anchor and html: "" with
-// no query); nextTask() -> a promise resolved once the browser has run other tasks.
+// Out: resultParts(...) -> {prefetch(docs) -> a promise of their loading's end (never
+// rejected), parts(docs) -> a promise of [{record, anchor, html}] in the order of `docs`}
+// (record: {url, title, date, summary}; anchor and html: "" with no query); nextTask() -> a
+// promise resolved once the browser has run other tasks.
 
 import { excerpt } from "./excerpt.js";
 
@@ -40,12 +41,13 @@ export function resultParts(index, loader, query) {
     return promise;
   }
 
-  /** Start loading the parts of `docs`; a failure is forgotten, so parts() asks again. */
+  /** Start loading the parts of `docs`; a failure is forgotten, so parts() asks again. A
+   *  promise resolved once all have loaded or failed (it never rejects). */
   function prefetch(docs) {
-    for (const doc of docs) {
+    return Promise.all(docs.map((doc) => {
       const promise = part(doc);
-      promise.catch(() => { if (made.get(doc) === promise) made.delete(doc); });
-    }
+      return promise.catch(() => { if (made.get(doc) === promise) made.delete(doc); });
+    }));
   }
 
   function parts(docs) {
