@@ -38,8 +38,7 @@ test("parts() gives each doc's record and its excerpt, the shards read once", as
 test("prefetched docs need no request more, and give the same parts", async () => {
   const { loader, index, query, requests, names } = await setUp();
   const parts = resultParts(index, loader, query);
-  parts.prefetch([0, 1, 2]); // all in docs shard 0 and text shard 0
-  await new Promise((resolve) => { setTimeout(resolve, 20); });
+  await parts.prefetch([0, 1, 2]); // all in docs shard 0 and text shard 0
   assert.deepEqual(names(), [index.docs.files[0], index.text.files[0]].sort());
   const asked = requests.length;
   const found = await parts.parts([2, 0, 1]);
@@ -57,8 +56,7 @@ test("a failed prefetch is forgotten: parts() asks again, and gets the parts", a
   const fail = new Set(["search/docs/"]);
   const { loader, index, query, requests } = await setUp({ fail });
   const parts = resultParts(index, loader, query);
-  parts.prefetch([3]);
-  await new Promise((resolve) => { setTimeout(resolve, 20); });
+  assert.deepEqual(await parts.prefetch([3]), [undefined]); // failed, and never rejects
   fail.clear();
   const [found] = await parts.parts([3]);
   assert.equal(found.record.url, (await loader.docs(index, [3]))[0].url);
