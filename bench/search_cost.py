@@ -97,7 +97,7 @@ LATENCY_JS = """async (queries) => { const s = window.vibesiteSearch, out = [];
     performance.clearResourceTimings();
     const t = performance.now(), hits = await s.search(q, {limit: 8});
     out.push([performance.now() - t, s.state.embedMs, performance.getEntriesByType("resource")
-      .length, hits.some((h) => h.semanticRank)]);
+      .length, hits.some((h) => h.semanticRank), s.state.timing]);
   }
   return out; }"""
 
@@ -274,8 +274,9 @@ def lexical_only(browser: Any, server: Server, url: str, query: str) -> tuple[fl
     return ms, sum(n for r, n in server.take() if group(r)[0])
 
 
-def latency(browser: Any, url: str) -> tuple[list[list[float]], list[list[float]]]:
-    """[ms, embed ms, fetches, semantic used] per query of a fresh page after warm-up; again."""
+def latency(browser: Any, url: str) -> tuple[list[list[Any]], list[list[Any]]]:
+    """[ms, embed ms, fetches, semantic used, stage ends (engine state.timing)] per query of a
+    fresh page after warm-up; again."""
     context, page = new_page(browser)
     page.goto(url)
     # a typed query starts the model's download (focusing the box no longer does: issue 12)
@@ -373,6 +374,17 @@ def main() -> None:
             f"{stat(1, 0, 50):.1f} / {stat(1, 0, 95):.1f} ms"),
     ]
     print(table(["measure", "value", "target", "verdict"], rows))
+    stages = list(dict.fromkeys(k for p in passes for r in p[0] + p[1] for k in (r[4] or {})))
+    if not stages:
+        return  # a site built before engine state.timing
+    print("\nWhen each stage of a query ended, ms from its start (engine state.timing; p50 of the "
+          "50 queries, median over the passes; lexical and scored run side by side):")
+    def ends(which: int, stage: str) -> str:  # p50 of the queries that have it, over passes
+        ms = med(float(np.median([r[4][stage] for r in p[which] if stage in r[4]] or [0]))
+                 for p in passes)
+        return f"{ms:.1f}"
+    print(table(["stage", "shards fetched", "all cached"],
+                [[stage, ends(0, stage), ends(1, stage)] for stage in stages]))
 
 
 if __name__ == "__main__":

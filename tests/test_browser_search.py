@@ -397,6 +397,11 @@ def test_semantic_search_after_the_first_query_ranks_like_python(
         assert [(h["url"], h["lexicalRank"], h["semanticRank"], h["match"]) for h in js] == [
             (h.url, h.lexical_rank, h.semantic_rank, h.match) for h in py], query
         assert [h["score"] for h in js] == pytest.approx([h.score for h in py], rel=1e-12)
+    # The worker scored the last query beside the keyword part (ms from the search's start)
+    timing = page.evaluate("() => window.vibesiteSearch.state.timing")
+    assert {"lexical", "scored", "semantic", "fused", "hits"} <= set(timing), timing
+    assert timing["semantic"] >= max(timing["lexical"], timing["scored"]), timing
+    assert timing["hits"] >= timing["fused"] >= timing["semantic"], timing
     assert page.recorder.errors == []
 
 

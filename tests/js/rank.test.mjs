@@ -4,7 +4,7 @@ import { test } from "node:test";
 
 import {
   bm25Idf, bm25Scores, bm25Term, byScoreThenDoc, proximityTf, queryPairs,
-  fuseResults, rankAll, rankPositive,
+  bestPositions, fuseResults, fuseTop, rankAll, rankPositive,
 } from "../../templates/static/search/rank.js";
 import { assertClose, fixture } from "./helpers.mjs";
 
@@ -99,6 +99,40 @@ test("fuseResults() is Python's fusion.fuse: same docs, order, scores and ranks"
     assert.deepEqual(got.map(({ doc, score, lexicalRank, semanticRank }) => [doc, score,
       lexicalRank, semanticRank]), fused, JSON.stringify({ lexical, semantic, fusion, floor }));
   }
+});
+
+test("bestPositions() keeps what a full sort puts first, ties by position", () => {
+  let seed = 7;
+  const random = () => { seed = (seed * 48271) % 2147483647; return seed / 2147483647; };
+  const sorted = (scores) => Array.from(scores, (score, doc) => ({ doc, score }))
+    .sort(byScoreThenDoc).map(({ doc }) => doc);
+  for (let round = 0; round < 200; round++) {
+    const n = Math.floor(random() * 300);
+    // few distinct values: many ties; some rounds ascending, the selection's worst case
+    const scores = Float64Array.from({ length: n }, (_, i) => (round % 5 === 0 ? i
+      : Math.floor(random() * 8) - (random() < 0.05 ? Infinity : 0)));
+    for (const limit of [0, 1, 3, 100, n, n + 5]) {
+      assert.deepEqual(bestPositions(scores, limit), sorted(scores).slice(0, limit),
+        `round ${round}, limit ${limit}`);
+    }
+  }
+  assert.equal(bestPositions([1, Number.NaN, 2], 2), null);
+  assert.deepEqual(rankAll([1, Number.NaN, 2], 3).length, 3); // NaN: the full sort's order
+});
+
+test("fuseTop() is the first `limit` of fuseResults() and their number", () => {
+  for (const { lexical, semantic, fusion, candidates, floor } of expected.fuse) {
+    const args = [lexical.map(([doc, score]) => ({ doc, score })),
+      semantic && { best: Float64Array.from(semantic[0]), semantic: Float64Array.from(semantic[1]) },
+      fusion, candidates, floor];
+    const all = fuseResults(...args);
+    for (const limit of [0, 1, 2, 5, all.length + 1]) {
+      assert.deepEqual(fuseTop(...args, limit), { top: all.slice(0, limit), total: all.length });
+    }
+  }
+  // keyword results alone: tied parts keep BM25's order, which puts the lower doc first
+  const tied = [{ doc: 9, score: 2 }, { doc: 2, score: 1 }, { doc: 5, score: 1 }];
+  assert.deepEqual(fuseTop(tied, null, { alpha: 0.4 }, 10, null, 2).top.map((h) => h.doc), [9, 2]);
 });
 
 test("fuseResults() without semantic scores ranks keyword matches by BM25 over the best", () => {

@@ -11,7 +11,7 @@
 // - model() -> {loading, downloadBytes} or null: what loading the semantic model would fetch;
 // - load() starts loading the semantic model (once); `ready` resolves true once semantic search
 //   is on, false if it cannot be (never rejects); `state` is live: {manifest, semantic, error,
-//   loadMs, embedMs, downloaded, downloadBytes}; every listener is called when the semantic
+//   loadMs, embedMs, downloaded, downloadBytes, timing}; every listener is called when the semantic
 //   state changes, every `progress` listener as the model's bytes arrive.
 // lexicalRanking and fusedHits are the steps of a search, on their own (the semantic scores
 // come from ./encoder.js: codes.js semanticScores).
@@ -19,23 +19,17 @@
 // semantic model starts loading.
 
 import { STEMMER_MODULE, createTokenizer } from "./analysis.js";
-import { excerpt } from "./excerpt.js";
 import { createLoader } from "./loader.js";
 import { completions, expansions, prefixPostings, typedPrefix } from "./lexicon.js";
 import {
-  bm25Scores, fuseResults, queryPairs, rankPositive,
+  bm25Scores, fuseTop, queryPairs, rankPositive,
 } from "./rank.js";
+import { nextTask, resultParts } from "./result-parts.js";
 
 // A search's work is split into tasks a few tens of ms long at most on a phone (Lighthouse's
 // Total Blocking Time counts every task over 50 ms): decoding the keyword shards, ranking,
-// asking for the results' doc and text shards (about 20 fetches for ten), and the excerpts.
-// Excerpts made in one task at most: each reads a whole article's text (up to 20,000
-// characters); 20 of them in a row were a long task that kept the page from answering.
-const EXCERPTS_PER_TASK = 3;
-
-/** Let the browser run other tasks (input, paint) before going on. */
-const nextTask = () => (globalThis.scheduler?.yield ? globalThis.scheduler.yield()
-  : new Promise((resolve) => { setTimeout(resolve, 0); }));
+// asking for the results' doc and text shards (about 20 fetches for ten), and each excerpt
+// (./result-parts.js).
 
 /** BM25 (with phrase and proximity) ranking of every doc holding one of the query's stemmed
  *  terms (in order, with repeats), best first, {ranked: [{doc, score}], expanded}. With
@@ -79,28 +73,24 @@ export function resultHref(sitePath, url, anchor, query) {
  *  semantic_floor left out), with their doc records and excerpts, and the total:
  *  {hits: [{url, href, title, date, summary, score, lexicalRank, semanticRank, match, anchor,
  *  excerpt}], total}. `query` is {text, terms, stem}: what to mark (Python: SiteSearch.results);
- *  null: no excerpts (anchor and excerpt ""). */
-export async function fusedHits(index, loader, lexical, semantic, limit, sitePath, query) {
-  const all = fuseResults(lexical, semantic, index.fusion, index.candidates,
-    index.semantic_floor ?? null);
-  const top = all.slice(0, limit);
-  const indices = top.map((hit) => hit.doc);
+ *  null: no excerpts (anchor and excerpt ""). `parts`: the search's ./result-parts.js, when it
+ *  has prefetched some; `lap(stage)` is told when the ranking and the hits are done. */
+export async function fusedHits(index, loader, lexical, semantic, limit, sitePath, query,
+  { parts = resultParts(index, loader, query), lap = () => {} } = {}) {
+  const { top, total } = fuseTop(lexical, semantic, index.fusion, index.candidates,
+    index.semantic_floor ?? null, limit);
+  lap("fused");
   await nextTask(); // asking for the doc and text shards takes a task of its own
-  const [docs, texts] = await Promise.all([loader.docs(index, indices),
-    query ? loader.texts(index, indices) : null]);
-  const excerpts = [];
-  for (let i = 0; i < top.length; i++) {
-    if (i && i % EXCERPTS_PER_TASK === 0) await nextTask();
-    excerpts.push(query ? excerpt(texts[i], query.terms, query.stem) : { anchor: "", html: "" });
-  }
+  const found = await parts.parts(top.map((hit) => hit.doc));
+  lap("hits");
   const hits = top.map((hit, i) => {
-    const { anchor, html } = excerpts[i];
+    const { record, anchor, html } = found[i];
     return {
-      url: docs[i].url,
-      href: resultHref(sitePath, docs[i].url, anchor, query?.text),
-      title: docs[i].title,
-      date: docs[i].date,
-      summary: docs[i].summary,
+      url: record.url,
+      href: resultHref(sitePath, record.url, anchor, query?.text),
+      title: record.title,
+      date: record.date,
+      summary: record.summary,
       score: hit.score,
       lexicalRank: hit.lexicalRank,
       semanticRank: hit.semanticRank,
@@ -109,7 +99,7 @@ export async function fusedHits(index, loader, lexical, semantic, limit, sitePat
       excerpt: html,
     };
   });
-  return { hits, total: all.length };
+  return { hits, total };
 }
 
 export function createEngine({ base, sitePath, vendor = new URL("search/vendor/", base).href,
@@ -122,6 +112,12 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     embedMs: null, // time of the last query embedding
     downloaded: 0, // bytes of the model, tokenizer, runtime and vectors fetched so far
     downloadBytes: null, // of the manifest's model.download_bytes
+    // the last search's stages, ms from its start to each one's end: query (the manifest and
+    // the stemmer), lexical, scored (the worker's embedding and scoring, which runs beside the
+    // keyword part), prefetched (the keyword list's first records and excerpts, loaded while
+    // the query is scored), semantic (both awaited), fused, hits (records and excerpts); set
+    // once it ends
+    timing: null,
   };
   const listeners = new Set();
   const progress = new Set(); // called as the model's bytes arrive (not a change of state)
@@ -242,18 +238,35 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     limit = 10, semantic = true, excerpts = true, prefix = false,
   } = {}) {
     if (!String(query).trim()) return { hits: [], total: 0 };
+    const started = performance.now();
+    const timing = {}; // ms from the start of this search to the end of each stage
+    const lap = (stage) => { timing[stage] = performance.now() - started; };
     // the stemmer loads while the manifest comes: one round trip less before the first list
     const [index, terms] = await Promise.all([loader.manifest(), tokenize(query)]);
     if (index.count === 0) return { hits: [], total: 0 };
     const typed = prefix && terms.length ? typedPrefix(query, index.lexical.prefix.min_chars)
       : null;
     const stem = await tokenize.stemmer();
-    const { lexical, marked } = await keywordPart(index, terms, typed, stem);
+    lap("query");
     const model = semantic && state.semantic === "ready" ? semanticPromise : null;
-    let semanticScored = null;
-    if (model) semanticScored = (await (await model).rank(String(query))).scores;
-    return fusedHits(index, loader, lexical, semanticScored, limit, sitePath,
-      excerpts ? { text: String(query), terms: marked, stem } : null);
+    // the worker embeds and scores the query while the keyword shards load and are ranked
+    const ranking = model ? model.then((loaded) => loaded.rank(String(query))) : null;
+    ranking?.then(() => lap("scored"), () => {}); // a failure is thrown where it is awaited
+    const { lexical, marked } = await keywordPart(index, terms, typed, stem);
+    lap("lexical");
+    const marks = excerpts ? { text: String(query), terms: marked, stem } : null;
+    const parts = resultParts(index, loader, marks);
+    // While the query is still scored, the shards and excerpts of the keyword list's first
+    // `limit`: the fused list shows mostly those (bench/search_cost.py: 78% of its results).
+    if (ranking) {
+      parts.prefetch(lexical.slice(0, limit).map(({ doc }) => doc)).then(() => lap("prefetched"));
+    }
+    const semanticScored = ranking ? (await ranking).scores : null;
+    lap("semantic");
+    const answer = await fusedHits(index, loader, lexical, semanticScored, limit, sitePath, marks,
+      { parts, lap });
+    state.timing = timing;
+    return answer;
   }
 
   /** The best `limit` hits of `results`. */

@@ -7,7 +7,8 @@
 // Out: BM25 scores with the phrase and proximity part (a Map doc -> score); rankings [{doc,
 // score}], best first, ties broken by the lower doc number; the full result list of a search
 // (fuseResults: the keyword and semantic scores combined, semantic-only docs under the floor
-// left out) [{doc, score, lexicalRank, semanticRank}].
+// left out) [{doc, score, lexicalRank, semanticRank}], or its first few and the total
+// (fuseTop).
 
 /** Sort order of every ranking: score descending, then doc ascending. */
 export const byScoreThenDoc = (a, b) => (b.score - a.score) || (a.doc - b.doc);
@@ -100,15 +101,40 @@ export function rankPositive(scores, limit) {
   return ranked.slice(0, limit);
 }
 
+/** The positions of the `limit` best of `scores` (score descending, then position ascending),
+ *  best first: what sorting them all by byScoreThenDoc gives first, without sorting them all
+ *  (10,000 docs: 5 ms a query to sort in the worker, on the critical path). Scores are read in
+ *  position order, so a score equal to one kept never displaces it. null if a score is NaN
+ *  (the sort's own order is then the reference). */
+export function bestPositions(scores, limit) {
+  const keep = Math.max(0, Math.min(limit, scores.length));
+  const top = []; // positions, best first
+  if (!keep) return top;
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i];
+    if (Number.isNaN(score)) return null;
+    if (top.length === keep) {
+      if (!(score > scores[top[keep - 1]])) continue;
+      top.pop();
+    }
+    let at = top.length;
+    while (at > 0 && score > scores[top[at - 1]]) at--;
+    top.splice(at, 0, i);
+  }
+  return top;
+}
+
 /** Every doc of a per-doc score array, best first, the first `limit`
  *  (Python: query.rank_array). */
 export function rankAll(scores, limit) {
+  const best = bestPositions(scores, limit);
+  if (best) return best.map((doc) => ({ doc, score: scores[doc] }));
   const ranked = Array.from(scores, (score, doc) => ({ doc, score }));
   ranked.sort(byScoreThenDoc);
   return ranked.slice(0, limit);
 }
 
-/** Every result of a search (Python: SiteSearch.results), best first:
+/** Every result of a search (Python: SiteSearch.results), in doc order, unranked:
  *  [{doc, score, lexicalRank, semanticRank}]. `lexicalAll`: every keyword match [{doc, score}]
  *  in BM25 order; its part is score / the best score. `semantic`: null (keyword results alone,
  *  ranked by that part) or codes.js docScores {best, semantic} (with `top`, the first
@@ -118,14 +144,14 @@ export function rankAll(scores, limit) {
  *  `floor` (null: no floor).
  *  `lexicalRank`: the rank among the keyword matches; `semanticRank`: among the first
  *  `candidates` by semantic score, else null. */
-export function fuseResults(lexicalAll, semantic, fusion, candidates, floor) {
+function fusedEntries(lexicalAll, semantic, fusion, candidates, floor) {
   const top = lexicalAll.length ? lexicalAll[0].score : 1;
   const lexical = new Map(lexicalAll.map(({ doc, score }, i) => [doc,
     { part: score / top, rank: i + 1 }]));
   if (!semantic) {
     return lexicalAll.map(({ doc }) => ({
       doc, score: lexical.get(doc).part, lexicalRank: lexical.get(doc).rank, semanticRank: null,
-    })).sort(byScoreThenDoc);
+    })).sort((a, b) => a.doc - b.doc);
   }
   const first = semantic.top ?? rankAll(semantic.semantic, candidates).map(({ doc }) => doc);
   const semanticRank = new Map(Array.from(first, (doc, i) => [doc, i + 1]));
@@ -143,5 +169,19 @@ export function fuseResults(lexicalAll, semantic, fusion, candidates, floor) {
       semanticRank: semanticRank.get(doc) ?? null,
     });
   }
-  return results.sort(byScoreThenDoc);
+  return results;
+}
+
+/** Every result of a search, best first (fusedEntries ranked; Python: SiteSearch.results). */
+export function fuseResults(lexicalAll, semantic, fusion, candidates, floor) {
+  return fusedEntries(lexicalAll, semantic, fusion, candidates, floor).sort(byScoreThenDoc);
+}
+
+/** The first `limit` of fuseResults and how many there are, {top, total}, without ranking
+ *  them all. */
+export function fuseTop(lexicalAll, semantic, fusion, candidates, floor, limit) {
+  const all = fusedEntries(lexicalAll, semantic, fusion, candidates, floor);
+  const best = bestPositions(all.map(({ score }) => score), limit); // all is in doc order
+  const top = best ? best.map((at) => all[at]) : all.sort(byScoreThenDoc).slice(0, limit);
+  return { top, total: all.length };
 }
