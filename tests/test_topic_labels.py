@@ -1,0 +1,83 @@
+"""Topic labels a reader can tell apart: no two topics share a label, in a level or across the
+two; config names win; records with almost no prose are told apart by their title words."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vibesite.topics.distinct import distinct_labels, label_key
+
+ACQUISITION = [  # a broad area about buying
+    "Acquisition services and contracting officers",
+    "Contracting officers buy services through acquisition vehicles",
+    "Acquisition services help agencies write contracts",
+    "A contracting officer signs acquisition contracts",
+]
+SCHEDULES = [  # a fine topic elsewhere about the same, with words of its own
+    "Acquisition services: the schedules program",
+    "The schedules program lists vendors of acquisition services",
+    "Vendors join the schedules program for acquisition services",
+    "Acquisition services buy from schedules program vendors",
+]
+LOGOS_A = ["GSA logo", "GSA seal", "GSA logo in white", "GSA star mark"]
+LOGOS_B = ["NASA logo", "NASA meatball", "NASA logo in blue", "NASA worm"]
+SAME = ["Weekly notes", "Weekly notes", "Weekly notes", "Weekly notes"]
+
+
+def _texts(*groups: list[str]) -> tuple[list[str], list[np.ndarray]]:
+    texts, members, start = [], [], 0
+    for group in groups:
+        texts += group
+        members.append(np.arange(start, start + len(group)))
+        start += len(group)
+    return texts, members
+
+
+def test_a_fine_topic_is_told_apart_from_a_broad_one_of_another_area() -> None:
+    texts, members = _texts(ACQUISITION, SCHEDULES)
+    labels = distinct_labels(texts, ["Acquisition Services"] * 2, members, broad=[True, False],
+                             fixed=[False, False])
+    assert labels == ["Acquisition Services", "Acquisition Services: vendors"]
+
+
+def test_records_without_prose_are_told_apart_by_their_title_words() -> None:
+    # a broad "Sources" holding two fine "Sources" (logo records: a title and nothing else)
+    texts, members = _texts(LOGOS_A, LOGOS_B)
+    members.append(np.arange(8))
+    labels = distinct_labels(texts, ["Sources"] * 3, members, broad=[False, False, True],
+                             fixed=[False] * 3)
+    assert labels == ["Sources: GSA", "Sources: NASA", "Sources"]
+    assert len({label_key(x) for x in labels}) == 3
+
+
+def test_topics_of_one_level_all_get_a_qualifier_and_stay_within_four_words() -> None:
+    texts, members = _texts(LOGOS_A, LOGOS_B)
+    labels = distinct_labels(texts, ["Logos and seals"] * 2, members, broad=[False, False],
+                             fixed=[False, False])
+    assert labels == ["Logos and seals: GSA", "Logos and seals: NASA"]
+    labels = distinct_labels(texts, ["Media: logos and seals"] * 2, members,
+                             broad=[False, False], fixed=[False, False])
+    assert labels == ["Media: GSA", "Media: NASA"]  # "Media: logos and seals and GSA" is long
+    for label in labels:
+        assert 1 <= len(label.split()) <= 4
+
+
+def test_config_names_win_and_two_alike_are_kept() -> None:
+    texts, members = _texts(LOGOS_A, LOGOS_B)
+    # a config name equal to an automatic label: the automatic one is told apart
+    assert distinct_labels(texts, ["Logos", "logos"], members, broad=[False, False],
+                           fixed=[False, True]) == ["Logos: GSA", "logos"]
+    # two config names alike: the user's choice (topics.checks warns)
+    assert distinct_labels(texts, ["Logos", "Logos"], members, broad=[False, False],
+                           fixed=[True, True]) == ["Logos", "Logos"]
+
+
+def test_a_number_only_when_nothing_tells_them_apart() -> None:
+    texts, members = _texts(SAME, SAME, SAME)
+    labels = distinct_labels(texts, ["Notes"] * 3, members, broad=[False] * 3, fixed=[False] * 3)
+    assert labels == ["Notes", "Notes (2)", "Notes (3)"]
+    # a qualified label never takes the label of a third topic
+    texts, members = _texts(LOGOS_A, LOGOS_B, SAME)
+    labels = distinct_labels(texts, ["Sources", "Sources", "Sources: GSA"], members,
+                             broad=[False] * 3, fixed=[False] * 3)
+    assert len({label_key(x) for x in labels}) == 3 and labels[2] == "Sources: GSA"
