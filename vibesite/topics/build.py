@@ -249,11 +249,13 @@ def _told_apart(fine: list[Topic], broad: list[Topic], texts: Sequence[str],
                 ) -> tuple[list[Topic], list[Topic]]:
     """The topics with labels no two of them share (topics.distinct), either level."""
     every = [*fine, *broad]
+    at = {t.slug: len(fine) + b for b, t in enumerate(broad)}
     labels = distinct_labels(
         texts, [t.name for t in every],
         [np.array([index[a] for a in t.member_ids[:NAME_SAMPLE]]) for t in every],
         broad=[t.level == 1 for t in every],
-        fixed=[t.seeded or bool(renames.get(t.slug)) for t in every])
+        fixed=[t.seeded or bool(renames.get(t.slug)) for t in every],
+        terms=[t.keywords for t in every], parents=[at.get(t.parent, -1) for t in every])
     told = [replace(t, name=label) for t, label in zip(every, labels, strict=True)]
     return told[:len(fine)], told[len(fine):]
 

@@ -88,7 +88,7 @@ class TopicName:
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS | _FILLER | {"ca", "wo", "isn", "doesn", "didn"})
@@ -148,7 +148,7 @@ def _runs(text: str) -> tuple[tuple[str, ...], ...]:
 def _terms(runs: Sequence[Sequence[str]]) -> list[str]:
     """Lower-case words and two/three-word phrases of adjacent non-stop words (each is
     counted by its stems, so "split window" and "split windows" are one term)."""
-    stop = _stop_words()
+    stop = stop_words()
     out: list[str] = []
     for run in runs:
         low = [w.lower() for w in run]
@@ -399,12 +399,16 @@ def _lead_labels(named: list[tuple[list[str], list[tuple[str, float]]]],
         if not lead:
             out.append(TopicName(_label(terms, surface), tuple(terms)))
             continue
-        shown = " and ".join(_group_display(g, surface) for g in lead)
+        names = [_group_display(g, surface) for g in lead]
+        shown = " and ".join(names)
+        if len(shown.split()) > MAX_WORDS:  # two long names: the shorter one
+            shown = min(names, key=lambda x: len(x.split()))
         if shared[tuple(lead)] > 1:
             used = taken.setdefault(tuple(lead), set())
             near = [vectors[_words(g)] for g in lead if _words(g) in vectors]
             other = [t for t in terms + [t for t, _ in top]
-                     if not _redundant(t, [*(_words(g) for g in lead), *used])
+                     if len(shown.split()) + len(t.split()) <= MAX_WORDS
+                     and not _redundant(t, [*(_words(g) for g in lead), *used])
                      and stems(t) not in group_stems
                      and not any(float(vectors[t] @ v) > REDUNDANT for v in near
                                  if t in vectors)]
