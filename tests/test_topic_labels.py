@@ -3,13 +3,16 @@ two; config names win; records with almost no prose are told apart by their titl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from _sitebuild import FakeEmbedder, build_quiet, write_files
+from test_topic_map import VOCAB
+from test_topic_map import corpus as eight_folders
 from test_topic_pages import corpus, topics_data
 
-from vibesite.config import load_config
+from vibesite.config import Config, load_config
 from vibesite.topics.distinct import distinct_labels, label_key
 
 ACQUISITION = [  # a broad area about buying
@@ -141,3 +144,16 @@ def test_built_site_config_names_win_and_two_alike_are_warned(
     names = {t["slug"]: t["name"] for t in topics_data(config)["topics"]}
     assert names == {"git": "Python", "python": "Python: pandas import", "vim": "Editors",
                      "postgres": "editors"}
+
+
+def test_built_site_no_broad_topic_shares_a_label_with_a_fine_one(
+        make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
+    # eight folders, one fine topic each; half the articles of the broad topic holding "bikes"
+    # are in bikes/, so it was "Bikes" too: it takes its next fine topic's name
+    config = make_site(eight_folders())
+    build_quiet(config, fake_embedder)
+    data = topics_data(config)
+    fine = sorted(t["name"] for t in data["topics"])
+    assert fine == sorted(folder.title() for folder in VOCAB)
+    assert [b["name"] for b in data["broad"]] == [
+        "Garden and Postgres", "Bikes and Python", "Bread and Git"]
