@@ -12,7 +12,8 @@ SITE is a built site's output folder (it holds ``topics.json``), optionally writ
 
 Prints per site the fine and broad topics, how many labels two or more topics share (fine
 with fine, broad with broad, a fine one with a broad one; letter case ignored), every shared
-label with its topics, the labels longer than four words, and those that end in a number.
+label with its topics, the labels longer than four words, those that end in a number, and the
+pairs of map labels of one level that overlap.
 """
 
 from __future__ import annotations
@@ -20,9 +21,16 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from vibesite.site.map_svg import label_overlaps  # noqa: E402
 
 MAX_WORDS = 4
 
@@ -59,10 +67,13 @@ def report(name: str, site: Path) -> dict[str, int]:
     long = [x for x in labels if len(x.replace(":", " ").split()) > MAX_WORDS]
     numbered = [x for x in labels if re.search(r"\d\)?$", x)]
     fine = sum(t[0] == 2 for t in topics)
+    page = site / "map" / "index.html"
+    svg = re.search(r"<svg\b.*?</svg>", page.read_text(encoding="utf-8"), re.S)
+    overlaps = label_overlaps(svg.group(0)) if svg else {}
     print(f"{name}: {fine} fine, {len(topics) - fine} broad topics; labels shared "
           f"fine/fine {counts['fine-fine']}, broad/broad {counts['broad-broad']}, "
           f"fine/broad {counts['fine-broad']}; over {MAX_WORDS} words {len(long)}, "
-          f"ending in a number {len(numbered)}")
+          f"ending in a number {len(numbered)}; map label overlaps per level {overlaps}")
     for key, holders in found:
         print(f"  '{key}': " + ", ".join(f"{'broad' if lv == 1 else 'fine'} {slug}"
                                          + (f" (in {p})" if p else "")
