@@ -16,7 +16,7 @@ Out: per topic a ``TopicName``: the label and the lower-case terms that make its
 4. when at least FOLDER_SHARE of a topic's articles share a folder or a tag, and the topic
    holds it at least GROUP_LIFT times as often as the whole site does, its name (a folder's
    last part) leads the label; topics that share one get the best other term after it
-   ("Rails: migrations");
+   ("Rails: migrations"), or that term alone where both make more than MAX_WORDS words;
 5. words are shown as the prose most often writes them ("PostgreSQL", "JavaScript").
 """
 
@@ -407,13 +407,14 @@ def _lead_labels(named: list[tuple[list[str], list[tuple[str, float]]]],
             used = taken.setdefault(tuple(lead), set())
             near = [vectors[_words(g)] for g in lead if _words(g) in vectors]
             other = [t for t in terms + [t for t, _ in top]
-                     if len(shown.split()) + len(t.split()) <= MAX_WORDS
-                     and not _redundant(t, [*(_words(g) for g in lead), *used])
+                     if not _redundant(t, [*(_words(g) for g in lead), *used])
                      and stems(t) not in group_stems
                      and not any(float(vectors[t] @ v) > REDUNDANT for v in near
                                  if t in vectors)]
             if other:
                 used.add(other[0])
                 shown = f"{shown}: {display(other[0], surface, first=False)}"
+                if len(shown.split()) > MAX_WORDS:  # "How We Work: operations team"
+                    shown = display(other[0], surface)
         out.append(TopicName(shown, tuple(terms)))
     return out
