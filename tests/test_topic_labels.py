@@ -57,6 +57,12 @@ def test_a_broad_topic_named_as_its_own_fine_topic_takes_its_next_one_too() -> N
                              broad=[False, False, True, True], fixed=[False] * 4,
                              parents=[2, 2, -1, -1])
     assert labels == ["Logos", "NASA", "Logos and NASA", "Seals"]
+    # a label of one term before the first term of a longer one (18F's "Open Source")
+    labels = distinct_labels(texts, ["Open Source", "Join and Presidential Innovation",
+                                     "Hackathons", "Open Source"], members,
+                             broad=[False, False, False, True], fixed=[False] * 4,
+                             parents=[3, 3, 3, -1])
+    assert labels[3] == "Open Source and Hackathons" and labels[0] == "Open Source"
 
 
 def test_records_without_prose_are_told_apart_by_their_title_words() -> None:

@@ -8,8 +8,9 @@ whether it is broad (level 1), its most central articles (indices into the prose
 user's choice (topics.checks warns).
 
 Where labels collide:
-0. a broad topic that shares its label with one of its own fine topics takes the first term
-   of its largest other fine topic too ("Bikes and Stars"), where that fits;
+0. a broad topic that shares its label with one of its own fine topics takes the label of
+   another of them too ("Bikes and Stars"): the largest of one term, else the first term of
+   the largest, where that fits;
 1. a config name keeps its label, else the one broad topic among them does, else none does;
 2. each other topic gets a qualifier after its label ("Sources: logo"): a term of its own
    name (``TopicName.terms``), else of its articles, that tells them from the articles of
@@ -87,17 +88,21 @@ def distinct_labels(
 
 def _widened(b: int, key: str, out: list[str], parents: Sequence[int], broad: Sequence[bool],
              fixed: Sequence[bool], taken: set[str]) -> bool:
-    """A broad topic that shares its label with one of its own fine topics takes the first
-    term of its largest other fine topic too ("Bikes and Stars"), where that fits in
-    MAX_WORDS words: the fine topic keeps the label. Whether ``out[b]`` changed."""
+    """A broad topic that shares its label with one of its own fine topics takes the label of
+    its largest other fine topic of one term, else the first term of its largest other one,
+    too ("Bikes and Stars"), where that fits in MAX_WORDS words: the fine topic keeps the
+    label. Whether ``out[b]`` changed."""
     if not broad[b] or fixed[b]:
         return False
     children = [f for f, p in enumerate(parents) if p == b]
     if not any(label_key(out[f]) == key for f in children):
         return False
     mine = set(stems(out[b]))
-    for f in children:
-        head = out[f].partition(": ")[0].split(" and ")[0]
+    # a label of one term first ("Hackathons" before the "Join" of "Join and Presidential
+    # Innovation"), each the largest first
+    plain = [(f, out[f]) for f in children if ": " not in out[f] and " and " not in out[f]]
+    heads = [(f, out[f].partition(": ")[0].split(" and ")[0]) for f in children]
+    for f, head in plain + heads:
         wider = f"{out[b]} and {head}"
         if (label_key(out[f]) != key and not fixed[f] and len(wider.split()) <= MAX_WORDS
                 and not set(stems(head)) & mine and label_key(wider) not in taken):
