@@ -28,6 +28,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from topic_labels import shared  # noqa: E402
+
 from vibesite.embeddings.phrases import phrase_encoder  # noqa: E402
 from vibesite.embeddings.store import EmbeddingStore  # noqa: E402
 from vibesite.topics.build import Topics, build_topics  # noqa: E402
@@ -346,6 +348,10 @@ def acceptance(docs: list[Doc], vecs: np.ndarray, topics: Topics, seconds: float
     print(f"map trustworthiness@10{of}: {tw:.3f} (goal >= 0.90)")
     svg = render_map_svg(topics, {d.id: d.title for d in docs}, {a: f"/{a}/" for a in ids})
     print(f"label overlaps per level: {label_overlaps(svg)} (goal 0)")
+    counts, found = shared([(t.level, t.name, t.slug, t.parent)
+                            for t in (*topics.broad, *topics.topics)])
+    print("labels two topics share: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+          + " (goal 0)" + "".join(f"; '{key}'" for key, _ in found))
     broad_px = placed_sizes(svg)[1] * PHONE_MAP_PX / 1200
     print(f"broad labels on a 375-px phone before any zoom: {broad_px:.1f} px (goal >= 11)")
     store = EmbeddingStore(Path(":memory:"))

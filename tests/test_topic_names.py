@@ -98,6 +98,19 @@ def test_topics_sharing_a_folder_are_told_apart() -> None:
     assert names[1].label.startswith("Notes: split window")
 
 
+def test_a_long_folder_name_and_its_term_give_way_to_the_term_alone() -> None:
+    # "How We Work: interactive rebase" would be five words; labels have at most four
+    classes = [*CLASSES[:2], np.arange(8, 20)]
+    names = name_topics(GIT + VIM + OTHER * 2, classes,
+                        groups=[("how-we-work/",)] * 8 + [()] * 12)
+    assert [n.label for n in names[:2]] == ["Interactive rebase", "Split window"]
+    # two folders that name a broad topic together: the shorter name where both are long
+    names = name_topics(GIT + VIM + OTHER * 2, [np.arange(8), np.arange(8, 20)], pairs=True,
+                        groups=[("communication-tools-and-practices/",)] * 3
+                        + [("design/",)] * 3 + [()] * 14)
+    assert names[0].label == "Design"
+
+
 def test_embedding_closeness_reorders_candidates_and_terms_can_be_kept() -> None:
     texts = GIT + VIM + OTHER
     calls: list[list[str]] = []

@@ -7,7 +7,8 @@ topics.naming, map positions in topics.projection. Here:
 
 - slugs pass to the successor cluster holding most of a previous topic's surviving members
   (previous topics come from the store), so adding an article never renames other topics;
-- names come from topics.naming (prose words and phrases, a shared folder or tag);
+- names come from topics.naming (prose words and phrases, a shared folder or tag), and
+  topics.distinct tells apart those that share one, within a level and across the two;
 - seeded topics (from the config) list the articles near the centroid of their examples.
 """
 
@@ -23,12 +24,13 @@ import numpy as np
 from vibesite.content.slugs import topic_slug, unique_slug
 from vibesite.embeddings.store import StoredTopic
 from vibesite.topics.cluster import cluster, unit
+from vibesite.topics.distinct import distinct_labels
 from vibesite.topics.layout_job import MapLayout
 from vibesite.topics.levels import broad_groups
 from vibesite.topics.naming import Encoder, name_topics
 from vibesite.topics.projection import project_2d
 
-VERSION = 3  # bump when the topics built from the same inputs change (memo key)
+VERSION = 4  # bump when the topics built from the same inputs change (memo key)
 MIN_ARTICLES = 8  # smaller sites get no automatic topics
 NAME_SAMPLE = 60  # most central articles per topic that name it
 BROAD_SAMPLE = 12  # most central articles of each fine topic that name its broad topic
@@ -227,6 +229,7 @@ def build_topics(
         x, id_arr, ranked[:len(groups)], all_centres[:len(groups)], texts, tags, encode,
         [p for p in previous if p.level == 1], used, renames)
     topics = [replace(t, parent=parent_of.get(c, "")) for c, t in enumerate(topics)]
+    topics, broad = _told_apart(topics, broad, texts, index, renames)
     topic_of = {a: t.slug for t in topics if not t.seeded for a in t.member_ids}
     if layout is not None and layout.ids != tuple(id_arr):
         raise ValueError("the map layout was started for other articles")
@@ -239,6 +242,22 @@ def build_topics(
         changes=changes,
         broad=tuple(sorted(broad, key=lambda t: (-len(t.member_ids), t.slug))),
     )
+
+
+def _told_apart(fine: list[Topic], broad: list[Topic], texts: Sequence[str],
+                index: Mapping[str, int], renames: Mapping[str, str]
+                ) -> tuple[list[Topic], list[Topic]]:
+    """The topics with labels no two of them share (topics.distinct), either level."""
+    every = [*fine, *broad]
+    at = {t.slug: len(fine) + b for b, t in enumerate(broad)}
+    labels = distinct_labels(
+        texts, [t.name for t in every],
+        [np.array([index[a] for a in t.member_ids[:NAME_SAMPLE]]) for t in every],
+        broad=[t.level == 1 for t in every],
+        fixed=[t.seeded or bool(renames.get(t.slug)) for t in every],
+        terms=[t.keywords for t in every], parents=[at.get(t.parent, -1) for t in every])
+    told = [replace(t, name=label) for t, label in zip(every, labels, strict=True)]
+    return told[:len(fine)], told[len(fine):]
 
 
 def _topic(slug: str, name: str, keywords: tuple[str, ...], members: np.ndarray,

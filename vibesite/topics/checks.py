@@ -3,7 +3,8 @@
 In: the config (its ``topic_names``, ``topic_seeds`` and the lines they are on), the built
 topics and the article ids. Out: ``vibesite.toml:LINE: warning: ... [topic-name-unknown]``
 (a rename or seed that names no topic) and ``[topic-seed]`` (a seed example that is no
-article), each with a did-you-mean.
+article), each with a did-you-mean; ``[topic-name-shared]`` where the config gives two topics
+one name (kept: the user's choice; an automatic name is told apart by topics.distinct).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Collection, Sequence
 from vibesite.config import CONFIG_FILE, Config
 from vibesite.diagnostics import Diagnostics
 from vibesite.topics.build import Topics
+from vibesite.topics.distinct import label_key
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
@@ -46,3 +48,20 @@ def check_topic_settings(config: Config, topics: Topics, known: Collection[str],
             line = config.key_lines.get(f"topic_names.{slug}", 1)
             diagnostics.warning(CONFIG_FILE, line, f"[topic_names] '{slug}' matches no topic; "
                                 f"{_suggest(slug, slugs)}", "topic-name-unknown")
+    _check_shared_names(config, topics, diagnostics)
+
+
+def _check_shared_names(config: Config, topics: Topics, diagnostics: Diagnostics) -> None:
+    """A config name that another config name of a topic already has, at its later line."""
+    present = {t.slug for t in (*topics.topics, *topics.broad)}
+    named = [(config.key_lines.get(f"topic_names.{slug}", 1), f"[topic_names] '{slug}'", name)
+             for slug, name in config.topic_names.items() if slug in present and name]
+    named += [(config.key_lines.get(f"topic_seeds.{seed['slug']}", 1),
+               f"topic seed '{seed['slug']}'", seed.get("name") or seed["slug"])
+              for seed in config.topic_seeds
+              if seed["slug"] in present and not config.topic_names.get(seed["slug"])]
+    first: dict[str, str] = {}
+    for line, what, name in sorted(named):
+        if (other := first.setdefault(label_key(name), what)) != what:
+            diagnostics.warning(CONFIG_FILE, line, f"{what} is named '{name}' as {other} is; "
+                                "readers cannot tell the two topics apart", "topic-name-shared")

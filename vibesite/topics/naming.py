@@ -16,7 +16,7 @@ Out: per topic a ``TopicName``: the label and the lower-case terms that make its
 4. when at least FOLDER_SHARE of a topic's articles share a folder or a tag, and the topic
    holds it at least GROUP_LIFT times as often as the whole site does, its name (a folder's
    last part) leads the label; topics that share one get the best other term after it
-   ("Rails: migrations");
+   ("Rails: migrations"), or that term alone where both make more than MAX_WORDS words;
 5. words are shown as the prose most often writes them ("PostgreSQL", "JavaScript").
 """
 
@@ -88,7 +88,7 @@ class TopicName:
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS | _FILLER | {"ca", "wo", "isn", "doesn", "didn"})
@@ -148,7 +148,7 @@ def _runs(text: str) -> tuple[tuple[str, ...], ...]:
 def _terms(runs: Sequence[Sequence[str]]) -> list[str]:
     """Lower-case words and two/three-word phrases of adjacent non-stop words (each is
     counted by its stems, so "split window" and "split windows" are one term)."""
-    stop = _stop_words()
+    stop = stop_words()
     out: list[str] = []
     for run in runs:
         low = [w.lower() for w in run]
@@ -165,24 +165,24 @@ def _terms(runs: Sequence[Sequence[str]]) -> list[str]:
 
 
 @lru_cache(maxsize=16384)
-def _doc_terms(text: str) -> frozenset[tuple[str, str]]:
+def doc_terms(text: str) -> frozenset[tuple[str, str]]:
     """An article's (stems, term) pairs, each once."""
     return frozenset((" ".join(stems(t)), t) for t in set(_terms(_runs(text))))
 
 
-def _class_scores(docs: list[set[str]], classes: Sequence[np.ndarray]) -> list[list[tuple[
-        str, float]]]:
+def class_scores(docs: list[set[str]], classes: Sequence[np.ndarray],
+                 need: int | None = None) -> list[list[tuple[str, float]]]:
     """Per class, (term, class TF-IDF) best first: share of the class's articles using the term
-    times log(articles / articles using it); a term needs two articles of the class (one in a
-    class of fewer than four)."""
+    times log(articles / articles using it); a term needs ``need`` articles of the class (by
+    default two, one in a class of fewer than four)."""
     df = Counter(t for d in docs for t in d)
     n = max(len(docs), 1)
     out = []
     for members in classes:
         counts = Counter(t for i in members for t in docs[i])
-        need = 2 if len(members) >= 4 else 1
+        least = need or (2 if len(members) >= 4 else 1)
         scored = [(t, c / len(members) * math.log(n / df[t])) for t, c in counts.items()
-                  if c >= need and df[t] < n]
+                  if c >= least and df[t] < n]
         scored.sort(key=lambda ts: (-ts[1], ts[0]))
         out.append(scored)
     return out
@@ -225,7 +225,7 @@ def _pick(scored: list[tuple[str, float]], vectors: dict[str, np.ndarray], count
     return chosen
 
 
-def _display(term: str, surface: Counter[str], first: bool = True) -> str:
+def display(term: str, surface: Counter[str], first: bool = True) -> str:
     """A term as the prose most often writes each word; the first letter upper-case."""
     forms = _forms(surface)
     out = []
@@ -261,7 +261,7 @@ def _group_display(name: str, surface: Counter[str]) -> str:
     words = [w for w in re.split(r"[-_\s/]+", _group_name(name)) if w]
     if not words:
         return name
-    shown = [_display(w.lower(), surface) if w.islower() else w for w in words]
+    shown = [display(w.lower(), surface) if w.islower() else w for w in words]
     return " ".join(s[:1].upper() + s[1:] for s in shown)
 
 
@@ -300,9 +300,9 @@ def _label(terms: Sequence[str], surface: Counter[str]) -> str:
     """One or two terms, at most MAX_WORDS words: 'Interactive rebase', 'Vim and buffers'."""
     if not terms:
         return ""
-    label = _display(terms[0], surface)
+    label = display(terms[0], surface)
     if len(terms) > 1 and len(terms[0].split()) == 1 and len(terms[1].split()) <= 2:
-        label += " and " + _display(terms[1], surface, first=False)
+        label += " and " + display(terms[1], surface, first=False)
     return label
 
 
@@ -330,7 +330,7 @@ def name_topics(
     pairs_used: Counter[tuple[str, str]] = Counter()  # (stems, term) -> articles using it
     docs = []
     for i in used:
-        doc = _doc_terms(texts[i])
+        doc = doc_terms(texts[i])
         pairs_used.update(doc)
         docs.append({key for key, _ in doc})
     best: dict[str, int] = {}
@@ -343,7 +343,7 @@ def name_topics(
                                   if 2 * c >= best[kt[0]]),
                                  key=lambda kv: (len(kv[0][1]), -kv[1], kv[0][1])):
         common.setdefault(key, term)
-    scored = _class_scores(docs, [np.array([local[int(i)] for i in c]) for c in classes])
+    scored = class_scores(docs, [np.array([local[int(i)] for i in c]) for c in classes])
     shortlist = [[(common[k], sc) for k, sc in s[:CANDIDATES]] for s in scored]
     site = _site_shares(groups) if groups else {}
     leads = [_dominant_groups(groups, np.asarray(m), site, pairs) if groups else []
@@ -371,13 +371,19 @@ def name_topics(
         if kept and set(kept) <= {t for t, _ in top[:10]}:
             terms = list(kept)  # a name stays put while it still describes the topic
         named.append((terms, top))
-    # how the prose writes a word: bodies count, titles (often Title Case) only break ties
+    surface = written_forms(texts, used)
+    return _lead_labels(named, leads, surface, vectors, {g for gs in groups for g in gs})
+
+
+def written_forms(texts: Sequence[str], used: Sequence[int]) -> Counter[str]:
+    """How the prose writes each word (for ``display``): bodies count, titles (often Title
+    Case) only break ties."""
     surface: Counter[str] = Counter()
     for i in used:
         title, _, body = texts[i][:MAX_TEXT_CHARS].partition("\n\n")
         surface.update(w for r in _runs(body) for w in r)
         surface.update({w: 0.01 for r in _runs(title) for w in r})
-    return _lead_labels(named, leads, surface, vectors, {g for gs in groups for g in gs})
+    return surface
 
 
 def _lead_labels(named: list[tuple[list[str], list[tuple[str, float]]]],
@@ -393,7 +399,10 @@ def _lead_labels(named: list[tuple[list[str], list[tuple[str, float]]]],
         if not lead:
             out.append(TopicName(_label(terms, surface), tuple(terms)))
             continue
-        shown = " and ".join(_group_display(g, surface) for g in lead)
+        names = [_group_display(g, surface) for g in lead]
+        shown = " and ".join(names)
+        if len(shown.split()) > MAX_WORDS:  # two long names: the shorter one
+            shown = min(names, key=lambda x: len(x.split()))
         if shared[tuple(lead)] > 1:
             used = taken.setdefault(tuple(lead), set())
             near = [vectors[_words(g)] for g in lead if _words(g) in vectors]
@@ -404,6 +413,8 @@ def _lead_labels(named: list[tuple[list[str], list[tuple[str, float]]]],
                                  if t in vectors)]
             if other:
                 used.add(other[0])
-                shown = f"{shown}: {_display(other[0], surface, first=False)}"
+                shown = f"{shown}: {display(other[0], surface, first=False)}"
+                if len(shown.split()) > MAX_WORDS:  # "How We Work: operations team"
+                    shown = display(other[0], surface)
         out.append(TopicName(shown, tuple(terms)))
     return out
