@@ -74,6 +74,11 @@ def test_a_folder_or_tag_shared_by_half_the_topic_names_it_display_cased() -> No
     assert vim.label == "Editors"  # a tie: the name first in order wins
     assert pg.label == "PostgreSQL"  # as the prose writes it
     assert article_groups("git/rebase.md", ["Rebase", ""]) == ("git/", "Rebase")
+    texts = ["Agile teams plan sprints", "Sprint planning for agile teams",
+             "Retrospectives of agile teams", "Agile teams estimate work"]
+    _, tagged = name_topics([*GIT, *texts], [np.arange(4), np.arange(4, 8)],
+                            groups=[("git",)] * 4 + [("product-and-project-management",)] * 4)
+    assert tagged.label.startswith("Product and Project Management")  # small words lower case
     assert article_groups("top.md", []) == ()
 
 

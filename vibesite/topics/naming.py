@@ -251,18 +251,26 @@ def _forms(surface: Counter[str]) -> dict[str, dict[str, float]]:
     return _FORMS[key]
 
 
+# words a title leaves lower case inside it (Chicago style)
+_SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into",
+                          "nor", "of", "on", "or", "per", "the", "to", "vs", "via", "with"})
+
+
 def _group_name(group: str) -> str:
     """A tag as it is, a folder ("a/b/") as its last part ("b")."""
     return group[:-1].rpartition("/")[2] if group.endswith("/") else group
 
 
 def _group_display(name: str, surface: Counter[str]) -> str:
-    """A folder or tag name display-cased: 'react-testing-library' -> 'React Testing Library'."""
+    """A folder or tag name display-cased, small words after the first kept lower case:
+    'react-testing-library' -> 'React Testing Library', 'product-and-project-management' ->
+    'Product and Project Management'."""
     words = [w for w in re.split(r"[-_\s/]+", _group_name(name)) if w]
     if not words:
         return name
-    shown = [display(w.lower(), surface) if w.islower() else w for w in words]
-    return " ".join(s[:1].upper() + s[1:] for s in shown)
+    shown = [display(w.lower(), surface, first=False) if w.islower() else w for w in words]
+    return " ".join(s if i and s in _SMALL_WORDS else s[:1].upper() + s[1:]
+                    for i, s in enumerate(shown))
 
 
 def _words(group: str) -> str:
