@@ -63,6 +63,12 @@ def test_a_broad_topic_named_as_its_own_fine_topic_takes_its_next_one_too() -> N
                              broad=[False, False, False, True], fixed=[False] * 4,
                              parents=[3, 3, 3, -1])
     assert labels[3] == "Open Source and Hackathons" and labels[0] == "Open Source"
+    # a widened label longer than one map line keeps the broad label; the fine one is qualified
+    long = "Windows.ai.machinelearning"
+    labels = distinct_labels(texts, [long, f"{long}.preview", long], members[:2] + [np.arange(8)],
+                             broad=[False, False, True], fixed=[False] * 3, parents=[2, 2, -1])
+    assert labels[2] == long and labels[0].startswith(f"{long}: ")
+    assert labels[1] == f"{long}.preview"
 
 
 def test_records_without_prose_are_told_apart_by_their_title_words() -> None:

@@ -10,7 +10,7 @@ user's choice (topics.checks warns).
 Where labels collide:
 0. a broad topic that shares its label with one of its own fine topics takes the label of
    another of them too ("Bikes and Stars"): the largest of one term, else the first term of
-   the largest, where that fits;
+   the largest, where that fits (MAX_WORDS words, WIDENED_CHARS characters);
 1. a config name keeps its label, else the one broad topic among them does, else none does;
 2. each other topic gets a qualifier after its label ("Sources: logo"): a term of its own
    name (``TopicName.terms``), else of its articles, that tells them from the articles of
@@ -42,6 +42,11 @@ from vibesite.topics.naming import (
     stop_words,
     written_forms,
 )
+
+# a widened broad label stays as long as one map line at most (map_svg wraps a broad label
+# wider than 16 em; "Windows.ai.machinelearning and Windows.ai.machinelearning.preview", 64
+# characters, shrank every broad label of winrt-api-docs on a phone from 11.6 to 10.4 px)
+WIDENED_CHARS = 32
 
 
 def label_key(label: str) -> str:
@@ -90,8 +95,8 @@ def _widened(b: int, key: str, out: list[str], parents: Sequence[int], broad: Se
              fixed: Sequence[bool], taken: set[str]) -> bool:
     """A broad topic that shares its label with one of its own fine topics takes the label of
     its largest other fine topic of one term, else the first term of its largest other one,
-    too ("Bikes and Stars"), where that fits in MAX_WORDS words: the fine topic keeps the
-    label. Whether ``out[b]`` changed."""
+    too ("Bikes and Stars"), where that fits in MAX_WORDS words and WIDENED_CHARS characters:
+    the fine topic keeps the label. Whether ``out[b]`` changed."""
     if not broad[b] or fixed[b]:
         return False
     children = [f for f, p in enumerate(parents) if p == b]
@@ -105,6 +110,7 @@ def _widened(b: int, key: str, out: list[str], parents: Sequence[int], broad: Se
     for f, head in plain + heads:
         wider = f"{out[b]} and {head}"
         if (label_key(out[f]) != key and not fixed[f] and len(wider.split()) <= MAX_WORDS
+                and len(wider) <= WIDENED_CHARS
                 and not set(stems(head)) & mine and label_key(wider) not in taken):
             out[b] = wider
             taken.add(label_key(wider))
