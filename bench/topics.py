@@ -33,7 +33,7 @@ from topic_labels import shared  # noqa: E402
 from vibesite.embeddings.phrases import phrase_encoder  # noqa: E402
 from vibesite.embeddings.store import EmbeddingStore  # noqa: E402
 from vibesite.topics.build import Topics, build_topics  # noqa: E402
-from vibesite.topics.naming import article_groups  # noqa: E402
+from vibesite.topics.groups import article_groups  # noqa: E402
 from vibesite.topics.serialize import stored_topics, topics_json  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "jbranchaud-til"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from vibesite.topics.naming import article_groups, name_topics, prose_text, stems, words_of
+from vibesite.topics.groups import article_groups
+from vibesite.topics.naming import name_topics, prose_text, stems, words_of
 
 GIT = [
     "Interactive rebase in Git",

@@ -44,8 +44,9 @@ from vibesite.site.write import write_site
 from vibesite.topics.build import VERSION as TOPICS_VERSION
 from vibesite.topics.build import TopicChanges, Topics, TopicSeed, build_topics
 from vibesite.topics.checks import check_topic_settings
+from vibesite.topics.groups import article_groups
 from vibesite.topics.layout_job import MapLayout
-from vibesite.topics.naming import article_groups, prose_text
+from vibesite.topics.naming import prose_text
 from vibesite.topics.projection import LAYOUT
 from vibesite.topics.serialize import stored_topics
 

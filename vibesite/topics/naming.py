@@ -14,9 +14,10 @@ Out: per topic a ``TopicName``: the label and the lower-case terms that make its
 3. maximal marginal relevance picks the terms: a term sharing a stem with a chosen one,
    or too close to one in the embedding space, waits its turn;
 4. when at least FOLDER_SHARE of a topic's articles share a folder or a tag, and the topic
-   holds it at least GROUP_LIFT times as often as the whole site does, its name (a folder's
-   last part) leads the label; topics that share one get the best other term after it
-   ("Rails: migrations"), or that term alone where both make more than MAX_WORDS words;
+   holds it at least GROUP_LIFT times as often as the whole site does (topics.groups), its
+   name (a folder's last part) leads the label; topics that share one get the best other
+   term after it ("Rails: migrations"), or that term alone where both make more than
+   MAX_WORDS words;
 5. words are shown as the prose most often writes them ("PostgreSQL", "JavaScript").
 """
 
@@ -32,18 +33,19 @@ from functools import lru_cache
 
 import numpy as np
 
+from vibesite.topics.groups import (
+    dominant_groups,
+    group_name,
+    group_words,
+    site_shares,
+)
+
 MAX_TEXT_CHARS = 4000  # per article, for naming
 CANDIDATES = 24  # best class TF-IDF terms per topic that are embedded and re-scored
 EMBED_WEIGHT = 0.5  # share of a candidate's score from its closeness to the topic centre
 MMR_LAMBDA = 0.7  # relevance against redundancy when picking the terms of a label
 REDUNDANT = 0.8  # embedding cosine above which a term repeats a chosen one
 PHRASE_SHARE = 0.8  # a phrase holding the best word replaces it when it scores this share
-FOLDER_SHARE = 0.5  # share of a topic's articles in one folder or tag that names it
-# ... and how many times more often the topic has it than the site: a folder or tag that (nearly)
-# every article shares says nothing about one topic (Jekyll's "_posts", Hugo's "posts", a
-# "content" folder above everything: every topic of blog.rust-lang.org was "Content: ...")
-GROUP_LIFT = 2.0
-PAIR_SHARE, PAIR_EACH = 0.35, 0.1  # two folders or tags that name a broad topic together
 MAX_WORDS = 4
 
 Encoder = Callable[[list[str]], np.ndarray]
@@ -112,13 +114,6 @@ def prose_text(title: str, html_body: str) -> str:
     """The title and the body's prose: code blocks, inline code and markup removed."""
     body = html.unescape(_TAG.sub(" ", _CODE_BLOCK.sub(" ", html_body)))
     return f"{title}\n\n{body}".strip()
-
-
-def article_groups(source: str, tags: Sequence[str]) -> tuple[str, ...]:
-    """What may name an article's topic: its folder (none at the top), written with a
-    trailing "/" ("git/", "content/inside-rust/"), and its tags."""
-    folder = source.replace("\\", "/").rpartition("/")[0]
-    return tuple(dict.fromkeys(([folder + "/"] if folder else []) + [t for t in tags if t]))
 
 
 def words_of(text: str) -> list[list[str]]:
@@ -256,52 +251,16 @@ _SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "fro
                           "nor", "of", "on", "or", "per", "the", "to", "vs", "via", "with"})
 
 
-def _group_name(group: str) -> str:
-    """A tag as it is, a folder ("a/b/") as its last part ("b")."""
-    return group[:-1].rpartition("/")[2] if group.endswith("/") else group
-
-
 def _group_display(name: str, surface: Counter[str]) -> str:
     """A folder or tag name display-cased, small words after the first kept lower case:
     'react-testing-library' -> 'React Testing Library', 'product-and-project-management' ->
     'Product and Project Management'."""
-    words = [w for w in re.split(r"[-_\s/]+", _group_name(name)) if w]
+    words = [w for w in re.split(r"[-_\s/]+", group_name(name)) if w]
     if not words:
         return name
     shown = [display(w.lower(), surface, first=False) if w.islower() else w for w in words]
     return " ".join(s if i and s in _SMALL_WORDS else s[:1].upper() + s[1:]
                     for i, s in enumerate(shown))
-
-
-def _words(group: str) -> str:
-    """A folder or tag name as lower-case words: 'react-testing-library' -> 'react testing
-    library'."""
-    return " ".join(w for w in re.split(r"[-_\s/]+", _group_name(group).lower()) if w)
-
-
-def _site_shares(groups: Sequence[Sequence[str]]) -> dict[str, float]:
-    """Each folder or tag that may name a topic (its name has a letter: not "2021") -> the
-    share of all articles that have it."""
-    counts = Counter(g for gs in groups for g in set(gs)
-                     if g and re.search(r"[^\W\d_]", _group_name(g)))
-    return {g: c / len(groups) for g, c in counts.items()}
-
-
-def _dominant_groups(groups: Sequence[Sequence[str]], members: np.ndarray,
-                     site: dict[str, float], pairs: bool = False) -> list[str]:
-    """The folder or tag of at least FOLDER_SHARE of the members; with ``pairs``, else the
-    two that together hold PAIR_SHARE of them (each at least PAIR_EACH); only those the
-    members have GROUP_LIFT times as often as the ``site`` (``_site_shares``) does."""
-    held = Counter(g for i in members for g in set(groups[i]) if g in site)
-    counts = {g: c for g, c in held.items() if c >= GROUP_LIFT * site[g] * len(members)}
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    need = FOLDER_SHARE * len(members)
-    if ranked and ranked[0][1] >= need:
-        return [ranked[0][0]]
-    if pairs and len(ranked) > 1 and ranked[1][1] >= PAIR_EACH * len(members) and (
-            ranked[0][1] + ranked[1][1] >= PAIR_SHARE * len(members)):
-        return sorted(g for g, _ in ranked[:2])
-    return []
 
 
 def _label(terms: Sequence[str], surface: Counter[str]) -> str:
@@ -353,13 +312,13 @@ def name_topics(
         common.setdefault(key, term)
     scored = class_scores(docs, [np.array([local[int(i)] for i in c]) for c in classes])
     shortlist = [[(common[k], sc) for k, sc in s[:CANDIDATES]] for s in scored]
-    site = _site_shares(groups) if groups else {}
-    leads = [_dominant_groups(groups, np.asarray(m), site, pairs) if groups else []
+    site = site_shares(groups) if groups else {}
+    leads = [dominant_groups(groups, np.asarray(m), site, pairs) if groups else []
              for m in classes]
     vectors: dict[str, np.ndarray] = {}
     if encode is not None and centres is not None:
         wanted = sorted({t for s in shortlist for t, _ in s}
-                        | {_words(g) for lead in leads for g in lead if _words(g)})
+                        | {group_words(g) for lead in leads for g in lead if group_words(g)})
         if wanted:
             found = np.asarray(encode(wanted), dtype=np.float32)
             vectors = dict(zip(wanted, found, strict=True))
@@ -400,7 +359,7 @@ def _lead_labels(named: list[tuple[list[str], list[tuple[str, float]]]],
     """Labels: the leading folder or tag names when there are, else the best terms; topics
     led by the same name get their best other term after it ("Postgres: indexes")."""
     shared = Counter(tuple(lead) for lead in leads if lead)
-    group_stems = {stems(_words(g)) for g in all_groups}
+    group_stems = {stems(group_words(g)) for g in all_groups}
     taken: dict[tuple[str, ...], set[str]] = {}
     out = []
     for (terms, top), lead in zip(named, leads, strict=True):
@@ -413,9 +372,9 @@ def _lead_labels(named: list[tuple[list[str], list[tuple[str, float]]]],
             shown = min(names, key=lambda x: len(x.split()))
         if shared[tuple(lead)] > 1:
             used = taken.setdefault(tuple(lead), set())
-            near = [vectors[_words(g)] for g in lead if _words(g) in vectors]
+            near = [vectors[group_words(g)] for g in lead if group_words(g) in vectors]
             other = [t for t in terms + [t for t, _ in top]
-                     if not _redundant(t, [*(_words(g) for g in lead), *used])
+                     if not _redundant(t, [*(group_words(g) for g in lead), *used])
                      and stems(t) not in group_stems
                      and not any(float(vectors[t] @ v) > REDUNDANT for v in near
                                  if t in vectors)]
