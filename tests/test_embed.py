@@ -51,6 +51,31 @@ def test_changed_article_is_re_embedded_and_deleted_one_removed(
     assert "post-2#0" not in _rows(config, PASSAGES)
 
 
+def test_a_moved_article_keeps_its_vectors_under_its_new_id(
+        make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
+    """A renamed or moved file (or a new permalink) changes the article's id, not its text:
+    its vectors and windows are copied to the new id, nothing is embedded, the old id goes."""
+    config = make_site("six-posts")
+    build_quiet(config, fake_embedder)
+    before, windows = _rows(config, ARTICLES), _rows(config, PASSAGES)
+    (config.content_dir / "notes").mkdir()
+    (config.content_dir / "post-1.md").rename(config.content_dir / "notes" / "moved.md")
+    fake_embedder.calls.clear()
+    result = build_quiet(config, fake_embedder)
+    assert fake_embedder.calls == []
+    assert (result.embedded_new, result.embedded_changed, result.embeddings_removed,
+            result.windows_embedded) == (1, 0, 1, 0)
+    after, moved_windows = _rows(config, ARTICLES), _rows(config, PASSAGES)
+    assert set(after) == set(before) - {"post-1"} | {"notes/moved"}
+    assert after["notes/moved"][:2] == before["post-1"][:2]  # vector and content hash
+    assert '"url": "notes/moved/"' in after["notes/moved"][2]
+    assert moved_windows["notes/moved#0"][:2] == windows["post-1#0"][:2]
+    assert "post-1#0" not in moved_windows
+    fake_embedder.calls.clear()
+    again = build_quiet(config, fake_embedder)
+    assert fake_embedder.calls == [] and (again.embedded_new, again.embeddings_removed) == (0, 0)
+
+
 def test_metadata_only_change_updates_metadata_without_embedding(
         make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
     config = make_site("six-posts")

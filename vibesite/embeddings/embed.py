@@ -52,10 +52,11 @@ def embed(
     articles_cid = store.collection(ARTICLES, mid)
     passages_cid = store.collection(PASSAGES, mid)
     ids = {a.id for a in articles}
+    encoder = encoder_of(make_embedder)  # the encoder the factory expects to load
+    moved = _keep_moved(store, articles_cid, passages_cid, articles, encoder)
     removed = store.delete_except(articles_cid, ids)
     store.delete_except(passages_cid, ids, group=True)
     entries = {a.id: (a.embed_text, _metadata(a)) for a in articles}
-    encoder = encoder_of(make_embedder)  # the encoder the factory expects to load
     check = store.check_content(articles_cid, entries, encoder)
     n_windows, seconds = 0, 0.0
     if check.changed:
@@ -68,11 +69,38 @@ def embed(
         n_windows, seconds = _embed_batches(embedder, todo, store, articles_cid, passages_cid,
                                             chunk=max(64, config.batch_size * 8),
                                             progress=progress)
-    new, changed = len(check.new), len(check.changed) - len(check.new)
+    new, changed = len(check.new) + moved, len(check.changed) - len(check.new)
     vectors = store.vectors(articles_cid, [a.id for a in articles])
     passages, counts = _passages(store.grouped_vectors(passages_cid), articles, vectors)
     return Embeddings(tuple(a.id for a in articles), vectors, new, changed, removed,
                       n_windows, seconds, passages, counts)
+
+
+def _keep_moved(store: EmbeddingStore, articles_cid: int, passages_cid: int,
+                articles: Sequence[Article], encoder: str) -> int:
+    """An article whose id changed (its file moved or renamed, a new permalink) but whose
+    text did not: its stored vectors are copied to the new id instead of embedded again (the
+    old id's rows are deleted after this). How many articles were kept so."""
+    stored = store.content_hashes(articles_cid)
+    ids = {a.id for a in articles}
+    gone = {digest: old for old, digest in sorted(stored.items()) if old not in ids}
+    moved = [(a, gone[digest]) for a in articles if a.id not in stored
+             and (digest := content_hash(a.embed_text, encoder)) in gone]
+    if not moved:
+        return 0
+    windows = store.grouped_vectors(passages_cid)
+    texts = store.contents(PASSAGES, [f"{old}#{i}" for _, old in moved
+                                      for i in range(len(windows.get(old, [])))])
+    article_rows: list[StoredRow] = []
+    passage_rows: list[StoredRow] = []
+    for (article, old), vector in zip(moved, store.vectors(articles_cid, [o for _, o in moved]),
+                                      strict=True):
+        digest, meta = stored[old], _metadata(article)
+        article_rows.append(StoredRow(article.id, vector, article.embed_text, digest, meta))
+        passage_rows.extend(StoredRow(f"{article.id}#{i}", v, texts.get(f"{old}#{i}", ""),
+                                      digest, meta) for i, v in enumerate(windows.get(old, [])))
+    store.save_chunk(articles_cid, article_rows, passages_cid, passage_rows)
+    return len(moved)
 
 
 def _passages(windows: dict[str, list[np.ndarray]], articles: Sequence[Article],

@@ -258,6 +258,9 @@ class EmbeddingStore:
             (collection_id,))
         return {r[0]: (bytes(r[1] or b""), r[2] or "") for r in rows}
 
+    def content_hashes(self, collection_id: int) -> dict[str, bytes]:
+        return {i: h for i, (h, _) in self._hashes(collection_id).items()}
+
     def check_content(self, collection_id: int, entries: Mapping[str, tuple[str, dict]],
                       encoder: str = "") -> ContentCheck:
         """llm's skip of unchanged content: of ``entries`` (id -> (text, metadata)), the ids
