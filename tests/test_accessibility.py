@@ -21,7 +21,7 @@ from browser import serve
 from vibesite.config import Config
 
 RICH = """---
-title: Code, tables, footnotes and task lists
+title: Code, tables, footnotes, task lists and callouts
 date: 2024-05-01
 tags: [markdown, python]
 summary: Every kind of block the theme styles, on one page.
@@ -58,6 +58,21 @@ no language: plain text in a pre block, long enough to overflow a phone screen f
 - [ ] publish it
 
 > A quotation, with **bold** and *emphasis*.
+
+> [!NOTE]
+> A GitHub alert, with a ==highlighted phrase==.
+
+> [!tip] An Obsidian callout
+> Each kind has its colour.
+
+> [!question]- A folded one
+> Opens on a click.
+
+> [!warning]
+> Warned.
+
+> [!danger] Careful
+> Danger.
 
 [^1]: The footnote's text, with a back-link.
 """

@@ -87,7 +87,9 @@ class _Linker:
         """The id on ``article``'s page that ``fragment`` names: itself, or the one id that
         reads the same without punctuation and case (another generator's heading slug,
         such as Zola's ``what-s-next`` for ``whats-next``), or the one heading whose symbols
-        another generator spelled as words; None when there is none."""
+        another generator spelled as words; "" (the top of the page) for the page's title,
+        the first heading that became the title (Obsidian's ``[[note#Note]]``); None when
+        there is none."""
         if article.source not in self._ids:
             ids = [unescape(by_id or by_name)
                    for by_id, by_name in _IDS.findall(article.html_body)]
@@ -103,6 +105,8 @@ class _Linker:
             named = [hid for hid, pattern in self._symbol_headings(article)
                      if pattern.fullmatch(loose_fragment)]
             found = named[0] if len(named) == 1 else None
+        if found is None and loose_fragment == _LOOSE.sub("", article.title.lower()):
+            found = ""
         return found
 
     def _symbol_headings(self, article: Article) -> list[tuple[str, re.Pattern[str]]]:
@@ -175,7 +179,7 @@ class _Linker:
             if found is None:
                 self._warn(article, line, f"link '{target}': {linked.source} has no heading "
                            f"or element with id '{fragment}'", "broken-anchor")
-            fragment = found or fragment
+            fragment = fragment if found is None else found
         return self.site_url(linked.url, fragment)
 
     def _page(self, article: Article, path: str) -> tuple[bool, str | None]:

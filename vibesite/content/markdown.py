@@ -21,6 +21,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from vibesite.content.obsidian import obsidian_plugin
+
 _TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 _HIDDEN = re.compile(r"<(script|style|template)\b.*?(</\1\s*>|\Z)", re.S | re.I)
 _BREAK = re.compile(r"<br\s*/?>", re.I)
@@ -123,7 +125,7 @@ def make_markdown(raw_html: bool = True) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "alerts": True})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(heading_ids_plugin)
-    md.use(title_plugin)
+    md.use(title_plugin).use(obsidian_plugin)
     # Every heading below the title gets an id, as Hugo, Zola and GitHub give one: a link to
     # a "##### Small heading" or to a second "# Part" must land (Zola's posts link to both).
     md.use(anchors_plugin, min_level=1, max_level=6, permalink=True, permalinkSymbol="#")

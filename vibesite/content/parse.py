@@ -6,6 +6,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from html import unescape
 from pathlib import PurePosixPath
 from typing import Any
@@ -19,6 +20,7 @@ from vibesite.content.discover import Discovery, SourceFile
 from vibesite.content.frontmatter import FrontMatter, normalize_newlines, split_front_matter
 from vibesite.content.links import SourceRefs, link_articles
 from vibesite.content.markdown import make_markdown
+from vibesite.content.obsidian import strip_comments
 from vibesite.content.render_cache import RenderCache
 from vibesite.content.sections import (
     Section,
@@ -39,7 +41,7 @@ from vibesite.content.urls import (
     redirects,
     slug_id,
 )
-from vibesite.content.wikilinks import convert_wikilinks
+from vibesite.content.wikilinks import convert_wikilinks, note_aliases
 from vibesite.diagnostics import Diagnostics
 
 # First path segments the generator uses itself, and files it writes at the site root.
@@ -234,7 +236,9 @@ class _Parser:
     def _body(self, source: SourceFile, fm: FrontMatter) -> str:
         """The body, wikilinks made Markdown links, other generators' template tags rendered
         or removed (one warning)."""
-        body = convert_wikilinks(fm.body, source.relpath, self.all_paths)
+        body = strip_comments(fm.body)
+        if "[[" in body:
+            body = convert_wikilinks(body, source.relpath, self.all_paths, self.note_aliases)
         if not self.config.template_syntax or not has_template_syntax(body):
             return body
         converted = convert(body, source.relpath, self.source_paths)
@@ -245,6 +249,10 @@ class _Parser:
                 f"'{converted.first_tag}'; vibesite does not run them (template_syntax = "
                 "false keeps them as text)", "template-syntax")
         return converted.body
+
+    @cached_property
+    def note_aliases(self) -> dict[str, str]:
+        return note_aliases((s.relpath, s.text) for s in self.discovery.sources)
 
     def _url_id(self, source: SourceFile, fm: FrontMatter, zola_path: str,
                 date: datetime) -> str:
@@ -293,13 +301,14 @@ class _Parser:
         name = PurePosixPath(source.relpath).name
         date = (
             self._date(source, fm, "date")
+            or self._date(source, fm, "created")  # Obsidian's and Quartz's
             or dates.date_from_filename(name)
             or (dates.date_from_path(zola_path) if zola_path else None)
             or (git.created if git else None)
             or dates.from_timestamp(source.mtime)
         )
         updated = next(
-            (d for k in ("updated", "lastmod", "last_modified_at")
+            (d for k in ("updated", "lastmod", "last_modified_at", "modified", "last-modified")
              if (d := self._date(source, fm, k))),
             git.updated if git and dates.display(git.updated) != dates.display(date) else None,
         )

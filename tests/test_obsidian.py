@@ -1,0 +1,93 @@
+"""An Obsidian vault builds as Obsidian shows it: callouts, highlights, private comments,
+block ids, image sizes, aliases, links to a note's title heading and its ``created`` date."""
+
+from __future__ import annotations
+
+from _sitebuild import build_ok, by_source, page, parse_site
+
+PLAN = """---
+aliases: [Backups, Backup plan]
+created: 2024-03-02
+---
+# Backup Plan
+
+> [!warning] Check the copies
+> A backup never restored is a *hope*.
+
+> [!tip]- Folded tip
+> Starts closed.
+
+> [!faq]+
+> Starts open.
+
+> [!unknown-kind]
+> Shown as a note.
+
+Keep ==three copies== of every file. %%private: the old NAS password is hunter2%%
+
+%%
+A private block
+over lines
+%%
+See [gone](gone.md).
+
+A paragraph with an id. ^keep-three
+
+- first
+- second ^second
+
+`%%code%%`, `==code==` and `x ^code` stay.
+
+![[disk.png|300]] ![[disk.png|300x200]] ![[disk.png]]
+"""
+
+DRILL = """# Restore Drill
+
+[[Backup Plan#^keep-three]], [[Backup Plan#^second|the item]], [[Backups]],
+[[backup plan#Backup Plan]] and [[Restore Drill#Restore Drill]].
+"""
+
+
+def test_obsidian_notes_render_as_obsidian_shows_them(make_site, fake_embedder) -> None:
+    config = make_site({"notes/Backup Plan.md": PLAN, "drill/Restore Drill.md": DRILL,
+                        "attachments/disk.png": b"png"})
+    _, warnings = build_ok(config, fake_embedder)
+    # the comment over four lines keeps its lines: the broken link is still on line 25
+    assert warnings == ["notes/Backup Plan.md:25: warning: link 'gone.md': no article is built "
+                        "from notes/gone.md [broken-link]"]
+    html = page(config, "notes/backup-plan/")
+    assert ('<div class="markdown-alert markdown-alert-warning callout callout-warning">\n'
+            '<p class="markdown-alert-title">Check the copies</p>\n'
+            '<p>A backup never restored is a <em>hope</em>.</p>\n</div>') in html
+    assert ('<details class="markdown-alert markdown-alert-tip callout callout-tip">\n'
+            '<summary class="markdown-alert-title">Folded tip</summary>\n'
+            '<p>Starts closed.</p>\n</details>') in html
+    assert ('<details class="markdown-alert markdown-alert-important callout callout-faq" '
+            'open="">\n<summary class="markdown-alert-title">Faq</summary>\n'
+            '<p>Starts open.</p>\n</details>') in html
+    assert ('<div class="markdown-alert markdown-alert-note callout callout-unknown-kind">\n'
+            '<p class="markdown-alert-title">Unknown-kind</p>') in html
+    assert "<p>Keep <mark>three copies</mark> of every file.</p>" in html
+    assert "hunter2" not in html and "private block" not in html and "%%" not in html.replace(
+        "<code>%%code%%</code>", "")
+    assert '<p id="^keep-three">A paragraph with an id.</p>' in html
+    assert '<li id="^second">second</li>' in html
+    assert "<code>%%code%%</code>, <code>==code==</code> and <code>x ^code</code> stay." in html
+    assert ('<img src="/attachments/disk.png" alt="disk.png" width="300" /> '
+            '<img src="/attachments/disk.png" alt="disk.png" width="300" height="200" /> '
+            '<img src="/attachments/disk.png" alt="disk.png" />') in html
+    assert '<time datetime="2024-03-02T00:00:00+00:00">2024-03-02</time>' in html
+    drill = page(config, "drill/restore-drill/")
+    assert ('<a href="/notes/backup-plan/#%5Ekeep-three">Backup Plan</a>, '
+            '<a href="/notes/backup-plan/#%5Esecond">the item</a>, '
+            '<a href="/notes/backup-plan/">Backups</a>,\n'
+            '<a href="/notes/backup-plan/">backup plan</a> and '
+            '<a href="/drill/restore-drill/">Restore Drill</a>.') in drill
+
+
+def test_comments_stay_out_of_search_and_embeddings(make_site) -> None:
+    parsed, diagnostics = parse_site(make_site({"a.md": "# A\n\nShown %%hidden words%% here.\n"
+                                                "Half %% open stays.\n"}))
+    article = by_source(parsed)["a.md"]
+    assert article.text == "Shown here. Half %% open stays."
+    assert diagnostics.sorted() == []

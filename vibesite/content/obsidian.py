@@ -1,0 +1,181 @@
+"""Obsidian's Markdown beyond CommonMark, rendered as Obsidian and Quartz show it.
+
+In: a note's body (``strip_comments``), and the site's markdown-it instance (``obsidian_plugin``).
+Out:
+- ``strip_comments``: the body without ``%%comments%%`` (inline or over several lines: Obsidian
+  never shows them, so they must not reach the public site, its search index or embeddings),
+  each comment's line breaks kept so warnings still name the right line. Code is left alone,
+  and a ``%%`` with no closing one stays as text.
+- ``obsidian_plugin``: callouts (``> [!type] Title``; ``[!type]-`` starts folded and
+  ``[!type]+`` open, both as ``<details>``), ``==highlighted text==`` as ``<mark>``, block ids
+  (a paragraph ending in `` ^name``, or a line ``^name`` under a list, table or quote) as the
+  block's ``id`` so ``[[note#^name]]`` lands, and an image's ``{width=N}`` or
+  ``{width=N height=M}`` (how ``wikilinks`` passes on ``![[picture.png|300]]``) as its size.
+GitHub's own alerts (``> [!NOTE]`` alone on its line) are rendered by markdown-it itself, and
+callouts take the same classes, so the theme styles both alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from vibesite.content.template_tags import outside_code
+
+_COMMENT = re.compile(r"%%.*?%%", re.S)
+_CALLOUT = re.compile(r"\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*([^\n]*)\n?")
+_BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)$")
+_HIGHLIGHT = re.compile(r"==(?=[^\s=])(.+?)(?<=[^\s=])==")
+_SIZE = re.compile(r"\{width=(\d+)(?: height=(\d+))?\}")
+# Obsidian's callout types and their aliases -> the five kinds GitHub's alerts have (and the
+# theme styles); any other type is a note, as in Obsidian.
+_KINDS = {
+    "note": "note", "info": "note", "todo": "note", "abstract": "note", "summary": "note",
+    "tldr": "note", "quote": "note", "cite": "note", "example": "note",
+    "tip": "tip", "hint": "tip", "success": "tip", "check": "tip", "done": "tip",
+    "important": "important", "question": "important", "help": "important", "faq": "important",
+    "warning": "warning", "caution": "warning", "attention": "warning",
+    "danger": "caution", "error": "caution", "failure": "caution", "fail": "caution",
+    "missing": "caution", "bug": "caution",
+}
+
+
+def strip_comments(body: str) -> str:
+    """``body`` without its ``%%comments%%`` (see the module docstring)."""
+    if "%%" not in body:
+        return body
+    return outside_code(body, lambda text: _COMMENT.sub(
+        lambda m: "\n" * m.group(0).count("\n"), text))
+
+
+def _callouts(state: StateCore) -> None:
+    """``> [!type] Title`` blockquotes as callouts (before inline parsing: the title and body
+    are still Markdown source in the first paragraph's inline token)."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if (token.type != "blockquote_open" or i + 2 >= len(tokens)
+                or tokens[i + 1].type != "paragraph_open"):
+            continue
+        inline = tokens[i + 2]
+        match = _CALLOUT.match(inline.content)
+        if not match:
+            continue
+        kind_name, fold, title = match.group(1).lower(), match.group(2), match.group(3).strip()
+        kind = _KINDS.get(kind_name, "note")
+        close = next(k for k in range(i + 1, len(tokens))
+                     if tokens[k].type == "blockquote_close" and tokens[k].level == token.level)
+        folded = bool(fold)
+        tag, title_tag = ("details", "summary") if folded else ("div", "p")
+        token.type, token.tag = "callout_open", tag
+        token.attrs = {"class": f"markdown-alert markdown-alert-{kind} callout callout-{kind_name}"}
+        if fold == "+":
+            token.attrSet("open", "")
+        tokens[close].type, tokens[close].tag = "callout_close", tag
+        heading = Token("callout_title_open", title_tag, 1, level=token.level + 1,
+                        attrs={"class": "markdown-alert-title"}, block=True)
+        text = Token("inline", "", 0, level=token.level + 2, content=title
+                     or kind_name.capitalize(), map=inline.map, children=[])
+        end = Token("callout_title_close", title_tag, -1, level=token.level + 1, block=True)
+        rest = inline.content[match.end():]
+        if rest.strip():
+            inline.content = rest
+            if tokens[i + 1].map:  # the paragraph now starts below the marker line
+                tokens[i + 1].map = [tokens[i + 1].map[0] + 1, tokens[i + 1].map[1]]
+            tokens[i + 1:i + 1] = [heading, text, end]
+        else:  # the marker line was the whole paragraph
+            tokens[i + 1:i + 4] = [heading, text, end]
+
+
+def _previous_block(tokens: list[Token], close: int) -> Token | None:
+    """The opening token of the block that ends at ``tokens[close]``."""
+    level = tokens[close].level
+    for k in range(close, -1, -1):
+        if tokens[k].nesting == 1 and tokens[k].level == level:
+            return tokens[k]
+    return None
+
+
+def _block_ids(state: StateCore) -> None:
+    """`` ^name`` ending a paragraph: the paragraph's id (its list item's in a tight list); a
+    paragraph that is only ``^name``, after a paragraph, list, table or quote: that block's."""
+    tokens = state.tokens
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        children = token.children or []
+        if token.type != "inline" or i == 0 or tokens[i - 1].type != "paragraph_open" \
+                or not children or children[-1].type != "text":
+            i += 1
+            continue
+        match = _BLOCK_ID.search(children[-1].content)
+        if not match:
+            i += 1
+            continue
+        name = "^" + match.group(1)
+        alone = len(children) == 1 and match.start() == 0
+        if alone and i >= 2 and tokens[i - 2].nesting == -1 \
+                and tokens[i - 2].type != "heading_close":
+            target = _previous_block(tokens, i - 2)
+            if target is not None:
+                target.attrSet("id", name)
+                del tokens[i - 1:i + 2]
+                i -= 1
+                continue
+        if alone:
+            i += 1
+            continue
+        children[-1].content = children[-1].content[:match.start()].rstrip()
+        token.content = token.content[:token.content.rfind("^")].rstrip()
+        opener = tokens[i - 1]
+        if opener.hidden and i >= 2 and tokens[i - 2].type == "list_item_open":
+            opener = tokens[i - 2]
+        opener.attrSet("id", name)
+        i += 1
+
+
+def _split_highlights(children: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    for child in children:
+        if child.type != "text" or "==" not in child.content:
+            out.append(child)
+            continue
+        at = 0
+        for match in _HIGHLIGHT.finditer(child.content):
+            if match.start() > at:
+                out.append(Token("text", "", 0, content=child.content[at:match.start()]))
+            out += [Token("mark_open", "mark", 1, markup="=="),
+                    Token("text", "", 0, content=match.group(1)),
+                    Token("mark_close", "mark", -1, markup="==")]
+            at = match.end()
+        if at < len(child.content):
+            out.append(Token("text", "", 0, content=child.content[at:]))
+    return out
+
+
+def _inline_marks(state: StateCore) -> None:
+    """``==text==`` within one run of text as ``<mark>``; ``{width=N height=M}`` right after an
+    image as its size."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children = _split_highlights(token.children)
+        for k, child in enumerate(children[:-1]):
+            after = children[k + 1]
+            if child.type == "image" and after.type == "text":
+                size = _SIZE.match(after.content)
+                if size:
+                    child.attrSet("width", size.group(1))
+                    if size.group(2):
+                        child.attrSet("height", size.group(2))
+                    after.content = after.content[size.end():]
+        token.children = [c for c in children if c.type != "text" or c.content]
+
+
+def obsidian_plugin(md: MarkdownIt) -> None:
+    """Callouts, highlights, block ids and image sizes (see the module docstring)."""
+    md.core.ruler.after("block", "callouts", _callouts)
+    md.core.ruler.after("inline", "block_ids", _block_ids)
+    md.core.ruler.after("inline", "inline_marks", _inline_marks)
