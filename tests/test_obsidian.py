@@ -91,3 +91,40 @@ def test_comments_stay_out_of_search_and_embeddings(make_site) -> None:
     article = by_source(parsed)["a.md"]
     assert article.text == "Shown here. Half %% open stays."
     assert diagnostics.sorted() == []
+
+
+VAULT_NOTE = """# Tagged
+
+Filed under #ops/backups and #checklist, #ops/backups again.
+#first-word starts a line. Not tags: C#, issue #42, [a link](#tagged), `#code`,
+[#in-link](https://example.com/#x), x#y and https://example.com/#frag.
+"""
+
+
+def test_a_vaults_inline_tags_link_to_tag_pages_and_its_templates_are_left_out(
+        make_site, fake_embedder) -> None:
+    config = make_site({".obsidian/templates.json": '{"folder": "Templates/"}',
+                        "Templates/Daily.md": "# {{date}}\n\n- [ ] \n",
+                        "Tagged.md": VAULT_NOTE}, base_url="https://me.example/sub/")
+    result, warnings = build_ok(config, fake_embedder)
+    assert warnings == []
+    assert result.left_out == (("Templates/Daily.md", "in the vault's template folder"),)
+    html = page(config, "tagged/")
+    assert ('Filed under <a class="tag-inline" data-tag="ops/backups" '
+            'href="/sub/tags/ops-backups/">#ops/backups</a> and <a class="tag-inline" '
+            'data-tag="checklist" href="/sub/tags/checklist/">#checklist</a>, '
+            '<a class="tag-inline" data-tag="ops/backups" href="/sub/tags/ops-backups/">'
+            '#ops/backups</a> again.\n<a class="tag-inline" data-tag="first-word" '
+            'href="/sub/tags/first-word/">#first-word</a> starts a line. Not tags: C#, issue #42, '
+            '<a href="#">a link</a>, <code>#code</code>,\n'
+            '<a href="https://example.com/#x">#in-link</a>, x#y and https://example.com/#frag.'
+            ) in html
+    assert ('<li><a class="tag" href="/sub/tags/ops-backups/">#ops/backups</a></li>  '
+            '<li><a class="tag" href="/sub/tags/checklist/">#checklist</a></li>') in html
+    assert "Tagged" in page(config, "tags/first-word/")
+
+
+def test_outside_a_vault_a_hash_word_stays_text(make_site) -> None:
+    parsed, _ = parse_site(make_site({"a.md": "# A\n\nA #hashtag in a Jekyll post.\n"}))
+    article = by_source(parsed)["a.md"]
+    assert "<p>A #hashtag in a Jekyll post.</p>" in article.html_body and article.tags == ()

@@ -6,23 +6,34 @@ Out:
   never shows them, so they must not reach the public site, its search index or embeddings),
   each comment's line breaks kept so warnings still name the right line. Code is left alone,
   and a ``%%`` with no closing one stays as text.
+- ``vault_settings``: whether the content folder is an Obsidian vault (it has ``.obsidian/``),
+  and the template folders its settings name (the Templates core plugin's and Templater's):
+  their notes are templates for new notes, not pages.
 - ``obsidian_plugin``: callouts (``> [!type] Title``; ``[!type]-`` starts folded and
   ``[!type]+`` open, both as ``<details>``), ``==highlighted text==`` as ``<mark>``, block ids
   (a paragraph ending in `` ^name``, or a line ``^name`` under a list, table or quote) as the
   block's ``id`` so ``[[note#^name]]`` lands, and an image's ``{width=N}`` or
-  ``{width=N height=M}`` (how ``wikilinks`` passes on ``![[picture.png|300]]``) as its size.
+  ``{width=N height=M}`` (how ``wikilinks`` passes on ``![[picture.png|300]]``) as its size; in a
+  vault (``md.options["inline_tags"]``), ``#tag`` and ``#nested/tag`` in the text as links to
+  their tag pages (``<a class="tag-inline" data-tag="name" href="TAG_HREF + slug/">``, the
+  site's base path put in by ``with_tag_base``; ``inline_tags`` lists the names).
 GitHub's own alerts (``> [!NOTE]`` alone on its line) are rendered by markdown-it itself, and
 callouts take the same classes, so the theme styles both alike.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from vibesite.content.slugs import tag_slug
 from vibesite.content.template_tags import outside_code
 
 _COMMENT = re.compile(r"%%.*?%%", re.S)
@@ -30,6 +41,13 @@ _CALLOUT = re.compile(r"\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*([^\n]*)\n?")
 _BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)$")
 _HIGHLIGHT = re.compile(r"==(?=[^\s=])(.+?)(?<=[^\s=])==")
 _SIZE = re.compile(r"\{width=(\d+)(?: height=(\d+))?\}")
+# Obsidian's tags: letters, digits, _ - and / (nesting), at least one that is not a digit, after
+# a space or at the start of a line
+_TAG = re.compile(r"(?:(?<=\s)|^)#((?:[\w/-])*[^\W\d](?:[\w/-])*)")
+_TAG_LINK = re.compile(r'<a class="tag-inline" data-tag="([^"]*)"')
+TAG_HREF = "vibesite:tags/"  # where the tag pages are, until with_tag_base puts in the base
+TEMPLATE_SETTINGS = ((".obsidian/templates.json", "folder"),
+                     (".obsidian/plugins/templater-obsidian/data.json", "templates_folder"))
 # Obsidian's callout types and their aliases -> the five kinds GitHub's alerts have (and the
 # theme styles); any other type is a note, as in Obsidian.
 _KINDS = {
@@ -41,6 +59,39 @@ _KINDS = {
     "danger": "caution", "error": "caution", "failure": "caution", "fail": "caution",
     "missing": "caution", "bug": "caution",
 }
+
+
+@dataclass(frozen=True)
+class VaultSettings:
+    is_vault: bool = False
+    template_folders: tuple[str, ...] = ()  # relative to the content folder, no "/" at the end
+
+
+def vault_settings(content_dir: Path) -> VaultSettings:
+    """What the vault's own settings say (see the module docstring); unreadable settings are
+    read as not naming a folder."""
+    if not (content_dir / ".obsidian").is_dir():
+        return VaultSettings()
+    folders = []
+    for path, key in TEMPLATE_SETTINGS:
+        try:
+            value = json.loads((content_dir / path).read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(value, str) and value.strip("/ "):
+            folders.append(value.strip("/ "))
+    return VaultSettings(True, tuple(dict.fromkeys(folders)))
+
+
+def inline_tags(html: str) -> list[str]:
+    """The names of the ``#tags`` in a rendered body, in order."""
+    return [unescape(name) for name in _TAG_LINK.findall(html)]
+
+
+def with_tag_base(html: str, base_path: str) -> str:
+    """The rendered body with its tag links under the site's base path."""
+    return html.replace(f'href="{TAG_HREF}', f'href="{base_path}tags/') if TAG_HREF in html \
+        else html
 
 
 def strip_comments(body: str) -> str:
@@ -174,8 +225,53 @@ def _inline_marks(state: StateCore) -> None:
         token.children = [c for c in children if c.type != "text" or c.content]
 
 
+def _tag_tokens(text: str, at_line_start: bool) -> list[Token] | None:
+    """``text`` cut into text and tag links, or None when it holds no tag."""
+    out: list[Token] = []
+    at = 0
+    for match in _TAG.finditer(text):
+        if match.start() == 0 and not at_line_start:
+            continue  # right after a link, code or emphasis: not a tag in Obsidian either
+        name = match.group(1).strip("/")
+        if not name or not any(c.isalpha() or c == "_" for c in name):
+            continue
+        if match.start() > at:
+            out.append(Token("text", "", 0, content=text[at:match.start()]))
+        href = f"{TAG_HREF}{tag_slug(name)}/"
+        out += [Token("tag_link_open", "a", 1,
+                      attrs={"class": "tag-inline", "data-tag": name, "href": href}),
+                Token("text", "", 0, content="#" + name),
+                Token("tag_link_close", "a", -1)]
+        at = match.start() + 1 + len(name)
+    if not out:
+        return None
+    if at < len(text):
+        out.append(Token("text", "", 0, content=text[at:]))
+    return out
+
+
+def _inline_tags(state: StateCore) -> None:
+    """``#tags`` as links to their pages, outside links and code (see the module docstring)."""
+    if not state.md.options.get("inline_tags"):
+        return
+    for token in state.tokens:
+        if token.type != "inline" or not token.children or "#" not in token.content:
+            continue
+        children: list[Token] = []
+        in_link = 0
+        for k, child in enumerate(token.children):
+            in_link += child.type == "link_open"
+            in_link -= child.type == "link_close"
+            start = k == 0 or token.children[k - 1].type in ("softbreak", "hardbreak")
+            split = _tag_tokens(child.content, start) \
+                if child.type == "text" and not in_link and "#" in child.content else None
+            children += split or [child]
+        token.children = children
+
+
 def obsidian_plugin(md: MarkdownIt) -> None:
-    """Callouts, highlights, block ids and image sizes (see the module docstring)."""
+    """Callouts, highlights, block ids, image sizes and tags (see the module docstring)."""
     md.core.ruler.after("block", "callouts", _callouts)
     md.core.ruler.after("inline", "block_ids", _block_ids)
     md.core.ruler.after("inline", "inline_marks", _inline_marks)
+    md.core.ruler.after("inline_marks", "inline_tags", _inline_tags)

@@ -20,7 +20,7 @@ from vibesite.content.discover import Discovery, SourceFile
 from vibesite.content.frontmatter import FrontMatter, normalize_newlines, split_front_matter
 from vibesite.content.links import SourceRefs, link_articles
 from vibesite.content.markdown import make_markdown
-from vibesite.content.obsidian import strip_comments
+from vibesite.content.obsidian import inline_tags, strip_comments, vault_settings, with_tag_base
 from vibesite.content.render_cache import RenderCache
 from vibesite.content.sections import (
     Section,
@@ -59,7 +59,8 @@ _KINDS = {list: "a list", dict: "a table", set: "a set", bytes: "binary data"}
 
 _LEFT_OUT = {"draft": "a draft; --drafts builds it", "unpublished": "published: false",
              "expired": "its expirydate has passed",
-             "headless": "headless: true or build.render: never"}
+             "headless": "headless: true or build.render: never",
+             "template": "in the vault's template folder"}
 _NEVER = ("never", False, "false")  # Hugo's build.render (and _build.render) values: no page
 
 
@@ -139,7 +140,9 @@ class _Parser:
         self.cache = cache
         self.discovery = discovery
         self.diagnostics = diagnostics
-        self.md: MarkdownIt = make_markdown(raw_html=config.raw_html)
+        self.vault = vault_settings(config.content_dir)
+        self.md: MarkdownIt = make_markdown(raw_html=config.raw_html,
+                                            inline_tags=self.vault.is_vault)
         self.now = datetime.now(UTC)
         self.refs: dict[str, SourceRefs] = {}  # source -> its links, for link_articles
         self.aliases: dict[str, tuple[list[str], int]] = {}  # source -> (old URLs, line)
@@ -218,6 +221,8 @@ class _Parser:
         return [name for item in items if (name := _text_of(item))]
 
     def _skip_reason(self, source: SourceFile, fm: FrontMatter) -> str | None:
+        if any(source.relpath.startswith(f + "/") for f in self.vault.template_folders):
+            return "template"
         data = fm.data
         rendering = {**inherited(source.relpath, self.cascade), **data}
         build_keys = [rendering.get(k) for k in ("build", "_build")]
@@ -323,8 +328,10 @@ class _Parser:
             self.refs[source.relpath] = SourceRefs(rendered.refs, fm.body_line)
         return Article(
             id=slug, source=source.relpath, title=title, date=date, updated=updated,
-            tags=self._tags(source, fm), summary=_summary(data, rendered.text),
-            html_body=rendered.html,
+            tags=_unique_tags([*(t.name for t in self._tags(source, fm)),
+                               *inline_tags(rendered.html)]),
+            summary=_summary(data, rendered.text),
+            html_body=with_tag_base(rendered.html, self.config.base_path),
             text=rendered.text, reading_minutes=max(1, round(words / 220)),
             weight=self._weight(source, fm),
         )
