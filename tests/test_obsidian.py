@@ -128,3 +128,25 @@ def test_outside_a_vault_a_hash_word_stays_text(make_site) -> None:
     parsed, _ = parse_site(make_site({"a.md": "# A\n\nA #hashtag in a Jekyll post.\n"}))
     article = by_source(parsed)["a.md"]
     assert "<p>A #hashtag in a Jekyll post.</p>" in article.html_body and article.tags == ()
+
+
+def test_note_embeds_show_the_note_its_section_or_its_block(make_site, fake_embedder) -> None:
+    config = make_site({
+        "Host.md": ("# Host\n\n![[Guest]]\n\n![[Guest#Part two]]\n\n![[Guest#^fact]]\n\n"
+                    "Inline ![[Guest]] stays a link.\n"),
+        "Guest.md": ("# Guest\n\nIntro with [a link](Host.md).\n\n## Part one\n\nOne.\n\n"
+                     "## Part two\n\nTwo. ^fact\n\n### Deeper\n\nStill two.\n\n## Part three\n\n"
+                     "Three.\n"),
+    })
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == []
+    body = page(config, "host/")
+    source = '<p class="embed__source"><a href="/guest/'
+    assert ('<blockquote class="embed">\n<p>Intro with <a href="/host/">a link</a>.</p>\n'
+            '<h2>Part one</h2>\n<p>One.</p>\n<h2>Part two</h2>\n') in body
+    assert (f'<blockquote class="embed">\n<h2>Part two</h2>\n<p>Two.</p>\n<h3>Deeper</h3>\n'
+            f'<p>Still two.</p>\n{source}#part-two">Guest</a></p>\n</blockquote>') in body
+    assert (f'<blockquote class="embed">\n<p>Two.</p>\n{source}#%5Efact">Guest</a></p>\n'
+            '</blockquote>') in body
+    assert '<p>Inline <a href="/guest/">Guest</a> stays a link.</p>' in body
+    assert 'vibesite:embed' not in body and body.count('id="part-two"') == 0

@@ -17,6 +17,7 @@ from vibesite.config import Config
 from vibesite.content import dates
 from vibesite.content.article import Article, Tag
 from vibesite.content.discover import Discovery, SourceFile
+from vibesite.content.embeds import embed_notes
 from vibesite.content.frontmatter import FrontMatter, normalize_newlines, split_front_matter
 from vibesite.content.links import SourceRefs, link_articles
 from vibesite.content.markdown import make_markdown
@@ -400,6 +401,7 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     linked = link_articles([*unique, *intros.values()], parser.refs, discovery.static_files,
                            config.base_path, reserved, reasons, diagnostics)
     link_seconds = time.perf_counter() - started
+    linked = embed_notes(linked, config.base_path)
     unique = linked[:len(unique)]
     intros = {a.id: a for a in linked[len(unique):]}
     unique.sort(key=lambda a: (-a.date.timestamp(), a.id))

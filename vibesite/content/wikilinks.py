@@ -8,8 +8,9 @@ A name no file has may be another note's alias (its front matter's ``aliases``, 
 Obsidian resolves ``[[Backups]]``); a name that matches neither is linked as ``name.md`` beside
 the page, so the build reports it as a broken link. ``![[picture.png|300]]`` and ``|300x200``
 give the image's width and height (``{width=300}`` after it, for
-``vibesite.content.obsidian``). Code is left alone; ``[[ -f x ]]`` (a space after the brackets)
-is not a wikilink.
+``vibesite.content.obsidian``); ``![[note]]`` is a link titled ``embeds.EMBED_TITLE``, which
+``vibesite.content.embeds`` fills with the note's text. Code is left alone; ``[[ -f x ]]`` (a
+space after the brackets) is not a wikilink.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 
 from vibesite.content.discover import is_markdown
+from vibesite.content.embeds import EMBED_TITLE
 from vibesite.content.frontmatter import normalize_newlines, split_front_matter
 from vibesite.content.template_tags import outside_code
 from vibesite.content.urls import alias_list
@@ -90,7 +92,9 @@ def convert_wikilinks(body: str, source: str, files: Iterable[str],
         else:
             target = name if is_markdown(name) or embed else name + ".md"  # reported broken
         target += f"#{fragment}" if fragment else ""
-        if embed and not is_markdown(target.partition("#")[0]):
+        if embed and is_markdown(target.partition("#")[0]):
+            return f'[{shown}](<{target}> "{EMBED_TITLE}")'  # vibesite.content.embeds
+        if embed:
             if size:
                 height = f" height={size.group(2)}" if size.group(2) else ""
                 return f"![{shown}](<{target}>){{width={size.group(1)}{height}}}"
