@@ -56,6 +56,7 @@ class Config:
     search_model: str = "auto"
     raw_html: bool = True  # False: HTML written in Markdown is shown as text, not run
     template_syntax: bool = True  # False: Hugo shortcodes and Liquid tags are kept as text
+    math: bool = False  # True: $...$ is LaTeX on every page (else where its front matter says)
     topic_count: int = 0  # 0: chosen from the data
     topic_threshold: float = 0.5  # cosine to a seed topic's centre to be listed on it
     topic_names: dict[str, str] = field(default_factory=dict)  # slug -> display name

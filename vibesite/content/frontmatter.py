@@ -1,10 +1,13 @@
-"""Split a Markdown file into front matter (YAML ``---`` or TOML ``+++``) and body."""
+"""Split a Markdown file into front matter (YAML ``---`` or TOML ``+++``) and body; read its
+values as text (``clean_value``, ``text_of``) and name them in messages (``shown``)."""
 
 from __future__ import annotations
 
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
+from html import unescape
 from typing import Any
 
 import yaml
@@ -26,6 +29,39 @@ _YamlLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+
+# Front matter values that read as one piece of text (bool is an int, datetime a date).
+# A list or table is never turned into text: an aliased YAML list can stand for billions.
+SCALARS = (str, int, float, date)
+_KINDS = {list: "a list", dict: "a table", set: "a set", bytes: "binary data"}
+_WS = re.compile(r"\s+")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # C0 controls that are not white space
+# A character reference in a title or tag: Jekyll writes front matter text into the page as
+# it is, so "U&#46;S&#46; Web Design System&#58; May call" and "&ldquo;agilefall&rdquo;"
+# (817 titles and descriptions of digitalgov-hugo, 6 of 18f-blog-jekyll) read as characters
+# there. Only references closed by ";": "AT&T" and "&para" stay as typed.
+_CHAR_REF = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def clean_value(value: Any) -> str:
+    """A scalar as one line of text, control characters dropped; anything else gives ""."""
+    if not isinstance(value, SCALARS):
+        return ""
+    return _WS.sub(" ", _CONTROL.sub("", str(value))).strip()
+
+
+def text_of(value: Any) -> str:
+    """A front matter scalar as displayed text: ``clean_value``, character references decoded."""
+    return clean_value(_CHAR_REF.sub(lambda m: unescape(m.group()), clean_value(value)))
+
+
+def shown(value: Any) -> str:
+    """A front matter value for a message: quoted and short, or what kind of thing it is."""
+    if not isinstance(value, SCALARS):
+        return _KINDS.get(type(value), type(value).__name__)
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:60] + "…")
+
 
 _FENCES = {"---": "yaml", "+++": "toml"}
 NESTED_TOO_DEEPLY = ("front matter is nested too deeply (lists or tables inside each other "

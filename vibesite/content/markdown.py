@@ -21,6 +21,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from vibesite.content.latex import math_plugin
 from vibesite.content.obsidian import obsidian_plugin
 
 _TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
@@ -115,14 +116,16 @@ def title_plugin(md: MarkdownIt) -> None:
     md.core.ruler.after("text_join", "take_title", _take_title)
 
 
-def make_markdown(raw_html: bool = True, inline_tags: bool = False) -> MarkdownIt:
+def make_markdown(raw_html: bool = True, inline_tags: bool = False,
+                  math: bool = False) -> MarkdownIt:
     """The site's Markdown. ``raw_html=False`` shows the author's HTML as text. It is still
     parsed as HTML and only rendered escaped, so the plain text (summaries, search index,
     embeddings) is the same either way: switching does not re-embed anything.
 
     ``md.options["raw_html"]`` records the switch for the render cache's key, as
     ``md.options["inline_tags"]`` records ``inline_tags``: an Obsidian vault's ``#tags`` in the
-    text become tag links (``vibesite.content.obsidian``).
+    text become tag links (``vibesite.content.obsidian``); ``math``: ``$...$`` is LaTeX
+    (``vibesite.content.latex``, ``md.options["math"]``).
     """
     md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "alerts": True})
     md.enable(["table", "strikethrough"])
@@ -133,6 +136,8 @@ def make_markdown(raw_html: bool = True, inline_tags: bool = False) -> MarkdownI
     md.use(anchors_plugin, min_level=1, max_level=6, permalink=True, permalinkSymbol="#")
     md.options["raw_html"] = raw_html
     md.options["inline_tags"] = inline_tags
+    if math:
+        md.use(math_plugin)
     if not raw_html:
         md.add_render_rule("html_inline", _escaped_inline)
         md.add_render_rule("html_block", _escaped_block)

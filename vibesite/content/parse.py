@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from html import unescape
 from pathlib import PurePosixPath
@@ -18,7 +18,12 @@ from vibesite.content import dates
 from vibesite.content.article import Article, Tag
 from vibesite.content.discover import Discovery, SourceFile
 from vibesite.content.embeds import embed_notes
+from vibesite.content.frontmatter import SCALARS as _SCALARS
 from vibesite.content.frontmatter import FrontMatter, normalize_newlines, split_front_matter
+from vibesite.content.frontmatter import clean_value as _clean
+from vibesite.content.frontmatter import shown as _shown
+from vibesite.content.frontmatter import text_of as _text_of
+from vibesite.content.latex import wants_math
 from vibesite.content.links import SourceRefs, link_articles
 from vibesite.content.markdown import make_markdown
 from vibesite.content.obsidian import inline_tags, strip_comments, vault_settings, with_tag_base
@@ -50,13 +55,6 @@ RESERVED_IDS = frozenset({"archive", "tags", "page", "static", "topics", "map", 
 GENERATED_FILES = frozenset({"404.html", "atom.xml", "sitemap.xml", "robots.txt",
                              "related.json", "topics.json", "index.html"})
 _TAGS = re.compile(r"<[^>]*>")
-_WS = re.compile(r"\s+")
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # C0 controls that are not white space
-# Front matter values that read as one piece of text (bool is an int, datetime a date).
-# A list or table is never turned into text: an aliased YAML list can stand for billions.
-_SCALARS = (str, int, float, date)
-_KINDS = {list: "a list", dict: "a table", set: "a set", bytes: "binary data"}
-
 
 _LEFT_OUT = {"draft": "a draft; --drafts builds it", "unpublished": "published: false",
              "expired": "its expirydate has passed",
@@ -76,33 +74,6 @@ class ParsedContent:
     redirects: tuple[tuple[str, str], ...] = ()  # (file in the site, article id it leads to)
     link_seconds: float = 0.0  # of the parse: resolving and checking links (link_articles)
     left_out: tuple[tuple[str, str], ...] = ()  # (source, why it gives no page), by source
-
-
-def _clean(value: Any) -> str:
-    """A scalar as one line of text, control characters dropped; anything else gives ""."""
-    if not isinstance(value, _SCALARS):
-        return ""
-    return _WS.sub(" ", _CONTROL.sub("", str(value))).strip()
-
-
-# A character reference in a title or tag: Jekyll writes front matter text into the page as
-# it is, so "U&#46;S&#46; Web Design System&#58; May call" and "&ldquo;agilefall&rdquo;"
-# (817 titles and descriptions of digitalgov-hugo, 6 of 18f-blog-jekyll) read as characters
-# there. Only references closed by ";": "AT&T" and "&para" stay as typed.
-_CHAR_REF = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
-
-
-def _text_of(value: Any) -> str:
-    """A front matter scalar as displayed text: ``_clean``, character references decoded."""
-    return _clean(_CHAR_REF.sub(lambda m: unescape(m.group()), _clean(value)))
-
-
-def _shown(value: Any) -> str:
-    """A front matter value for a message: quoted and short, or what kind of thing it is."""
-    if not isinstance(value, _SCALARS):
-        return _KINDS.get(type(value), type(value).__name__)
-    text = str(value)
-    return repr(text if len(text) <= 60 else text[:60] + "…")
 
 
 def _source_slug(relpath: str, fm_slug: str) -> str:
@@ -142,8 +113,8 @@ class _Parser:
         self.discovery = discovery
         self.diagnostics = diagnostics
         self.vault = vault_settings(config.content_dir)
-        self.md: MarkdownIt = make_markdown(raw_html=config.raw_html,
-                                            inline_tags=self.vault.is_vault)
+        self.md: dict[bool, MarkdownIt] = {  # without and with LaTeX math
+            math: make_markdown(config.raw_html, self.vault.is_vault, math) for math in (0, 1)}
         self.now = datetime.now(UTC)
         self.refs: dict[str, SourceRefs] = {}  # source -> its links, for link_articles
         self.aliases: dict[str, tuple[list[str], int]] = {}  # source -> (old URLs, line)
@@ -300,7 +271,8 @@ class _Parser:
             return reason
         data = fm.data
         title = _text_of(self._text(source, fm, "title"))
-        rendered = self.cache.render(self.md, self._body(source, fm), take_h1=not title)
+        md = self.md[wants_math(data, self.config.math or self.vault.is_vault)]
+        rendered = self.cache.render(md, self._body(source, fm), take_h1=not title)
         title = title or rendered.h1_title or PurePosixPath(source.relpath).stem
         zola_path = self._text(source, fm, "path").strip("/")
         git = self.discovery.git_dates.get(source.relpath)

@@ -47,9 +47,9 @@ class RenderCache:
 
     def render(self, md: MarkdownIt, body: str, take_h1: bool) -> RenderedMarkdown:
         raw_html = md.options.get("raw_html", True)  # the same body renders differently
-        tags = md.options.get("inline_tags", False)
+        tags, math = md.options.get("inline_tags", False), md.options.get("math", False)
         key = hashlib.md5(f"{RENDER_VERSION}\0{int(take_h1)}\0{int(raw_html)}\0{int(tags)}"
-                          f"\0{body}".encode()).digest()
+                          f"\0{int(math)}\0{body}".encode()).digest()
         self.used.add(key)
         found = self.entries.get(key)
         if found is None:
