@@ -56,7 +56,8 @@ GENERATED_FILES = frozenset({"404.html", "atom.xml", "sitemap.xml", "robots.txt"
                              "related.json", "topics.json", "index.html"})
 _TAGS = re.compile(r"<[^>]*>")
 
-_LEFT_OUT = {"draft": "a draft; --drafts builds it", "unpublished": "published: false",
+_LEFT_OUT = {"draft": "a draft; --drafts builds it",
+             "unpublished": "published: false or publish: false",
              "expired": "its expirydate has passed",
              "headless": "headless: true or build.render: never",
              "template": "in the vault's template folder"}
@@ -203,7 +204,7 @@ class _Parser:
             return "headless"
         if data.get("draft") is True and not self.config.drafts:
             return "draft"
-        if data.get("published") is False:
+        if data.get("published") is False or data.get("publish") is False:  # Jekyll; Obsidian
             return "unpublished"
         expiry = self._date(source, fm, "expirydate")
         if expiry is not None and expiry < self.now:
@@ -211,9 +212,16 @@ class _Parser:
         return None
 
     def _body(self, source: SourceFile, fm: FrontMatter) -> str:
-        """The body, wikilinks made Markdown links, other generators' template tags rendered
-        or removed (one warning)."""
+        """The body: Obsidian's comments out (a warning outside a vault, where they are
+        unusual), wikilinks made Markdown links, other generators' template tags rendered or
+        removed (one warning)."""
         body = strip_comments(fm.body)
+        if body != fm.body and not self.vault.is_vault:
+            pairs = zip(fm.body.split("\n"), body.split("\n"), strict=True)  # lines are kept
+            line = next(i for i, (old, new) in enumerate(pairs) if old != new)
+            self.diagnostics.warning(
+                source.relpath, fm.body_line + line, "text between '%%' marks is left out, as "
+                "Obsidian's comments are; put it in `code` to show it", "obsidian-comment")
         if "[[" in body:
             body = convert_wikilinks(body, source.relpath, self.all_paths, self.note_aliases)
         if not self.config.template_syntax or not has_template_syntax(body):
