@@ -757,6 +757,21 @@ def test_include_and_exclude(make_site, fake_embedder) -> None:
     assert has_page(config, "readme/") and not has_page(config, "drafts/d/")
 
 
+def test_exclude_keeps_other_files_out_of_the_site_too(make_site, fake_embedder) -> None:
+    config = make_site({
+        "a.md": "# A\n\n![kept](img/kept.png) ![gone](scratch/gone.png)\n",
+        "img/kept.png": b"png", "scratch/gone.png": b"png", "scratch/notes.md": "# Notes\n",
+        "art/cover.psd": b"psd",
+    }, exclude=("scratch/**", "**/*.psd"))
+    result, warnings = build_ok(config, fake_embedder)
+    assert result.articles == 1
+    assert (config.output_dir / "img/kept.png").is_file()
+    assert not (config.output_dir / "scratch").exists()
+    assert not (config.output_dir / "art/cover.psd").exists()
+    assert warnings == ["a.md:3: warning: image 'scratch/gone.png': no file scratch/gone.png in "
+                        "the content folder [broken-image]"]
+
+
 def test_article_ids_are_unique_and_sorted_newest_first(make_site) -> None:
     config = make_site({
         "2019-01-01-x.md": "# X1\n", "2020-01-01-x.md": "# X2\n", "x.md": "---\ndate: "

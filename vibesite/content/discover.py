@@ -114,10 +114,12 @@ def discover(config: Config, diagnostics: Diagnostics) -> Discovery:
     sources: list[SourceFile] = []
     static: list[str] = []
     for relpath in _walk(root, skip):
+        if matches(relpath, config.exclude):  # an article or any other file, as in Jekyll
+            continue
         if not is_markdown(relpath):
             static.append(relpath)
             continue
-        if not matches(relpath, config.include) or matches(relpath, config.exclude):
+        if not matches(relpath, config.include):
             continue
         path = root / relpath
         try:
