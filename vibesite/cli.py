@@ -77,6 +77,9 @@ def make_parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="create a new site in a folder")
     init.add_argument("directory", type=Path, nargs="?", default=Path("."))
     init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.add_argument("--from", dest="old", type=Path, metavar="OLD_SITE",
+                      help="write vibesite.toml from a Jekyll, Hugo or Zola site's settings "
+                           "(or an Obsidian vault) in this folder, instead of sample articles")
     return parser
 
 
@@ -144,11 +147,15 @@ def run_init(args: argparse.Namespace) -> int:
     from vibesite.commands.init import InitError, init_site
 
     try:
-        written = init_site(args.directory, force=args.force)
+        written = init_site(args.directory, force=args.force, old=args.old)
     except InitError as exc:
         raise UsageProblem(str(exc)) from exc
     for relative in written:
         print(f"  created {args.directory / relative}")
+    if args.old:  # what vibesite.toml says was not carried over
+        toml = (args.directory / "vibesite.toml").read_text(encoding="utf-8")
+        print("\n".join(line[1:].rstrip() for line in toml.splitlines()
+                        if line.startswith("# Not carried") or line.startswith("#   ")))
     print(f"Next: cd {args.directory} && vibesite build   (or vibesite serve)")
     return EXIT_OK
 

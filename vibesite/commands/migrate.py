@@ -1,0 +1,164 @@
+"""``vibesite init --from OLD``: a vibesite.toml written from another generator's settings.
+
+In: the folder of a Jekyll site (``_config.yml``), a Hugo site (``hugo.toml``, ``hugo.yaml``,
+``config.toml`` or ``config.yaml``), a Zola site (``config.toml`` with ``base_url``) or an
+Obsidian vault (``.obsidian/``), and the folder the new vibesite.toml goes in.
+Out: ``Migration``: which generator it was, the vibesite.toml text (each setting that maps, as
+the migration guide's table says, with ``content_dir`` pointing at the old content, relative to
+the new file's folder), and the settings left behind, named for the person to check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# What Jekyll itself never publishes, for a content folder that is the whole repository
+JEKYLL_EXCLUDE = ("vibesite.toml", "README.md", "CONTRIBUTING.md", "LICENSE.md", "_drafts/**",
+                  "_layouts/**",
+                  "_includes/**", "_sass/**", "_data/**", "_plugins/**", "_site/**",
+                  "vendor/**", "Gemfile*", "_config.yml", "*.gemspec", "node_modules/**",
+                  "package*.json", ".jekyll-cache/**")
+_HUGO_FILES = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml",
+               "config.yml", "config.json")
+_LEFT = {  # settings of the old site that have no vibesite key, and what to do instead
+    "theme": "the theme: vibesite has its own (see theming)",
+    "plugins": "plugins: vibesite reads common template tags itself",
+    "paginate_path": "paginate_path: vibesite pages the home page at /page/N/",
+    "outputs": "outputs: vibesite writes HTML, atom.xml, sitemap.xml and related.json",
+    "menu": "menus: vibesite's header lists Home, Archive, Tags, Topics and Map",
+}
+
+
+class MigrateError(Exception):
+    pass
+
+
+@dataclass
+class Migration:
+    generator: str
+    settings: dict[str, Any] = field(default_factory=dict)  # vibesite key -> value
+    left: list[str] = field(default_factory=list)  # old settings with no vibesite key
+
+    def toml(self) -> str:
+        lines = [f"# Written by `vibesite init --from`, from this {self.generator} site's "
+                 "settings; every key is optional.", "# See the configuration reference for "
+                 "the others."]
+        lines += [f"{key} = {_toml(value)}" for key, value in self.settings.items()]
+        if self.left:
+            lines += ["", f"# Not carried over from {self.generator}:"]
+            lines += [f"#   {note}" for note in self.left]
+        return "\n".join(lines) + "\n"
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list | tuple):
+        items = ", ".join(_toml(v) for v in value)
+        if len(items) <= 80:
+            return f"[{items}]"
+        return "[\n" + "".join(f"    {_toml(v)},\n" for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
+
+
+def _read(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = (tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+                if path.suffix == ".json" else yaml.safe_load(text))
+    except (tomllib.TOMLDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise MigrateError(f"{path}: cannot read it: {exc}") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _common(data: dict[str, Any], migration: Migration, keys: dict[str, str]) -> None:
+    """Copy ``keys`` (old key -> vibesite key) that hold text; note the settings left."""
+    for old, new in keys.items():
+        if (value := _text(data.get(old))) is not None:
+            migration.settings.setdefault(new, value)
+    migration.left += [note for key, note in _LEFT.items() if data.get(key)]
+
+
+def _jekyll(data: dict[str, Any], migration: Migration) -> None:
+    _common(data, migration, {"title": "title", "description": "description", "lang": "language"})
+    author = data.get("author")
+    if name := _text(author.get("name") if isinstance(author, dict) else author):
+        migration.settings["author"] = name
+    if url := _text(data.get("url")):
+        migration.settings["base_url"] = url.rstrip("/") + "/" + (
+            (_text(data.get("baseurl")) or "").strip("/") + "/").lstrip("/")
+    if isinstance(data.get("paginate"), int):
+        migration.settings["per_page"] = data["paginate"]
+    migration.settings["permalink"] = _text(data.get("permalink")) or "date"
+    own = [p for p in data.get("exclude") or [] if isinstance(p, str)]
+    migration.settings["exclude"] = [*JEKYLL_EXCLUDE, *(p.rstrip("/") + "/**" if p.endswith("/")
+                                                       else p for p in own)]
+
+
+def _hugo(data: dict[str, Any], migration: Migration) -> None:
+    lowered = {k.lower(): v for k, v in data.items()}
+    params = lowered.get("params") if isinstance(lowered.get("params"), dict) else {}
+    _common(lowered, migration, {"title": "title", "languagecode": "language"})
+    _common(params, migration, {"description": "description", "author": "author"})
+    if url := _text(lowered.get("baseurl")):
+        migration.settings["base_url"] = url
+    pager = (lowered.get("pagination") or {}).get("pagerSize") if isinstance(
+        lowered.get("pagination"), dict) else lowered.get("paginate")
+    if isinstance(pager, int):
+        migration.settings["per_page"] = pager
+    taxonomies = lowered.get("taxonomies")
+    if isinstance(taxonomies, dict) and taxonomies:
+        migration.settings["taxonomies"] = [str(v) for v in taxonomies.values()]
+
+
+def _zola(data: dict[str, Any], migration: Migration) -> None:
+    _common(data, migration, {"title": "title", "description": "description",
+                              "base_url": "base_url", "default_language": "language"})
+    names = [t.get("name") for t in data.get("taxonomies") or [] if isinstance(t, dict)]
+    if names := [n for n in names if isinstance(n, str)]:
+        migration.settings["taxonomies"] = names
+
+
+def read_site(old: Path, target: Path) -> Migration:
+    """The vibesite settings of the site in ``old``, for a vibesite.toml in ``target``."""
+    if not old.is_dir():
+        raise MigrateError(f"{old} is not a folder")
+
+    def content(folder: Path) -> str:
+        return Path(os.path.relpath(folder.resolve(), target.resolve())).as_posix()
+
+    if (old / "_config.yml").is_file():
+        migration = Migration("Jekyll", {"content_dir": content(old)})
+        _jekyll(_read(old / "_config.yml"), migration)
+        return migration
+    found = next((old / name for name in _HUGO_FILES if (old / name).is_file()), None)
+    if found is not None:
+        data = _read(found)
+        if found.name == "config.toml" and "base_url" in data:
+            migration = Migration("Zola", {"content_dir": content(old / "content")})
+            _zola(data, migration)
+            return migration
+        folder = _text(data.get("contentDir") or data.get("contentdir")) or "content"
+        migration = Migration("Hugo", {"content_dir": content(old / folder)})
+        _hugo(data, migration)
+        migration.left.append("static/: Hugo serves it at the site root; vibesite copies the "
+                              "files beside your pages, so move images next to them")
+        return migration
+    if (old / ".obsidian").is_dir():
+        return Migration("Obsidian", {"content_dir": content(old), "title": old.resolve().name,
+                                      "exclude": ["vibesite.toml", "README.md"]})
+    raise MigrateError(f"{old} has no _config.yml (Jekyll), hugo.toml or config.toml (Hugo, "
+                       "Zola) and no .obsidian folder (Obsidian)")
