@@ -413,3 +413,16 @@ def test_a_link_to_a_small_heading_lands(make_site, fake_embedder) -> None:
     assert warnings == []
     body = post_body(page(config, "notes/"))
     assert '<h5 id="deep-detail">' in body and '<h6 id="deepest">' in body
+
+
+def test_anchors_of_links_written_as_urls_are_checked_too(make_site, fake_embedder) -> None:
+    config = make_site({
+        "a.md": "# A\n\n[ok](../b/#setup) [loose](/b/#Setup) [gone](../b/#nowhere) [top](../b/)\n",
+        "b.md": "# B\n\n## Setup\n",
+    })
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == ["a.md:3: warning: link '../b/#nowhere': b.md has no heading or element "
+                        "with id 'nowhere' [broken-anchor]"]
+    body = post_body(page(config, "a/"))
+    assert ('<a href="../b/#setup">ok</a> <a href="/b/#setup">loose</a> '
+            '<a href="../b/#nowhere">gone</a> <a href="../b/">top</a>') in body

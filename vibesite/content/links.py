@@ -68,6 +68,7 @@ class _Linker:
                  reserved: frozenset[str], left_out: Mapping[str, str],
                  diagnostics: Diagnostics) -> None:
         self.by_source = {a.source: a for a in articles}
+        self.by_url = {a.url: a for a in articles}
         self.left_out = left_out
         self.urls = {a.url for a in articles} | {  # and the folders' section pages
             folder_id(p.as_posix()) + "/" for a in articles
@@ -155,10 +156,18 @@ class _Linker:
             self._warn(article, line, f"image '{target}': no file {source_path} in the content "
                        "folder", "broken-image")
             return None
-        found, moved = self._page(article, path)
+        found, moved, page = self._page(article, path)
         if not found:
             self._warn(article, line, f"link '{target}' leads to no page or file of this site",
                        "broken-link")
+        linked = self.by_url.get(moved or page) if fragment else None
+        if linked is not None:
+            anchor = self.anchor(linked, fragment)
+            if anchor is None:
+                self._warn(article, line, f"link '{target}': {linked.source} has no heading "
+                           f"or element with id '{fragment}'", "broken-anchor")
+            elif anchor != fragment:
+                return self.site_url(moved or page, anchor)
         return moved and self.site_url(moved, fragment)
 
     def _markdown(self, article: Article, target: str, source_path: str, fragment: str,
@@ -182,11 +191,12 @@ class _Linker:
             fragment = fragment if found is None else found
         return self.site_url(linked.url, fragment)
 
-    def _page(self, article: Article, path: str) -> tuple[bool, str | None]:
+    def _page(self, article: Article, path: str) -> tuple[bool, str | None, str]:
         """Whether a relative or root-relative URL path names a page, a file or a generated
-        folder; and the page's URL when it does so only once slugified like vibesite's URLs
+        folder; the page's URL when it does so only once slugified like vibesite's URLs
         (``/2015/02/13/Final-1.0-timeline/`` for ``2015/02/13/final-1.0-timeline/``) or
-        when it is Jekyll's dated URL of a post (``/2014/07/16/hello/`` for ``hello/``)."""
+        when it is Jekyll's dated URL of a post (``/2014/07/16/hello/`` for ``hello/``); and
+        the site path it names, as an article's ``url`` reads."""
         if path.startswith("/"):
             site_path = path.lstrip("/")
             base = self.base_path.lstrip("/")
@@ -196,18 +206,19 @@ class _Linker:
             site_path = posixpath.normpath(posixpath.join(article.url, path))
         site_path = "" if site_path == "." else site_path
         if site_path.startswith(".."):
-            return True, None  # above the site: not ours to judge
+            return True, None, ""  # above the site: not ours to judge
         bare = site_path.strip("/")
-        if (bare + "/" in self.urls or bare in self.files or bare == ""
+        page = bare + "/" if bare else ""
+        if (page in self.urls or bare in self.files or bare == ""
                 or bare.split("/")[0] in self.reserved
                 or posixpath.join(bare, "index.html") in self.files):
-            return True, None
+            return True, None, page
         slugged = path_id(bare) + "/"
         if slugged in self.urls:
-            return True, slugged
+            return True, slugged, page
         dated = _DATED.fullmatch(bare)
         moved = self.dated.get((*dated.groups()[:3], path_id(dated.group(4)))) if dated else None
-        return (True, moved) if moved else (False, None)
+        return (True, moved, page) if moved else (False, None, page)
 
     def _warn(self, article: Article, line: int, message: str, code: str) -> None:
         self.diagnostics.warning(article.source, line, message, code)
