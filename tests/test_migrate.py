@@ -59,7 +59,8 @@ def test_hugo_zola_and_obsidian_settings(tmp_path: Path) -> None:
     write_files(hugo, {"hugo.toml": (
         'baseURL = "https://example.org/"\ntitle = "Hugo site"\nlanguageCode = "en-gb"\n'
         'contentDir = "posts"\n[pagination]\npagerSize = 7\n[taxonomies]\ntag = "tags"\n'
-        'topic = "topics"\n[params]\ndescription = "From Hugo"\n'), "posts/a.md": "# A\n"})
+        'topic = "topics"\n[params]\ndescription = "From Hugo"\n'), "posts/a.md": "# A\n",
+        "static/images/x.png": b"png"})
     write_files(zola, {"config.toml": (
         'base_url = "https://zola.example"\ntitle = "Zola site"\ndescription = "From Zola"\n'
         'taxonomies = [{name = "tags"}, {name = "series"}]\n'), "content/a.md": "# A\n"})
@@ -67,7 +68,7 @@ def test_hugo_zola_and_obsidian_settings(tmp_path: Path) -> None:
     expected = {
         hugo: {"content_dir": hugo / "posts", "title": "Hugo site", "language": "en-gb",
                "base_url": "https://example.org/", "per_page": 7, "description": "From Hugo",
-               "taxonomies": ("tags", "topics")},
+               "taxonomies": ("tags", "topics"), "passthrough": (hugo / "static",)},
         zola: {"content_dir": zola / "content", "title": "Zola site", "description": "From Zola",
                "base_url": "https://zola.example", "taxonomies": ("tags", "series")},
         vault: {"content_dir": vault, "title": "vault"},
@@ -77,9 +78,9 @@ def test_hugo_zola_and_obsidian_settings(tmp_path: Path) -> None:
         config = load_config(None, here)
         found = {key: getattr(config, key) for key in settings}
         found["content_dir"] = found["content_dir"].resolve()  # written relative: ../hugo/posts
+        if "passthrough" in found:
+            found["passthrough"] = tuple(p.resolve() for p in found["passthrough"])
         assert found == settings, old.name
-    assert "static/: Hugo serves it at the site root" in (
-        init_site(here, force=True, old=hugo) and (here / "vibesite.toml").read_text())
 
 
 def test_init_from_a_folder_that_is_no_site_or_a_clash(tmp_path: Path,
@@ -89,3 +90,24 @@ def test_init_from_a_folder_that_is_no_site_or_a_clash(tmp_path: Path,
     write_files(tmp_path / "old", {"_config.yml": "title: T\n", "vibesite.toml": "title = 'x'\n"})
     assert main(["init", str(tmp_path / "old"), "--from", str(tmp_path / "old")]) == 2
     assert "already has vibesite.toml; use --force" in capsys.readouterr().err
+
+
+def test_passthrough_folders_are_published_at_the_site_root(tmp_path: Path,
+                                                            fake_embedder: FakeEmbedder) -> None:
+    write_files(tmp_path, {
+        "vibesite.toml": 'passthrough = ["static"]\n',
+        "content/post.md": "# Post\n\n![chart](/images/chart.png) [notes](/files/notes.pdf)\n",
+        "content/favicon.ico": b"mine",
+        "static/images/chart.png": b"png", "static/files/notes.pdf": b"pdf",
+        "static/favicon.ico": b"hugo's", "static/robots.txt": "User-agent: *\n",
+    })
+    config = load_config(None, tmp_path)
+    result = build_quiet(config, fake_embedder)
+    assert [d.code for d in result.diagnostics] == ["generated-file", "base-url-relative"]
+    assert str(result.diagnostics[0]) == ("robots.txt:1: warning: vibesite writes its own "
+                                          "robots.txt, so this file is not published "
+                                          "[generated-file]")  # and no broken image or link
+    site = tmp_path / "site"
+    assert (site / "images/chart.png").read_bytes() == b"png"
+    assert (site / "files/notes.pdf").read_bytes() == b"pdf"
+    assert (site / "favicon.ico").read_bytes() == b"mine"  # the content folder's file wins

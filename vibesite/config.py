@@ -30,6 +30,8 @@ class Config:
     cache_dir: Path = Path(".vibesite")
     templates_dir: Path = Path("templates")
     static_dir: Path = Path("static")
+    # Folders whose files are published at the site root as they are: Hugo's and Zola's static/
+    passthrough: tuple[Path, ...] = ()
     include: tuple[str, ...] = ("**/*.md", "**/*.markdown", "**/*.mdown", "**/*.mkd")
     exclude: tuple[str, ...] = ("README.md", "CONTRIBUTING.md", "LICENSE.md")
     # Front matter keys whose names become tags (Hugo's custom taxonomies: add "series", ...)
@@ -218,7 +220,7 @@ def load_config(path: Path | None, root: Path | None = None) -> Config:
 
 def _resolve(config: Config, root: Path) -> Config:
     paths = {k: (root / getattr(config, k)) for k in _PATH_KEYS}
-    return replace(config, **paths)
+    return replace(config, **paths, passthrough=tuple(root / p for p in config.passthrough))
 
 
 def with_overrides(config: Config, **overrides: Any) -> Config:

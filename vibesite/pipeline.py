@@ -142,7 +142,8 @@ def build(
     _stop_on_problems(config, diagnostics)  # --strict: topic seed and search model warnings
     folders = theme_dirs(config)
     site = assemble(config, parsed.articles, related, topics, folders, discovery.static_files,
-                    search_files, sections=parsed.sections, redirects=parsed.redirects)
+                    search_files, sections=parsed.sections, redirects=parsed.redirects,
+                    root_files=discovery.root_files)
     timer.lap("assemble")
     rendered = render(config, site, folders, workers=None if fork else 1)
     timer.lap("render")

@@ -4,8 +4,9 @@ In: the folder of a Jekyll site (``_config.yml``), a Hugo site (``hugo.toml``, `
 ``config.toml`` or ``config.yaml``), a Zola site (``config.toml`` with ``base_url``) or an
 Obsidian vault (``.obsidian/``), and the folder the new vibesite.toml goes in.
 Out: ``Migration``: which generator it was, the vibesite.toml text (each setting that maps, as
-the migration guide's table says, with ``content_dir`` pointing at the old content, relative to
-the new file's folder), and the settings left behind, named for the person to check.
+the migration guide's table says, with ``content_dir`` pointing at the old content and
+``passthrough`` at Hugo's or Zola's ``static/``, relative to the new file's folder), and the
+settings left behind, named for the person to check.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ JEKYLL_EXCLUDE = ("vibesite.toml", "README.md", "CONTRIBUTING.md", "LICENSE.md",
                   "_layouts/**",
                   "_includes/**", "_sass/**", "_data/**", "_plugins/**", "_site/**",
                   "vendor/**", "Gemfile*", "_config.yml", "*.gemspec", "node_modules/**",
-                  "package*.json", ".jekyll-cache/**")
+                  "package*.json", ".jekyll-cache/**", "index.html", "404.html", "404.md")
 _HUGO_FILES = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml",
                "config.yml", "config.json")
 _LEFT = {  # settings of the old site that have no vibesite key, and what to do instead
@@ -147,15 +148,13 @@ def read_site(old: Path, target: Path) -> Migration:
     found = next((old / name for name in _HUGO_FILES if (old / name).is_file()), None)
     if found is not None:
         data = _read(found)
-        if found.name == "config.toml" and "base_url" in data:
-            migration = Migration("Zola", {"content_dir": content(old / "content")})
-            _zola(data, migration)
-            return migration
-        folder = _text(data.get("contentDir") or data.get("contentdir")) or "content"
-        migration = Migration("Hugo", {"content_dir": content(old / folder)})
-        _hugo(data, migration)
-        migration.left.append("static/: Hugo serves it at the site root; vibesite copies the "
-                              "files beside your pages, so move images next to them")
+        zola = found.name == "config.toml" and "base_url" in data
+        folder = "content" if zola else _text(data.get("contentDir")) or "content"
+        static = "static" if zola else _text(data.get("staticDir")) or "static"
+        migration = Migration("Zola" if zola else "Hugo", {"content_dir": content(old / folder)})
+        if (old / static).is_dir():  # served at the site root, as Hugo and Zola do
+            migration.settings["passthrough"] = [content(old / static)]
+        (_zola if zola else _hugo)(data, migration)
         return migration
     if (old / ".obsidian").is_dir():
         return Migration("Obsidian", {"content_dir": content(old), "title": old.resolve().name,

@@ -131,8 +131,8 @@ def serve(config: Config, port: int = 8000, embedder: Any = None,
     log(f"Serving {config.output_dir} at http://127.0.0.1:{server.server_port}/ (Ctrl-C stops)")
     if ready:
         ready.set()
-    watched = [p for p in (config.content_dir, config.templates_dir, config.static_dir)
-               if p.exists()]
+    watched = [p for p in (config.content_dir, config.templates_dir, config.static_dir,
+                           *config.passthrough) if p.exists()]
     try:
         for _changes in watch(*watched, stop_event=stopping, debounce=200, rust_timeout=500):
             if rebuild(config, embedder, log) is not None:

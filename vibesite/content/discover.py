@@ -40,6 +40,14 @@ class Discovery:
     sources: tuple[SourceFile, ...]
     static_files: tuple[str, ...]  # relative paths of non-Markdown files to copy
     git_dates: dict[str, GitDates]
+    # (site path, file) of the passthrough folders' files, published at the site root
+    root_files: tuple[tuple[str, Path], ...] = ()
+
+    @property
+    def site_files(self) -> tuple[str, ...]:
+        """The site paths of every file published as it is: the content folder's and the
+        passthrough folders'."""
+        return (*self.static_files, *(path for path, _ in self.root_files))
 
 
 @lru_cache(maxsize=256)
@@ -134,4 +142,7 @@ def discover(config: Config, diagnostics: Diagnostics) -> Discovery:
             diagnostics.error(relpath, 1, f"cannot read file: {exc.strerror}", "unreadable")
             continue
         sources.append(SourceFile(relpath, text, path.stat().st_mtime))
-    return Discovery(root, tuple(sources), tuple(static), git_dates(root))
+    root_files = {relpath: folder / relpath for folder in reversed(config.passthrough)
+                  if folder.is_dir() for relpath in _walk(folder, skip)}
+    return Discovery(root, tuple(sources), tuple(static), git_dates(root),
+                     tuple(sorted(root_files.items())))

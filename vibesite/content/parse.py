@@ -122,7 +122,7 @@ class _Parser:
         self.old_urls: dict[str, str] = {}  # source -> the .html URL its permalink named
         self.sections = section_files(s.relpath for s in discovery.sources)
         self.source_paths = frozenset(s.relpath for s in discovery.sources)
-        self.all_paths = sorted(self.source_paths | set(discovery.static_files))
+        self.all_paths = sorted(self.source_paths | set(discovery.site_files))
         quiet = Diagnostics()  # each file's problems are reported once, by parse()
         self.cascade = cascades({
             folder: split_front_matter(normalize_newlines(s.text), s.relpath, quiet).data
@@ -378,7 +378,7 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     reserved = RESERVED_IDS | GENERATED_FILES
     unique = _unique_ids(articles, diagnostics)
     started = time.perf_counter()
-    linked = link_articles([*unique, *intros.values()], parser.refs, discovery.static_files,
+    linked = link_articles([*unique, *intros.values()], parser.refs, discovery.site_files,
                            config.base_path, reserved, reasons, diagnostics)
     link_seconds = time.perf_counter() - started
     linked = embed_notes(linked, config.base_path)
@@ -386,7 +386,10 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     intros = {a.id: a for a in linked[len(unique):]}
     unique.sort(key=lambda a: (-a.date.timestamp(), a.id))
     sections = build_sections(unique, intros, reserved)
-    taken = {f: f for f in discovery.static_files}
+    taken = {f: f for f in discovery.site_files}
+    for name in sorted(GENERATED_FILES & set(taken) - {"index.html"}):
+        diagnostics.warning(name, 1, f"vibesite writes its own {name}, so this file is not "
+                            "published", "generated-file")
     taken.update((s.url + "index.html", s.source or f"the section page /{s.url}")
                  for s in sections)
     taken.update((a.url + "index.html", a.source) for a in unique)

@@ -171,8 +171,8 @@ def related_json(articles: Sequence[Article], related: Related) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
 
-def _static_files(config: Config, theme_dirs: Sequence[Path],
-                  content_static: Sequence[str]) -> tuple[tuple[Path, str], ...]:
+def _static_files(config: Config, theme_dirs: Sequence[Path], content_static: Sequence[str],
+                  root_files: Sequence[tuple[str, Path]] = ()) -> tuple[tuple[Path, str], ...]:
     chosen: dict[str, Path] = {}
     for folder in [*(d / "static" for d in reversed(theme_dirs)), config.static_dir]:
         if folder.is_dir():
@@ -181,6 +181,7 @@ def _static_files(config: Config, theme_dirs: Sequence[Path],
                     chosen["static/" + path.relative_to(folder).as_posix()] = path
     if "static/favicon.ico" in chosen:  # browsers and crawlers ask for /favicon.ico
         chosen["favicon.ico"] = chosen["static/favicon.ico"]
+    chosen.update(root_files)  # the passthrough folders' (Hugo's static/): the site's own
     for relpath in content_static:
         chosen[relpath] = config.content_dir / relpath
     return tuple((src, dest) for dest, src in sorted(chosen.items()))
@@ -226,8 +227,9 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
              topics: Topics, theme_dirs: Sequence[Path], content_static: Sequence[str],
              search_files: Mapping[str, bytes | Path],
              sections: Sequence[Section] = (),
-             redirects: Sequence[tuple[str, str]] = ()) -> AssembledSite:
-    scripts = hash_scripts(_static_files(config, theme_dirs, content_static))
+             redirects: Sequence[tuple[str, str]] = (),
+             root_files: Sequence[tuple[str, Path]] = ()) -> AssembledSite:
+    scripts = hash_scripts(_static_files(config, theme_dirs, content_static, root_files))
     static = scripts.static
     info = SiteInfo(config.title, config.description, config.author, config.language,
                     config.base_url, datetime.now(UTC).year, bool(search_files),
