@@ -74,6 +74,11 @@ no language: plain text in a pre block, long enough to overflow a phone screen f
 > [!danger] Careful
 > Danger.
 
+```mermaid
+graph LR
+  write[Write Markdown] --> build[vibesite build] --> read[Readers]
+```
+
 [^1]: The footnote's text, with a back-link.
 """
 
@@ -176,6 +181,8 @@ def test_no_axe_violations(browser: Any, axe: str, a11y_site: Config, base_url: 
     def loaded(page: Any) -> None:
         if kind == "search":
             page.wait_for_selector(".vs-results__list li")
+        if kind == "article":  # the diagram, drawn by mermaid once the page has loaded
+            page.wait_for_selector(".post-content pre.mermaid svg")
         page.wait_for_load_state("networkidle")
 
     found = _violations_at(browser, axe, scheme, viewport, base_url + path, loaded)
@@ -305,3 +312,27 @@ def test_contents_open_beside_the_text_on_wide_screens_only(browser: Any,
             assert beside is opened  # on a phone: above the text, folded
         finally:
             context.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_diagrams_are_drawn_in_the_pages_scheme_and_loaded_only_where_needed(
+        browser: Any, base_url: str, scheme: str) -> None:
+    context = _open(browser, scheme, "desktop")
+    try:
+        page = context.new_page()
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(base_url + "plain/")
+        page.wait_for_load_state("networkidle")
+        assert not [u for u in requested if "mermaid" in u]
+        page.goto(base_url + "rich/")
+        svg = page.wait_for_selector(".post-content pre.mermaid svg")
+        assert "vibesite build" in svg.text_content()
+        fill = page.evaluate("() => getComputedStyle(document.querySelector("
+                             "'.post-content pre.mermaid .node rect, .post-content pre.mermaid "
+                             ".node polygon')).fill")
+        dark = [int(c) for c in fill[fill.index("(") + 1:fill.index(")")].split(",")[:3]]
+        assert (sum(dark) < 3 * 128) == (scheme == "dark"), fill
+        assert page.locator(".post-content .code-block").count() == 3  # no Copy on the diagram
+    finally:
+        context.close()

@@ -196,7 +196,7 @@ def test_vendored_files_match_versions_json() -> None:
     versions = json.loads((REPO / "vibesite" / "vendor" / "VERSIONS.json").read_text())
     assert {p["name"]: p["version"] for p in versions["packages"]} == {
         "onnxruntime-web": "1.30.0", "@huggingface/tokenizers": "0.2.0",
-        "snowball-stemmers": "0.6.0"}
+        "snowball-stemmers": "0.6.0", "mermaid": "11.17.2"}
 
 
 # ---------------------------------------------------------------------------------------------

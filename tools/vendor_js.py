@@ -1,4 +1,5 @@
-"""Refresh ``vibesite/vendor/``: the pinned third-party JavaScript that in-browser search uses.
+"""Refresh ``vibesite/vendor/``: the pinned third-party JavaScript that in-browser search and
+diagrams use.
 
     python tools/vendor_js.py            # fetch, check, and replace vibesite/vendor/
     python tools/vendor_js.py --check    # only verify the files in place against VERSIONS.json
@@ -10,7 +11,9 @@ against the pinned one, and copies only the files the browser needs (no source m
 WASM variants), with the package's license, into ``vibesite/vendor/<folder>/``. It then writes
 ``vibesite/vendor/VERSIONS.json`` (name, version, tarball integrity, sha256 of every file).
 
-The site builder copies every ``vibesite/vendor/<folder>/*`` to ``site/search/vendor/<folder>/``.
+The site builder copies the search packages' ``vibesite/vendor/<folder>/*`` to
+``site/search/vendor/<folder>/``, and mermaid's to ``site/static/vendor/mermaid/`` when a page
+has a diagram.
 
 snowball-stemmers 0.6.0 is one 870 kB UMD/CommonJS file with 24 languages; the browser needs
 only English as an ES module, so ``snowball-english.mjs`` is cut out of it: the shared runtime
@@ -194,6 +197,15 @@ PINS = (
         files={"snowball-stemmers.js": "snowball-english.mjs"},
         license_file=None, license_note=SNOWBALL_LICENSES,
         transforms={"snowball-english.mjs": "snowball_english_esm"},
+    ),
+    Pin(
+        name="mermaid", version="11.17.2",
+        integrity="sha512-V6K3C8EBdEsPFZXSKMJe6ppQOENxuHARr9GvHX4hh47lAbhMRD9qf4oEK7LoaRQxULMa80/qt5gHO73aCleBBg==",
+        folder="mermaid",
+        # One self-contained script (its dependencies bundled): loaded only by pages with a
+        # ```mermaid block (templates/static/theme.js)
+        files={"dist/mermaid.min.js": "mermaid.min.js"},
+        license_file="LICENSE",
     ),
 )
 

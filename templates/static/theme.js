@@ -4,7 +4,9 @@
 //   ("vibesite-theme"); loaded in <head> without defer, this file applies the choice before
 //   the first paint, and does the rest once the page is parsed;
 // - a Copy button on each code block of an article, announced to screen readers;
-// - the table of contents, folded in the page's HTML, is opened beside the text on wide screens.
+// - the table of contents, folded in the page's HTML, is opened beside the text on wide screens;
+// - ```mermaid diagrams drawn by mermaid (strict security, the page's light or dark), loaded only
+//   on a page that has one (its <meta name="vibesite-diagrams">); without it, their source shows.
 (function () {
   "use strict";
   var KEY = "vibesite-theme";
@@ -65,7 +67,7 @@
   }
 
   function copyButtons() {
-    var blocks = document.querySelectorAll(".post-content pre");
+    var blocks = document.querySelectorAll(".post-content pre:not(.mermaid)");
     if (!blocks.length) return;
     var status = document.createElement("p");
     status.className = "visually-hidden";
@@ -103,12 +105,29 @@
     if (toc && window.matchMedia("(min-width: 76rem)").matches) toc.open = true;
   }
 
+  function diagrams() {
+    var meta = document.querySelector('meta[name="vibesite-diagrams"]');
+    var blocks = document.querySelectorAll(".post-content pre.mermaid");
+    if (!meta || !blocks.length) return;
+    var script = document.createElement("script");
+    script.src = meta.content;
+    script.onload = function () {
+      var theme = root.dataset.theme || (window.matchMedia("(prefers-color-scheme: dark)").matches
+                                         ? "dark" : "light");
+      window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict",
+                                  theme: theme === "dark" ? "dark" : "default" });
+      window.mermaid.run({ nodes: blocks });
+    };
+    document.head.appendChild(script);
+  }
+
   var chosen = stored();
   if (chosen !== "auto") root.dataset.theme = chosen;
   function ready() {
     themeSwitch();
     copyButtons();
     openContents();
+    diagrams();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();

@@ -51,6 +51,8 @@ def _lexer(lang: str):  # type: ignore[no-untyped-def]
 
 
 def _highlight(code: str, lang: str, _attrs: str) -> str:
+    if lang.lower() == "mermaid":  # a diagram: drawn by mermaid in the browser (theme.js)
+        return f'<pre class="mermaid">{escape(code)}</pre>\n'
     lexer = _lexer(lang.lower()) if lang else None
     if lexer is None:
         return ""  # markdown-it escapes and wraps it in <pre><code>

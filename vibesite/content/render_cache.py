@@ -21,8 +21,9 @@ from vibesite.content.markdown import RenderedMarkdown, render_markdown
 # 2: raw_html = false drops HTML comments; 3: links and images recorded (``refs``);
 # 4: definition lists, GitHub alerts, {#id} heading ids; 5: raw HTML's links recorded;
 # 6: h5 and h6 get ids too; 7: so do h1s in the body, and <a name> anchors count; 8: Obsidian's
-# callouts, ==highlights==, ^block ids and image sizes (vibesite.content.obsidian)
-RENDER_VERSION = f"{__version__}/8"
+# callouts, ==highlights==, ^block ids and image sizes (vibesite.content.obsidian); 9: ```mermaid
+# blocks as <pre class="mermaid">
+RENDER_VERSION = f"{__version__}/9"
 _TABLE = "rendered_v3"  # a new table when the columns change: an old file is dropped whole
 
 

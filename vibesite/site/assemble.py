@@ -188,6 +188,16 @@ def _static_files(config: Config, theme_dirs: Sequence[Path], content_static: Se
 
 
 VENDOR_DIR = Path(__file__).resolve().parent.parent / "vendor"
+DIAGRAMS = "static/vendor/mermaid/mermaid.min.js"  # theme.js loads it where a page has one
+
+
+def _diagram_files(articles: Sequence[Article]) -> list[tuple[Path, str]]:
+    """Mermaid and its licence, when some article has a ```mermaid diagram."""
+    if not any('<pre class="mermaid">' in a.html_body for a in articles):
+        return []
+    folder = VENDOR_DIR / "mermaid"
+    return [(path, f"static/vendor/mermaid/{path.name}") for path in sorted(folder.iterdir())
+            if path.is_file()]
 
 
 MODEL_RUNTIME = ("onnxruntime-web", "tokenizers")  # vendored packages semantic search loads
@@ -230,7 +240,7 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
              redirects: Sequence[tuple[str, str]] = (),
              root_files: Sequence[tuple[str, Path]] = ()) -> AssembledSite:
     scripts = hash_scripts(_static_files(config, theme_dirs, content_static, root_files))
-    static = scripts.static
+    static = (*scripts.static, *_diagram_files(articles))
     info = SiteInfo(config.title, config.description, config.author, config.language,
                     config.base_url, datetime.now(UTC).year, bool(search_files),
                     asset_versions={
