@@ -22,9 +22,10 @@ from vibesite import __version__
 
 pytestmark = pytest.mark.slow  # builds a wheel and a virtual environment, then a real build
 
-# Measured: 3.86 MB, of which the vendored onnxruntime-web WebAssembly is most (14.2 MB raw).
-# The ceiling catches what must never ship: a model export (~115 MB), a built site, a cache.
-MAX_WHEEL_BYTES = 5_000_000
+# Measured: 4.99 MB, of which the vendored onnxruntime-web WebAssembly is most (14.2 MB raw),
+# then Mermaid (3.6 MB raw, ~1 MB compressed). The ceiling catches what must never ship: a model
+# export (~115 MB), a built site, a cache.
+MAX_WHEEL_BYTES = 6_000_000
 
 
 def _hatchling(hook: str, source: Path, out: Path) -> Path:
