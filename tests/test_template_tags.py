@@ -46,6 +46,7 @@ LIQUID = (
     "[post]({% post_url 2020-01-02-first %}) [page]({% link about.md %}) "
     "[css]({{ '/assets/chart.png' | relative_url }})\n\n"
     "{% oembed https://example.org/v %}\n\n"
+    "{{ \"https://video.example/embed/x\" | embed: \"Our talk\" }}\n\n"
     "{% highlight ruby %}\nputs '{{ x }}'\n{% endhighlight %}\n\n"
     "{% raw %}Use {{ page.title }} here{% endraw %}\n\n"
     "Hello {{ \"noah\" | team_link }} and {% include card.html %}. Prose {{ .Name }} stays.\n"
@@ -66,11 +67,12 @@ def test_liquid_tags(make_site) -> None:
     assert '<a href="/first/">post</a>' in html and '<a href="/about/">page</a>' in html
     assert '<a href="/assets/chart.png">css</a>' in html
     assert '<a href="https://example.org/v">https://example.org/v</a>' in html
+    assert '<a href="https://video.example/embed/x">Our talk</a>' in html  # a site's own filter
     assert '<code class="language-ruby">' in html
     assert "Use {{ page.title }} here" in html
     assert "Hello and . Prose {{ .Name }} stays." in article.text
     assert lines(diagnostics.sorted()) == [
-        "_posts/2020-01-03-liquid.md:16: warning: 2 template tag(s) of another generator "
+        "_posts/2020-01-03-liquid.md:18: warning: 2 template tag(s) of another generator "
         "removed, the first '{{ \"noah\" | team_link }}'; vibesite does not run them "
         "(template_syntax = false keeps them as text) [template-syntax]",
     ]

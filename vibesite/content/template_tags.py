@@ -12,7 +12,8 @@ written), ``link``, ``post_url``, ``oembed`` (a link), and ``site.baseurl``/``si
 ``relative_url``/``absolute_url`` in link targets. Every other Hugo shortcode and Liquid
 ``{% tag %}`` is removed, the content between a paired tag's ends kept. Liquid ``{{ ... }}``
 output is touched only when it reads ``site.*``/``page.*`` or has a filter, since prose
-about other template languages (``{{ .Name }}``, ``${{ secrets.X }}``) is common. Fenced
+about other template languages (``{{ .Name }}``, ``${{ secrets.X }}``) is common; a quoted URL
+through a site's own filter (``{{ "https://..." | embed: "Title" }}``) becomes a link. Fenced
 code, indented code and code spans are never changed.
 """
 
@@ -39,6 +40,7 @@ _LIQUID_TAG = re.compile(r"\{%-?\s*(\w+)\s*(.*?)\s*-?%\}", re.S)
 _LIQUID_OUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _LIQUID_SITE = re.compile(r"(?:site|page)\.\w+(?:\.\w+)*")
 _STRING = re.compile(r"^(['\"])(.*)\1$")
+_WEB = re.compile(r"https?://\S+$")
 _ARG = re.compile(r"(?:([\w-]+)=)?(\"[^\"]*\"|'[^']*'|[^\s\"']+)")
 CALLOUTS = frozenset({"note", "tip", "warning", "caution", "important", "info", "alert",
                       "callout", "danger", "admonition"})
@@ -179,6 +181,15 @@ class _Converter:
         if string and filters and filters[0].split(":")[0] in (
                 "relative_url", "absolute_url", "prepend"):
             return string.group(2)
+        before = match.string[max(match.start() - 2, 0):match.start()]
+        if string and filters and _WEB.match(string.group(2)) and not before.endswith(("=", '"',
+                                                                                      "'")):
+            # a site's own filter over a URL (18F's {{ "https://youtube..." | embed: "Title" }}):
+            # a link, titled by the filter's text when it has one, as Hugo's youtube is
+            label = next((_STRING.match(a.strip()).group(2) for f in filters
+                          for a in f.partition(":")[2].split(",") if _STRING.match(a.strip())),
+                         string.group(2))
+            return f"[{label}](<{string.group(2)}>)"
         if _LIQUID_SITE.fullmatch(first) or (filters and string):
             return self.remove(match)
         return match.group(0)
