@@ -41,7 +41,8 @@ def test_hugo_shortcodes(make_site) -> None:
 
 
 LIQUID = (
-    "---\ntitle: Jekyll post\n---\n"
+    "---\ntitle: Jekyll post\nimage: /assets/chart.png\nimages: [/assets/chart.png]\n---\n"
+    "![cover]({{ site.baseurl }}{{ page.image }}) ![first]({{page.images[0]}})\n"
     "![chart]({{ site.baseurl }}/assets/chart.png) and [home]({{site.baseurl}}/)\n\n"
     "[post]({% post_url 2020-01-02-first %}) [page]({% link about.md %}) "
     "[css]({{ '/assets/chart.png' | relative_url }})\n\n"
@@ -63,6 +64,8 @@ def test_liquid_tags(make_site) -> None:
     article = by_source(parsed)["_posts/2020-01-03-liquid.md"]
     html = article.html_body
     assert '<img src="/assets/chart.png" alt="chart" />' in html
+    assert ('<img src="/assets/chart.png" alt="cover" /> <img src="/assets/chart.png" '
+            'alt="first" />') in html  # the page's own front matter, as Jekyll fills it in
     assert '<a href="/">home</a>' in html
     assert '<a href="/first/">post</a>' in html and '<a href="/about/">page</a>' in html
     assert '<a href="/assets/chart.png">css</a>' in html
@@ -72,7 +75,7 @@ def test_liquid_tags(make_site) -> None:
     assert "Use {{ page.title }} here" in html
     assert "Hello and . Prose {{ .Name }} stays." in article.text
     assert lines(diagnostics.sorted()) == [
-        "_posts/2020-01-03-liquid.md:18: warning: 2 template tag(s) of another generator "
+        "_posts/2020-01-03-liquid.md:21: warning: 2 template tag(s) of another generator "
         "removed, the first '{{ \"noah\" | team_link }}'; vibesite does not run them "
         "(template_syntax = false keeps them as text) [template-syntax]",
     ]

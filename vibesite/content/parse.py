@@ -226,7 +226,7 @@ class _Parser:
             body = convert_wikilinks(body, source.relpath, self.all_paths, self.note_aliases)
         if not self.config.template_syntax or not has_template_syntax(body):
             return body
-        converted = convert(body, source.relpath, self.source_paths)
+        converted = convert(body, source.relpath, self.source_paths, fm.data)
         if converted.first_line is not None:
             self.diagnostics.warning(
                 source.relpath, fm.body_line + converted.first_line,

@@ -13,17 +13,19 @@ written), ``link``, ``post_url``, ``oembed`` (a link), and ``site.baseurl``/``si
 ``{% tag %}`` is removed, the content between a paired tag's ends kept. Liquid ``{{ ... }}``
 output is touched only when it reads ``site.*``/``page.*`` or has a filter, since prose
 about other template languages (``{{ .Name }}``, ``${{ secrets.X }}``) is common; a quoted URL
-through a site's own filter (``{{ "https://..." | embed: "Title" }}``) becomes a link. Fenced
-code, indented code and code spans are never changed.
+through a site's own filter (``{{ "https://..." | embed: "Title" }}``) becomes a link, and
+``{{ page.image }}`` (or ``page.images[0]``) the page's front matter value, as Jekyll fills it.
+Fenced code, indented code and code spans are never changed.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\2[`~]*[ \t]*$|\Z)",
                     re.M | re.S)
@@ -41,6 +43,7 @@ _LIQUID_OUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _LIQUID_SITE = re.compile(r"(?:site|page)\.\w+(?:\.\w+)*")
 _STRING = re.compile(r"^(['\"])(.*)\1$")
 _WEB = re.compile(r"https?://\S+$")
+_PAGE_VARIABLE = re.compile(r"page\.(\w+)(?:\[(\d+)\])?")
 _ARG = re.compile(r"(?:([\w-]+)=)?(\"[^\"]*\"|'[^']*'|[^\s\"']+)")
 CALLOUTS = frozenset({"note", "tip", "warning", "caution", "important", "info", "alert",
                       "callout", "danger", "admonition"})
@@ -100,10 +103,12 @@ def _args(text: str) -> tuple[list[str], dict[str, str]]:
 
 
 class _Converter:
-    def __init__(self, body: str, source: str, sources: frozenset[str]) -> None:
+    def __init__(self, body: str, source: str, sources: frozenset[str],
+                 page: Mapping[str, Any]) -> None:
         self.original = body
         self.source = source
         self.sources = sources
+        self.page = page
         self.kept = Protected()
         self.removed = 0
         self.first: tuple[int, str] | None = None  # (offset in the body, the tag)
@@ -178,6 +183,13 @@ class _Converter:
         if _LIQUID_SITE.fullmatch(first) and first in ("site.baseurl", "site.url",
                                                        "site.github.url"):
             return ""
+        variable = _PAGE_VARIABLE.fullmatch(first)
+        value = self.page.get(variable.group(1)) if variable and not filters else None
+        if variable and variable.group(2) is not None:
+            index = int(variable.group(2))
+            value = value[index] if isinstance(value, list) and index < len(value) else None
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return str(value)  # the page's own front matter, as Jekyll fills it in
         if string and filters and filters[0].split(":")[0] in (
                 "relative_url", "absolute_url", "prepend"):
             return string.group(2)
@@ -212,11 +224,13 @@ def has_template_syntax(body: str) -> bool:
     return "{{" in body or "{%" in body
 
 
-def convert(body: str, source: str, sources: Iterable[str]) -> Converted:
-    """``body`` with other generators' tags rendered as Markdown or removed."""
+def convert(body: str, source: str, sources: Iterable[str],
+            page: Mapping[str, Any] | None = None) -> Converted:
+    """``body`` with other generators' tags rendered as Markdown or removed; ``page``: its
+    front matter, for Liquid's ``{{ page.image }}``."""
     if not has_template_syntax(body):
         return Converted(body, 0, None)
-    converter = _Converter(body, source, frozenset(sources))
+    converter = _Converter(body, source, frozenset(sources), page or {})
     text = converter.convert()
     first = converter.first
     return Converted(text, converter.removed, body.count("\n", 0, first[0]) if first else None,
