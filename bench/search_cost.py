@@ -1,6 +1,6 @@
 """What in-browser search costs a visitor of a 10k-article site, measured in headless Chromium.
 
-Usage: python bench/search_cost.py [--work DIR] [--reuse] [--articles N] [--repeats R]
+Usage: python bench/search_cost.py [--work DIR] [--reuse | --rebuild] [--articles N] [--repeats R]
 
 Builds a site with the real pipeline from /work/shared/corpora (four blogs, topped up with
 winrt-api-docs pages to N articles). Document vectors come from a fast stand-in embedder (see
@@ -149,6 +149,23 @@ def copy_articles(name: str, content: Path, limit: int | None = None) -> int:
     return len(found)
 
 
+def site_config(work: Path) -> Config:
+    return Config(title="Search cost", content_dir=work / "content", output_dir=work / "site",
+                  cache_dir=work / ".vibesite", templates_dir=work / "templates",
+                  static_dir=work / "static")
+
+
+def rebuild_site(work: Path) -> None:
+    """Build the site in ``work`` again from its content and caches (this checkout's code:
+    scripts and search index; no article is embedded again)."""
+    if not (work / MARKER).exists():
+        sys.exit(f"{work} was not made by this script; build it first (no --reuse)")
+    started = time.perf_counter()
+    result = build(site_config(work), embedder=HashedEmbedder(), progress=False)
+    print(f"[search-cost] rebuilt {result.articles} articles ({result.files} files) in "
+          f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+
+
 def build_site(work: Path, target: int) -> None:
     """The four blogs, then winrt-api-docs pages up to ``target`` articles, built for real."""
     if work.exists() and any(work.iterdir()) and not (work / MARKER).exists():
@@ -156,9 +173,7 @@ def build_site(work: Path, target: int) -> None:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     (work / MARKER).touch()
-    config = Config(title="Search cost", content_dir=work / "content", output_dir=work / "site",
-                    cache_dir=work / ".vibesite", templates_dir=work / "templates",
-                    static_dir=work / "static")
+    config = site_config(work)
     for name in BLOGS:
         copy_articles(name, config.content_dir)
     diagnostics = Diagnostics()  # the render cache this fills is reused by the build
@@ -293,11 +308,16 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/vibesite-search-cost"))
     parser.add_argument("--reuse", action="store_true",
                         help="measure the site already built in --work (skips the ~2 min build)")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="build the site in --work again with this checkout's code, reusing "
+                             "its content and caches (after a change to the scripts or index)")
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     site = args.work / "site"
-    if not args.reuse or not (site / "search" / "manifest.json").is_file():
+    if args.rebuild:
+        rebuild_site(args.work)
+    elif not args.reuse or not (site / "search" / "manifest.json").is_file():
         build_site(args.work, args.articles)
     manifest = json.loads((site / "search" / "manifest.json").read_text())
     if not manifest["model"]:
