@@ -304,6 +304,37 @@ def latency(browser: Any, url: str) -> tuple[list[list[Any]], list[list[Any]]]:
     return first, again
 
 
+TYPED_INIT_JS = """(() => {
+  const m = window.__typed = {input: 0, shown: 0};
+  document.addEventListener("input", () => { m.input = performance.now(); }, true);
+  new MutationObserver((records) => {
+    if (records.some((r) => r.target.id === "vs-search-listbox")) m.shown = performance.now();
+  }).observe(document, {subtree: true, childList: true});
+})();"""
+
+
+def typed_latency(browser: Any, url: str, queries: list[str], delay: float = 80) -> list[float]:
+    """Each query typed into the header box key by key (``delay`` ms a key) after warm-up: ms
+    from its last key to the last change of the list (the search after the typing pause, with
+    semantic ranking; the pause is included)."""
+    context, page = new_page(browser, TYPED_INIT_JS)
+    page.goto(url)
+    box = page.locator("#vs-search-input")
+    box.fill(WARMUP[0])
+    page.evaluate("() => window.vibesiteSearch.ready")
+    page.evaluate(LATENCY_JS, WARMUP)
+    out = []
+    for query in queries:
+        box.fill("")
+        page.wait_for_timeout(300)
+        box.press_sequentially(query, delay=delay)
+        page.wait_for_timeout(1000)  # the pause, the search and its list, with room to spare
+        marks = page.evaluate("window.__typed")
+        out.append(marks["shown"] - marks["input"])
+    context.close()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/vibesite-search-cost"))
@@ -314,6 +345,9 @@ def main() -> None:
                              "its content and caches (after a change to the scripts or index)")
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--typed", type=int, default=0, metavar="N",
+                        help="also type the first N queries into the header box key by key and "
+                             "time the last key -> the list shown")
     args = parser.parse_args()
     site = args.work / "site"
     if args.rebuild:
@@ -339,6 +373,7 @@ def main() -> None:
                   f"{alone[-1]}", file=sys.stderr, flush=True)
         typed = cold_run(browser, server, url, COLD_QUERY, delay=80)
         passes = [latency(browser, url) for _ in range(args.repeats)]
+        typed_ms = typed_latency(browser, url, QUERIES[:args.typed]) if args.typed else []
         browser.close()
     server.shutdown()
     med = statistics.median
@@ -397,6 +432,11 @@ def main() -> None:
         row("  same queries again (all cached) p50 / p95",
             f"{stat(1, 0, 50):.1f} / {stat(1, 0, 95):.1f} ms"),
     ]
+    if typed_ms:
+        p50_typed, p95_typed = np.percentile(typed_ms, [50, 95])
+        rows.append(row(f"typed in the box (80 ms a key, {len(typed_ms)} queries): last key -> "
+                        "list, p50 / p95 (includes the 120 ms pause)",
+                        f"{p50_typed:.1f} / {p95_typed:.1f} ms"))
     print(table(["measure", "value", "target", "verdict"], rows))
     stages = list(dict.fromkeys(k for p in passes for r in p[0] + p[1] for k in (r[4] or {})))
     if not stages:
