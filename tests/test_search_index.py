@@ -23,6 +23,7 @@ from vibesite.search import index as search_index
 from vibesite.search import lexicon
 from vibesite.search.analysis import tokenize
 from vibesite.search.calibrate import gumbel_quantile, null_queries, semantic_floor
+from vibesite.search.excerpt import sections
 from vibesite.search.index import (
     DOCS_SHARD_SIZE,
     MANIFEST,
@@ -206,7 +207,7 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
                              "vector_bits", "passages", "docs", "lexical", "model",
                              "semantic_floor", "text"}
     assert manifest["semantic_floor"] == 0.3
-    assert (manifest["version"], manifest["count"], manifest["dim"]) == (6, 180, 16)
+    assert (manifest["version"], manifest["count"], manifest["dim"]) == (7, 180, 16)
     assert manifest["text"]["shard_size"] == 8 and len(manifest["text"]["files"]) == 23
     assert manifest["fusion"] == {"alpha": 0.4, "passage_mean": 0.25}
     assert manifest["candidates"] == 100
@@ -265,6 +266,11 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
     assert len(docs) == DOCS_SHARD_SIZE
     assert docs[0] == {"url": "db/sqlite-backup/", "title": "SQLite backup tools",
                        "date": "2024-01-01", "summary": ARTICLES[0].summary}
+    # a text shard's entries: the records again, with their sections (one fetch for both)
+    texts = json.loads(files[manifest["text"]["files"][1]])
+    assert len(texts) == search_index.TEXT_SHARD_SIZE
+    assert [{k: v for k, v in t.items() if k != "sections"} for t in texts] == docs[8:16]
+    assert texts[0]["sections"] == sections(many[8].html_body, many[8].text)
     for path, data in files.items():  # one canonical JSON form: compact, sorted keys, UTF-8
         if path.endswith(".json") and "tokenizer" not in path:
             assert data == search_index.dumps(json.loads(data)), path

@@ -333,12 +333,13 @@ TYPED = ["sqli", "git reb", "rebas", "constr", "the reflog fin", "sqli ", "lifet
 
 
 def index_files() -> dict[str, bytes]:
-    """A real index of ARTICLES, cut into small shards (several lexical and doc files, as a
+    """A real index of ARTICLES, cut into small shards (several lexical, doc and text files, as a
     big site has): the manifest says how, and the readers follow it."""
     vectors = unit_vectors(sum(PASSAGE_COUNTS), INDEX_DIM, seed=2)
     with (mock.patch.object(lexicon, "SHARD_BYTES", 300),
           mock.patch.object(lexicon, "COUNTS_ONLY_MIN_DOCS", 3),
-          mock.patch.object(search_index, "DOCS_SHARD_SIZE", 3)):
+          mock.patch.object(search_index, "DOCS_SHARD_SIZE", 3),
+          mock.patch.object(search_index, "TEXT_SHARD_SIZE", 5)):
         return search_index.build_search_files(  # a floor some semantic-only docs are under
             ARTICLES, vectors, passage_counts=PASSAGE_COUNTS,  # type: ignore[arg-type]
             semantic_floor=SEMANTIC_FLOOR)

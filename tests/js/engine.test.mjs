@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  createEngine, fusedHits, lexicalRanking, resultHref,
+  createEngine, fusedHits, lexicalRanking, resultHref, semanticRankings,
 } from "../../templates/static/search/engine.js";
 import { semanticScores } from "../../templates/static/search/codes.js";
 import { createLoader } from "../../templates/static/search/loader.js";
@@ -121,4 +121,40 @@ test("a result links to its section and asks the page to mark the query", () => 
   assert.equal(resultHref(sitePath, "git/x/", "", "a&b"), "/sub/git/x/?highlight=a%26b");
   assert.ok(cases.some((c) => c.hybrid.some((h) => h.anchor === "squash")));
   assert.ok(cases.some((c) => c.hybrid.some((h) => h.excerpt.includes("<mark>"))));
+});
+
+test("semanticRankings: one ranking a text, primed while typing, the latest text waiting", async () => {
+  const asked = [];
+  const pending = new Map(); // text -> resolve
+  const rank = (text) => {
+    asked.push(text);
+    return new Promise((resolve, reject) => {
+      pending.set(text, { resolve: () => resolve({ text }), reject });
+    });
+  };
+  let ready = false;
+  const { ranking, prime } = semanticRankings(rank, () => ready);
+  prime("sql");
+  assert.deepEqual(asked, [], "nothing is ranked before the model is ready");
+  ready = true;
+  prime("sql");
+  prime("sqli"); // the worker is on "sql": "sqli" waits
+  prime("sqlit"); // ... and replaces it
+  prime(" ");
+  assert.deepEqual(asked, ["sql"]);
+  pending.get("sql").resolve();
+  await new Promise((resolve) => { setTimeout(resolve, 0); });
+  assert.deepEqual(asked, ["sql", "sqlit"], "only the latest typed text was waiting");
+  const search = ranking("sqlit"); // the search after the pause: the primed ranking
+  assert.deepEqual(asked, ["sql", "sqlit"]);
+  pending.get("sqlit").resolve();
+  assert.deepEqual(await search, { text: "sqlit" });
+  assert.equal(ranking("sqlit"), search, "the same query again is not ranked again");
+  const other = ranking("sqlite");
+  assert.deepEqual(asked, ["sql", "sqlit", "sqlite"]);
+  pending.get("sqlite").reject(new Error("worker failed"));
+  await assert.rejects(other, /worker failed/);
+  await new Promise((resolve) => { setTimeout(resolve, 0); });
+  ranking("sqlite"); // a failed ranking is not kept
+  assert.deepEqual(asked, ["sql", "sqlit", "sqlite", "sqlite"]);
 });

@@ -111,7 +111,9 @@ test("vectors() decodes the passage vectors and counts of the manifest", async (
   const index = await loader.manifest();
   const vectors = await loader.vectors(index);
   assert.equal(vectors.offsets.length, index.dim);
-  assert.equal(vectors.codes.length, index.passages.count * index.dim);
+  assert.equal(vectors.bits, index.vector_bits);
+  assert.equal(vectors.stride % 4, 0); // 4-bit rows padded to whole words
+  assert.equal(vectors.codes.length, index.passages.count * vectors.stride);
   assert.equal(vectors.owned.reduce((a, b) => a + b, 0), index.passages.count);
 });
 

@@ -26,20 +26,20 @@ test("parts() gives each doc's record and its excerpt, the shards read once", as
   const { loader, index, query, names } = await setUp();
   const docs = [7, 0, 4, 1];
   const found = await resultParts(index, loader, query).parts(docs);
+  const texts = await loader.texts(index, docs);
+  // docs 0, 1, 4 in text shard 0, 7 in 1: one fetch a shard for the records and excerpts
+  assert.deepEqual(names(), index.text.files);
   const records = await loader.docs(index, docs);
-  const sections = await loader.texts(index, docs);
   assert.deepEqual(found, docs.map((doc, i) => ({
-    record: records[i], ...excerpt(sections[i], query.terms, query.stem) })));
+    record: records[i], ...excerpt(texts[i].sections, query.terms, query.stem) })));
   assert.ok(found.some(({ html }) => html.includes("<mark>")));
-  // docs 0, 1 in docs shard 0; 4 in 1; 7 in 2; every text in shard 0
-  assert.deepEqual(names(), [...index.docs.files, index.text.files[0]].sort());
 });
 
 test("prefetched docs need no request more, and give the same parts", async () => {
   const { loader, index, query, requests, names } = await setUp();
   const parts = resultParts(index, loader, query);
-  await parts.prefetch([0, 1, 2]); // all in docs shard 0 and text shard 0
-  assert.deepEqual(names(), [index.docs.files[0], index.text.files[0]].sort());
+  await parts.prefetch([0, 1, 2]); // all in text shard 0
+  assert.deepEqual(names(), [index.text.files[0]]);
   const asked = requests.length;
   const found = await parts.parts([2, 0, 1]);
   assert.equal(requests.length, asked);
@@ -49,18 +49,19 @@ test("prefetched docs need no request more, and give the same parts", async () =
   // a doc not prefetched: only its own shard more
   await parts.parts([5]);
   assert.deepEqual(requests.slice(asked).map(({ url }) => url.slice(BASE.length)),
-    [index.docs.files[1]]);
+    [index.text.files[1]]);
 });
 
 test("a failed prefetch is forgotten: parts() asks again, and gets the parts", async () => {
-  const fail = new Set(["search/docs/"]);
+  const fail = new Set(["search/text/"]);
   const { loader, index, query, requests } = await setUp({ fail });
   const parts = resultParts(index, loader, query);
   assert.deepEqual(await parts.prefetch([3]), [undefined]); // failed, and never rejects
   fail.clear();
   const [found] = await parts.parts([3]);
+  assert.equal(requests.filter(({ url }) => url.endsWith(index.text.files[0])).length, 2);
+  assert.ok(requests.every(({ url }) => !url.includes("search/docs/")));
   assert.equal(found.record.url, (await loader.docs(index, [3]))[0].url);
-  assert.equal(requests.filter(({ url }) => url.endsWith(index.docs.files[1])).length, 2);
 });
 
 test("with no query to mark, no text shard is read and the excerpts are empty", async () => {

@@ -13,10 +13,11 @@ search spec):
   doc's semantic score is its best passage's.
 - ``search/passages.<h>.bin``: ``count`` uint32, how many passages each doc has.
 - ``search/docs/<k>.<h>.json``: ``[{"url", "title", "date", "summary"}, ...]`` for docs
-  ``k * shard_size ...``.
-- ``search/text/<k>.<h>.json``: ``[[[anchor, text], ...], ...]``, the sections of docs
-  ``k * text.shard_size ...`` (``vibesite.search.excerpt.sections``), for excerpts and links
-  to the section that matched.
+  ``k * shard_size ...``: the records, for lists with no excerpts.
+- ``search/text/<k>.<h>.json``: ``[{"url", "title", "date", "summary", "sections": [[anchor,
+  text], ...]}, ...]``, the records again with the sections of docs ``k * text.shard_size ...``
+  (``vibesite.search.excerpt.sections``), for excerpts and links to the section that matched:
+  a result with its excerpt is one fetch, not two.
 - ``search/doclen.<h>.bin``: ``count`` uint32 BM25 lengths (tokens of title, title, body).
 - ``search/lex/<s>.<h>.json``: the postings of a sorted range of terms (``vibesite.search.lexicon``:
   the manifest's ``lexical.shards`` lists ``[first term, path]`` per shard, so a term's shard,
@@ -57,9 +58,9 @@ __all__ = ["MANIFEST", "VERSION", "Quantized", "build_search_files", "quantize"]
 
 # 2: one vector per passage, + passages.bin; 3: + text/; 4: term positions in the postings
 # 5: shards of sorted term ranges (a typed prefix finds its terms), doc gaps, no positions for
-# terms in most docs; 6: score fusion ("fusion" replaces "rrf_k") (the browser: loader.js
-# INDEX_VERSION)
-VERSION = 6
+# terms in most docs; 6: score fusion ("fusion" replaces "rrf_k"); 7: text/ entries hold the
+# doc's record too (the browser: loader.js INDEX_VERSION)
+VERSION = 7
 MANIFEST = "search/manifest.json"
 K1 = 1.2
 B = 0.75
@@ -85,7 +86,10 @@ FUSION_ALPHA = 0.4
 PASSAGE_MEAN = 0.25
 CANDIDATES = 100
 DOCS_SHARD_SIZE = 32
-TEXT_SHARD_SIZE = 8  # the sections are bigger than the records: a result fetches fewer
+# The sections are bigger than the records: a result fetches fewer. A result with its excerpt
+# reads its record from text/ too: one fetch, not two (bench/search_cost.py, 10,000 articles:
+# fetches a query p50 12 -> 9).
+TEXT_SHARD_SIZE = 8
 SUMMARY_CHARS = 200
 HASH_CHARS = 10
 # int4 loses nothing measurable against float32 on SciFact (passage max: nDCG@10 0.6626 both;
@@ -252,9 +256,9 @@ def build_search_files(
     records = [_doc_record(a) for a in articles]
     docs_paths = [add(f"search/docs/{k}", dumps(records[start:start + DOCS_SHARD_SIZE]), ".json")
                   for k, start in enumerate(range(0, count, DOCS_SHARD_SIZE))]
-    all_sections = [sections(a.html_body, a.text) for a in articles]
-    text_paths = [add(f"search/text/{k}", dumps(all_sections[start:start + TEXT_SHARD_SIZE]),
-                      ".json")
+    texts = [{**record, "sections": sections(a.html_body, a.text)}
+             for record, a in zip(records, articles, strict=True)]
+    text_paths = [add(f"search/text/{k}", dumps(texts[start:start + TEXT_SHARD_SIZE]), ".json")
                   for k, start in enumerate(range(0, count, TEXT_SHARD_SIZE))]
     lexical, lexical_data = lexical_files([bm25_text(a) for a in articles], token_cache)
     files.update(lexical_data)

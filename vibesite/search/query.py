@@ -103,7 +103,7 @@ class SiteSearch:
         self._shards: dict[int, dict[str, list[Posting]]] = {}
         self._ranges = lexicon.Shards(manifest["lexical"]["shards"])
         self._docs: dict[int, list[dict[str, str]]] = {}
-        self._texts: dict[int, list[list[list[str]]]] = {}
+        self._texts: dict[int, list[dict[str, Any]]] = {}
         self._doclen: np.ndarray | None = None
         self._vectors: Quantized | None = None
         self._passage_starts: np.ndarray | None = None
@@ -305,7 +305,7 @@ class SiteSearch:
         shard = index // size
         if shard not in self._texts:
             self._texts[shard] = json.loads(self._read(self.manifest["text"]["files"][shard]))
-        return self._texts[shard][index - shard * size]
+        return self._texts[shard][index - shard * size]["sections"]
 
     def search(self, query: str, limit: int = 10, semantic: bool = True,
                query_vector: np.ndarray | None = None, prefix: bool = False) -> list[Hit]:

@@ -2,12 +2,14 @@
 //
 // In: the site's base URL (where search/ is), a sitePath(relative) -> link function, and
 // optionally the vendor folder's URL and a fetch function.
-// Out: createEngine(...) -> {state, ready, listeners, progress, search, results, embed, tokenize,
-// load}:
+// Out: createEngine(...) -> {state, ready, listeners, progress, search, results, prime, embed,
+// tokenize, load}:
 // - results(query, {limit, semantic, excerpts}) -> {hits, total}: hits [{url, href, title, date,
 //   summary, score, lexicalRank, semanticRank, match, anchor, excerpt}], best first, and how
 //   many results there are in all, like Python's vibesite.search.query.SiteSearch.results
 //   (excerpts: false skips the excerpts and their files); search(...) -> its hits;
+// - prime(query): a box's text as it is typed, embedded and scored ahead of its search when the
+//   model is ready (never loads it), so the search after the typing pause finds it done;
 // - model() -> {loading, downloadBytes} or null: what loading the semantic model would fetch;
 // - load() starts loading the semantic model (once); `ready` resolves true once semantic search
 //   is on, false if it cannot be (never rejects); `state` is live: {manifest, semantic, error,
@@ -100,6 +102,43 @@ export async function fusedHits(index, loader, lexical, semantic, limit, sitePat
     };
   });
   return { hits, total };
+}
+
+/** The semantic rankings of a search's texts, by `rank(text)` (the worker's: a promise of
+ *  {vector, scores, embedMs}), the last one kept: {ranking(text) -> its promise (the kept one for
+ *  the same text: the search page asks for the same query again when the reader wants more
+ *  results or the merged list), prime(text): rank it ahead of its search when `ready()` (a box
+ *  as the reader types; while another text is being ranked only the latest one typed waits, so
+ *  fast typing never queues up work)}. A failed ranking is not kept. */
+export function semanticRankings(rank, ready) {
+  let last = { text: null, promise: null };
+  let computing = null; // the ranking being computed
+  let primed = null; // the text typed while another was ranked
+
+  function ranking(text) {
+    if (last.text === text) return last.promise;
+    const promise = rank(text);
+    last = { text, promise };
+    computing = promise;
+    promise.then(() => {}, () => {
+      if (last.promise === promise) last = { text: null, promise: null };
+    }).then(() => {
+      if (computing === promise) computing = null;
+      const next = primed;
+      primed = null;
+      if (next !== null) prime(next);
+    });
+    return promise;
+  }
+
+  function prime(query) {
+    const text = String(query);
+    if (!ready() || !text.trim() || last.text === text) return;
+    if (computing) primed = text;
+    else ranking(text);
+  }
+
+  return { ranking, prime };
 }
 
 export function createEngine({ base, sitePath, vendor = new URL("search/vendor/", base).href,
@@ -210,6 +249,9 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     return semanticPromise;
   }
 
+  const rankings = semanticRankings((text) => semanticPromise.then((loaded) => loaded.rank(text)),
+    () => state.semantic === "ready");
+
   let lastKeyword = { key: null, part: null };
   /** The keyword ranking of the query's terms (and typed prefix) and the terms its excerpts
    *  mark; the last query's is kept, as the search page asks for the same query again when
@@ -248,20 +290,20 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
       : null;
     const stem = await tokenize.stemmer();
     lap("query");
-    const model = semantic && state.semantic === "ready" ? semanticPromise : null;
-    // the worker embeds and scores the query while the keyword shards load and are ranked
-    const ranking = model ? model.then((loaded) => loaded.rank(String(query))) : null;
-    ranking?.then(() => lap("scored"), () => {}); // a failure is thrown where it is awaited
+    // the worker embeds and scores the query while the keyword shards load and are ranked (or
+    // already has, primed while it was typed)
+    const ranked = semantic && state.semantic === "ready" ? rankings.ranking(String(query)) : null;
+    ranked?.then(() => lap("scored"), () => {}); // a failure is thrown where it is awaited
     const { lexical, marked } = await keywordPart(index, terms, typed, stem);
     lap("lexical");
     const marks = excerpts ? { text: String(query), terms: marked, stem } : null;
     const parts = resultParts(index, loader, marks);
     // While the query is still scored, the shards and excerpts of the keyword list's first
     // `limit`: the fused list shows mostly those (bench/search_cost.py: 78% of its results).
-    if (ranking) {
+    if (ranked) {
       parts.prefetch(lexical.slice(0, limit).map(({ doc }) => doc)).then(() => lap("prefetched"));
     }
-    const semanticScored = ranking ? (await ranking).scores : null;
+    const semanticScored = ranked ? (await ranked).scores : null;
     lap("semantic");
     const answer = await fusedHits(index, loader, lexical, semanticScored, limit, sitePath, marks,
       { parts, lap });
@@ -281,5 +323,6 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     return Array.from(await model.embed(String(text)));
   }
 
-  return { state, ready, listeners, progress, search, results, embed, tokenize, load, model };
+  return { state, ready, listeners, progress, search, results, prime: rankings.prime, embed,
+    tokenize, load, model };
 }

@@ -6,7 +6,8 @@
 // Out: createLoader(...) -> a loader whose methods return promises: manifest() (checked to be
 // format INDEX_VERSION), lexical(manifest, terms, prefix) -> {postingsByTerm, prefixShards,
 // doclen} (./lexicon.js decodes the shards), docs(manifest,
-// indices) -> doc records, texts(manifest, indices) -> doc sections, vectors(manifest, onBytes)
+// indices) -> doc records, texts(manifest, indices) -> doc records with their sections,
+// vectors(manifest, onBytes)
 // -> decoded passage vectors, file(name, "json" | "bytes", onBytes). onBytes(n), when given, is
 // told the size of each chunk of a file's body as it arrives (the model download's progress).
 // Each file is fetched once per loader; a failed fetch is tried again next time.
@@ -16,7 +17,7 @@ import { decodeVectors } from "./codes.js";
 import { decodeShard, shardHolding, shardsForTyped } from "./lexicon.js";
 
 /** The search index format this script reads (Python: vibesite/search/index.py VERSION). */
-export const INDEX_VERSION = 6;
+export const INDEX_VERSION = 7;
 export const MANIFEST = "search/manifest.json";
 
 /** Doc lengths: `count` little-endian uint32. */
@@ -162,7 +163,8 @@ export function createLoader(base, {
     return sharded(index.docs, indices);
   }
 
-  /** The sections [[anchor, text], ...] of docs `indices` (vibesite/search/excerpt.py). */
+  /** The records of docs `indices` with their sections: {url, title, date, summary, sections:
+   *  [[anchor, text], ...]} (vibesite/search/excerpt.py). */
   function texts(index, indices) {
     return sharded(index.text, indices);
   }

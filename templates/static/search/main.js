@@ -16,7 +16,7 @@
 // modules. The build names each of these modules by its content hash (vibesite/site/scripts.py).
 //
 // In: the page. Out: window.vibesiteSearch = {ready, state, search, results, embed, tokenize,
-// words, model, load}, and the page's search boxes wired (./ui.js).
+// words, model, load, prime}, and the page's search boxes wired (./ui.js).
 
 import { words } from "./analysis.js";
 import { createEngine } from "./engine.js";
@@ -51,6 +51,7 @@ window.vibesiteSearch = {
   results: engine.results, // {hits, total}
   model: engine.model, // {loading, downloadBytes} or null
   load: engine.load, // start loading the semantic model now (as a box's first query does)
+  prime: engine.prime, // embed and score a query ahead of its search (as a box does as it is typed)
 };
 
 /** Arriving from a search result: mark the query's words in the article. */

@@ -1,5 +1,6 @@
-// The parts of a search's results that come from files: each doc's record (search/docs/) and
-// its excerpt (its sections, search/text/, cut by ./excerpt.js), made once per search.
+// The parts of a search's results that come from files: each doc's record and its excerpt (its
+// sections, cut by ./excerpt.js), made once per search. With a query, both come from the doc's
+// search/text/ shard (one fetch); without, the record from its (smaller) search/docs/ shard.
 //
 // A search may ask for the docs it will most likely show before its ranking is known
 // (prefetch): their shards then load, and their excerpts are made, while the query is still
@@ -7,7 +8,7 @@
 // unchanged: parts(docs) gives the same records and excerpts either way.
 //
 // In: the manifest, a loader (./loader.js) and the query {terms, stem} whose words the excerpts
-// mark (null: no excerpts, and no text shards fetched).
+// mark (null: no excerpts, and only records fetched).
 // Out: resultParts(...) -> {prefetch(docs) -> a promise of their loading's end (never
 // rejected), parts(docs) -> a promise of [{record, anchor, html}] in the order of `docs`}
 // (record: {url, title, date, summary}; anchor and html: "" with no query); nextTask() -> a
@@ -27,15 +28,12 @@ export function resultParts(index, loader, query) {
   function part(doc) {
     let promise = made.get(doc);
     if (!promise) {
-      const record = loader.docs(index, [doc]);
       // Each excerpt in a task of its own: one reads a whole article's text (up to 20,000
       // characters), and Lighthouse's Total Blocking Time counts every task over 50 ms.
-      const cut = query ? loader.texts(index, [doc]).then(async ([sections]) => {
+      promise = query ? loader.texts(index, [doc]).then(async ([{ sections, ...record }]) => {
         await nextTask();
-        return excerpt(sections, query.terms, query.stem);
-      }) : Promise.resolve(NO_EXCERPT);
-      promise = Promise.all([record, cut])
-        .then(([[found], { anchor, html }]) => ({ record: found, anchor, html }));
+        return { record, ...excerpt(sections, query.terms, query.stem) };
+      }) : loader.docs(index, [doc]).then(([record]) => ({ record, ...NO_EXCERPT }));
       made.set(doc, promise);
     }
     return promise;

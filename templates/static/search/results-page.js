@@ -41,6 +41,7 @@ export class SearchPage {
     });
     this.input.addEventListener("input", () => {
       if (this.input.value.trim()) firstQuery();
+      engine.prime?.(this.input.value); // the query's embedding need not wait for the pause
       this.limit = PAGE_STEP;
       clearTimeout(this.typing);
       this.typing = setTimeout(() => this.update(false), TYPING_PAUSE_MS);

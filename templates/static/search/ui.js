@@ -55,6 +55,7 @@ class HeaderBox {
     });
     this.input.addEventListener("input", () => {
       if (this.input.value.trim()) firstQuery();
+      engine.prime?.(this.input.value); // the query's embedding need not wait for the pause
       // Wait for a pause in typing: no index shards fetched for "r", "re", "reb"...
       clearTimeout(this.typing);
       this.typing = setTimeout(() => this.update(), TYPING_PAUSE_MS);
