@@ -81,6 +81,18 @@ def test_liquid_tags(make_site) -> None:
     ]
 
 
+def test_zolas_built_in_shortcodes_are_links_and_its_own_stay_as_written() -> None:
+    converted = convert('{{ youtube(id="dQw4w9WgXcQ") }} {{ vimeo(id="124313553") }}\n'
+                        '{{ gist(url="https://gist.github.com/Keats/e5fb") }} '
+                        '{{ streamable(id="92ok4") }} {{ chart(data="x") }}\n', "a.md", [])
+    assert converted.body == (
+        "[YouTube video dQw4w9WgXcQ](https://www.youtube.com/watch?v=dQw4w9WgXcQ) "
+        "[Vimeo video 124313553](https://vimeo.com/124313553)\n"
+        "[Gist](https://gist.github.com/Keats/e5fb) "
+        '[Streamable video 92ok4](https://streamable.com/92ok4) {{ chart(data="x") }}\n')
+    assert converted.removed == 0
+
+
 def test_the_switch_keeps_template_syntax_literal(make_site) -> None:
     parsed, diagnostics = parse_site(make_site(
         {"a.md": "# A\n\nWrite {{< note >}} and {% raw %}.\n"}, template_syntax=False))

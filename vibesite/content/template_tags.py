@@ -7,7 +7,8 @@ with the 0-based line of the first one (for one ``[template-syntax]`` warning pe
 Rendered: Hugo ``figure``/``img`` (a Markdown image), ``highlight`` (a fenced block),
 ``ref``/``relref`` (the target's path, which vibesite.content.links then turns into its URL),
 ``youtube``/``vimeo``/``gist`` (plain links, no third-party embed), ``note``/``tip``/
-``warning``... (a callout); Liquid ``highlight``, ``raw``/``endraw`` (what is inside stays as
+``warning``... (a callout); Zola's built-in ``{{ youtube(id="...") }}``, ``vimeo``,
+``streamable`` and ``gist`` (links, as Hugo's; a Zola site's own shortcodes stay as written); Liquid ``highlight``, ``raw``/``endraw`` (what is inside stays as
 written), ``link``, ``post_url``, ``oembed`` (a link), and ``site.baseurl``/``site.url``/
 ``relative_url``/``absolute_url`` in link targets. Every other Hugo shortcode and Liquid
 ``{% tag %}`` is removed, the content between a paired tag's ends kept. Liquid ``{{ ... }}``
@@ -44,6 +45,7 @@ _LIQUID_SITE = re.compile(r"(?:site|page)\.\w+(?:\.\w+)*")
 _STRING = re.compile(r"^(['\"])(.*)\1$")
 _WEB = re.compile(r"https?://\S+$")
 _PAGE_VARIABLE = re.compile(r"page\.(\w+)(?:\[(\d+)\])?")
+_ZOLA_CALL = re.compile(r"(youtube|vimeo|streamable|gist)\((.*)\)", re.S)
 _ARG = re.compile(r"(?:([\w-]+)=)?(\"[^\"]*\"|'[^']*'|[^\s\"']+)")
 CALLOUTS = frozenset({"note", "tip", "warning", "caution", "important", "info", "alert",
                       "callout", "danger", "admonition"})
@@ -183,6 +185,9 @@ class _Converter:
         if _LIQUID_SITE.fullmatch(first) and first in ("site.baseurl", "site.url",
                                                        "site.github.url"):
             return ""
+        call = _ZOLA_CALL.fullmatch(first)
+        if call and not filters and (link := _zola_link(call.group(1), call.group(2))):
+            return link
         variable = _PAGE_VARIABLE.fullmatch(first)
         value = self.page.get(variable.group(1)) if variable and not filters else None
         if variable and variable.group(2) is not None:
@@ -218,6 +223,19 @@ class _Converter:
         text = _LIQUID_TAG.sub(lambda m: self.liquid_tag(m, text), text)
         text = _LIQUID_OUT.sub(self.liquid_output, text)
         return kept.restore(text)
+
+
+def _zola_link(name: str, arguments: str) -> str | None:
+    """Zola's built-in shortcodes as links, as Hugo's youtube, vimeo and gist are."""
+    named = {key: value.strip("\"'") for key, value in _ARG.findall(arguments.replace(",", " "))
+             if key}
+    if name == "gist" and (url := named.get("url")):
+        return f"[Gist]({url})"
+    if not (vid := named.get("id")):
+        return None
+    return {"youtube": f"[YouTube video {vid}](https://www.youtube.com/watch?v={vid})",
+            "vimeo": f"[Vimeo video {vid}](https://vimeo.com/{vid})",
+            "streamable": f"[Streamable video {vid}](https://streamable.com/{vid})"}.get(name)
 
 
 def has_template_syntax(body: str) -> bool:
