@@ -8,14 +8,15 @@ Rendered: Hugo ``figure``/``img`` (a Markdown image), ``highlight`` (a fenced bl
 ``ref``/``relref`` (the target's path, which vibesite.content.links then turns into its URL),
 ``youtube``/``vimeo``/``gist`` (plain links, no third-party embed), ``note``/``tip``/
 ``warning``... (a callout); Zola's built-in ``{{ youtube(id="...") }}``, ``vimeo``,
-``streamable`` and ``gist`` (links, as Hugo's; a Zola site's own shortcodes stay as written); Liquid ``highlight``, ``raw``/``endraw`` (what is inside stays as
-written), ``link``, ``post_url``, ``oembed`` (a link), and ``site.baseurl``/``site.url``/
-``relative_url``/``absolute_url`` in link targets. Every other Hugo shortcode and Liquid
-``{% tag %}`` is removed, the content between a paired tag's ends kept. Liquid ``{{ ... }}``
-output is touched only when it reads ``site.*``/``page.*`` or has a filter, since prose
-about other template languages (``{{ .Name }}``, ``${{ secrets.X }}``) is common; a quoted URL
-through a site's own filter (``{{ "https://..." | embed: "Title" }}``) becomes a link, and
-``{{ page.image }}`` (or ``page.images[0]``) the page's front matter value, as Jekyll fills it.
+``streamable`` and ``gist`` (links, as Hugo's; a Zola site's own shortcodes stay as written);
+Liquid ``highlight``, ``raw``/``endraw`` (what is inside stays as written), ``link``,
+``post_url``, ``oembed`` (a link), and ``site.baseurl``/``site.url``/``relative_url``/
+``absolute_url`` in link targets. Every other Hugo shortcode and Liquid ``{% tag %}`` is
+removed, the content between a paired tag's ends kept. Liquid ``{{ ... }}`` output is touched
+only when it reads ``site.*``/``page.*`` or has a filter, since prose about other template
+languages (``{{ .Name }}``, ``${{ secrets.X }}``) is common; a quoted URL through a site's own
+filter (``{{ "https://..." | embed: "Title" }}``) becomes a link, and ``{{ page.image }}`` (or
+``page.images[0]``) the page's front matter value, as Jekyll fills it.
 Fenced code, indented code and code spans are never changed.
 """
 
