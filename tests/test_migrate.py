@@ -83,6 +83,17 @@ def test_hugo_zola_and_obsidian_settings(tmp_path: Path) -> None:
         assert found == settings, old.name
 
 
+def test_hugos_config_folder_is_read_too(tmp_path: Path) -> None:
+    write_files(tmp_path / "hugo", {
+        "config/_default/hugo.toml": 'baseURL = "https://example.org/"\ntitle = "Split config"\n',
+        "config/_default/params.toml": 'description = "From params.toml"\n',
+        "content/a.md": "# A\n"})
+    init_site(tmp_path / "new", old=tmp_path / "hugo")
+    config = load_config(None, tmp_path / "new")
+    assert (config.title, config.description, config.content_dir.resolve()) == (
+        "Split config", "From params.toml", (tmp_path / "hugo/content").resolve())
+
+
 def test_init_from_a_folder_that_is_no_site_or_a_clash(tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", str(tmp_path / "new"), "--from", str(tmp_path)]) == 2

@@ -1,8 +1,9 @@
 """``vibesite init --from OLD``: a vibesite.toml written from another generator's settings.
 
 In: the folder of a Jekyll site (``_config.yml``), a Hugo site (``hugo.toml``, ``hugo.yaml``,
-``config.toml`` or ``config.yaml``), a Zola site (``config.toml`` with ``base_url``) or an
-Obsidian vault (``.obsidian/``), and the folder the new vibesite.toml goes in.
+``config.toml`` or ``config.yaml``, at the top or in ``config/_default/`` with its
+``params.toml``), a Zola site (``config.toml`` with ``base_url``) or an Obsidian vault
+(``.obsidian/``), and the folder the new vibesite.toml goes in.
 Out: ``Migration``: which generator it was, the vibesite.toml text (each setting that maps, as
 the migration guide's table says, with ``content_dir`` pointing at the old content and
 ``passthrough`` at Hugo's or Zola's ``static/``, relative to the new file's folder), and the
@@ -26,8 +27,8 @@ JEKYLL_EXCLUDE = ("vibesite.toml", "README.md", "CONTRIBUTING.md", "LICENSE.md",
                   "_includes/**", "_sass/**", "_data/**", "_plugins/**", "_site/**",
                   "vendor/**", "Gemfile*", "_config.yml", "*.gemspec", "node_modules/**",
                   "package*.json", ".jekyll-cache/**", "index.html", "404.html", "404.md")
-_HUGO_FILES = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml",
-               "config.yml", "config.json")
+_HUGO_FILES = tuple(f"{folder}{name}.{ext}" for folder in ("", "config/_default/")
+                    for name in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json"))
 _LEFT = {  # settings of the old site that have no vibesite key, and what to do instead
     "theme": "the theme: vibesite has its own (see theming)",
     "plugins": "plugins: vibesite reads common template tags itself",
@@ -148,6 +149,9 @@ def read_site(old: Path, target: Path) -> Migration:
     found = next((old / name for name in _HUGO_FILES if (old / name).is_file()), None)
     if found is not None:
         data = _read(found)
+        params = found.with_name("params" + found.suffix)  # Hugo's config/_default/params.toml
+        if found.parent.name == "_default" and params.is_file():
+            data.setdefault("params", _read(params))
         zola = found.name == "config.toml" and "base_url" in data
         folder = "content" if zola else _text(data.get("contentDir")) or "content"
         static = "static" if zola else _text(data.get("staticDir")) or "static"
