@@ -76,6 +76,10 @@ BODY_LINES = [
     "- [x] done", "## Section", "## Section", "#### ####", "x" * 20000,
     "word " * 4000, "\u0301\u0301\u0301 combining", "עברית العربية", "🚀" * 50,
     "{{ site.baseurl }}", "{% raw %}", "\\", "***", "    ---", "---", "+++", "...",
+    # Obsidian's syntax, math and diagrams (the site is a vault: tags and math are read too)
+    "> [!note] Title", "> [!faq]- Folded", "> [!", "==marked==", "==", "%%hidden%%", "%%",
+    "text ^block-id", "^id", "![[pic.png|300]]", "![[post]]", "![[post#^id]]", "[[post#Post]]",
+    "#tag #nested/tag C# #42", "$x^2$", "$$", "$\\frac{$", "$\\text{<script>}$", "```mermaid",
 ]
 TEXT = st.text(st.characters(codec="utf-8"), max_size=40)
 
@@ -125,6 +129,7 @@ def one_file_site() -> Iterator[tuple[Config, Path]]:
     """A content folder for one file, reused by every example (a fixture would not reset)."""
     with tempfile.TemporaryDirectory() as tmp:
         config = site_config(Path(tmp))
+        (config.content_dir / ".obsidian").mkdir(parents=True)  # a vault: every rule applies
         yield config, config.content_dir / "post.md"
 
 
