@@ -22,6 +22,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 _KEYS = ("math", "mathjax", "katex")
 _NS = "{http://www.w3.org/1998/Math/MathML}"
+ET.register_namespace("", _NS[1:-1])  # MathML's as the default: <math xmlns="...">, no ns0:
 _ELEMENTS = frozenset((
     "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup",
     "mfrac", "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd",
@@ -66,7 +67,6 @@ def _mathml(latex: str, options: dict[str, Any]) -> str:
             raise ValueError("not MathML")
         _clean(root)
         root.set("display", display)
-        ET.register_namespace("", _NS[1:-1])
         return ET.tostring(root, encoding="unicode", short_empty_elements=True)
     except Exception:  # noqa: BLE001 - any LaTeX latex2mathml cannot read is shown as written
         return f'<code class="math">{escape(latex)}</code>'

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -187,22 +188,36 @@ def _block_ids(state: StateCore) -> None:
         i += 1
 
 
+def _cut(text: str, pieces: Iterable[tuple[int, int, list[Token]]]) -> list[Token] | None:
+    """``text`` as text tokens around ``pieces`` ((start, end, the tokens that replace
+    text[start:end]), in order), or None when there are none."""
+    out: list[Token] = []
+    at = 0
+    for start, end, tokens in pieces:
+        if start > at:
+            out.append(Token("text", "", 0, content=text[at:start]))
+        out += tokens
+        at = end
+    if not out:
+        return None
+    if at < len(text):
+        out.append(Token("text", "", 0, content=text[at:]))
+    return out
+
+
+def _highlights(text: str) -> Iterator[tuple[int, int, list[Token]]]:
+    for match in _HIGHLIGHT.finditer(text):
+        yield match.start(), match.end(), [Token("mark_open", "mark", 1, markup="=="),
+                                           Token("text", "", 0, content=match.group(1)),
+                                           Token("mark_close", "mark", -1, markup="==")]
+
+
 def _split_highlights(children: list[Token]) -> list[Token]:
     out: list[Token] = []
     for child in children:
-        if child.type != "text" or "==" not in child.content:
-            out.append(child)
-            continue
-        at = 0
-        for match in _HIGHLIGHT.finditer(child.content):
-            if match.start() > at:
-                out.append(Token("text", "", 0, content=child.content[at:match.start()]))
-            out += [Token("mark_open", "mark", 1, markup="=="),
-                    Token("text", "", 0, content=match.group(1)),
-                    Token("mark_close", "mark", -1, markup="==")]
-            at = match.end()
-        if at < len(child.content):
-            out.append(Token("text", "", 0, content=child.content[at:]))
+        split = _cut(child.content, _highlights(child.content)) \
+            if child.type == "text" and "==" in child.content else None
+        out += split or [child]
     return out
 
 
@@ -225,29 +240,20 @@ def _inline_marks(state: StateCore) -> None:
         token.children = [c for c in children if c.type != "text" or c.content]
 
 
-def _tag_tokens(text: str, at_line_start: bool) -> list[Token] | None:
-    """``text`` cut into text and tag links, or None when it holds no tag."""
-    out: list[Token] = []
-    at = 0
+def _tags(text: str, at_line_start: bool) -> Iterator[tuple[int, int, list[Token]]]:
+    """The tags in ``text``, as tag links."""
     for match in _TAG.finditer(text):
         if match.start() == 0 and not at_line_start:
             continue  # right after a link, code or emphasis: not a tag in Obsidian either
         name = match.group(1).strip("/")
         if not name or not any(c.isalpha() or c == "_" for c in name):
             continue
-        if match.start() > at:
-            out.append(Token("text", "", 0, content=text[at:match.start()]))
         href = f"{TAG_HREF}{tag_slug(name)}/"
-        out += [Token("tag_link_open", "a", 1,
-                      attrs={"class": "tag-inline", "data-tag": name, "href": href}),
-                Token("text", "", 0, content="#" + name),
-                Token("tag_link_close", "a", -1)]
-        at = match.start() + 1 + len(name)
-    if not out:
-        return None
-    if at < len(text):
-        out.append(Token("text", "", 0, content=text[at:]))
-    return out
+        yield match.start(), match.start() + 1 + len(name), [
+            Token("tag_link_open", "a", 1,
+                  attrs={"class": "tag-inline", "data-tag": name, "href": href}),
+            Token("text", "", 0, content="#" + name),
+            Token("tag_link_close", "a", -1)]
 
 
 def _inline_tags(state: StateCore) -> None:
@@ -263,7 +269,7 @@ def _inline_tags(state: StateCore) -> None:
             in_link += child.type == "link_open"
             in_link -= child.type == "link_close"
             start = k == 0 or token.children[k - 1].type in ("softbreak", "hardbreak")
-            split = _tag_tokens(child.content, start) \
+            split = _cut(child.content, _tags(child.content, start)) \
                 if child.type == "text" and not in_link and "#" in child.content else None
             children += split or [child]
         token.children = children

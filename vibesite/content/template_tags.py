@@ -158,10 +158,8 @@ class _Converter:
             title = named.get("caption") or named.get("title")
             image = f"![{alt}](<{src}>" + (f' "{title}")' if title else ")") if src else ""
             return f"[{image}](<{named['link']}>)" if image and named.get("link") else image
-        if name == "youtube" and (vid := named.get("id", first)):
-            return f"[YouTube video {vid}](https://www.youtube.com/watch?v={vid})"
-        if name == "vimeo" and (vid := named.get("id", first)):
-            return f"[Vimeo video {vid}](https://vimeo.com/{vid})"
+        if name in ("youtube", "vimeo") and (vid := named.get("id", first)):
+            return _video_link(name, vid)
         if name == "gist" and len(positional) >= 2:
             return f"[Gist {positional[1]}](https://gist.github.com/{positional[0]}/{positional[1]})"
         return self.remove(match, name, body)
@@ -226,17 +224,23 @@ class _Converter:
         return kept.restore(text)
 
 
+_VIDEOS = {"youtube": ("YouTube", "https://www.youtube.com/watch?v="),
+           "vimeo": ("Vimeo", "https://vimeo.com/"),
+           "streamable": ("Streamable", "https://streamable.com/")}
+
+
+def _video_link(name: str, vid: str) -> str:
+    """A plain link to a video, for Hugo's and Zola's video shortcodes (no third-party embed)."""
+    site, url = _VIDEOS[name]
+    return f"[{site} video {vid}]({url}{vid})"
+
+
 def _zola_link(name: str, arguments: str) -> str | None:
     """Zola's built-in shortcodes as links, as Hugo's youtube, vimeo and gist are."""
-    named = {key: value.strip("\"'") for key, value in _ARG.findall(arguments.replace(",", " "))
-             if key}
-    if name == "gist" and (url := named.get("url")):
-        return f"[Gist]({url})"
-    if not (vid := named.get("id")):
-        return None
-    return {"youtube": f"[YouTube video {vid}](https://www.youtube.com/watch?v={vid})",
-            "vimeo": f"[Vimeo video {vid}](https://vimeo.com/{vid})",
-            "streamable": f"[Streamable video {vid}](https://streamable.com/{vid})"}.get(name)
+    named = _args(arguments.replace(",", " "))[1]
+    if name == "gist":
+        return f"[Gist]({named['url']})" if named.get("url") else None
+    return _video_link(name, named["id"]) if named.get("id") else None
 
 
 def has_template_syntax(body: str) -> bool:
