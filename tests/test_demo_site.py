@@ -16,6 +16,7 @@ from browser import Recorder, option_titles, serve
 
 from vibesite.cli import main
 from vibesite.config import Config
+from vibesite.pipeline import BuildResult
 from vibesite.search.query import SiteSearch
 
 # Words that appear on no page of the demo site, and the page each one means. (Weaker
@@ -28,6 +29,16 @@ NONSENSE = "xyzzyplughqwerty"
 
 def _json_lines(capsys: pytest.CaptureFixture[str]) -> list[Any]:
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_demo_builds_without_warnings_but_its_relative_base_url(
+        demo_build: tuple[Config, BuildResult]) -> None:
+    """The README's first command builds this site on a fresh clone: its [topic_names] must name
+    topics that exist there (every one renamed), and nothing else may warn."""
+    config, result = demo_build
+    assert [d.code for d in result.diagnostics] == ["base-url-relative"]
+    topics = json.loads((config.output_dir / "topics.json").read_text())["topics"]
+    assert sorted(t["name"] for t in topics) == sorted(config.topic_names.values())
 
 
 def test_similar_json(demo_toml: tuple[Config, Path], capsys: pytest.CaptureFixture[str]) -> None:
