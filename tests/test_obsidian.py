@@ -155,3 +155,22 @@ def test_note_embeds_show_the_note_its_section_or_its_block(make_site, fake_embe
             '</blockquote>') in body
     assert '<p>Inline <a href="/guest/">Guest</a> stays a link.</p>' in body
     assert 'vibesite:embed' not in body and body.count('id="part-two"') == 0
+
+
+def test_a_highlight_may_hold_other_markup_and_equals_signs_in_prose_stay() -> None:
+    from vibesite.content.markdown import make_markdown
+
+    md = make_markdown()
+    cases = {
+        "==**Never** skip the drill==": "<mark><strong>Never</strong> skip the drill</mark>",
+        "**==inside bold==**": "<strong><mark>inside bold</mark></strong>",
+        "==see [the plan](plan.md) and `rsync`==":
+            '<mark>see <a href="plan.md">the plan</a> and <code>rsync</code></mark>',
+        "a == b and c == d": "a == b and c == d",
+        "== spaced ==": "== spaced ==",
+        "===three===": "=<mark>three</mark>=",
+    }
+    for source, expected in cases.items():
+        assert md.renderInline(source) == expected, source
+    math = make_markdown(math=True).renderInline("$a==b==c$ and ==x==")
+    assert "<mark>" not in math.split("</math>")[0] and math.endswith(" and <mark>x</mark>")

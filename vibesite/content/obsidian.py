@@ -10,7 +10,8 @@ Out:
   and the template folders its settings name (the Templates core plugin's and Templater's):
   their notes are templates for new notes, not pages.
 - ``obsidian_plugin``: callouts (``> [!type] Title``; ``[!type]-`` starts folded and
-  ``[!type]+`` open, both as ``<details>``), ``==highlighted text==`` as ``<mark>``, block ids
+  ``[!type]+`` open, both as ``<details>``), ``==highlighted text==`` as ``<mark>``
+  (``vibesite.content.highlight``, so a highlight may hold other markup), block ids
   (a paragraph ending in `` ^name``, or a line ``^name`` under a list, table or quote) as the
   block's ``id`` so ``[[note#^name]]`` lands, and an image's ``{width=N}`` or
   ``{width=N height=M}`` (how ``wikilinks`` passes on ``![[picture.png|300]]``) as its size; in a
@@ -34,13 +35,13 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from vibesite.content.highlight import highlight_plugin
 from vibesite.content.slugs import tag_slug
 from vibesite.content.template_tags import outside_code
 
 _COMMENT = re.compile(r"%%.*?%%", re.S)
 _CALLOUT = re.compile(r"\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*([^\n]*)\n?")
 _BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)$")
-_HIGHLIGHT = re.compile(r"==(?=[^\s=])(.+?)(?<=[^\s=])==")
 _SIZE = re.compile(r"\{width=(\d+)(?: height=(\d+))?\}")
 # Obsidian's tags: letters, digits, _ - and / (nesting), at least one that is not a digit, after
 # a space or at the start of a line
@@ -205,29 +206,12 @@ def _cut(text: str, pieces: Iterable[tuple[int, int, list[Token]]]) -> list[Toke
     return out
 
 
-def _highlights(text: str) -> Iterator[tuple[int, int, list[Token]]]:
-    for match in _HIGHLIGHT.finditer(text):
-        yield match.start(), match.end(), [Token("mark_open", "mark", 1, markup="=="),
-                                           Token("text", "", 0, content=match.group(1)),
-                                           Token("mark_close", "mark", -1, markup="==")]
-
-
-def _split_highlights(children: list[Token]) -> list[Token]:
-    out: list[Token] = []
-    for child in children:
-        split = _cut(child.content, _highlights(child.content)) \
-            if child.type == "text" and "==" in child.content else None
-        out += split or [child]
-    return out
-
-
-def _inline_marks(state: StateCore) -> None:
-    """``==text==`` within one run of text as ``<mark>``; ``{width=N height=M}`` right after an
-    image as its size."""
+def _image_sizes(state: StateCore) -> None:
+    """``{width=N height=M}`` right after an image as its size."""
     for token in state.tokens:
         if token.type != "inline" or not token.children:
             continue
-        children = _split_highlights(token.children)
+        children = token.children
         for k, child in enumerate(children[:-1]):
             after = children[k + 1]
             if child.type == "image" and after.type == "text":
@@ -279,5 +263,6 @@ def obsidian_plugin(md: MarkdownIt) -> None:
     """Callouts, highlights, block ids, image sizes and tags (see the module docstring)."""
     md.core.ruler.after("block", "callouts", _callouts)
     md.core.ruler.after("inline", "block_ids", _block_ids)
-    md.core.ruler.after("inline", "inline_marks", _inline_marks)
-    md.core.ruler.after("inline_marks", "inline_tags", _inline_tags)
+    md.core.ruler.after("inline", "image_sizes", _image_sizes)
+    md.core.ruler.after("image_sizes", "inline_tags", _inline_tags)
+    md.use(highlight_plugin)

@@ -23,7 +23,7 @@ from vibesite.content.markdown import RenderedMarkdown, render_markdown
 # 6: h5 and h6 get ids too; 7: so do h1s in the body, and <a name> anchors count; 8: Obsidian's
 # callouts, ==highlights==, ^block ids and image sizes (vibesite.content.obsidian); 9: ```mermaid
 # blocks as <pre class="mermaid">
-RENDER_VERSION = f"{__version__}/9"
+RENDER_VERSION = f"{__version__}/10"
 _TABLE = "rendered_v3"  # a new table when the columns change: an old file is dropped whole
 
 
