@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  bm25Idf, bm25Scores, bm25Term, byScoreThenDoc, proximityTf, queryPairs,
+  bm25Idf, bm25Scores, bm25Term, byScoreThenDoc, matchedByEvidence, proximityTf, queryPairs,
   bestPositions, fuseResults, fuseTop, rankAll, rankPositive,
 } from "../../templates/static/search/rank.js";
 import { assertClose, fixture } from "./helpers.mjs";
@@ -57,6 +57,25 @@ test("bm25Scores() adds weight x a BM25 pseudo-term per query pair found in orde
     + 0.5 * bm25Term(Math.min(bm25Idf(3, 1), idf), 0.5, 6, 6, 1.2, 0.75));
   assert.deepEqual(bm25Scores(postings, doclen, 3, { k1: 1.2, b: 0.75, avgdl: 6 }, [[0, 1]]),
     plain); // an index without proximity in its manifest: plain BM25
+});
+
+test("bm25Scores() leaves out docs holding only terms most docs hold, when a rarer one is asked", () => {
+  const doclen = Uint32Array.from([4, 4, 4, 4]);
+  const common = { share: 0.5, min_docs: 3 };
+  const params = { k1: 1.2, b: 0.75, avgdl: 4, common };
+  const at = (doc) => ({ doc, tf: 1, positions: [0] });
+  const how = [at(0), at(1), at(2)]; // 3 of 4 docs: common
+  const branch = [at(2), at(3)]; // 2 of 4: at most half, evidence
+  const scores = bm25Scores([how, branch], doclen, 4, params);
+  assert.deepEqual([...scores.keys()].sort(), [2, 3]);
+  const all = bm25Scores([how, branch], doclen, 4, { ...params, common: undefined });
+  assert.equal(scores.get(2), all.get(2)); // the common term still adds to a match's score
+  assert.deepEqual([...bm25Scores([how, null], doclen, 4, params).keys()], [0, 1, 2]);
+  assert.deepEqual([...matchedByEvidence(new Map([[0, 1], [3, 2]]), [how, branch], 4, common)
+    .keys()], [3]);
+  // 3 of 4 docs is more than half but under min_docs: a small site's words all count
+  assert.deepEqual([...bm25Scores([how, branch], doclen, 4, { ...params,
+    common: { share: 0.5, min_docs: 64 } }).keys()].sort(), [0, 1, 2, 3]);
 });
 
 test("bm25Scores() leaves out the pairs of a term stored without positions", () => {

@@ -7,7 +7,9 @@ match (``lexicon.prefix_postings``: "sqli" finds sqlite); plus phrase and proxim
 of neighbouring query terms (``query_pairs``) found in a doc in that order, at most ``window``
 tokens apart, adds ``weight`` times a BM25 pseudo-term whose frequency is the sum of 1 / gap
 over those places (``proximity_tf``) and whose idf is the rarer term's, so a doc holding the
-query's words together, in order, ranks above one where they are scattered.
+query's words together, in order, ranks above one where they are scattered. A doc holding only
+query terms that most docs hold ("how", "to") is no match when the query has a rarer term
+(``matched_by_evidence``, the manifest's ``lexical.common``).
 Semantic: the query embedded by the site's own ONNX export (``vibesite.model.onnx_export``),
 scored in float64 against the int4 passage vectors; a doc scores as its best passage plus
 ``passage_mean`` times the mean of its passages, over ``1 + passage_mean`` (``doc_scores``).
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,6 +90,26 @@ def rank_array(scores: np.ndarray, limit: int) -> list[int]:
 def bm25_term(idf: float, tf: float, dl: float, avgdl: float, k1: float, b: float) -> float:
     """One term's BM25 contribution, written in the order rank.js evaluates it."""
     return idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+
+
+def matched_by_evidence(scores: dict[int, float], found: Mapping[str, Sequence[Posting]],
+                        count: int, common: Mapping[str, float] | None) -> dict[int, float]:
+    """``scores`` of the docs holding a query term that is not common, when the query has one:
+    a term in more than ``common["share"]`` of the docs and at least ``common["min_docs"]`` of
+    them ("how", "the"; what the index keeps without positions) adds to a match's score but is
+    no match by itself (classic BM25's idf, log((N - df + 0.5) / (df + 0.5)), is negative past
+    half of the docs: no evidence). A query of common terms alone matches as before; so does
+    every query when ``common`` is None (an index from before the rule)."""
+    if common is None:
+        return scores
+    present = [postings for postings in found.values() if postings]
+    evidence = [postings for postings in present
+                if not (len(postings) > common["share"] * count
+                        and len(postings) >= common["min_docs"])]
+    if not evidence or len(evidence) == len(present):
+        return scores
+    matched = {entry.doc for postings in evidence for entry in postings}
+    return {doc: score for doc, score in scores.items() if doc in matched}
 
 
 def bm25_idf(count: int, df: int) -> float:
@@ -220,7 +242,7 @@ class SiteSearch:
                 if tf > 0:
                     part = bm25_term(pair_idf, tf, float(doclen[entry.doc]), avgdl, k1, b)
                     scores[entry.doc] += weight * part
-        return scores
+        return matched_by_evidence(scores, found, self.count, lex.get("common"))
 
     # semantic ------------------------------------------------------------------------------
 

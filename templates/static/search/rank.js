@@ -62,8 +62,8 @@ export function proximityTf(first, second, window = PROXIMITY_WINDOW) {
  *  into postingsByTerm (queryPairs), in order, `proximity.weight` times a BM25 pseudo-term of
  *  frequency proximityTf and the rarer term's idf (Python: SiteSearch.lexical_scores).
  *  Map doc -> score. */
-export function bm25Scores(postingsByTerm, doclen, count, { k1, b, avgdl, proximity },
-  pairs = []) {
+export function bm25Scores(postingsByTerm, doclen, count,
+  { k1, b, avgdl, proximity, common }, pairs = []) {
   const scores = new Map();
   const idf = postingsByTerm.map((p) => (p && p.length ? bm25Idf(count, p.length) : null));
   postingsByTerm.forEach((postings, t) => {
@@ -74,7 +74,7 @@ export function bm25Scores(postingsByTerm, doclen, count, { k1, b, avgdl, proxim
     }
   });
   const weight = proximity?.weight ?? 0;
-  if (!weight) return scores;
+  if (!weight) return matchedByEvidence(scores, postingsByTerm, count, common);
   for (const [i, j] of pairs) {
     if (idf[i] === null || idf[j] === null) continue;
     const pairIdf = Math.min(idf[i], idf[j]);
@@ -89,6 +89,23 @@ export function bm25Scores(postingsByTerm, doclen, count, { k1, b, avgdl, proxim
       }
     }
   }
+  return matchedByEvidence(scores, postingsByTerm, count, common);
+}
+
+/** The scores of the docs holding a query term that is not common, when the query has one: a
+ *  term in more than `common.share` of the `count` docs and at least `common.min_docs` of them
+ *  ("how", "the") adds to a match's score but is no match by itself; all of them for a query of
+ *  common terms alone, or when `common` is undefined (an index from before the rule). Python:
+ *  query.matched_by_evidence. */
+export function matchedByEvidence(scores, postingsByTerm, count, common) {
+  if (common === undefined || common === null) return scores;
+  const present = postingsByTerm.filter((p) => p && p.length);
+  const evidence = present.filter((p) => !(p.length > common.share * count
+    && p.length >= common.min_docs));
+  if (!evidence.length || evidence.length === present.length) return scores;
+  const matched = new Set();
+  for (const postings of evidence) for (const { doc } of postings) matched.add(doc);
+  for (const doc of [...scores.keys()]) if (!matched.has(doc)) scores.delete(doc);
   return scores;
 }
 
