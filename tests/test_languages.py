@@ -258,3 +258,24 @@ def test_init_from_reads_hugos_zolas_and_polyglots_languages(tmp_path: Path) -> 
     assert "#   languages.de: disabled, so not carried over" in notes[0]
     assert "#   defaultContentLanguageInSubdir: vibesite publishes the default language at the " \
            "root" in notes[0]
+
+
+def test_a_translation_shows_its_originals_topic_and_its_languages_neighbours(
+        make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
+    files = {}
+    for i in range(16):
+        about = "cats whiskers purr" if i % 2 else "databases tables rows"
+        files[f"posts/p{i}.md"] = (f"---\ntitle: Post {i}\ndate: 2024-01-{i + 1:02d}\n---\n"
+                                   f"Text {i} about {about} {about}.\n")
+        if i < 3:
+            files[f"posts/p{i}.de.md"] = (f"---\ntitle: Beitrag {i}\ndate: 2024-01-{i + 1:02d}\n"
+                                          f"---\nText {i} über {about}.\n")
+    config = make_site(files)
+    build_ok(config, fake_embedder)
+    german, english = page(config, "de/posts/p1/"), page(config, "posts/p1/")
+    topic = re.search(r'<p class="post-topic">.*?</p>', english, re.S)
+    assert topic and topic.group(0) in german
+    assert re.findall(r'class="post-nav__(?:prev|next)" href="([^"]+)"', german) == [
+        "/de/posts/p2/", "/de/posts/p0/"]
+    assert re.search(r'<p class="post-translations">(.*?)</p>', german, re.S).group(1) == (
+        'Read in: <a href="/posts/p1/" hreflang="en" lang="en">English</a>')
