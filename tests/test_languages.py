@@ -125,12 +125,15 @@ def test_without_declared_languages_a_code_beside_its_original_is_a_translation(
         make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
     """With no ``languages`` in the config, ``name.LANG.md`` is a translation when LANG is
     an ISO 639-1 code (with a region or script) and ``name.md`` is there; otherwise the dot
-    part stays in the name, as before (``crates.io.md``, ``notes.de.md`` alone)."""
+    part stays in the name, as before (``crates.io.md``, ``notes.de.md`` alone). Front matter
+    ``lang`` is read; ``language`` is not (``language: go`` is a programming language)."""
     config = make_site({
         "first.md": "# First\n\nText.\n", "first.pt-br.md": "# Primeiro\n\nTexto.\n",
         "first.zh-hans.md": "# 第一\n\n文字。\n", "crates.io.md": "# Crates\n\nText.\n",
         "crates.md": "# Crates again\n\nText.\n", "notes.de.md": "# Notizen\n\nText.\n",
-        "v1.js.md": "# JS\n\nText.\n", "v1.md": "# V1\n\nText.\n"})
+        "v1.js.md": "# JS\n\nText.\n", "v1.md": "# V1\n\nText.\n",
+        "go.md": "---\ntitle: Go\nlanguage: go\n---\nA programming language.\n",
+        "hallo.md": "---\ntitle: Hallo\nlang: de\n---\nEin Artikel.\n"})
     parsed, diagnostics = parse_site(config)
     assert lines(diagnostics.sorted()) == []
     assert {s: (a.id, a.lang) for s, a in by_source(parsed).items()} == {
@@ -138,7 +141,8 @@ def test_without_declared_languages_a_code_beside_its_original_is_a_translation(
         "first.zh-hans.md": ("zh-hans/first", "zh-hans"),
         "crates.io.md": ("crates.io", ""),
         "crates.md": ("crates", ""), "notes.de.md": ("notes.de", ""),
-        "v1.js.md": ("v1.js", ""), "v1.md": ("v1", "")}
+        "v1.js.md": ("v1.js", ""), "v1.md": ("v1", ""), "go.md": ("go", ""),
+        "hallo.md": ("de/hallo", "de")}
     build_ok(config, fake_embedder)
     assert _html_lang(page(config, "pt-br/first/")) == "pt-br"
     assert _read_in(page(config, "first/")) == [

@@ -142,13 +142,16 @@ class PageLanguage:
 def page_language(relpath: str, text: Callable[[str], str], line_of: Callable[[str], int],
                   plain: str, file_lang: str, url_id: str, own_url: bool,
                   languages: Languages, diagnostics: Diagnostics) -> PageLanguage:
-    """A page's language (front matter ``lang``/``language``, else its file name's, else the
-    site's) and the keys its versions share: its ``translationKey``, else both its path in
-    the default language (``plain``, without its extension) and ``url_id``, its URL in the
-    default language. ``text(key)``: a front matter value as text; an unknown language is a
-    ``[language-unknown]`` warning and the page is read as in the site's language."""
+    """A page's language (front matter ``lang``, or ``language`` with ``languages`` declared,
+    else its file name's, else the site's) and the keys its versions share: its
+    ``translationKey``, else both its path in the default language (``plain``, without its
+    extension) and ``url_id``, its URL in the default language. ``text(key)``: a front
+    matter value as text; an unknown language is a ``[language-unknown]`` warning and the
+    page is read as in the site's language."""
     lang, line = file_lang or languages.default, 1
-    for key in ("lang", "language"):
+    # ``language`` only where the site declares its languages: elsewhere it is as often a
+    # programming language (``language: go``, ``language: ts``)
+    for key in ("lang", "language") if languages.declared else ("lang",):
         if value := text(key):
             if found := languages.known(value):
                 lang, line = found, line_of(key)
