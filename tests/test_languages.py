@@ -133,7 +133,8 @@ def test_without_declared_languages_a_code_beside_its_original_is_a_translation(
         "crates.md": "# Crates again\n\nText.\n", "notes.de.md": "# Notizen\n\nText.\n",
         "v1.js.md": "# JS\n\nText.\n", "v1.md": "# V1\n\nText.\n",
         "go.md": "---\ntitle: Go\nlanguage: go\n---\nA programming language.\n",
-        "hallo.md": "---\ntitle: Hallo\nlang: de\n---\nEin Artikel.\n"})
+        "hallo.md": "---\ntitle: Hallo\nlang: de\n---\nEin Artikel.\n",
+        "notes.en.md": "# Notes\n\nText.\n"})
     parsed, diagnostics = parse_site(config)
     assert lines(diagnostics.sorted()) == []
     assert {s: (a.id, a.lang) for s, a in by_source(parsed).items()} == {
@@ -142,7 +143,7 @@ def test_without_declared_languages_a_code_beside_its_original_is_a_translation(
         "crates.io.md": ("crates.io", ""),
         "crates.md": ("crates", ""), "notes.de.md": ("notes.de", ""),
         "v1.js.md": ("v1.js", ""), "v1.md": ("v1", ""), "go.md": ("go", ""),
-        "hallo.md": ("de/hallo", "de")}
+        "hallo.md": ("de/hallo", "de"), "notes.en.md": ("notes.en", "")}
     build_ok(config, fake_embedder)
     assert _html_lang(page(config, "pt-br/first/")) == "pt-br"
     assert _read_in(page(config, "first/")) == [
@@ -164,6 +165,7 @@ def test_front_matter_lang_and_translation_key(make_site: Callable[..., Config],
         "hallo.md": "---\ntitle: Hallo\nlang: de\nurl: /hallo/\n---\nHallo.\n",
         "posts/trip.md": "---\ntitle: Trip\n---\nWe went.\n",
         "posts/trip.fr.md": "---\ntitle: Voyage\nslug: voyage\n---\nNous sommes allés.\n",
+        "posts/news.en.md": "---\ntitle: News\n---\nHugo's name for the default language.\n",
     }, languages={"fr": "Français", "de": "Deutsch"})
     parsed, diagnostics = parse_site(config)
     assert lines(diagnostics.sorted()) == []
@@ -171,7 +173,8 @@ def test_front_matter_lang_and_translation_key(make_site: Callable[..., Config],
         "about.md": ("about", "", ""), "about-fr.md": ("fr/about", "fr", "about"),
         "contact.md": ("contact", "", ""), "ecrire.md": ("fr/ecrire", "fr", "contact"),
         "hallo.md": ("hallo", "de", ""), "posts/trip.md": ("posts/trip", "", ""),
-        "posts/trip.fr.md": ("fr/posts/voyage", "fr", "posts/trip")}
+        "posts/trip.fr.md": ("fr/posts/voyage", "fr", "posts/trip"),
+        "posts/news.en.md": ("posts/news", "", "")}
     build_ok(config, fake_embedder)
     assert _read_in(page(config, "contact/")) == [("/fr/ecrire/", "fr", "Français")]
     assert _html_lang(page(config, "hallo/")) == "de"

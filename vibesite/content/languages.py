@@ -2,7 +2,7 @@
 
 In: the config's ``language`` (the site's, the default) and ``languages`` (code -> name), each
 source's path (``posts/first.fr.md``: a French translation of ``posts/first.md``, as Hugo and
-Zola name them) and front matter (``lang``/``language``, as Jekyll's polyglot, and Hugo's
+Zola name them) and front matter (``lang``, as Jekyll's polyglot writes it, and Hugo's
 ``translationKey``); then the parsed articles. Out: per source the path it has in the default
 language and the language its name gives; the URL of a page in another language (under
 ``/LANG/``, the default language at the root, as Hugo and Zola publish them); and each article's
@@ -11,15 +11,16 @@ versions, linked both ways, with a warning for a translation with no original
 (``[translation-duplicate]``).
 
 Which file names are translations: with ``languages`` declared, ``name.LANG.md`` for a declared
-code (or the default one: Hugo's ``about.en.md``); with none declared, ``name.LANG.md`` for a
-two-letter ISO 639-1 code, with an optional region or script (``fr``, ``pt-br``, ``zh-hans``),
-only when ``name.md`` is there too (and not ``io``, Ido, which ends domain names):
-``notes.de.md`` alone, or ``crates.io.md``, stays a page of that name.
+code (or the default one: Hugo's ``about.en.md`` is ``about.md``); with none declared,
+``name.LANG.md`` for a two-letter ISO 639-1 code other than the site's, with an optional region
+or script (``fr``, ``pt-br``, ``zh-hans``), only when ``name.md`` is there too (and not ``io``,
+Ido, which ends domain names): ``notes.de.md`` alone, or ``crates.io.md``, stays a page of that
+name. Front matter ``language`` is read only with ``languages`` declared (``language: go``).
 
 Which pages are versions of one another: those with the same ``translationKey``, else those
-whose URL in the default language is the same (``first.md`` and ``first.fr.md``, a bundle's
-``index.md`` and ``index.fr.md``, two files with one Jekyll ``permalink`` and different
-``lang``).
+with the same path in the default language (``first.md`` and ``first.fr.md``, a bundle's
+``index.md`` and ``index.fr.md``, even when a translation has a ``slug`` of its own) or the same
+URL in it (two files with one Jekyll ``permalink`` and different ``lang``).
 """
 
 from __future__ import annotations
@@ -104,14 +105,14 @@ class Languages:
         if not dot or not stem:
             return relpath, ""
         plain = (path.parent / (stem + path.suffix)).as_posix()
-        if self.declared or self.is_default(code):
+        if self.declared:
             found = self.known(code)
             return (plain, found) if found else (relpath, "")
         short = code.lower().split("-")[0]
-        if looks_like_tag(code) and short in ISO_639_1 and plain in sources:
+        if (looks_like_tag(code) and short in ISO_639_1 and plain in sources
+                and not self.is_default(code)):
             return plain, code.lower()
         return relpath, ""
-
 
     def check_name(self, relpath: str, sources: Collection[str],
                    diagnostics: Diagnostics) -> None:
