@@ -318,11 +318,11 @@ class _Parser:
         )
         plain, file_lang = self.plain[source.relpath]
         slug = self._url_id(source, fm, zola_path, date, plain)
+        own_url = bool(zola_path) or any(isinstance(data.get(k), str) and data[k].strip()
+                                         for k in ("permalink", "url"))
         self.page_languages[source.relpath] = page_language(
             source.relpath, lambda key: self._text(source, fm, key), fm.line_of, plain,
-            file_lang, slug, bool(zola_path) or any(isinstance(data.get(k), str) and data[k].strip()
-                                         for k in ("permalink", "url")),
-            self.languages, self.diagnostics)
+            file_lang, slug, own_url, self.languages, self.diagnostics)
         aliases = alias_list(data) + ([old] if (old := self.old_urls.get(source.relpath)) else [])
         if aliases:
             key = next((k for k in ("aliases", "redirect_from", "permalink", "url") if k in data),
