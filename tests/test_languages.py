@@ -134,7 +134,8 @@ def test_without_declared_languages_a_code_beside_its_original_is_a_translation(
         "v1.js.md": "# JS\n\nText.\n", "v1.md": "# V1\n\nText.\n",
         "go.md": "---\ntitle: Go\nlanguage: go\n---\nA programming language.\n",
         "hallo.md": "---\ntitle: Hallo\nlang: de\n---\nEin Artikel.\n",
-        "notes.en.md": "# Notes\n\nText.\n"})
+        "notes.en.md": "# Notes\n\nText.\n",
+        "us.md": "---\ntitle: US\nlang: en_US\n---\nA theme's locale.\n"})
     parsed, diagnostics = parse_site(config)
     assert lines(diagnostics.sorted()) == []
     assert {s: (a.id, a.lang) for s, a in by_source(parsed).items()} == {
@@ -143,7 +144,8 @@ def test_without_declared_languages_a_code_beside_its_original_is_a_translation(
         "crates.io.md": ("crates.io", ""),
         "crates.md": ("crates", ""), "notes.de.md": ("notes.de", ""),
         "v1.js.md": ("v1.js", ""), "v1.md": ("v1", ""), "go.md": ("go", ""),
-        "hallo.md": ("de/hallo", "de"), "notes.en.md": ("notes.en", "")}
+        "hallo.md": ("de/hallo", "de"), "notes.en.md": ("notes.en", ""),
+        "us.md": ("us", "")}
     build_ok(config, fake_embedder)
     assert _html_lang(page(config, "pt-br/first/")) == "pt-br"
     assert _read_in(page(config, "first/")) == [

@@ -75,13 +75,15 @@ class Languages:
         return next((c for c in self.declared if c.lower() == code.lower()), None)
 
     def is_default(self, code: str) -> bool:
-        """``en`` for a site in ``en-us`` too (Hugo's ``languageCode`` beside its ``en``)."""
-        low, default = code.lower(), self.default.lower()
-        return low == default or low == default.split("-")[0]
+        """``en`` (or ``en-US``, ``en_US``) for a site in ``en-us`` too (Hugo's
+        ``languageCode`` beside its ``en``)."""
+        low, default = code.lower().replace("_", "-"), self.default.lower().replace("_", "-")
+        return low == default or low == default.split("-")[0] or low.split("-")[0] == default
 
     def known(self, code: str) -> str | None:
         """The code as the site writes it, or None when it is not a language of the site:
         with ``languages`` declared, one of them; with none, any language-code shape."""
+        code = code.replace("_", "-")
         if self.is_default(code):
             return self.default
         if self.declared:
