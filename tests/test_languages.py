@@ -288,3 +288,18 @@ def test_a_translation_shows_its_originals_topic_and_its_languages_neighbours(
         "/de/posts/p2/", "/de/posts/p0/"]
     assert re.search(r'<p class="post-translations">(.*?)</p>', german, re.S).group(1) == (
         'Read in: <a href="/posts/p1/" hreflang="en" lang="en">English</a>')
+
+
+def test_a_translation_copying_its_originals_aliases_leaves_them_to_it(
+        make_site: Callable[..., Config]) -> None:
+    """A translator copies the front matter, old URLs too: the original keeps the redirects,
+    with no warning; an alias of the translation's own is its redirect."""
+    config = make_site({
+        "first.md": "---\ntitle: First\naliases: [/old/first/]\n---\nText.\n",
+        "first.fr.md": "---\ntitle: Premier\naliases: [/old/first/, /vieux/premier/]\n---\n"
+                       "Texte.\n",
+    }, languages=FR)
+    parsed, diagnostics = parse_site(config)
+    assert lines(diagnostics.sorted()) == []
+    assert parsed.redirects == (("old/first/index.html", "first"),
+                                ("vieux/premier/index.html", "fr/first"))

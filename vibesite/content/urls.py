@@ -103,16 +103,20 @@ def redirects(articles: Sequence[Article], aliases: Mapping[str, tuple[list[str]
               diagnostics: Diagnostics) -> tuple[tuple[str, str], ...]:
     """``(output file, article id)`` of every redirect to write. ``aliases``: source -> its
     alias paths and their front matter line; ``taken``: the files pages and static files
-    already use -> the source that made them. Clashes are warnings."""
+    already use -> the source that made them. Clashes are warnings, but for a translation
+    repeating its original's aliases (its front matter copied): the original, first, keeps
+    them."""
     owner = dict(taken)
     result: dict[str, str] = {}
-    for article in sorted(articles, key=lambda a: a.source):
+    url_of = {a.source: a.url for a in articles}
+    for article in sorted(articles, key=lambda a: (bool(a.lang), a.source)):
         paths, line = aliases.get(article.source, ([], 1))
+        versions = {v.url for v in article.versions}
         for alias in paths:
             out = alias_output(alias)
             other = owner.get(out)
-            if other == article.source:
-                continue  # the page is already there
+            if other == article.source or url_of.get(other or "") in versions:
+                continue  # the page is already there, or another version of it redirects
             if other is None and (out == "index.html" or out.split("/")[0] in reserved):
                 other = "a page vibesite generates"
             if other is not None:
