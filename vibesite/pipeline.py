@@ -128,8 +128,8 @@ def build(
         timer.lap("embed")
         # topics and the map: the articles listed (translations beside their original)
         listed = [i for i, a in enumerate(parsed.articles) if a.listed]
-        vectors = embeddings.vectors[listed] if len(listed) < len(parsed.articles) \
-            else embeddings.vectors
+        vectors = (embeddings.vectors[listed] if len(listed) < len(parsed.articles)
+                   else embeddings.vectors)
         # a fresh map layout (t-SNE, one core) runs in a child from here until topics need it
         with MapLayout(vectors, [embeddings.ids[i] for i in listed], store.map_coords(LAYOUT),
                        background=fork) as layout:

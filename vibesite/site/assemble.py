@@ -272,7 +272,7 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
               "section": section(a), "page_lang": a.lang or config.language})
         for i, a in enumerate(articles)
     ]
-    more_pages, topic_files = topic_pages(topics, articles, config.base_path)
+    more_pages, topic_files = topic_pages(topics, listed, config.base_path)
     pages += more_pages
     pages += [*_archive_pages(listed), *_tag_pages(listed),
               Page("404.html", "404.html", "404.html", {})]
