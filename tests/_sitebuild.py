@@ -34,6 +34,21 @@ SITES: dict[str, Files] = {
         "second.md": "---\ntitle: Second post\ndate: 2024-03-02\n---\nMore words here.\n",
         "img/logo.txt": "not markdown, copied as is",
     },
+    # a Hugo-like site in English with French translations by file name (languages = fr):
+    # a post, a page bundle, a post with no translation and a translation with no original
+    "hugo-multilingual": {
+        "posts/first.md": "---\ntitle: First post\ndate: 2024-03-01\ntags: [intro]\n---\n"
+                          "Databases keep rows in tables.\n",
+        "posts/first.fr.md": "---\ntitle: Premier article\ndate: 2024-03-01\ntags: [intro]\n"
+                             "---\nLes bases de données gardent des lignes.\n",
+        "posts/bundle/index.md": "---\ntitle: Bundle\ndate: 2024-03-03\n---\n"
+                                 "Databases keep indexes beside tables.\n",
+        "posts/bundle/index.fr.md": "---\ntitle: Paquet\ndate: 2024-03-03\n---\n"
+                                    "Les bases de données gardent des index.\n",
+        "posts/second.md": "---\ntitle: Second post\ndate: 2024-03-02\n---\n"
+                           "Databases keep rows and indexes.\n",
+        "posts/seul.fr.md": "---\ntitle: Seul\ndate: 2024-03-04\n---\nUn article seul.\n",
+    },
     # six dated posts, alternately about databases (even numbers) and cats (odd numbers)
     "six-posts": {
         f"post-{i}.md": f"---\ntitle: Post {i}\ndate: 2024-01-{i + 1:02d}\n---\nBody number {i} "

@@ -86,6 +86,9 @@ ARTICLES = {
     "rich.md": RICH,
     "plain.md": "---\ntitle: A plain post\ndate: 2024-04-01\ntags: [python]\n---\nPython "
                 "words about a plain post.\n",
+    # a translation: "Read in:" links under the title, hreflang alternates, <html lang="fr">
+    "plain.fr.md": "---\ntitle: Un article simple\ndate: 2024-04-01\ntags: [python]\n---\n"
+                   "Des mots sur Python.\n",
     **{f"note-{i}.md": f"---\ntitle: Note {i} on databases\ndate: 2024-03-{i + 1:02d}\n"
                        f"tags: [databases]\n---\nSQLite and Postgres notes, number {i}.\n"
        for i in range(6)},
@@ -100,6 +103,7 @@ PAGES = {
     "topic": None,  # the first topic's page, found on topics/
     "search": "search/?q=python",
     "article": "rich/",
+    "translation": "fr/plain/",
     "404": "404.html",
 }  # and the map, below
 SCHEMES = ["light", "dark"]

@@ -221,13 +221,13 @@ def test_related_lists_are_reused_while_the_vectors_are_unchanged(
     config = make_site("two-posts")
     build_quiet(config, fake_embedder)
     calls: list[int] = []
-    real_top_k = pipeline.top_k
+    real_top_k = pipeline.top_k_within
 
-    def counting_top_k(vectors: np.ndarray, k: int) -> Related:
+    def counting_top_k(vectors: np.ndarray, groups: list[str], k: int) -> Related:
         calls.append(len(vectors))
-        return real_top_k(vectors, k)
+        return real_top_k(vectors, groups, k)
 
-    monkeypatch.setattr(pipeline, "top_k", counting_top_k)
+    monkeypatch.setattr(pipeline, "top_k_within", counting_top_k)
     build_quiet(config, fake_embedder)
     assert calls == []
     write_files(config.content_dir, {"new.md": "---\ntitle: New\n---\nSomething else.\n"})

@@ -625,7 +625,7 @@ def test_slug_equal_to_a_generated_page(make_site, fake_embedder, reserved: str)
     assert 'href="/x/"' in page(config, "archive/")
 
 
-_GENERATED = "BUG: parse._unique_ids checks only whole ids against RESERVED_IDS"
+_GENERATED = "BUG: urls.unique_ids checks only whole ids against RESERVED_IDS"
 
 
 @pytest.mark.parametrize(("files", "clashing"), [

@@ -63,6 +63,9 @@ class Config:
     topic_threshold: float = 0.5  # cosine to a seed topic's centre to be listed on it
     topic_names: dict[str, str] = field(default_factory=dict)  # slug -> display name
     topic_seeds: tuple[dict[str, Any], ...] = ()  # [[topic_seeds]] slug, name, examples
+    # The site's other languages, code -> name: [languages] fr = "Français" (``language`` is the
+    # default one, at the site root; the others under /CODE/). Empty: file names tell.
+    languages: dict[str, str] = field(default_factory=dict)
     ask_model: str = ""  # `vibesite ask`: an llm model name ("" prints the prompt instead)
     # not a setting: the line of each "topic_names.SLUG" and "topic_seeds.SLUG" in the file
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -85,6 +88,7 @@ class Config:
 _PATH_KEYS = {"content_dir", "output_dir", "cache_dir", "templates_dir", "static_dir"}
 _KEYS = {f.name: f for f in fields(Config) if f.name != "key_lines"}
 _TABLE = re.compile(r"^\s*\[{1,2}\s*([A-Za-z0-9_.-]+)\s*\]{1,2}")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?\Z", re.I)
 _ENTRY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=(.*)$""")
 
 
@@ -143,6 +147,11 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
     if key == "topic_names":
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise TypeError("a table of slug = \"Name\" lines")
+        return dict(value)
+    if key == "languages":
+        if not isinstance(value, dict) or not all(
+                isinstance(v, str) and _LANGUAGE_CODE.match(k) for k, v in value.items()):
+            raise TypeError('a table of code = "Name" lines, codes such as fr, pt-br, zh-hans')
         return dict(value)
     if key == "topic_seeds":
         if not isinstance(value, list):

@@ -26,7 +26,7 @@ from vibesite.content.render_cache import RenderCache
 from vibesite.diagnostics import BuildError, Diagnostic, Diagnostics
 from vibesite.embeddings.embed import Embeddings, embed
 from vibesite.embeddings.phrases import phrase_encoder
-from vibesite.embeddings.relate import EXACT_LIMIT, Related, top_k
+from vibesite.embeddings.relate import EXACT_LIMIT, Related, top_k_within
 from vibesite.embeddings.relate import VERSION as RELATE_VERSION
 from vibesite.embeddings.store import EmbeddingStore
 from vibesite.memo import Memo
@@ -126,18 +126,23 @@ def build(
     with EmbeddingStore(config.db_path) as store:
         embeddings = embed(config, parsed.articles, store, make_embedder, progress=progress)
         timer.lap("embed")
+        # topics and the map: the articles listed (translations beside their original)
+        listed = [i for i, a in enumerate(parsed.articles) if a.listed]
+        vectors = (embeddings.vectors[listed] if len(listed) < len(parsed.articles)
+                   else embeddings.vectors)
         # a fresh map layout (t-SNE, one core) runs in a child from here until topics need it
-        with MapLayout(embeddings.vectors, embeddings.ids, store.map_coords(LAYOUT),
+        with MapLayout(vectors, [embeddings.ids[i] for i in listed], store.map_coords(LAYOUT),
                        background=fork) as layout:
-            related = _related(embeddings.vectors, config.related_count, memo)
+            related = _related(embeddings.vectors, [a.lang for a in parsed.articles],
+                               config.related_count, memo)
             _store_similarities(store, memo, embeddings.ids, related)
             timer.lap("relate")
             if config.search:
                 search_files = _search_files(parsed.articles, embeddings, encoder, memo,
                                              config.search_model)
                 timer.lap("search index")
-            topics = _topics(config, parsed.articles, embeddings.vectors, store, diagnostics,
-                             memo, make_embedder, layout)
+            topics = _topics(config, [parsed.articles[i] for i in listed], vectors, store,
+                             diagnostics, memo, make_embedder, layout)
             timer.lap("topics")
     _stop_on_problems(config, diagnostics)  # --strict: topic seed and search model warnings
     folders = theme_dirs(config)
@@ -241,10 +246,12 @@ def _topics(config: Config, articles: Sequence[Article], vectors: np.ndarray,
     return replace(topics, changes=TopicChanges(kept=kept, new=0, merged=0, gone=0))
 
 
-def _related(vectors: np.ndarray, k: int, memo: Memo) -> Related:
-    """Top-k related articles; the last build's lists when the vectors and k are unchanged."""
-    return memo.cached("related", RELATE_VERSION, (vectors, k, EXACT_LIMIT),
-                       lambda: top_k(vectors, k), Related)
+def _related(vectors: np.ndarray, langs: list[str], k: int, memo: Memo) -> Related:
+    """Top-k related articles among those in the same language; the last build's lists when
+    the vectors, languages and k are unchanged."""
+    key = (vectors, k, EXACT_LIMIT) + ((langs,) if len(set(langs)) > 1 else ())
+    return memo.cached("related", RELATE_VERSION, key,
+                       lambda: top_k_within(vectors, langs, k), Related)
 
 
 def _store_similarities(store: EmbeddingStore, memo: Memo, ids: Sequence[str],
@@ -256,12 +263,12 @@ def _store_similarities(store: EmbeddingStore, memo: Memo, ids: Sequence[str],
         store.replace_similarities(
             (ids[i], ids[int(j)], float(s))
             for i in range(len(ids))
-            for j, s in zip(related.neighbours[i], related.scores[i], strict=True))
+            for j, s in zip(related.neighbours[i], related.scores[i], strict=True) if j >= 0)
         return True
 
     memo.cached("similarities", RELATE_VERSION, (list(ids), related.neighbours, related.scores),
                 rewrite, bool,
-                valid=lambda _: store.row_count("similarities") == related.neighbours.size)
+                valid=lambda _: store.row_count("similarities") == related.pairs)
 
 
 def _search_files(articles: Sequence[Article], embeddings: Embeddings,

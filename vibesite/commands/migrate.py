@@ -8,18 +8,27 @@ Out: ``Migration``: which generator it was, the vibesite.toml text (each setting
 the migration guide's table says, with ``content_dir`` pointing at the old content and
 ``passthrough`` at Hugo's or Zola's ``static/``, relative to the new file's folder), and the
 settings left behind, named for the person to check.
+
+Languages: Hugo's ``defaultContentLanguage`` (or its ``languageCode``), Zola's
+``default_language`` and Jekyll polyglot's ``default_lang`` become ``language``; Hugo's and
+Zola's ``[languages]`` tables (Hugo's ``config/_default/languages.toml`` too) and polyglot's
+``languages`` list become ``languages``, each code with its name (Hugo's ``languageName``,
+else the language's own name for itself).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from vibesite.content.languages import Languages
 
 # What Jekyll itself never publishes, for a content folder that is the whole repository
 JEKYLL_EXCLUDE = ("vibesite.toml", "README.md", "CONTRIBUTING.md", "LICENSE.md", "_drafts/**",
@@ -36,6 +45,9 @@ _LEFT = {  # settings of the old site that have no vibesite key, and what to do 
     "outputs": "outputs: vibesite writes HTML, atom.xml, sitemap.xml and related.json",
     "menu": "menus: vibesite's header lists Home, Archive, Tags, Topics and Map",
 }
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
 
 
 class MigrateError(Exception):
@@ -64,6 +76,9 @@ def _toml(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, dict):  # an inline table: { en = "English", fr = "Français" }
+        return "{ " + ", ".join(f"{k if _BARE_KEY.match(k) else _toml(k)} = {_toml(v)}"
+                                for k, v in value.items()) + " }"
     if isinstance(value, list | tuple):
         items = ", ".join(_toml(v) for v in value)
         if len(items) <= 80:
@@ -105,15 +120,52 @@ def _jekyll(data: dict[str, Any], migration: Migration) -> None:
     if isinstance(data.get("paginate"), int):
         migration.settings["per_page"] = data["paginate"]
     migration.settings["permalink"] = _text(data.get("permalink")) or "date"
+    polyglot = data.get("languages")  # jekyll-polyglot: languages: ["en", "fr"], default_lang
+    if isinstance(polyglot, list) and all(isinstance(c, str) for c in polyglot) and polyglot:
+        default = _text(data.get("default_lang")) or polyglot[0]
+        migration.settings.setdefault("language", default)
+        _languages(migration, dict.fromkeys(polyglot, {}), "")
     own = [p for p in data.get("exclude") or [] if isinstance(p, str)]
     migration.settings["exclude"] = [*JEKYLL_EXCLUDE, *(p.rstrip("/") + "/**" if p.endswith("/")
                                                        else p for p in own)]
 
 
+def _languages(migration: Migration, table: dict[str, Any], name_key: str) -> None:
+    """``languages``: each enabled language's code and name (``name_key`` in its table, else
+    its own name for itself); Hugo's per-language content folders are noted as left."""
+    names: dict[str, str] = {}
+    for code, spec in table.items():
+        spec = {k.lower(): v for k, v in spec.items()} if isinstance(spec, dict) else {}
+        if spec.get("disabled") is True:
+            migration.left.append(f"languages.{code}: disabled, so not carried over")
+            continue
+        if _text(spec.get("contentdir")):
+            migration.left.append(
+                f"languages.{code}.contentDir: vibesite reads translations by file name "
+                f"(name.{code}.md) or front matter lang, not by folder")
+        names[code] = (name_key and _text(spec.get(name_key))) or Languages("", {}).name(code)
+    if len(names) > 1:
+        migration.settings["languages"] = names
+
+
 def _hugo(data: dict[str, Any], migration: Migration) -> None:
     lowered = {k.lower(): v for k, v in data.items()}
     params = lowered.get("params") if isinstance(lowered.get("params"), dict) else {}
-    _common(lowered, migration, {"title": "title", "languagecode": "language"})
+    default = _text(lowered.get("defaultcontentlanguage"))
+    table = lowered.get("languages") if isinstance(lowered.get("languages"), dict) else {}
+    own = table.get(default or "en")
+    own_code = _text({k.lower(): v for k, v in own.items()}.get("languagecode")) \
+        if isinstance(own, dict) else None
+    code = _text(lowered.get("languagecode"))
+    if own_code or (default and code and code.lower().split("-")[0] != default.lower()):
+        code = own_code or default  # the top-level languageCode is another language's
+    if language := code or default:
+        migration.settings["language"] = language
+    _languages(migration, table, "languagename")
+    if lowered.get("defaultcontentlanguageinsubdir") is True:
+        migration.left.append("defaultContentLanguageInSubdir: vibesite publishes the default "
+                              "language at the root")
+    _common(lowered, migration, {"title": "title"})
     _common(params, migration, {"description": "description", "author": "author"})
     if url := _text(lowered.get("baseurl")):
         migration.settings["base_url"] = url
@@ -129,6 +181,10 @@ def _hugo(data: dict[str, Any], migration: Migration) -> None:
 def _zola(data: dict[str, Any], migration: Migration) -> None:
     _common(data, migration, {"title": "title", "description": "description",
                               "base_url": "base_url", "default_language": "language"})
+    table = data.get("languages") if isinstance(data.get("languages"), dict) else {}
+    if table:
+        default = _text(data.get("default_language")) or "en"
+        _languages(migration, {default: {}, **table}, "")
     names = [t.get("name") for t in data.get("taxonomies") or [] if isinstance(t, dict)]
     if names := [n for n in names if isinstance(n, str)]:
         migration.settings["taxonomies"] = names
@@ -152,6 +208,9 @@ def read_site(old: Path, target: Path) -> Migration:
         params = found.with_name("params" + found.suffix)  # Hugo's config/_default/params.toml
         if found.parent.name == "_default" and params.is_file():
             data.setdefault("params", _read(params))
+        languages = found.with_name("languages" + found.suffix)
+        if found.parent.name == "_default" and languages.is_file():
+            data.setdefault("languages", _read(languages))
         zola = found.name == "config.toml" and "base_url" in data
         folder = "content" if zola else _text(data.get("contentDir")) or "content"
         static = "static" if zola else _text(data.get("staticDir")) or "static"

@@ -1,5 +1,6 @@
 """The article: what the parse stage makes of one Markdown source, and what every later
-stage reads (its id is the URL path, unique in the site)."""
+stage reads (its id is the URL path, unique in the site; its language and its versions in
+other languages, vibesite.content.languages)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class Version:
+    """One language version of a page: what "Read in:" and hreflang links name."""
+
+    lang: str  # as the site writes it: "fr", "pt-br"; the default language's code for it
+    name: str  # "Français"
+    url: str  # site-relative, as Article.url
+
+
+@dataclass(frozen=True)
 class Article:
     id: str  # the slug path, e.g. "git/accessing-a-lost-commit"; unique
     source: str  # path relative to the content folder
@@ -29,6 +39,15 @@ class Article:
     reading_minutes: int
     weight: float | None = None  # front matter ``weight``/``order``: first in its section
     linked_from: tuple[tuple[str, str], ...] = ()  # (title, url) of the articles linking here
+    lang: str = ""  # its language when not the site's ("fr"); "" in the site's language
+    versions: tuple[Version, ...] = ()  # every language version, itself too; () when alone
+    original: str = ""  # a translation's: the id of its version in the site's language
+
+    @property
+    def listed(self) -> bool:
+        """Listed on the home, section, archive, tag and topic pages, the map and the feed:
+        every page but a translation of a page in the site's language (reached from it)."""
+        return not self.original
 
     @property
     def url(self) -> str:

@@ -1,4 +1,5 @@
-"""Stage 2: turn source files into articles (front matter, title, date, slug, HTML, text)."""
+"""Stage 2: turn source files into articles (front matter, title, date, slug, language, HTML,
+text), linked to each other and to their versions in other languages."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ from vibesite.content.frontmatter import FrontMatter, normalize_newlines, split_
 from vibesite.content.frontmatter import clean_value as _clean
 from vibesite.content.frontmatter import shown as _shown
 from vibesite.content.frontmatter import text_of as _text_of
+from vibesite.content.languages import (
+    Languages,
+    PageLanguage,
+    language_ids,
+    link_versions,
+    page_language,
+)
 from vibesite.content.latex import wants_math
 from vibesite.content.links import SourceRefs, link_articles
 from vibesite.content.markdown import make_markdown
@@ -46,6 +54,7 @@ from vibesite.content.urls import (
     permalink_path,
     redirects,
     slug_id,
+    unique_ids,
 )
 from vibesite.content.wikilinks import convert_wikilinks, note_aliases
 from vibesite.diagnostics import Diagnostics
@@ -120,8 +129,17 @@ class _Parser:
         self.refs: dict[str, SourceRefs] = {}  # source -> its links, for link_articles
         self.aliases: dict[str, tuple[list[str], int]] = {}  # source -> (old URLs, line)
         self.old_urls: dict[str, str] = {}  # source -> the .html URL its permalink named
-        self.sections = section_files(s.relpath for s in discovery.sources)
         self.source_paths = frozenset(s.relpath for s in discovery.sources)
+        self.languages = Languages(config.language, config.languages)
+        # source -> (its path in the default language, the language its file name gives)
+        self.plain = {s.relpath: self.languages.from_file_name(s.relpath, self.source_paths)
+                      for s in discovery.sources}
+        plain_sections = section_files(plain for plain, _ in self.plain.values())
+        self.sections = {relpath: plain_sections[plain] for relpath, (plain, _)
+                         in self.plain.items() if plain in plain_sections}
+        self.page_languages: dict[str, PageLanguage] = {}  # source -> its language, its key
+        for relpath in sorted(self.plain):
+            self.languages.check_name(relpath, self.source_paths, diagnostics)
         self.all_paths = sorted(self.source_paths | set(discovery.site_files))
         quiet = Diagnostics()  # each file's problems are reported once, by parse()
         self.cascade = cascades({
@@ -240,17 +258,18 @@ class _Parser:
         return note_aliases((s.relpath, s.text) for s in self.discovery.sources)
 
     def _url_id(self, source: SourceFile, fm: FrontMatter, zola_path: str,
-                date: datetime) -> str:
+                date: datetime, relpath: str) -> str:
         """The article's URL path: Jekyll ``permalink`` (the page's, else the config's for a
         post in ``_posts/``), Hugo ``url``, Zola ``path``, a ``slug`` (with ``/``: a path),
-        else the file's folders and name. A permalink or url naming an ``.html`` file is
-        published at its folder URL, and the file's URL becomes an old URL to redirect."""
+        else the file's folders and name (``relpath``: its path in the default language). A
+        permalink or url naming an ``.html`` file is published at its folder URL, and the
+        file's URL becomes an old URL to redirect."""
         permalink = self._text(source, fm, "permalink") or (
-            self.config.permalink if is_jekyll_post(source.relpath) else "")
+            self.config.permalink if is_jekyll_post(relpath) else "")
         if permalink:
             categories = fm.data.get("categories")
             names = [categories] if isinstance(categories, str) else categories or []
-            path = permalink_path(permalink, source.relpath, date,
+            path = permalink_path(permalink, relpath, date,
                                   [_clean(c) for c in names if _clean(c)],
                                   slug=self._text(source, fm, "slug").strip("/"))
         else:
@@ -263,10 +282,9 @@ class _Parser:
             return "/".join(slugify(p) for p in zola_path.split("/"))
         slug = self._text(source, fm, "slug")
         if "/" in slug.strip("/"):
-            folders = [p for p in PurePosixPath(source.relpath).parent.parts
-                       if not p.startswith("_")]
+            folders = [p for p in PurePosixPath(relpath).parent.parts if not p.startswith("_")]
             return slug_id(folders, slug)
-        return _source_slug(source.relpath, slug)
+        return _source_slug(relpath, slug)
 
     def parse(self, source: SourceFile) -> Article | str | None:
         """An Article, or the reason it is left out ("draft"...), or None on a hard error."""
@@ -298,7 +316,13 @@ class _Parser:
              if (d := self._date(source, fm, k))),
             git.updated if git and dates.display(git.updated) != dates.display(date) else None,
         )
-        slug = self._url_id(source, fm, zola_path, date)
+        plain, file_lang = self.plain[source.relpath]
+        slug = self._url_id(source, fm, zola_path, date, plain)
+        own_url = bool(zola_path) or any(isinstance(data.get(k), str) and data[k].strip()
+                                         for k in ("permalink", "url"))
+        self.page_languages[source.relpath] = page_language(
+            source.relpath, lambda key: self._text(source, fm, key), fm.line_of, plain,
+            file_lang, slug, own_url, self.languages, self.diagnostics)
         aliases = alias_list(data) + ([old] if (old := self.old_urls.get(source.relpath)) else [])
         if aliases:
             key = next((k for k in ("aliases", "redirect_from", "permalink", "url") if k in data),
@@ -318,38 +342,6 @@ class _Parser:
         )
 
 
-def _unique_ids(articles: list[Article], diagnostics: Diagnostics) -> list[Article]:
-    """Give clashing slugs a stable ``-2``, ``-3`` suffix in sorted source order."""
-    owner: dict[str, Article] = {}
-    result: list[Article] = []
-    for article in sorted(articles, key=lambda a: a.source):
-        wanted = article.id
-        first, _, rest = wanted.partition("/")
-        generated = first in RESERVED_IDS or (not rest and first in GENERATED_FILES)
-        if wanted in owner or generated:
-            n = 2
-            while _with_suffix(wanted, n, generated) in owner:
-                n += 1
-            new_id = _with_suffix(wanted, n, generated)
-            other = owner[wanted].source if wanted in owner else "a page vibesite generates"
-            diagnostics.warning(article.source, 1,
-                                f"slug '{wanted}' is also used by {other}; this page is "
-                                f"published as '{new_id}/' (set 'slug' in its front matter to "
-                                "choose)", "slug-clash")
-            article = _replace_id(article, new_id)
-        owner[article.id] = article
-        result.append(article)
-    return result
-
-
-def _with_suffix(article_id: str, n: int, on_first_segment: bool) -> str:
-    """``x`` -> ``x-2``; for a clash with a generated folder, ``tags/x`` -> ``tags-2/x``."""
-    if on_first_segment:
-        first, sep, rest = article_id.partition("/")
-        return f"{first}-{n}{sep}{rest}"
-    return f"{article_id}-{n}"
-
-
 def _replace_id(article: Article, new_id: str, **changes: str) -> Article:
     from dataclasses import replace
 
@@ -366,7 +358,12 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     for source in discovery.sources:
         result = parser.parse(source)
         folder = parser.sections.get(source.relpath)
-        if isinstance(result, Article) and folder is not None:
+        found = parser.page_languages.get(source.relpath)
+        if folder is not None and found and not parser.languages.is_default(found.lang):
+            diagnostics.warning(source.relpath, found.line, "section pages are written in the "
+                                "site's language only; this translation of one is not "
+                                "published", "translation-section")
+        elif isinstance(result, Article) and folder is not None:
             untitled = result.title == PurePosixPath(source.relpath).stem
             intros.setdefault(folder_id(folder), _replace_id(
                 result, folder_id(folder), title="" if untitled else result.title))
@@ -376,16 +373,18 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
             left_out[result] += 1
             reasons[source.relpath] = _LEFT_OUT[result]
     reserved = RESERVED_IDS | GENERATED_FILES
-    unique = _unique_ids(articles, diagnostics)
+    articles = language_ids(articles, parser.page_languages, parser.languages, diagnostics)
+    unique = unique_ids(articles, RESERVED_IDS, GENERATED_FILES, diagnostics)
     started = time.perf_counter()
     linked = link_articles([*unique, *intros.values()], parser.refs, discovery.site_files,
                            config.base_path, reserved, reasons, diagnostics)
     link_seconds = time.perf_counter() - started
     linked = embed_notes(linked, config.base_path)
-    unique = linked[:len(unique)]
+    unique = link_versions(linked[:len(unique)], parser.page_languages, parser.languages,
+                           diagnostics)
     intros = {a.id: a for a in linked[len(unique):]}
     unique.sort(key=lambda a: (-a.date.timestamp(), a.id))
-    sections = build_sections(unique, intros, reserved)
+    sections = build_sections([a for a in unique if a.listed], intros, reserved)
     taken = {f: f for f in discovery.site_files}
     for name in sorted(GENERATED_FILES & set(taken) - {"index.html"}):
         diagnostics.warning(name, 1, f"vibesite writes its own {name}, so this file is not "

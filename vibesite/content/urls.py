@@ -3,7 +3,8 @@
 In: front matter values (Jekyll ``permalink`` with its placeholders, Hugo ``url``, a ``slug``
 holding ``/``, ``aliases``/``redirect_from``), the page's date, file name and categories;
 then every article and the files the site publishes. Out: the article id (its URL path,
-segments slugified like every other URL: lower case), and the redirect pages to write, each
+segments slugified like every other URL: lower case; a clash gets ``-2`` and a
+``[slug-clash]`` warning), and the redirect pages to write, each
 an alias path with the id it leads to; an alias another page or file already has is a
 ``[alias-clash]`` warning naming both files, and is not written.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -101,16 +103,20 @@ def redirects(articles: Sequence[Article], aliases: Mapping[str, tuple[list[str]
               diagnostics: Diagnostics) -> tuple[tuple[str, str], ...]:
     """``(output file, article id)`` of every redirect to write. ``aliases``: source -> its
     alias paths and their front matter line; ``taken``: the files pages and static files
-    already use -> the source that made them. Clashes are warnings."""
+    already use -> the source that made them. Clashes are warnings, but for a translation
+    repeating its original's aliases (its front matter copied): the original, first, keeps
+    them."""
     owner = dict(taken)
     result: dict[str, str] = {}
-    for article in sorted(articles, key=lambda a: a.source):
+    url_of = {a.source: a.url for a in articles}
+    for article in sorted(articles, key=lambda a: (bool(a.lang), a.source)):
         paths, line = aliases.get(article.source, ([], 1))
+        versions = {v.url for v in article.versions}
         for alias in paths:
             out = alias_output(alias)
             other = owner.get(out)
-            if other == article.source:
-                continue  # the page is already there
+            if other == article.source or url_of.get(other or "") in versions:
+                continue  # the page is already there, or another version of it redirects
             if other is None and (out == "index.html" or out.split("/")[0] in reserved):
                 other = "a page vibesite generates"
             if other is not None:
@@ -120,3 +126,37 @@ def redirects(articles: Sequence[Article], aliases: Mapping[str, tuple[list[str]
             owner[out] = article.source
             result[out] = article.id
     return tuple(sorted(result.items()))
+
+
+def unique_ids(articles: Sequence[Article], reserved_ids: frozenset[str],
+               generated_files: frozenset[str], diagnostics: Diagnostics) -> list[Article]:
+    """Give clashing slugs a stable ``-2``, ``-3`` suffix in sorted source order; a first
+    segment the generator uses (``reserved_ids``), or a file it writes at the root, clashes too."""
+    owner: dict[str, Article] = {}
+    result: list[Article] = []
+    for article in sorted(articles, key=lambda a: a.source):
+        wanted = article.id
+        first, _, rest = wanted.partition("/")
+        generated = first in reserved_ids or (not rest and first in generated_files)
+        if wanted in owner or generated:
+            n = 2
+            while _with_suffix(wanted, n, generated) in owner:
+                n += 1
+            new_id = _with_suffix(wanted, n, generated)
+            other = owner[wanted].source if wanted in owner else "a page vibesite generates"
+            diagnostics.warning(article.source, 1,
+                                f"slug '{wanted}' is also used by {other}; this page is "
+                                f"published as '{new_id}/' (set 'slug' in its front matter to "
+                                "choose)", "slug-clash")
+            article = replace(article, id=new_id)
+        owner[article.id] = article
+        result.append(article)
+    return result
+
+
+def _with_suffix(article_id: str, n: int, on_first_segment: bool) -> str:
+    """``x`` -> ``x-2``; for a clash with a generated folder, ``tags/x`` -> ``tags-2/x``."""
+    if on_first_segment:
+        first, sep, rest = article_id.partition("/")
+        return f"{first}-{n}{sep}{rest}"
+    return f"{article_id}-{n}"

@@ -4,6 +4,10 @@ Up to ``EXACT_LIMIT`` articles every pair is compared (blocked matrix products).
 HNSW graph (faiss) proposes candidates and every candidate is re-scored exactly, so the
 scores are true dot products and only a rare missed neighbour differs from exact search
 (recall@10 against exact is measured by bench/scale.py). Both paths are deterministic.
+
+``top_k_within`` relates each article only to those of its own group (its language, on a
+multilingual site): each group is searched on its own, and a group smaller than k + 1 leaves
+the end of its rows empty (index -1, which ``Related.of`` skips).
 """
 
 from __future__ import annotations
@@ -26,12 +30,37 @@ BLOCK = 4096  # rows per re-ranking block
 
 @dataclass(frozen=True)
 class Related:
-    neighbours: np.ndarray  # (n, k) int indices into the article list, best first
+    neighbours: np.ndarray  # (n, k) int indices into the article list, best first; -1: none
     scores: np.ndarray  # (n, k) float32 cosine similarities
 
     def of(self, index: int) -> list[tuple[int, float]]:
         return [(int(j), float(s)) for j, s in zip(self.neighbours[index], self.scores[index],
-                                                   strict=True)]
+                                                   strict=True) if j >= 0]
+
+    @property
+    def pairs(self) -> int:
+        """How many (article, related article) pairs there are."""
+        return int((self.neighbours >= 0).sum())
+
+
+def top_k_within(vectors: np.ndarray, groups: list[str], k: int) -> Related:
+    """Top-k of every row among the rows of its own group (``groups[i]``: row i's)."""
+    members: dict[str, list[int]] = {}
+    for row, group in enumerate(groups):
+        members.setdefault(group, []).append(row)
+    if len(members) <= 1:
+        return top_k(vectors, k)
+    n = vectors.shape[0]
+    width = min(k, max(len(rows) for rows in members.values()) - 1)
+    neighbours = np.full((n, width), -1, dtype=np.int64)
+    scores = np.zeros((n, width), dtype=np.float32)
+    for rows in members.values():
+        index = np.array(rows)
+        found = top_k(vectors[index], k)
+        used = found.neighbours.shape[1]
+        neighbours[index, :used] = index[found.neighbours]
+        scores[index, :used] = found.scores
+    return Related(neighbours, scores)
 
 
 def top_k(vectors: np.ndarray, k: int, block: int = 1024,

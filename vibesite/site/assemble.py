@@ -1,4 +1,10 @@
-"""Stage 5: decide every output page and data file, with the context each template gets."""
+"""Stage 5: decide every output page and data file, with the context each template gets.
+
+On a multilingual site every article has its page (``page_lang`` in its context: its
+language), but the home, section, archive, tag and topic pages, the map and the feed list the
+articles that are not translations of one in the site's language (``Article.listed``); a
+translation is reached from its original's "Read in:" links, and shows its original's topic.
+"""
 
 from __future__ import annotations
 
@@ -250,28 +256,30 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
                         **_manifest_version(search_files)},
                     asset_paths=scripts.names, asset_imports=scripts.imports)
     home = next((s for s in sections if s.id == ""), None)
-    ordered = site_order(articles, config.order)
+    listed = [a for a in articles if a.listed]
+    ordered = site_order(listed, config.order)
     intro = home.html_body if home else ""
     pages = ([_sections_home(ordered, sections, config.per_page, intro)]
              if config.home == "sections" else _index_pages(ordered, config.per_page, intro))
     pages += [Page(s.url, s.url + "index.html", "section.html",
                    {"section": s, "articles": s.articles}) for s in sections if s.id]
     topic_of = topic_of_article(topics)
-    nav = post_navigation(ordered, config.order)
+    nav = post_navigation(site_order(articles, config.order), config.order)
     pages += [
         Page(a.url, a.url + "index.html", "article.html",
              {"article": a, "related": _related_links(articles, related, i),
-              "topic": topic_of.get(a.id), "post_nav": nav[a.id], "section": section(a)})
+              "topic": topic_of.get(a.original or a.id), "post_nav": nav[a.id],
+              "section": section(a), "page_lang": a.lang or config.language})
         for i, a in enumerate(articles)
     ]
-    more_pages, topic_files = topic_pages(topics, articles, config.base_path)
+    more_pages, topic_files = topic_pages(topics, listed, config.base_path)
     pages += more_pages
-    pages += [*_archive_pages(articles), *_tag_pages(articles),
+    pages += [*_archive_pages(listed), *_tag_pages(listed),
               Page("404.html", "404.html", "404.html", {})]
     if search_files:
         pages.append(Page("search/", "search/index.html", "search.html", {}))
     files = {
-        "atom.xml": feeds.atom(config, articles),
+        "atom.xml": feeds.atom(config, listed),
         "sitemap.xml": feeds.sitemap(config, [p.url for p in pages if p.template != "404.html"],
                                      articles),
         "robots.txt": feeds.robots(config),

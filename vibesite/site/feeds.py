@@ -1,4 +1,9 @@
-"""The Atom feed, sitemap.xml and robots.txt."""
+"""The Atom feed, sitemap.xml and robots.txt.
+
+In: the config and the articles (for sitemap.xml, every page's URL too). Out: the files' bytes.
+An article with versions in other languages lists each in sitemap.xml as an
+``<xhtml:link rel="alternate" hreflang>``, as search engines read them.
+"""
 
 from __future__ import annotations
 
@@ -57,13 +62,20 @@ def atom(config: Config, articles: Sequence[Article]) -> bytes:
 def sitemap(config: Config, urls: Sequence[str], articles: Sequence[Article]) -> bytes:
     """The sitemap protocol wants URLs escaped: /café/ is listed as /caf%C3%A9/."""
     lastmod = {a.url: (a.updated or a.date).date().isoformat() for a in articles}
+    versions = {a.url: a.versions for a in articles if a.versions}
+    namespace = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if versions else ""
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{namespace}>']
+
+    def address(url: str) -> str:
+        return _NOT_URL.sub(lambda m: quote(m.group()), config.absolute_url(url))
+
     for url in urls:
-        address = _NOT_URL.sub(lambda m: quote(m.group()), config.absolute_url(url))
-        entry = f"<url><loc>{escape(address)}</loc>"
+        entry = f"<url><loc>{escape(address(url))}</loc>"
         if url in lastmod:
             entry += f"<lastmod>{lastmod[url]}</lastmod>"
+        entry += "".join(f'<xhtml:link rel="alternate" hreflang={quoteattr(v.lang)} '
+                         f"href={quoteattr(address(v.url))}/>" for v in versions.get(url, ()))
         lines.append(entry + "</url>")
     lines.append("</urlset>\n")
     return "\n".join(lines).encode("utf-8")

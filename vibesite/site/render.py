@@ -61,6 +61,7 @@ def make_environment(config: Config, folders: Sequence[Path]) -> jinja2.Environm
         return base_path + path.lstrip("/")
 
     env.globals["url"] = url
+    env.globals["absolute_url"] = config.absolute_url  # hreflang links want full URLs
     env.filters["finish_html"] = finish  # accessible code blocks, checkboxes, footnote links
     env.globals["table_of_contents"] = table_of_contents
     return env
