@@ -78,8 +78,9 @@ PROXIMITY_WEIGHT = 0.5
 # count means something: jbranchaud-til, "how to rename a branch" 1,859 -> 329 results of 1,871,
 # "timezone conversion in postgres" 1,458 -> 143; the first ten unchanged on 13 queries of two
 # sites; SciFact (bench/search_quality.py) fused nDCG@10 0.7389 with and without, recall@100
-# 0.9610 -> 0.9577 (a relevant abstract matched only by "the", "of" and under the semantic
-# floor). A small site has no such term: on 4 pages about a garden, "drip" on 3 is no stop word.
+# 0.9610 -> 0.9577 (one relevant abstract that held only "are" and "by" of its query lost their
+# small keyword part and fell from rank <= 100 to below it; it is still a semantic match). A
+# small site has no such term: on 4 pages about a garden, "drip" on 3 is no stop word.
 COMMON_TERMS = {"share": lexicon.COUNTS_ONLY_SHARE, "min_docs": lexicon.COUNTS_ONLY_MIN_DOCS}
 # Fusion (query.SiteSearch.results): FUSION_ALPHA * BM25 / the query's best BM25 +
 # (1 - FUSION_ALPHA) * the doc's semantic score, a convex combination of scores (Bruch et al.,
