@@ -58,8 +58,9 @@ from vibesite.model.onnx_quantize import (
 from vibesite.model.onnx_runtime import OUTPUT, OnnxDocumentEmbedder, OnnxQueryEncoder
 
 # 2: + document.onnx (float32); 3: pruned vocabulary, coarser steps; 4: 4-bit token table;
-# 5: + document-int8.onnx (the build's encoder); 6: 4-bit MatMuls too (opset 21)
-EXPORT_VERSION = 6
+# 5: + document-int8.onnx (the build's encoder); 6: 4-bit MatMuls too (opset 21); 7:
+# document-int8.onnx with 7-bit weights (vibesite.model.onnx_int8: no saturation without VNNI)
+EXPORT_VERSION = 7
 OPSET = 17
 BLOCK = 128  # weights per 4-bit block (GatherBlockQuantized, MatMulNBits)
 # Self-check against sentence-transformers at export: catches a broken graph, not a quality bar
