@@ -69,9 +69,11 @@ def term_key(term: str) -> bytes:
     return term.encode("utf-16-be")
 
 
-def counts_only(df: int, count: int) -> bool:
-    """Whether a term in ``df`` of ``count`` docs is stored without positions."""
-    return df > COUNTS_ONLY_SHARE * count and df >= COUNTS_ONLY_MIN_DOCS
+def counts_only(df: int, count: int, share: float = COUNTS_ONLY_SHARE,
+                min_docs: int = COUNTS_ONLY_MIN_DOCS) -> bool:
+    """Whether a term in ``df`` of ``count`` docs is stored without positions (a very common
+    term: ``query.matched_by_evidence`` reads the same rule from the manifest)."""
+    return df > share * count and df >= min_docs
 
 
 def _encode(entries: Sequence[Sequence[int]], positional: bool) -> str:

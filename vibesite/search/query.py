@@ -103,9 +103,8 @@ def matched_by_evidence(scores: dict[int, float], found: Mapping[str, Sequence[P
     if common is None:
         return scores
     present = [postings for postings in found.values() if postings]
-    evidence = [postings for postings in present
-                if not (len(postings) > common["share"] * count
-                        and len(postings) >= common["min_docs"])]
+    evidence = [postings for postings in present if not lexicon.counts_only(
+        len(postings), count, float(common["share"]), int(common["min_docs"]))]
     if not evidence or len(evidence) == len(present):
         return scores
     matched = {entry.doc for postings in evidence for entry in postings}
