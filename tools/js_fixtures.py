@@ -326,7 +326,7 @@ SEMANTIC_FLOOR = 0.25
 QUERIES = ["git rebase", "rebasing commits history", "sqlite database copy", "ΟΔΟΣ café",
            "日本語", "constructor tostring", "zzzz nothing", "the a of", "grid layout areas",
            "   ", "git rebase main", "main rebase git", "the reflog finds commits",
-           "rebase commits git"]
+           "rebase commits git", "the"]
 # typed: the last word also matches as a prefix (SiteSearch.results(..., prefix=True))
 TYPED = ["sqli", "git reb", "rebas", "constr", "the reflog fin", "sqli ", "lifeti", "gri",
          "rebasi", "sqlite copyi"]  # the last two: cut inside an ending (lexicon.completions)

@@ -71,17 +71,6 @@ B = 0.75
 # are not phrases, so it must not cost there what it gains for copied sentences (measured with
 # reciprocal-rank fusion, before FUSION_ALPHA below).
 PROXIMITY_WEIGHT = 0.5
-# A query term so common that the index keeps only its counts (lexicon.counts_only: in more than
-# half of the docs, and at least 64 of them) adds to a match's score but matches no doc by itself,
-# when the query has a rarer term (query.matched_by_evidence; classic BM25's idf is negative past
-# half of the docs: no evidence of relevance). The first ten results stay as they were and the
-# count means something: jbranchaud-til, "how to rename a branch" 1,859 -> 329 results of 1,871,
-# "timezone conversion in postgres" 1,458 -> 143; the first ten unchanged on 13 queries of two
-# sites; SciFact (bench/search_quality.py) fused nDCG@10 0.7389 with and without, recall@100
-# 0.9610 -> 0.9577 (one relevant abstract that held only "are" and "by" of its query lost their
-# small keyword part and fell from rank <= 100 to below it; it is still a semantic match). A
-# small site has no such term: on 4 pages about a garden, "drip" on 3 is no stop word.
-COMMON_TERMS = {"share": lexicon.COUNTS_ONLY_SHARE, "min_docs": lexicon.COUNTS_ONLY_MIN_DOCS}
 # Fusion (query.SiteSearch.results): FUSION_ALPHA * BM25 / the query's best BM25 +
 # (1 - FUSION_ALPHA) * the doc's semantic score, a convex combination of scores (Bruch et al.,
 # "An Analysis of Fusion Functions for Hybrid Retrieval", 2023), which keeps how far apart the
@@ -113,6 +102,21 @@ FORMAT = (VERSION, K1, B, FUSION_ALPHA, PASSAGE_MEAN, CANDIDATES, DOCS_SHARD_SIZ
           SUMMARY_CHARS, HASH_CHARS, VECTOR_BITS, CALIBRATION, TEXT_SHARD_SIZE, TEXT_CHARS,
           TEXT_FORMAT, PROXIMITY_WEIGHT, PROXIMITY_WINDOW, "common", lexicon.PREFIX_MIN_CHARS,
           lexicon.PREFIX_TERMS, lexicon.PREFIX_SHARDS, lexicon.PREFIX_SUFFIXES)
+
+
+# A query term so common that the index keeps only its counts (lexicon.counts_only: in more than
+# half of the docs, and at least 64 of them) adds to a match's score but matches no doc by itself,
+# when the query has a rarer term (query.matched_by_evidence; classic BM25's idf is negative past
+# half of the docs: no evidence of relevance). The first ten results stay as they were and the
+# count means something: jbranchaud-til, "how to rename a branch" 1,859 -> 329 results of 1,871,
+# "timezone conversion in postgres" 1,458 -> 143; the first ten unchanged on 13 queries of two
+# sites; SciFact (bench/search_quality.py) fused nDCG@10 0.7389 with and without, recall@100
+# 0.9610 -> 0.9577 (one relevant abstract that held only "are" and "by" of its query lost their
+# small keyword part and fell from rank <= 100 to below it; it is still a semantic match). A
+# small site has no such term: on 4 pages about a garden, "drip" on 3 is no stop word.
+def common_terms() -> dict[str, float]:
+    """The manifest's ``lexical.common``: what makes a term too common to match by itself."""
+    return {"share": lexicon.COUNTS_ONLY_SHARE, "min_docs": lexicon.COUNTS_ONLY_MIN_DOCS}
 
 
 def bm25_text(article: Article) -> str:
@@ -202,7 +206,7 @@ def lexical_files(texts: Sequence[str], token_cache: dict[bytes, list[str]] | No
     doclen_path = _add(files, "search/doclen", lexical.doclen.astype("<u4").tobytes(), ".bin")
     manifest = {"k1": K1, "b": B, "avgdl": lexical.avgdl,
                 "proximity": {"weight": PROXIMITY_WEIGHT, "window": PROXIMITY_WINDOW},
-                "common": COMMON_TERMS,
+                "common": common_terms(),
                 "prefix": {"min_chars": lexicon.PREFIX_MIN_CHARS, "terms": lexicon.PREFIX_TERMS,
                            "shards": lexicon.PREFIX_SHARDS,
                            "suffixes": list(lexicon.PREFIX_SUFFIXES)},

@@ -69,10 +69,13 @@ def term_key(term: str) -> bytes:
     return term.encode("utf-16-be")
 
 
-def counts_only(df: int, count: int, share: float = COUNTS_ONLY_SHARE,
-                min_docs: int = COUNTS_ONLY_MIN_DOCS) -> bool:
+def counts_only(df: int, count: int, share: float | None = None,
+                min_docs: int | None = None) -> bool:
     """Whether a term in ``df`` of ``count`` docs is stored without positions (a very common
-    term: ``query.matched_by_evidence`` reads the same rule from the manifest)."""
+    term: ``query.matched_by_evidence`` asks with the share and minimum of a site's manifest;
+    None: COUNTS_ONLY_SHARE and COUNTS_ONLY_MIN_DOCS)."""
+    share = COUNTS_ONLY_SHARE if share is None else share
+    min_docs = COUNTS_ONLY_MIN_DOCS if min_docs is None else min_docs
     return df > share * count and df >= min_docs
 
 
