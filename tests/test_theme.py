@@ -260,3 +260,21 @@ def test_home_latest_is_the_default(make_site: Callable[..., Config]) -> None:
     build_ok(config, FakeEmbedder())
     assert "section-overview" not in page(config, "")
 
+
+
+def test_counts_are_written_with_thousands_separators(tmp_path: Path) -> None:
+    """'All 1,871 articles' on the map, as the search box writes its totals; the counts the
+    default theme prints go through the same filter."""
+    from vibesite.site.render import make_environment
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    (tmp_path / "vibesite.toml").write_text("", encoding="utf-8")
+    env = make_environment(load_config(tmp_path / "vibesite.toml"), [templates])
+    assert env.from_string("{{ 1871|count }} {{ 40291|count }} {{ 7|count }}").render() == (
+        "1,871 40,291 7")
+    for name in ("map.html", "topics.html", "topic.html", "tags.html", "tag.html", "index.html",
+                 "archive.html"):
+        text = (templates / name).read_text(encoding="utf-8")
+        assert "|count }}" in text, name
+        bare = re.findall(r"\{\{ [\w.]+(?:\.size|\.count|\|length) \}\}|\{\{ articles \}\}", text)
+        assert bare == [], (name, bare)

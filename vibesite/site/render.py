@@ -63,6 +63,7 @@ def make_environment(config: Config, folders: Sequence[Path]) -> jinja2.Environm
     env.globals["url"] = url
     env.globals["absolute_url"] = config.absolute_url  # hreflang links want full URLs
     env.filters["finish_html"] = finish  # accessible code blocks, checkboxes, footnote links
+    env.filters["count"] = "{:,}".format  # 1,871 articles, as the search box writes its totals
     env.globals["table_of_contents"] = table_of_contents
     return env
 
