@@ -86,9 +86,6 @@ sys.path[:0] = [str(REPO)]
 
 import search_quality  # noqa: E402
 
-from vibesite.config import DEFAULT_MODEL  # noqa: E402
-from vibesite.embeddings.store import PASSAGES, EmbeddingStore  # noqa: E402
-from vibesite.model.base import model_id  # noqa: E402
 from vibesite.search.calibrate import null_queries, semantic_floor  # noqa: E402
 from vibesite.search.codes import quantize  # noqa: E402
 from vibesite.search.fusion import fuse  # noqa: E402
@@ -260,17 +257,6 @@ def two_stage(x: np.ndarray, search: SiteSearch) -> Candidate:
                      score=score)
 
 
-def passage_vectors(cache: Path, search: SiteSearch) -> np.ndarray:
-    """The float32 windows of every doc, in the search index's order."""
-    with EmbeddingStore.existing(cache / "embeddings.db") as store:
-        grouped = store.grouped_vectors(store.collection(PASSAGES, model_id(DEFAULT_MODEL)))
-    rows = [grouped[search._doc(d)["url"].rstrip("/")] for d in range(search.count)]
-    x = np.stack([v for doc in rows for v in doc]).astype(np.float32)
-    if quantize(x, 4).to_bytes() != search._read(search.manifest["vectors"]):
-        raise SystemExit("the store's passage vectors are not the site's: rebuild --cache")
-    return x
-
-
 def gzip_ratio(data: bytes) -> float:
     return len(gzip.compress(data, 6)) / len(data) if data else 1.0
 
@@ -294,7 +280,7 @@ def main() -> int:
     site = search_quality.build_site(corpus, args.work, args.cache.resolve())
     search = CandidateSearch.load(site)
     search.passages_of(0)  # loads the passage counts
-    x = passage_vectors(args.cache.resolve(), search)
+    x = search_quality.passage_vectors(args.cache.resolve(), search)
     ids = [search_quality.doc_id(search._doc(d)["url"]) for d in range(search.count)]
     vectors = np.stack([search.encode(queries[q]) for q in qids])
     nulls = np.stack([search.encode(text) for text in null_queries()])
