@@ -68,7 +68,8 @@ def test_hugo_zola_and_obsidian_settings(tmp_path: Path) -> None:
     expected = {
         hugo: {"content_dir": hugo / "posts", "title": "Hugo site", "language": "en-gb",
                "base_url": "https://example.org/", "per_page": 7, "description": "From Hugo",
-               "taxonomies": ("tags", "topics"), "passthrough": (hugo / "static",)},
+               "taxonomies": ("tags", "topics"), "passthrough": (hugo / "static",),
+               "alias_paths": "hugo"},
         zola: {"content_dir": zola / "content", "title": "Zola site", "description": "From Zola",
                "base_url": "https://zola.example", "taxonomies": ("tags", "series")},
         vault: {"content_dir": vault, "title": "vault"},

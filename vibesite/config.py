@@ -16,6 +16,7 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 SEARCH_MODEL_CHOICES = ("auto", "on-demand", "off")
 ORDER_CHOICES = ("date", "weight")
 HOME_CHOICES = ("latest", "sections")
+ALIAS_PATHS_CHOICES = ("auto", "hugo", "quartz", "root")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class Config:
     # Jekyll's site-wide permalink for posts (files in a _posts folder): a pattern such as
     # "/:year/:month/:day/:title/", or a style (date, pretty, ordinal, none); "": /title/
     permalink: str = ""
+    # How aliases/redirect_from entries without a leading / are read: "root" (Jekyll, Zola),
+    # "hugo" (from the page's folder), "quartz" (an Obsidian vault: slugified as Quartz does);
+    # "auto": "quartz" in a vault, "hugo" beside a Hugo config file, else "root"
+    alias_paths: str = "auto"
     per_page: int = 20
     # The order of the home page and of previous/next links: "date" (newest first) or "weight"
     # (front matter weight/order, smallest first; articles without one after them, newest first).
@@ -161,9 +166,9 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise TypeError("a number between 0 and 1")
         return float(value)
-    if key in ("search_model", "order", "home"):
+    if key in ("search_model", "order", "home", "alias_paths"):
         choices = {"search_model": SEARCH_MODEL_CHOICES, "order": ORDER_CHOICES,
-                   "home": HOME_CHOICES}[key]
+                   "home": HOME_CHOICES, "alias_paths": ALIAS_PATHS_CHOICES}[key]
         if value not in choices:
             raise TypeError(" or ".join(f'"{c}"' for c in choices))
         return value

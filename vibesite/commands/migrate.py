@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from vibesite.content.aliases import HUGO_FILES
 from vibesite.content.languages import Languages
 
 # What Jekyll itself never publishes, for a content folder that is the whole repository
@@ -36,8 +37,6 @@ JEKYLL_EXCLUDE = ("vibesite.toml", "README.md", "CONTRIBUTING.md", "LICENSE.md",
                   "_includes/**", "_sass/**", "_data/**", "_plugins/**", "_site/**",
                   "vendor/**", "Gemfile*", "_config.yml", "*.gemspec", "node_modules/**",
                   "package*.json", ".jekyll-cache/**", "index.html", "404.html", "404.md")
-_HUGO_FILES = tuple(f"{folder}{name}.{ext}" for folder in ("", "config/_default/")
-                    for name in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json"))
 _LEFT = {  # settings of the old site that have no vibesite key, and what to do instead
     "theme": "the theme: vibesite has its own (see theming)",
     "plugins": "plugins: vibesite reads common template tags itself",
@@ -176,6 +175,7 @@ def _hugo(data: dict[str, Any], migration: Migration) -> None:
     taxonomies = lowered.get("taxonomies")
     if isinstance(taxonomies, dict) and taxonomies:
         migration.settings["taxonomies"] = [str(v) for v in taxonomies.values()]
+    migration.settings["alias_paths"] = "hugo"  # aliases without / are read from the page
 
 
 def _zola(data: dict[str, Any], migration: Migration) -> None:
@@ -202,7 +202,7 @@ def read_site(old: Path, target: Path) -> Migration:
         migration = Migration("Jekyll", {"content_dir": content(old)})
         _jekyll(_read(old / "_config.yml"), migration)
         return migration
-    found = next((old / name for name in _HUGO_FILES if (old / name).is_file()), None)
+    found = next((old / name for name in HUGO_FILES if (old / name).is_file()), None)
     if found is not None:
         data = _read(found)
         params = found.with_name("params" + found.suffix)  # Hugo's config/_default/params.toml

@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 
 from vibesite.config import Config
 from vibesite.content import dates
+from vibesite.content.aliases import alias_list, alias_style, redirects
 from vibesite.content.article import Article, Tag
 from vibesite.content.discover import Discovery, SourceFile
 from vibesite.content.embeds import embed_notes
@@ -47,12 +48,10 @@ from vibesite.content.sections import (
 from vibesite.content.slugs import slugify, tag_slug
 from vibesite.content.template_tags import convert, has_template_syntax
 from vibesite.content.urls import (
-    alias_list,
     html_file,
     is_jekyll_post,
     path_id,
     permalink_path,
-    redirects,
     slug_id,
     unique_ids,
 )
@@ -392,7 +391,9 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     taken.update((s.url + "index.html", s.source or f"the section page /{s.url}")
                  for s in sections)
     taken.update((a.url + "index.html", a.source) for a in unique)
+    style = alias_style(config.alias_paths, config.content_dir, parser.vault.is_vault)
     return ParsedContent(tuple(unique), left_out["draft"], left_out["unpublished"],
                          left_out["expired"], left_out["headless"], sections,
-                         redirects(unique, parser.aliases, taken, reserved, diagnostics),
+                         redirects([*unique, *intros.values()], parser.aliases, taken, reserved,
+                                   style, diagnostics),
                          link_seconds, tuple(sorted(reasons.items())))

@@ -1,26 +1,19 @@
-"""Where a page goes when its front matter says so, and the redirects from its old URLs.
+"""Where a page goes when its front matter says so.
 
 In: front matter values (Jekyll ``permalink`` with its placeholders, Hugo ``url``, a ``slug``
-holding ``/``, ``aliases``/``redirect_from``), the page's date, file name and categories;
-then every article and the files the site publishes. Out: the article id (its URL path,
-segments slugified like every other URL: lower case; a clash gets ``-2`` and a
-``[slug-clash]`` warning), and the redirect pages to write, each
-an alias path with the id it leads to; an alias another page or file already has is a
-``[alias-clash]`` warning naming both files, and is not written.
-
-Alias paths are read from the site root, with or without a leading ``/`` (Zola's and Hugo's
-usual form, and Jekyll's ``redirect_from``); ``x.html`` is a file, anything else a folder
-with ``index.html``.
+holding ``/``), the page's date, file name and categories; then every article. Out: the
+article id (its URL path, segments slugified like every other URL: lower case; a clash gets
+``-2`` and a ``[slug-clash]`` warning), and the ``.html`` URL a permalink named (an old URL to
+redirect). The redirects from ``aliases``/``redirect_from`` are ``vibesite.content.aliases``'.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Any
 
 from vibesite.content.article import Article
 from vibesite.content.slugs import slugify
@@ -78,54 +71,6 @@ def slug_id(folders: Sequence[str], slug: str) -> str:
     leading ``/``."""
     tail = [slugify(p) for p in slug.strip("/").split("/") if p]
     return "/".join(tail if slug.startswith("/") else [*map(slugify, folders), *tail])
-
-
-def alias_list(data: dict[str, Any]) -> list[str]:
-    """``aliases`` (Hugo, Zola) and ``redirect_from`` (Jekyll): one text or a list of them."""
-    found: list[str] = []
-    for key in ("aliases", "redirect_from"):
-        value = data.get(key)
-        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        found += [item.strip() for item in items if isinstance(item, str) and item.strip()]
-    return found
-
-
-def alias_output(alias: str) -> str:
-    """The file an alias is written to, inside the site folder."""
-    path = alias.split("#")[0].split("?")[0].strip().strip("/")
-    if re.search(r"\.html?$", path):
-        return path
-    return f"{path}/index.html" if path else "index.html"
-
-
-def redirects(articles: Sequence[Article], aliases: Mapping[str, tuple[list[str], int]],
-              taken: Mapping[str, str], reserved: frozenset[str],
-              diagnostics: Diagnostics) -> tuple[tuple[str, str], ...]:
-    """``(output file, article id)`` of every redirect to write. ``aliases``: source -> its
-    alias paths and their front matter line; ``taken``: the files pages and static files
-    already use -> the source that made them. Clashes are warnings, but for a translation
-    repeating its original's aliases (its front matter copied): the original, first, keeps
-    them."""
-    owner = dict(taken)
-    result: dict[str, str] = {}
-    url_of = {a.source: a.url for a in articles}
-    for article in sorted(articles, key=lambda a: (bool(a.lang), a.source)):
-        paths, line = aliases.get(article.source, ([], 1))
-        versions = {v.url for v in article.versions}
-        for alias in paths:
-            out = alias_output(alias)
-            other = owner.get(out)
-            if other == article.source or url_of.get(other or "") in versions:
-                continue  # the page is already there, or another version of it redirects
-            if other is None and (out == "index.html" or out.split("/")[0] in reserved):
-                other = "a page vibesite generates"
-            if other is not None:
-                diagnostics.warning(article.source, line, f"alias '{alias}' is also the URL of "
-                                    f"{other}; no redirect is written there", "alias-clash")
-                continue
-            owner[out] = article.source
-            result[out] = article.id
-    return tuple(sorted(result.items()))
 
 
 def unique_ids(articles: Sequence[Article], reserved_ids: frozenset[str],

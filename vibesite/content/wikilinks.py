@@ -19,11 +19,11 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 
+from vibesite.content.aliases import alias_list
 from vibesite.content.discover import is_markdown
 from vibesite.content.embeds import EMBED_TITLE
 from vibesite.content.frontmatter import normalize_newlines, split_front_matter
 from vibesite.content.template_tags import outside_code
-from vibesite.content.urls import alias_list
 from vibesite.diagnostics import Diagnostics
 
 _SIZE = re.compile(r"(\d+)(?:x(\d+))?")
