@@ -121,6 +121,23 @@ def test_listings_show_the_originals_and_the_sitemap_every_version(
     assert 'xmlns:xhtml="http://www.w3.org/1999/xhtml"' in sitemap
 
 
+def test_each_language_has_its_home_page(make_site: Callable[..., Config],
+                                         fake_embedder: FakeEmbedder) -> None:
+    """/fr/ is the French home, as Hugo and Zola publish it: the French articles, in French,
+    and the two homes link each other ("Read in:" and hreflang)."""
+    config = make_site("hugo-multilingual", languages=FR)
+    build_ok(config, fake_embedder)
+    home, french = page(config, ""), page(config, "fr/")
+    assert _html_lang(french) == "fr" and _html_lang(home) == "en"
+    assert set(re.findall(r'href="(/(?:fr/)?posts/[^"]+/)"', french)) == {
+        "/fr/posts/first/", "/fr/posts/bundle/", "/fr/posts/seul/"}
+    assert _read_in(home) == [("/fr/", "fr", "Français")]
+    assert _read_in(french) == [("/", "en", "English")]
+    assert _hreflang(home) == _hreflang(french) == [("en", "https://example.org/"),
+                                                    ("fr", "https://example.org/fr/")]
+    assert "https://example.org/fr/</loc>" in (config.output_dir / "sitemap.xml").read_text()
+
+
 def test_without_declared_languages_a_code_beside_its_original_is_a_translation(
         make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
     """With no ``languages`` in the config, ``name.LANG.md`` is a translation when LANG is

@@ -12,12 +12,14 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
 from vibesite.config import Config
+from vibesite.content.article import Version
+from vibesite.content.languages import Languages
 from vibesite.content.parse import Article, Tag
 from vibesite.content.sections import Section
 from vibesite.embeddings.relate import Related
@@ -98,17 +100,43 @@ def _page_url(number: int, folder: str = "") -> str:
     return folder if number == 1 else f"{folder}page/{number}/"
 
 
-def _index_pages(articles: Sequence[Article], per_page: int, intro: str = "") -> list[Page]:
+def _index_pages(articles: Sequence[Article], per_page: int, intro: str = "", folder: str = "",
+                 extra: Mapping[str, object] | None = None) -> list[Page]:
     total = max(1, -(-len(articles) // per_page))
     pages = []
     for number in range(1, total + 1):
-        url = _page_url(number)
-        pagination = Pagination(number, total, _page_url(number - 1) if number > 1 else None,
-                                _page_url(number + 1) if number < total else None)
+        url = _page_url(number, folder)
+        pagination = Pagination(number, total,
+                                _page_url(number - 1, folder) if number > 1 else None,
+                                _page_url(number + 1, folder) if number < total else None)
         chunk = articles[(number - 1) * per_page : number * per_page]
         pages.append(Page(url, url + "index.html", "index.html",
-                          {"articles": chunk, "pagination": pagination, "intro": intro}))
+                          {"articles": chunk, "pagination": pagination, "intro": intro,
+                           **(extra or {})}))
     return pages
+
+
+def _language_homes(config: Config, articles: Sequence[Article],
+                    taken: set[str]) -> tuple[list[Page], list[Version]]:
+    """Hugo's and Zola's home page of each other language (``/fr/``, paginated as the home
+    is): that language's articles in the site's order, the page in that language; and the
+    homes' versions for their "Read in:" links, the site's own home first. A language whose
+    folder is already a page (a section named ``fr``) keeps that page and gets no home."""
+    languages = Languages(config.language, config.languages)
+    by_lang: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        if article.lang and f"{article.lang}/" not in taken:
+            by_lang[article.lang].append(article)
+    if not by_lang:
+        return [], []
+    versions = [Version(config.language, languages.name(config.language), ""),
+                *(Version(lang, languages.name(lang), f"{lang}/") for lang in sorted(by_lang))]
+    pages: list[Page] = []
+    for lang in sorted(by_lang):
+        pages += _index_pages(site_order(by_lang[lang], config.order), config.per_page,
+                              folder=f"{lang}/", extra={"page_lang": lang, "home_lang": lang,
+                                                         "home_versions": versions})
+    return pages, versions
 
 
 def _sections_home(ordered: Sequence[Article], sections: Sequence[Section], per_page: int,
@@ -263,6 +291,10 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
              if config.home == "sections" else _index_pages(ordered, config.per_page, intro))
     pages += [Page(s.url, s.url + "index.html", "section.html",
                    {"section": s, "articles": s.articles}) for s in sections if s.id]
+    homes, home_versions = _language_homes(config, articles, {p.url for p in pages})
+    pages = [*(replace(p, context={**p.context, "home_versions": home_versions,
+                                   "home_lang": config.language})
+               if p.template == "index.html" else p for p in pages), *homes]
     topic_of = topic_of_article(topics)
     nav = post_navigation(site_order(articles, config.order), config.order)
     pages += [
