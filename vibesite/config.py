@@ -152,7 +152,8 @@ def _old_feed_lines(text: str, paths: list[Any]) -> dict[str, int]:
             continue
         found = min((i for i in (text.find(q + path + q, start) for q in "\"'") if i >= 0),
                     default=start)
-        lines.setdefault(f"old_feeds.{path.lstrip('/')}", text.count("\n", 0, found) + 1)
+        lines.setdefault(f"old_feeds.{path.strip().lstrip('/')}",
+                         text.count("\n", 0, found) + 1)
         start = max(start, found)
     return lines
 

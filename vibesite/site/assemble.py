@@ -246,8 +246,8 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
              search_files: Mapping[str, bytes | Path],
              sections: Sequence[Section] = (),
              redirects: Sequence[tuple[str, str]] = (),
-             root_files: Sequence[tuple[str, Path]] = (),
-             diagnostics: Diagnostics | None = None) -> AssembledSite:
+             root_files: Sequence[tuple[str, Path]] = (), *,
+             diagnostics: Diagnostics) -> AssembledSite:
     """``diagnostics`` gets the ``[feed-clash]`` warnings of ``old_feeds``."""
     scripts = hash_scripts(_static_files(config, theme_dirs, content_static, root_files))
     static = (*scripts.static, *_diagram_files(articles))
@@ -300,8 +300,7 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
         static += tuple(_search_vendor_files(search_files))
     if config.old_feeds:
         files.update(old_feed_files(config, files["atom.xml"], listed, sections,
-                                    _written(pages, files, static, redirects),
-                                    diagnostics or Diagnostics()))
+                                    _written(pages, files, static, redirects), diagnostics))
     return AssembledSite(info, tuple(pages), files, static)
 
 
