@@ -72,7 +72,12 @@ class Config:
     # default one, at the site root; the others under /CODE/). Empty: file names tell.
     languages: dict[str, str] = field(default_factory=dict)
     ask_model: str = ""  # `vibesite ask`: an llm model name ("" prints the prompt instead)
-    # not a setting: the line of each "topic_names.SLUG" and "topic_seeds.SLUG" in the file
+    # The old site's feed URLs, written with the site's feed (atom.xml): "index.xml" (Hugo),
+    # "feed.xml" (jekyll-feed); "{section}/index.xml" and "tags/{tag}/index.xml" for each
+    # section's and tag's own feed (vibesite.site.old_feeds)
+    old_feeds: tuple[str, ...] = ()
+    # not a setting: the line of each "topic_names.SLUG", "topic_seeds.SLUG" and
+    # "old_feeds.PATH" in the file
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -95,6 +100,7 @@ _KEYS = {f.name: f for f in fields(Config) if f.name != "key_lines"}
 _TABLE = re.compile(r"^\s*\[{1,2}\s*([A-Za-z0-9_.-]+)\s*\]{1,2}")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?\Z", re.I)
 _ENTRY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=(.*)$""")
+_PLACEHOLDERS = ("{section}", "{tag}")  # in an old feed path (vibesite.site.old_feeds)
 
 
 def _default(key: str) -> Any:
@@ -136,6 +142,24 @@ def _entry_lines(text: str, data: dict[str, Any]) -> dict[str, int]:
                  if isinstance(value, list) else [])
         for slug in slugs:
             lines.setdefault(f"{key}.{slug}", _key_line(text, key))
+    if isinstance(data.get("old_feeds"), list):
+        lines.update(_old_feed_lines(text, data["old_feeds"]))
+    return lines
+
+
+def _old_feed_lines(text: str, paths: list[Any]) -> dict[str, int]:
+    """``old_feeds.PATH`` -> the line its string is on (an array may span lines)."""
+    match = re.search(r"^\s*old_feeds\s*=", text, flags=re.M)
+    start = match.start() if match else 0
+    lines: dict[str, int] = {}
+    for path in paths:
+        if not isinstance(path, str):
+            continue
+        found = min((i for i in (text.find(q + path + q, start) for q in "\"'") if i >= 0),
+                    default=start)
+        lines.setdefault(f"old_feeds.{path.strip().lstrip('/')}",
+                         text.count("\n", 0, found) + 1)
+        start = max(start, found)
     return lines
 
 
@@ -146,6 +170,16 @@ def _seed(value: Any) -> dict[str, Any]:
             or not all(isinstance(e, str) for e in value["examples"])):
         raise TypeError("a list of tables with slug = \"...\", name = \"...\", examples = [...]")
     return value
+
+
+def _old_feed_path(path: str) -> bool:
+    """A path in the site, a file name at its end, with {section} or {tag} at most once."""
+    parts = path.strip().lstrip("/").split("/")
+    bare = path
+    for placeholder in _PLACEHOLDERS:
+        bare = bare.replace(placeholder, "")
+    return (all(p and p not in (".", "..") for p in parts) and "{" not in bare
+            and "}" not in bare and sum(path.count(p) for p in _PLACEHOLDERS) <= 1)
 
 
 def _coerce(key: str, value: Any, default: Any) -> Any:
@@ -176,6 +210,13 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise TypeError("0 (automatic) or a positive integer")
         return value
+    if key == "old_feeds":
+        paths = value if isinstance(value, list) else [None]
+        if not all(isinstance(p, str) and _old_feed_path(p) for p in paths):
+            raise TypeError('a list of paths in the site such as "index.xml" or '
+                            '"tags/{tag}/index.xml" ({section} and {tag} the only placeholders, '
+                            "at most one)")
+        return tuple(dict.fromkeys(p.strip().lstrip("/") for p in paths))
     if key in _PATH_KEYS:
         if not isinstance(value, str):
             raise TypeError("a path string")

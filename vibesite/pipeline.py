@@ -148,14 +148,14 @@ def build(
     folders = theme_dirs(config)
     site = assemble(config, parsed.articles, related, topics, folders, discovery.static_files,
                     search_files, sections=parsed.sections, redirects=parsed.redirects,
-                    root_files=discovery.root_files)
+                    root_files=discovery.root_files, diagnostics=diagnostics)
     timer.lap("assemble")
     rendered = render(config, site, folders, workers=None if fork else 1)
     timer.lap("render")
     check_theme_links(rendered.files, (path for _, path in rendered.static), config.base_url,
                       config.base_path, _markdown_bodies(parsed), diagnostics,
                       config.output_dir.name)
-    _stop_on_problems(config, diagnostics)  # --strict: the theme's broken links
+    _stop_on_problems(config, diagnostics)  # --strict: the theme's broken links, feed clashes
     timer.lap("theme links")
     files = write_site(rendered, config.output_dir)
     timer.lap("write")

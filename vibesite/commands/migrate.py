@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from vibesite.commands.migrate_feeds import old_feeds
 from vibesite.content.aliases import HUGO_FILES
 from vibesite.content.languages import Languages
 
@@ -41,7 +42,8 @@ _LEFT = {  # settings of the old site that have no vibesite key, and what to do 
     "theme": "the theme: vibesite has its own (see theming)",
     "plugins": "plugins: vibesite reads common template tags itself",
     "paginate_path": "paginate_path: vibesite pages the home page at /page/N/",
-    "outputs": "outputs: vibesite writes HTML, atom.xml, sitemap.xml and related.json",
+    "outputs": "outputs: vibesite writes HTML, atom.xml (and old_feeds), sitemap.xml and "
+               "related.json",
     "menu": "menus: vibesite's header lists Home, Archive, Tags, Topics and Map",
 }
 
@@ -190,6 +192,18 @@ def _zola(data: dict[str, Any], migration: Migration) -> None:
         migration.settings["taxonomies"] = names
 
 
+def _with_feeds(migration: Migration, data: dict[str, Any], old: Path,
+                content: Path) -> Migration:
+    """``old_feeds``: the old site's feed URLs (vibesite.commands.migrate_feeds)."""
+    feeds = old_feeds(migration.generator, data, old, content)
+    if feeds.paths:
+        migration.settings["old_feeds"] = feeds.paths
+    if feeds.exclude and isinstance(migration.settings.get("exclude"), list):
+        migration.settings["exclude"] += feeds.exclude
+    migration.left += feeds.left
+    return migration
+
+
 def read_site(old: Path, target: Path) -> Migration:
     """The vibesite settings of the site in ``old``, for a vibesite.toml in ``target``."""
     if not old.is_dir():
@@ -200,8 +214,9 @@ def read_site(old: Path, target: Path) -> Migration:
 
     if (old / "_config.yml").is_file():
         migration = Migration("Jekyll", {"content_dir": content(old)})
-        _jekyll(_read(old / "_config.yml"), migration)
-        return migration
+        data = _read(old / "_config.yml")
+        _jekyll(data, migration)
+        return _with_feeds(migration, data, old, old)
     found = next((old / name for name in HUGO_FILES if (old / name).is_file()), None)
     if found is not None:
         data = _read(found)
@@ -218,9 +233,10 @@ def read_site(old: Path, target: Path) -> Migration:
         if (old / static).is_dir():  # served at the site root, as Hugo and Zola do
             migration.settings["passthrough"] = [content(old / static)]
         (_zola if zola else _hugo)(data, migration)
-        return migration
+        return _with_feeds(migration, data, old, old / folder)
     if (old / ".obsidian").is_dir():
-        return Migration("Obsidian", {"content_dir": content(old), "title": old.resolve().name,
-                                      "exclude": ["vibesite.toml", "README.md"]})
+        return _with_feeds(Migration("Obsidian", {
+            "content_dir": content(old), "title": old.resolve().name,
+            "exclude": ["vibesite.toml", "README.md"]}), {}, old, old)
     raise MigrateError(f"{old} has no _config.yml (Jekyll), hugo.toml or config.toml (Hugo, "
                        "Zola) and no .obsidian folder (Obsidian)")

@@ -22,6 +22,7 @@ from vibesite.content.article import Version
 from vibesite.content.languages import Languages
 from vibesite.content.parse import Article, Tag
 from vibesite.content.sections import Section
+from vibesite.diagnostics import Diagnostics
 from vibesite.embeddings.relate import Related
 from vibesite.site import feeds
 from vibesite.site.navigation import (
@@ -31,6 +32,7 @@ from vibesite.site.navigation import (
     site_order,
     top_folder,
 )
+from vibesite.site.old_feeds import old_feed_files
 from vibesite.site.pages import Page
 from vibesite.site.scripts import hash_scripts
 from vibesite.site.topic_pages import topic_of_article, topic_pages
@@ -272,7 +274,9 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
              search_files: Mapping[str, bytes | Path],
              sections: Sequence[Section] = (),
              redirects: Sequence[tuple[str, str]] = (),
-             root_files: Sequence[tuple[str, Path]] = ()) -> AssembledSite:
+             root_files: Sequence[tuple[str, Path]] = (), *,
+             diagnostics: Diagnostics) -> AssembledSite:
+    """``diagnostics`` gets the ``[feed-clash]`` warnings of ``old_feeds``."""
     scripts = hash_scripts(_static_files(config, theme_dirs, content_static, root_files))
     static = (*scripts.static, *_diagram_files(articles))
     info = SiteInfo(config.title, config.description, config.author, config.language,
@@ -326,4 +330,19 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
         static += tuple((source, path) for path, source in search_files.items()
                         if isinstance(source, Path))
         static += tuple(_search_vendor_files(search_files))
+    if config.old_feeds:
+        files.update(old_feed_files(config, files["atom.xml"], listed, sections,
+                                    _written(pages, files, static, redirects), diagnostics))
     return AssembledSite(info, tuple(pages), files, static)
+
+
+def _written(pages: Sequence[Page], files: Mapping[str, bytes],
+             static: Sequence[tuple[Path, str]],
+             redirects: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Every path the site writes -> what writes it, as a warning names it."""
+    aliases = {out for out, _ in redirects}
+    written = {path: "the static file " + path for _, path in static}
+    written.update((path, "an alias's redirect page" if path in aliases
+                    else "vibesite's own " + path) for path in files)
+    written.update((p.output, f"the page /{p.url}") for p in pages)
+    return written

@@ -1,6 +1,8 @@
 """The Atom feed, sitemap.xml and robots.txt.
 
 In: the config and the articles (for sitemap.xml, every page's URL too). Out: the files' bytes.
+``atom`` writes the site's feed (atom.xml), or with a page and a path a section's or tag's
+own feed (vibesite.site.old_feeds): its title, link, id and self link are that page's.
 An article with versions in other languages lists each in sitemap.xml as an
 ``<xhtml:link rel="alternate" hreflang>``, as search engines read them.
 """
@@ -26,17 +28,20 @@ def escape(text: str) -> str:
     return xml_escape(NOT_XML.sub("", text))
 
 
-def atom(config: Config, articles: Sequence[Article]) -> bytes:
+def atom(config: Config, articles: Sequence[Article], title: str = "", page: str = "",
+         path: str = "atom.xml") -> bytes:
+    """The newest FEED_SIZE of ``articles``; ``title`` (after the site's), ``page`` (the
+    page the feed is of: the home page by default) and ``path`` (where the feed is)."""
     newest = sorted(articles, key=lambda a: (a.updated or a.date), reverse=True)[:FEED_SIZE]
     latest = (newest[0].updated or newest[0].date).isoformat() if newest else None
     updated = latest or "1970-01-01T00:00:00Z"
-    home = config.absolute_url("")
+    home = config.absolute_url(page)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
-        f"<title>{escape(config.title)}</title>",
+        f"<title>{escape(f'{config.title}: {title}' if title else config.title)}</title>",
         f"<link href={quoteattr(home)}/>",
-        f'<link rel="self" href={quoteattr(config.absolute_url("atom.xml"))}/>',
+        f'<link rel="self" href={quoteattr(config.absolute_url(path))}/>',
         f"<id>{escape(home)}</id>",
         f"<updated>{updated}</updated>",
     ]
