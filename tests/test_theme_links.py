@@ -70,3 +70,19 @@ def test_absolute_links_into_the_site_are_checked_and_others_are_not() -> None:
         "site/x/index.html:1: warning: the theme links to '/blog/gone/#a', which this build "
         "does not write [broken-link]",
     ]
+
+
+def test_a_base_url_without_its_trailing_slash_is_the_same_site() -> None:
+    """Zola writes base_url = "https://example.org" (init --from copies it): the canonical
+    links into the site are still the site's, and only the missing page is reported."""
+    for base_url, base_path in (("https://example.org", "/"),
+                                ("https://example.org/blog", "/blog/")):
+        diagnostics = Diagnostics()
+        root = base_url + "/"
+        pages = {"index.html": f'<a href="{root}">h</a> <a href="{base_url}">h</a>\n'
+                               f'<a href="{root}x/">x</a> <a href="{root}gone/">g</a>'.encode(),
+                 "x/index.html": b""}
+        check_theme_links(pages, [], base_url, base_path, {}, diagnostics)
+        assert [str(d) for d in diagnostics.items] == [
+            f"site/index.html:2: warning: the theme links to '{root}gone/', which this build "
+            "does not write [broken-link]"], base_url

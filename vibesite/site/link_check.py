@@ -26,8 +26,9 @@ _LINKS = re.compile(rb'\s(?:href|src)="([^"]*)"')
 def _site_path(target: str, base_url: str, base_path: str) -> str | None:
     """The path inside the site that ``target`` names, or None when it is not a link into
     the site that this check can judge (another site, a relative or fragment-only link)."""
-    if "://" in base_url and target.startswith(base_url):
-        target = base_path + target[len(base_url):]
+    root = base_url.rstrip("/") + "/"  # Zola's base_url has no trailing slash
+    if "://" in base_url and (target.startswith(root) or target == root[:-1]):
+        target = base_path + target[len(root):]
     elif "://" in target or target.startswith("//") or not target.startswith("/"):
         return None
     if not target.startswith(base_path):
