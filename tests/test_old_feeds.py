@@ -189,3 +189,18 @@ def test_init_from_a_hugo_site_writes_its_feeds_where_they_were(
     site = new / "site"
     for path in ("index.xml", "posts/index.xml", "tags/go/index.xml", "tags/rust/index.xml"):
         assert _entries(site / path), path
+
+
+def test_links_to_old_feeds_are_not_broken(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    """A page linking to its site's old feed (a "subscribe" line) is checked against the feeds
+    old_feeds writes: only a feed that is not written is a broken link."""
+    files = {**POSTS, "about.md": "---\ntitle: About\ndate: 2024-01-01\n---\nSubscribe: "
+             "[all](/index.xml), [posts](/posts/index.xml), [go](/tags/go/index.xml), "
+             "[none](/nowhere/index.xml).\n"}
+    config = load_config(_site(tmp_path, 'old_feeds = ["index.xml", "{section}/index.xml", '
+                                         '"tags/{tag}/index.xml"]\n', files))
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == ["about.md:5: warning: link '/nowhere/index.xml' leads to no page or "
+                        "file of this site [broken-link]"]
+    assert all((tmp_path / "site" / p).is_file()
+               for p in ("index.xml", "posts/index.xml", "tags/go/index.xml"))

@@ -4,7 +4,8 @@ In: front matter values (Jekyll ``permalink`` with its placeholders, Hugo ``url`
 holding ``/``), the page's date, file name and categories; then every article. Out: the
 article id (its URL path, segments slugified like every other URL: lower case; a clash gets
 ``-2`` and a ``[slug-clash]`` warning), and the ``.html`` URL a permalink named (an old URL to
-redirect). The redirects from ``aliases``/``redirect_from`` are ``vibesite.content.aliases``'.
+redirect). The redirects from ``aliases``/``redirect_from`` are ``vibesite.content.aliases``';
+``feed_paths``: the files the config's ``old_feeds`` will write, for the link check.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from vibesite.content.article import Article
+from vibesite.content.sections import folder_id
 from vibesite.content.slugs import slugify
 from vibesite.diagnostics import Diagnostics
 
@@ -105,3 +107,22 @@ def _with_suffix(article_id: str, n: int, on_first_segment: bool) -> str:
         first, sep, rest = article_id.partition("/")
         return f"{first}-{n}{sep}{rest}"
     return f"{article_id}-{n}"
+
+
+def feed_paths(patterns: Sequence[str], articles: Sequence[Article]) -> set[str]:
+    """The paths ``old_feeds`` (vibesite.site.old_feeds) writes, so a link to an old feed is
+    no broken link: a plain path as it is, ``{section}`` as each folder holding articles,
+    ``{tag}`` as each tag's slug."""
+    folders = {folder_id(str(parent)) for a in articles
+               for parent in PurePosixPath(a.source).parents if str(parent) != "."}
+    tags = {t.slug for a in articles for t in a.tags}
+    found: set[str] = set()
+    for pattern in patterns:
+        path = pattern.strip().strip("/")
+        if "{section}" in path:
+            found.update(path.replace("{section}", f) for f in folders if f)
+        elif "{tag}" in path:
+            found.update(path.replace("{tag}", t) for t in tags)
+        else:
+            found.add(path)
+    return found
