@@ -89,17 +89,21 @@ VAULT = {
 def test_a_vaults_aliases_land_where_quartz_wrote_them(
         make_site: Callable[..., Config]) -> None:
     """Quartz 4: slugified segments (case kept), a bare name from the site root, ./ from the
-    note's folder as Quartz slugs it; Quartz's own URL of a note (/ABOUT/, capitals kept)
-    redirects to vibesite's lower-case one; another page's URL is a clash."""
+    note's folder as Quartz slugs it; an alias (/ABOUT/) and Quartz's own URL of a note
+    (/About, capitals kept: About.html serves it) redirect to vibesite's lower-case one, the
+    folder's index note keeping its folder's URL; another page's URL is a clash."""
     parsed, diagnostics = parse_site(make_site(VAULT))
     assert parsed.redirects == (
         ("ABOUT/index.html", "about"),
+        ("About.html", "about"),  # Quartz's own URL of the note, /About
         ("Backup-plan/index.html", "notes/backup-plan"),
         ("Backups/index.html", "notes/backup-plan"),
+        ("Deep-Folder/Note.html", "deep-folder/note"),
         ("Deep-Folder/Other/index.html", "deep-folder/note"),
         ("Note/index.html", "deep-folder/note"),
         ("Q-and-A:-100-percent-done/index.html", "notes/backup-plan"),
         ("Sibling/index.html", "deep-folder"),
+        ("notes/Backup-Plan.html", "notes/backup-plan"),
         ("notes/Local-Name/index.html", "notes/backup-plan"))
     assert lines(diagnostics.sorted()) == [
         "notes/Backup Plan.md:2: warning: alias '../../out' climbs above the site root; no "

@@ -14,7 +14,10 @@ How an entry is read (``alias_paths``; the same rules in the guide's migration a
 - ``"hugo"``: ``/foo`` from the site root; ``foo``, ``./foo`` and ``../foo`` from the folder
   holding the page's URL, as Hugo's renderAliases joins the page's path with ``..`` and the
   entry (``/posts/my-post/`` with ``foo``: ``/posts/foo/``; a French page's: ``/fr/posts/foo/``).
-- ``"quartz"`` (an Obsidian vault published with Quartz 4): each segment slugified as Quartz's
+- ``"quartz"`` (an Obsidian vault published with Quartz 4): also each note's own Quartz URL,
+  where it is not vibesite's (``/notes/Backup-Plan``, capitals kept; vibesite's is
+  ``/notes/backup-plan/``), redirects from ``notes/Backup-Plan.html``. Each entry is
+  slugified as Quartz's
   ``slugifyFilePath`` does (white space ``-``, ``&`` ``-and-``, ``%`` ``-percent``, ``?`` and ``#``
   dropped, letter case kept, a ``.md`` ending dropped: ``My Other Name`` is
   ``/My-Other-Name/``), a bare name from the site root, ``./`` and ``../`` from the note's
@@ -103,6 +106,16 @@ def _quartz_folder(source: str) -> str:
     return "" if str(parent) == "." else quartz_slug(str(parent))
 
 
+def quartz_note_file(page: Article) -> str:
+    """The file that serves a note's old Quartz URL (``/notes/Backup-Plan``, GitHub Pages and
+    most hosts serve it from ``notes/Backup-Plan.html``), or "" when Quartz's URL is
+    vibesite's but for its trailing slash, or the note is a folder's index."""
+    if page.lang or PurePosixPath(page.source).stem in ("index", "_index"):
+        return ""
+    slug = quartz_slug(page.source)
+    return "" if slug == page.id else f"{slug}.html"
+
+
 def alias_file(alias: str, style: str, page_id: str, source: str) -> str:
     """The file ``alias`` of the page ``page_id`` (built from ``source``) is written to, inside
     the site folder, read in ``style``; "" when it climbs above the site root."""
@@ -160,6 +173,10 @@ def redirects(pages: Sequence[Article], aliases: Mapping[str, tuple[list[str], i
             else:
                 owner[out] = page.source
                 result[out] = page.id
+        own = quartz_note_file(page) if style == "quartz" else ""
+        if own and own not in owner and not _UNSAFE.search(own):  # the note's Quartz URL
+            owner[own] = page.source
+            result[own] = page.id
         if generated:
             more = f" and {len(generated) - 1} more are URLs" if len(generated) > 1 else \
                 " is also the URL of a page"
