@@ -136,6 +136,24 @@ def test_each_language_has_its_home_page(make_site: Callable[..., Config],
     assert _hreflang(home) == _hreflang(french) == [("en", "https://example.org/"),
                                                     ("fr", "https://example.org/fr/")]
     assert "https://example.org/fr/</loc>" in (config.output_dir / "sitemap.xml").read_text()
+    # the French pages' feed is the French one
+    feed = (config.output_dir / "fr" / "atom.xml").read_text()
+    assert set(re.findall(r'<entry>\s*<title>[^<]*</title>\s*<link href="([^"]+)"', feed)) == {
+        "https://example.org/fr/posts/first/", "https://example.org/fr/posts/bundle/",
+        "https://example.org/fr/posts/seul/"}
+    for html in (french, page(config, "fr/posts/first/")):
+        assert re.search(r'type="application/atom\+xml" title="[^"]*" href="/fr/atom.xml"', html)
+        assert '<a href="/fr/atom.xml">Atom feed</a>' in html
+    assert 'href="/atom.xml">Atom feed</a>' in home
+
+
+def test_links_to_a_language_home_and_its_feed_are_not_broken(
+        make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
+    config = make_site({"a.md": "# A\n\n[fr](/fr/) [feed](/fr/atom.xml) [de](/de/)\n",
+                        "a.fr.md": "# A fr\n\nTexte.\n"}, languages=FR)
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == ["a.md:3: warning: link '/de/' leads to no page or file of this site "
+                        "[broken-link]"]
 
 
 def test_without_declared_languages_a_code_beside_its_original_is_a_translation(

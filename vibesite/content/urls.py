@@ -110,13 +110,15 @@ def _with_suffix(article_id: str, n: int, on_first_segment: bool) -> str:
 
 
 def feed_paths(patterns: Sequence[str], articles: Sequence[Article]) -> set[str]:
-    """The paths ``old_feeds`` (vibesite.site.old_feeds) writes, so a link to an old feed is
-    no broken link: a plain path as it is, ``{section}`` as each folder holding articles,
-    ``{tag}`` as each tag's slug."""
+    """The paths the site writes beside its pages, so a link to one is no broken link: each
+    other language's home and feed (``fr/``, ``fr/atom.xml``: vibesite.site.assemble), and what
+    ``old_feeds`` (vibesite.site.old_feeds) writes: a plain path as it is, ``{section}`` as
+    each folder holding articles, ``{tag}`` as each tag's slug."""
     folders = {folder_id(str(parent)) for a in articles
                for parent in PurePosixPath(a.source).parents if str(parent) != "."}
     tags = {t.slug for a in articles for t in a.tags}
-    found: set[str] = set()
+    found = {f"{a.lang}/{name}" for a in articles if a.lang for name in ("index.html",
+                                                                       "atom.xml")}
     for pattern in patterns:
         path = pattern.strip().strip("/")
         if "{section}" in path:

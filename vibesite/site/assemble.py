@@ -121,8 +121,9 @@ def _index_pages(articles: Sequence[Article], per_page: int, intro: str = "", fo
 def _language_homes(config: Config, articles: Sequence[Article],
                     taken: set[str]) -> tuple[list[Page], list[Version]]:
     """Hugo's and Zola's home page of each other language (``/fr/``, paginated as the home
-    is): that language's articles in the site's order, the page in that language; and the
-    homes' versions for their "Read in:" links, the site's own home first. A language whose
+    is): that language's articles in the site's order, the page in that language, its feed
+    ``/fr/atom.xml``; and the homes' versions for their "Read in:" links, the site's own home
+    first. A language whose
     folder is already a page (a section named ``fr``) keeps that page and gets no home."""
     languages = Languages(config.language, config.languages)
     by_lang: dict[str, list[Article]] = defaultdict(list)
@@ -137,7 +138,8 @@ def _language_homes(config: Config, articles: Sequence[Article],
     for lang in sorted(by_lang):
         pages += _index_pages(site_order(by_lang[lang], config.order), config.per_page,
                               folder=f"{lang}/", extra={"page_lang": lang, "home_lang": lang,
-                                                         "home_versions": versions})
+                                                         "home_versions": versions,
+                                                         "feed": f"{lang}/atom.xml"})
     return pages, versions
 
 
@@ -299,13 +301,15 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
     pages = [*(replace(p, context={**p.context, "home_versions": home_versions,
                                    "home_lang": config.language})
                if p.template == "index.html" else p for p in pages), *homes]
+    feed_of = {v.lang: f"{v.url}atom.xml" for v in home_versions[1:]}  # each language's feed
     topic_of = topic_of_article(topics)
     nav = post_navigation(site_order(articles, config.order), config.order)
     pages += [
         Page(a.url, a.url + "index.html", "article.html",
              {"article": a, "related": _related_links(articles, related, i),
               "topic": topic_of.get(a.original or a.id), "post_nav": nav[a.id],
-              "section": section(a), "page_lang": a.lang or config.language})
+              "section": section(a), "page_lang": a.lang or config.language,
+              "feed": feed_of.get(a.lang, "atom.xml")})
         for i, a in enumerate(articles)
     ]
     more_pages, topic_files = topic_pages(topics, listed, config.base_path)
@@ -316,6 +320,9 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
         pages.append(Page("search/", "search/index.html", "search.html", {}))
     files = {
         "atom.xml": feeds.atom(config, listed),
+        **{feed_of[v.lang]: feeds.atom(config, [a for a in articles if a.lang == v.lang],
+                                       title=v.name, page=v.url, path=feed_of[v.lang])
+           for v in home_versions[1:]},
         "sitemap.xml": feeds.sitemap(config, [p.url for p in pages if p.template != "404.html"],
                                      articles),
         "robots.txt": feeds.robots(config),
