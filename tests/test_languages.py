@@ -147,6 +147,16 @@ def test_each_language_has_its_home_page(make_site: Callable[..., Config],
     assert 'href="/atom.xml">Atom feed</a>' in home
 
 
+def test_an_old_feed_at_the_root_is_written_for_each_language_too(
+        make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
+    """Hugo writes /index.xml and /fr/index.xml: old_feeds = ["index.xml"] keeps both."""
+    config = make_site("hugo-multilingual", languages=FR, old_feeds=("index.xml",))
+    build_ok(config, fake_embedder)
+    site = config.output_dir
+    assert (site / "index.xml").read_bytes() == (site / "atom.xml").read_bytes()
+    assert (site / "fr" / "index.xml").read_bytes() == (site / "fr" / "atom.xml").read_bytes()
+
+
 def test_links_to_a_language_home_and_its_feed_are_not_broken(
         make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
     config = make_site({"a.md": "# A\n\n[fr](/fr/) [feed](/fr/atom.xml) [de](/de/)\n",

@@ -79,8 +79,6 @@ def _hugo(data: dict[str, Any], found: OldFeeds) -> None:
         if others := [p for p in plurals if p != "tags"]:
             found.left.append(", ".join(f"/{p}/TERM/{name}" for p in others) + ": feeds of "
                               "pages vibesite does not have (its tag pages are /tags/TAG/)")
-    if len(_lowered(lowered.get("languages"))) > 1:
-        found.left.append(f"/LANG/{name}: the feeds of other languages are not written")
 
 
 def _jekyll(data: dict[str, Any], old: Path, found: OldFeeds) -> None:

@@ -339,7 +339,8 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
         static += tuple(_search_vendor_files(search_files))
     if config.old_feeds:
         files.update(old_feed_files(config, files["atom.xml"], listed, sections,
-                                    _written(pages, files, static, redirects), diagnostics))
+                                    _written(pages, files, static, redirects), diagnostics,
+                                    {lang: files[path] for lang, path in feed_of.items()}))
     return AssembledSite(info, tuple(pages), files, static)
 
 

@@ -15,7 +15,9 @@ Each entry of ``old_feeds`` is a path in the site:
 - ``{tag}`` in it: one feed per tag page, of its articles, the tag's slug in place of ``{tag}``
   (Hugo's ``/tags/go/index.xml``, Zola's ``/tags/go/atom.xml``);
 - otherwise, in a section's or a tag's folder, that page's feed (``inside-rust/feed.xml``);
-  anywhere else (``index.xml``, ``blog/feed.atom``), the site's feed, byte for byte.
+  anywhere else (``index.xml``, ``blog/feed.atom``), the site's feed, byte for byte; and at
+  the root (``index.xml``), on a multilingual site, each language's feed under its folder
+  too (``fr/index.xml``, as Hugo writes it).
 ``atom.xml`` itself is the site's feed already and is skipped.
 """
 
@@ -83,16 +85,23 @@ def _targets(entry: str, sections: Mapping[str, _Page],
 
 def old_feed_files(config: Config, site_feed: bytes, articles: Sequence[Article],
                    sections: Sequence[Section], taken: Mapping[str, str],
-                   diagnostics: Diagnostics) -> dict[str, bytes]:
+                   diagnostics: Diagnostics,
+                   language_feeds: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
     """The feed files of ``config.old_feeds``; ``taken``: each path the site writes already ->
-    what writes it, named for the warning."""
+    what writes it, named for the warning; ``language_feeds``: each other language's feed
+    (``fr/atom.xml``'s bytes by ``fr``), written again under its folder for an entry at the
+    site root (Hugo's ``/fr/index.xml`` beside ``/index.xml``)."""
     section_pages, tag_pages = _section_pages(sections), _tag_pages(articles)
     folders = {parent.as_posix() for path in taken for parent in PurePosixPath(path).parents}
     files: dict[str, bytes] = {}
     for entry in config.old_feeds:
         line = config.key_lines.get(f"old_feeds.{entry}", 1)
         origin = "" if entry.count("{") == 0 else f" (from '{entry}')"
-        for path, page in _targets(entry, section_pages, tag_pages):
+        targets: list[tuple[str, _Page | bytes | None]] = [
+            *_targets(entry, section_pages, tag_pages),
+            *((f"{lang}/{entry}", feed) for lang, feed in (language_feeds or {}).items()
+              if "/" not in entry and "{" not in entry and entry != "atom.xml")]
+        for path, page in targets:
             if path == "atom.xml" or path in files:
                 continue  # the site's feed itself, or written for an earlier entry
             other = taken.get(path) or ("a folder of pages" if path in folders else next(
@@ -103,6 +112,6 @@ def old_feed_files(config: Config, site_feed: bytes, articles: Sequence[Article]
                                     f"the path of {other}; no feed is written there",
                                     "feed-clash")
                 continue
-            files[path] = (site_feed if page is None else
+            files[path] = (site_feed if page is None else page if isinstance(page, bytes) else
                            feeds.atom(config, page.articles, page.title, page.url, path))
     return files
