@@ -147,6 +147,16 @@ def test_each_language_has_its_home_page(make_site: Callable[..., Config],
     assert 'href="/atom.xml">Atom feed</a>' in home
 
 
+def test_a_page_already_at_a_languages_folder_keeps_it(
+        make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
+    config = make_site({"fr.md": "# Learning French\n\nNotes.\n", "a.md": "# A\n\nText.\n",
+                        "a.fr.md": "# A fr\n\nTexte.\n"}, languages=FR)
+    build_ok(config, fake_embedder)
+    assert "<h1 class=\"post-title\">Learning French</h1>" in page(config, "fr/")
+    assert page(config, "fr/a/")  # the translation is there, and no home overwrote the page
+    assert _read_in(page(config, "")) == []  # nor does the home call the page French
+
+
 def test_an_old_feed_at_the_root_is_written_for_each_language_too(
         make_site: Callable[..., Config], fake_embedder: FakeEmbedder) -> None:
     """Hugo writes /index.xml and /fr/index.xml: old_feeds = ["index.xml"] keeps both."""

@@ -124,7 +124,8 @@ def _language_homes(config: Config, articles: Sequence[Article],
     is): that language's articles in the site's order, the page in that language, its feed
     ``/fr/atom.xml``; and the homes' versions for their "Read in:" links, the site's own home
     first. A language whose
-    folder is already a page (a section named ``fr``) keeps that page and gets no home."""
+    folder is already a page (a section or an article at ``/fr/``) keeps that page and gets no
+    home."""
     languages = Languages(config.language, config.languages)
     by_lang: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
@@ -297,7 +298,8 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
              if config.home == "sections" else _index_pages(ordered, config.per_page, intro))
     pages += [Page(s.url, s.url + "index.html", "section.html",
                    {"section": s, "articles": s.articles}) for s in sections if s.id]
-    homes, home_versions = _language_homes(config, articles, {p.url for p in pages})
+    homes, home_versions = _language_homes(config, articles,
+                                           {p.url for p in pages} | {a.url for a in articles})
     pages = [*(replace(p, context={**p.context, "home_versions": home_versions,
                                    "home_lang": config.language})
                if p.template == "index.html" else p for p in pages), *homes]
