@@ -261,10 +261,11 @@ def test_int8_vectors_give_the_same_related_articles(
         int8_and_float: tuple[list[list[str]], list[str], np.ndarray, np.ndarray]) -> None:
     """Each guide page's nearest pages by article vector (the mean of its windows' vectors, as
     embed.py stores it and relate.py ranks it): the nearest page by int8 vectors is
-    sentence-transformers' nearest, or a near-tie of its first two (within 0.02 of cosine by
-    sentence-transformers' own vectors), and 90% of the top 5 are shared. Measured on the guide
-    as of this test: top-1 the same for 17 of 19 pages and 97.9% of the top 5 shared (window
-    by window, near-twin windows of a page trade places: 89%)."""
+    sentence-transformers' nearest, or as near by sentence-transformers' own cosine within 0.02
+    (a near-tie: on the guide of this writing one page's four nearest lie within 0.009), and
+    90% of the top 5 are shared. Measured on the guide as of this test: top-1 the same for 19 of
+    20 pages and 96% of the top 5 shared (window by window, near-twin windows of a page trade
+    places: 89%)."""
     pages, _, got, want = int8_and_float
 
     def similarities(vectors: np.ndarray) -> np.ndarray:
@@ -283,8 +284,7 @@ def test_int8_vectors_give_the_same_related_articles(
     print(f"top-1 same {same_first:.3f}, top-5 shared {overlap:.3f}")
     assert len(pages) >= 15
     for page, (a, b) in enumerate(zip(mine, theirs, strict=True)):
-        assert a[0] in b[:2], page
-        assert reference[page, b[0]] - reference[page, a[0]] <= 0.02, page
+        assert reference[page, b[0]] - reference[page, a[0]] <= 0.02, (page, a[:3], b[:3])
     assert overlap >= 0.9, (same_first, overlap)
 
 
