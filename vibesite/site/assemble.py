@@ -118,14 +118,18 @@ def _index_pages(articles: Sequence[Article], per_page: int, intro: str = "", fo
     return pages
 
 
+def _language_feed(lang: str) -> str:
+    """A language's own feed, beside its home page."""
+    return f"{lang}/atom.xml"
+
+
 def _language_homes(config: Config, articles: Sequence[Article],
                     taken: set[str]) -> tuple[list[Page], list[Version]]:
     """Hugo's and Zola's home page of each other language (``/fr/``, paginated as the home
     is): that language's articles in the site's order, the page in that language, its feed
     ``/fr/atom.xml``; and the homes' versions for their "Read in:" links, the site's own home
-    first. A language whose
-    folder is already a page (a section or an article at ``/fr/``) keeps that page and gets no
-    home."""
+    first. A language whose folder is already a page (a section or an article at ``/fr/``)
+    keeps that page and gets no home."""
     languages = Languages(config.language, config.languages)
     by_lang: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
@@ -140,7 +144,7 @@ def _language_homes(config: Config, articles: Sequence[Article],
         pages += _index_pages(site_order(by_lang[lang], config.order), config.per_page,
                               folder=f"{lang}/", extra={"page_lang": lang, "home_lang": lang,
                                                          "home_versions": versions,
-                                                         "feed": f"{lang}/atom.xml"})
+                                                         "feed": _language_feed(lang)})
     return pages, versions
 
 
@@ -303,7 +307,7 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
     pages = [*(replace(p, context={**p.context, "home_versions": home_versions,
                                    "home_lang": config.language})
                if p.template == "index.html" else p for p in pages), *homes]
-    feed_of = {v.lang: f"{v.url}atom.xml" for v in home_versions[1:]}  # each language's feed
+    feed_of = {v.lang: _language_feed(v.lang) for v in home_versions[1:]}
     topic_of = topic_of_article(topics)
     nav = post_navigation(site_order(articles, config.order), config.order)
     pages += [
