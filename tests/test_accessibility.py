@@ -340,3 +340,47 @@ def test_diagrams_are_drawn_in_the_pages_scheme_and_loaded_only_where_needed(
         assert page.locator(".post-content .code-block").count() == 3  # no Copy on the diagram
     finally:
         context.close()
+
+
+# --- the theme's words in the site's language (vibesite.site.words) ----------------------
+
+
+@pytest.fixture(scope="module")
+def french_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    files = {name: text for name, text in ARTICLES.items() if name != "plain.fr.md"}
+    config = site_config(tmp_path_factory.mktemp("a11y-fr"), files, title="Un site",
+                         description="Un site pour axe-core.", base_url="/sub/", language="fr")
+    build_quiet(config, FakeEmbedder())
+    with serve(config.output_dir, prefix="/sub/") as url:
+        yield url
+
+
+def test_a_french_sites_scripts_speak_french(browser: Any, axe: str, french_url: str) -> None:
+    """The Copy buttons, the theme switch, the map's buttons and the search page's messages
+    read their words from the page (templates/i18n/fr.toml), and axe finds nothing."""
+    context = _open(browser, "light", "desktop")
+    try:
+        page = context.new_page()
+        page.goto(french_url + "rich/")
+        button = page.locator(".code-block .copy-button").first
+        assert button.inner_text() == "Copier"
+        assert button.get_attribute("aria-label") == "Copier le bloc de code 1"
+        switch = page.locator("[data-theme-switch]")
+        switch.click()  # auto -> light
+        switch.click()  # light -> dark
+        assert switch.inner_text().strip() == "Thème\u00a0: sombre"
+        assert violations(page, axe) == []
+        page.goto(french_url + "map/")
+        page.wait_for_selector(".site-map svg.vs-map--js")
+        assert [b.get_attribute("aria-label") for b in page.locator(".map-zoom button").all()] == [
+            "Zoom avant", "Zoom arrière", "Afficher toute la carte"]
+        count = page.locator(".vs-results__count")
+        page.goto(french_url + "search/?q=xyzzyplughqwerty")
+        page.wait_for_function("() => document.querySelector('.vs-results__count').textContent")
+        assert count.inner_text() == "Aucun résultat pour «\u00a0xyzzyplughqwerty\u00a0»"
+        page.goto(french_url + "search/?q=postgres")
+        page.wait_for_function("() => document.querySelector('.vs-results__count').textContent")
+        assert count.inner_text() == "6 résultats"
+        assert violations(page, axe) == []
+    finally:
+        context.close()

@@ -143,7 +143,7 @@ def test_each_language_has_its_home_page(make_site: Callable[..., Config],
         "https://example.org/fr/posts/seul/"}
     for html in (french, page(config, "fr/posts/first/")):
         assert re.search(r'type="application/atom\+xml" title="[^"]*" href="/fr/atom.xml"', html)
-        assert '<a href="/fr/atom.xml">Atom feed</a>' in html
+        assert '<a href="/fr/atom.xml">Flux Atom</a>' in html  # in French (site.words)
     assert 'href="/atom.xml">Atom feed</a>' in home
 
 
@@ -337,12 +337,12 @@ def test_a_translation_shows_its_originals_topic_and_its_languages_neighbours(
     config = make_site(files)
     build_ok(config, fake_embedder)
     german, english = page(config, "de/posts/p1/"), page(config, "posts/p1/")
-    topic = re.search(r'<p class="post-topic">.*?</p>', english, re.S)
-    assert topic and topic.group(0) in german
+    topic = re.search(r'<p class="post-topic">Topic: (.*?)</p>', english, re.S)
+    assert topic and f'<p class="post-topic">Thema: {topic.group(1)}</p>' in german  # in German
     assert re.findall(r'class="post-nav__(?:prev|next)" href="([^"]+)"', german) == [
         "/de/posts/p2/", "/de/posts/p0/"]
     assert re.search(r'<p class="post-translations">(.*?)</p>', german, re.S).group(1) == (
-        'Read in: <a href="/posts/p1/" hreflang="en" lang="en">English</a>')
+        'Lesen auf: <a href="/posts/p1/" hreflang="en" lang="en">English</a>')
 
 
 def test_a_translation_copying_its_originals_aliases_leaves_them_to_it(

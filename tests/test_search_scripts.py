@@ -142,7 +142,7 @@ def test_a_sites_own_module_overrides_the_themes_and_renames_its_importers(
     build_quiet(search_site, FakeEmbedder())
     out = search_site.output_dir
     before = {HASHED.fullmatch(p.name)["stem"]: p.name for p in (out / "static/search").iterdir()}
-    ui = (THEME_MODULES / "ui.js").read_text().replace('"Search is unavailable"', '"Nothing found"')
+    ui = (THEME_MODULES / "ui.js").read_text().replace('word("unavailable")', '"Nothing found"')
     write_files(search_site.static_dir, {"search/ui.js": ui})
     build_quiet(search_site, FakeEmbedder())
     after = {HASHED.fullmatch(p.name)["stem"]: p.name for p in (out / "static/search").iterdir()}

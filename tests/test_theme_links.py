@@ -25,7 +25,7 @@ def test_the_default_theme_writes_no_broken_link(make_site, fake_embedder) -> No
 def test_a_themes_broken_link_is_one_warning_per_target(make_site, fake_embedder) -> None:
     config = make_site(NOTES)
     write_files(config.templates_dir, {"404.html": NOT_FOUND.replace(
-        "<a href=\"{{ url('archive/') }}\">Browse the archive</a>",
+        "<a href=\"{{ url('archive/') }}\">{{ i18n('not_found.archive') }}</a>",
         "<a href=\"{{ url('archives/') }}\">Browse</a>\n"
         "    <img src=\"{{ url('static/logo.png') }}\" alt=\"\">")})
     result, warnings = build_ok(config, fake_embedder)

@@ -310,7 +310,7 @@ def test_topic_seed_lists_matching_articles_and_warns_about_unknown_ids(
     assert len(members) >= PER_DOMAIN // 2
     page = read(config, "topics/versioning/index.html")
     assert '<h1 class="page-title">Versioning</h1>' in page
-    assert "(a topic declared in the site's settings)" in page
+    assert "(a topic declared in the site’s settings)" in page
     assert listed_articles(main(page)) == [f"/{a}/" for a in members]
     assert 'href="/topics/versioning/">Versioning</a>' in read(config, "topics/index.html")
     assert len(automatic(config)) == len(VOCAB)  # the seed takes nothing from the automatic topics

@@ -8,8 +8,25 @@
 // a dot, or tapping near one, shows a card with the article's title (a link) and its topic;
 // Escape or the card's close button hides it. The buttons sit in a strip above the map that
 // style.css keeps from the first paint (.js .site-map), never over a label or a dot.
+// Its words are English unless the page hands others (<script id="vs-words">:
+// vibesite.site.words, the [script] keys of templates/i18n/<language>.toml).
 (function () {
   "use strict";
+  const ENGLISH = {
+    map_close: "Close",
+    map_zoom_in: "Zoom in",
+    map_zoom_out: "Zoom out",
+    map_whole: "Show the whole map",
+    map_keys: "Map: + and - zoom, arrow keys pan, 0 shows it all",
+  };
+  const words = (() => {
+    try {
+      return JSON.parse(document.getElementById("vs-words")?.textContent ?? "{}");
+    } catch {
+      return {};
+    }
+  })();
+  const word = (key) => String(words[key] ?? ENGLISH[key]);
   const figure = document.querySelector(".site-map");
   const svg = figure && figure.querySelector("svg.vs-map");
   if (!svg || !svg.viewBox || !svg.viewBox.baseVal) return;
@@ -64,8 +81,8 @@
   const close = document.createElement("button");
   close.type = "button";
   close.className = "map-card__close";
-  close.setAttribute("aria-label", "Close");
-  close.title = "Close";
+  close.setAttribute("aria-label", word("map_close"));
+  close.title = word("map_close");
   close.textContent = "\u00d7";
   close.addEventListener("click", () => { hide(); figure.focus(); });
   card.append(cardTitle, cardTopic, close);  // in the page from the first dot shown: never a link to nowhere
@@ -214,9 +231,9 @@
 
   const bar = document.createElement("div");
   bar.className = "map-zoom";
-  const buttons = [["+", "Zoom in", () => zoom(0.6, ...centre())],
-                   ["\u2212", "Zoom out", () => zoom(1 / 0.6, ...centre())],
-                   ["\u21ba", "Show the whole map", () => { view = { x: X0, y: Y0, w: W, h: H }; apply(); }]];
+  const buttons = [["+", word("map_zoom_in"), () => zoom(0.6, ...centre())],
+                   ["\u2212", word("map_zoom_out"), () => zoom(1 / 0.6, ...centre())],
+                   ["\u21ba", word("map_whole"), () => { view = { x: X0, y: Y0, w: W, h: H }; apply(); }]];
   for (const [text, label, act] of buttons) {
     const button = document.createElement("button");
     button.type = "button";
@@ -229,7 +246,7 @@
   figure.prepend(bar);
 
   figure.tabIndex = 0;
-  figure.setAttribute("aria-label", "Map: + and - zoom, arrow keys pan, 0 shows it all");
+  figure.setAttribute("aria-label", word("map_keys"));
   figure.addEventListener("keydown", (event) => {
     const step = 0.15;
     const keys = {

@@ -7,12 +7,39 @@
 // - the table of contents, folded in the page's HTML, is opened beside the text on wide screens;
 // - ```mermaid diagrams drawn by mermaid (strict security, the page's light or dark), loaded only
 //   on a page that has one (its <meta name="vibesite-diagrams">); without it, their source shows.
+// Its words are English unless the page hands others (<script id="vs-words">, read once the
+// page is parsed: vibesite.site.words, the [script] keys of templates/i18n/<language>.toml).
 (function () {
   "use strict";
   var KEY = "vibesite-theme";
   var ORDER = ["auto", "light", "dark"];
-  var NAMES = { auto: "automatic (as your system)", light: "light", dark: "dark" };
+  var ENGLISH = {
+    theme: "Theme: {name}",
+    theme_auto: "automatic (as your system)",
+    theme_light: "light",
+    theme_dark: "dark",
+    copy: "Copy",
+    copy_label: "Copy code block {number}",
+    copied: "Copied",
+    copied_status: "Code block {number} copied",
+    copy_key: "Press Ctrl+C",
+    copy_failed: "Could not copy; select the code and copy it",
+  };
   var root = document.documentElement;
+  var words = null;
+
+  /** The words of `key`, `{number}` and `{name}` filled in. */
+  function word(key, values) {
+    if (words === null) {
+      words = {};
+      var node = document.getElementById("vs-words");
+      try { if (node) words = JSON.parse(node.textContent); } catch (e) { words = {}; }
+    }
+    var text = String(words[key] || ENGLISH[key]);
+    return text.replace(/\{(\w+)\}/g, function (match, name) {
+      return values && name in values ? String(values[name]) : match;
+    });
+  }
   root.classList.add("js");  // styles for pages with scripts, in place before the first paint
 
   function stored() {
@@ -33,7 +60,8 @@
     } catch (e) { /* not remembered */ }
     if (button) {
       button.dataset.state = theme;
-      button.querySelector(".theme-switch__label").textContent = "Theme: " + NAMES[theme];
+      button.querySelector(".theme-switch__label").textContent =
+        word("theme", { name: word("theme_" + theme) });
     }
   }
 
@@ -81,21 +109,21 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "copy-button";
-      button.textContent = "Copy";
-      button.setAttribute("aria-label", "Copy code block " + (index + 1));
+      button.textContent = word("copy");
+      button.setAttribute("aria-label", word("copy_label", { number: index + 1 }));
       wrapper.appendChild(button);
       var timer = 0;
       button.addEventListener("click", function () {
         var code = pre.querySelector("code") || pre;
         copyText(code.textContent.replace(/\n$/, "")).then(function () {
-          button.textContent = "Copied";
-          status.textContent = "Code block " + (index + 1) + " copied";
+          button.textContent = word("copied");
+          status.textContent = word("copied_status", { number: index + 1 });
         }, function () {
-          button.textContent = "Press Ctrl+C";
-          status.textContent = "Could not copy; select the code and copy it";
+          button.textContent = word("copy_key");
+          status.textContent = word("copy_failed");
         });
         clearTimeout(timer);
-        timer = setTimeout(function () { button.textContent = "Copy"; }, 2000);
+        timer = setTimeout(function () { button.textContent = word("copy"); }, 2000);
       });
     });
   }

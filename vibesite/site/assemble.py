@@ -4,6 +4,8 @@ On a multilingual site every article has its page (``page_lang`` in its context:
 language), but the home, section, archive, tag and topic pages, the map and the feed list the
 articles that are not translations of one in the site's language (``Article.listed``); a
 translation is reached from its original's "Read in:" links, and shows its original's topic.
+A page in a language with its own home (``/fr/``) gets that home as ``home``: the theme's
+"Home" leads there; every page's words are in its ``page_lang`` (vibesite.site.words).
 """
 
 from __future__ import annotations
@@ -144,7 +146,8 @@ def _language_homes(config: Config, articles: Sequence[Article],
         pages += _index_pages(site_order(by_lang[lang], config.order), config.per_page,
                               folder=f"{lang}/", extra={"page_lang": lang, "home_lang": lang,
                                                          "home_versions": versions,
-                                                         "feed": _language_feed(lang)})
+                                                         "feed": _language_feed(lang),
+                                                         "home": f"{lang}/"})
     return pages, versions
 
 
@@ -315,7 +318,8 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
              {"article": a, "related": _related_links(articles, related, i),
               "topic": topic_of.get(a.original or a.id), "post_nav": nav[a.id],
               "section": section(a), "page_lang": a.lang or config.language,
-              "feed": feed_of.get(a.lang, "atom.xml")})
+              "feed": feed_of.get(a.lang, "atom.xml"),
+              "home": f"{a.lang}/" if a.lang in feed_of else ""})
         for i, a in enumerate(articles)
     ]
     more_pages, topic_files = topic_pages(topics, listed, config.base_path)

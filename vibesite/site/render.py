@@ -21,6 +21,7 @@ from vibesite.config import Config
 from vibesite.cores import die_with_parent, usable_cores
 from vibesite.site.article_html import finish, table_of_contents
 from vibesite.site.assemble import AssembledSite
+from vibesite.site.words import ThemeWords
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # vibesite/
 # bench/scale.py --render, 2 cores: the pool breaks even near 250 pages on an idle machine
@@ -60,10 +61,28 @@ def make_environment(config: Config, folders: Sequence[Path]) -> jinja2.Environm
     def url(path: str) -> str:
         return base_path + path.lstrip("/")
 
+    words = ThemeWords(folders)
+
+    def page_lang(context: jinja2.runtime.Context) -> str:
+        return str(context.get("page_lang") or config.language)
+
+    @jinja2.pass_context
+    def i18n(context: jinja2.runtime.Context, key: str, **values: object) -> str:
+        """The theme's words for ``key`` in the page's language (vibesite.site.words)."""
+        return words.markup(page_lang(context), key, values)
+
+    @jinja2.pass_context
+    def count(context: jinja2.runtime.Context, value: int) -> str:
+        """1,871 articles (1 871 in French), as the search box writes its totals."""
+        return words.number(page_lang(context), int(value))
+
     env.globals["url"] = url
     env.globals["absolute_url"] = config.absolute_url  # hreflang links want full URLs
     env.filters["finish_html"] = finish  # accessible code blocks, checkboxes, footnote links
-    env.filters["count"] = "{:,}".format  # 1,871 articles, as the search box writes its totals
+    env.filters["count"] = count
+    env.globals["i18n"] = i18n
+    env.globals["script_words"] = words.script_words
+    env.globals["theme_words"] = words
     env.globals["table_of_contents"] = table_of_contents
     return env
 
@@ -147,22 +166,28 @@ def _render_pages(config: Config, site: AssembledSite, env: jinja2.Environment, 
     out = []
     for page in site.pages[start:stop]:
         template = env.get_template(page.template)
-        title = _page_title(page.context, site.info.title, page.template)
+        lang = str(page.context.get("page_lang") or config.language)
+        title = _page_title(page.context, site.info.title, page.template,
+                            env.globals["theme_words"], lang)
         html = template.render(page_title=title, canonical_url=config.absolute_url(page.url),
                                **page.context)
         out.append((page.output, html.encode("utf-8")))
     return out
 
 
-def _page_title(context: dict, site_title: str, template: str) -> str:
+def _page_title(context: dict, site_title: str, template: str, words: ThemeWords,
+                lang: str) -> str:
     if "article" in context:
         return str(context["article"].title)
     if "tag" in context:
-        return f"Tag: {context['tag'].name}"
+        return words.text(lang, "meta.tag_title", {"name": context["tag"].name})
     if "section" in context:
         return str(context["section"].title)
     if "topic" in context and template == "topic.html":
-        return f"Topic: {context['topic'].name}"
-    return {"archive.html": "Archive", "tags.html": "Tags", "404.html": "Page not found",
-            "search.html": "Search", "topics.html": "Topics", "map.html": "Map"}.get(
-        template, site_title)
+        return words.text(lang, "meta.topic_title", {"name": context["topic"].name})
+    key = _TITLES.get(template)
+    return words.text(lang, key) if key else site_title
+
+
+_TITLES = {"archive.html": "nav.archive", "tags.html": "nav.tags", "search.html": "nav.search",
+           "404.html": "meta.not_found_title", "topics.html": "nav.topics", "map.html": "nav.map"}

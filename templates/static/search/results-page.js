@@ -5,7 +5,6 @@
 // Out: new SearchPage(root, engine) wires the page.
 
 import {
-  MODE_TEXT,
   PAGE_STEP,
   TYPING_PAUSE_MS,
   SETTLE_MS,
@@ -19,6 +18,7 @@ import {
   semanticOnFirstQuery,
   Searcher,
 } from "./ui-parts.js";
+import { word } from "./words.js";
 
 /** The /search/ page: its own box, results as a plain list of links, `?q=` in the address. */
 export class SearchPage {
@@ -72,7 +72,7 @@ export class SearchPage {
   /** What the list shown is: keyword results while an updated list waits to be shown. */
   modeNow() {
     const { state } = this.engine;
-    return state.semantic === "ready" && !this.semantic ? MODE_TEXT.keyword : modeText(state);
+    return state.semantic === "ready" && !this.semantic ? word("keyword") : modeText(state);
   }
 
   /** Semantic ranking is ready. A list on the page is never replaced by itself: the reader
@@ -109,7 +109,7 @@ export class SearchPage {
       return;
     }
     const button = el("button", "vs-results__updated button",
-      "Updated results with semantic ranking: show them");
+      word("updated"));
     button.type = "button";
     button.addEventListener("click", async () => {
       this.semantic = true;
@@ -150,7 +150,7 @@ export class SearchPage {
       if (result.excerpt || result.summary) item.append(snippet("p", "vs-results__snippet", result));
       return item;
     }));
-    this.count.textContent = error ? "Search is unavailable" : resultCount(total, query);
+    this.count.textContent = error ? word("unavailable") : resultCount(total, query);
     this.mode.textContent = this.modeNow();
     this.more.hidden = Boolean(error) || results.length >= total;
   }

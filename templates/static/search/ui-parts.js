@@ -3,13 +3,11 @@
 // line's mode and download progress, the semantic model's start on the first typed query, and
 // a searcher that keeps only the answer to the latest query.
 //
-// In: an engine (./engine.js) and the page's DOM. Out: the exported helpers below.
+// In: an engine (./engine.js) and the page's DOM. Out: the exported helpers below; their
+// words are the page's language's (./words.js).
 
-export const MODE_TEXT = {
-  keyword: "Keyword results",
-  loading: "Loading semantic model…",
-  hybrid: "Semantic + keyword results",
-};
+import { word } from "./words.js";
+
 export const HEADER_LIMIT = 8;
 // The search page's results at a time: each needs its doc and text shards before the list
 // paints (about 19 files for 10 results on jbranchaud-til, 35 for 20) and an excerpt made
@@ -20,19 +18,20 @@ export const SETTLE_MS = 250; // the search page's first list waits this long fo
 export const PROGRESS_EVERY_MS = 1000; // the polite region's download progress, at most this often
 
 export function modeText(state) {
-  if (state.semantic === "ready") return MODE_TEXT.hybrid;
+  if (state.semantic === "ready") return word("hybrid");
   if (state.semantic === "loading") {
     return state.downloadBytes
-      ? `${MODE_TEXT.loading} ${downloadText(state.downloaded, state.downloadBytes)}`
-      : MODE_TEXT.loading;
+      ? `${word("loading")} ${downloadText(state.downloaded, state.downloadBytes)}`
+      : word("loading");
   }
-  return MODE_TEXT.keyword;
+  return word("keyword");
 }
 
 /** "3 of 21 MB": the bytes fetched of the model download's total. */
 export function downloadText(done, total) {
   const digits = total < 1e7 ? 1 : 0;
-  return `${(Math.min(done, total) / 1e6).toFixed(digits)} of ${(total / 1e6).toFixed(digits)} MB`;
+  return word("download", { done: (Math.min(done, total) / 1e6).toFixed(digits),
+                            total: (total / 1e6).toFixed(digits) });
 }
 
 /** Keep `node` showing the engine's mode (or `text()`): on every change of state, and as the
@@ -92,8 +91,8 @@ export function snippet(tag, className, result) {
 }
 
 export function resultCount(n, query) {
-  if (n === 0) return `No results for \u2018${query.trim()}\u2019`;
-  return n === 1 ? "1 result" : `${n} results`;
+  if (n === 0) return word("no_results", { query: query.trim() });
+  return word("results", { count: n });
 }
 
 /** The reader's browser asks to save data (Save-Data, or a 2G connection). */
@@ -101,8 +100,9 @@ export function savingData(connection = globalThis.navigator?.connection) {
   return Boolean(connection && (connection.saveData || /(^|-)2g$/.test(connection.effectiveType ?? "")));
 }
 
+/** "21" or "8.9": a size in MB, as the download's total is written. */
 export function megabytes(bytes) {
-  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+  return (bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0);
 }
 
 /** On the first typed query: load the semantic model, or, when the site wants it on demand
@@ -124,8 +124,10 @@ export function semanticOnFirstQuery(engine, anchor) {
       engine.load();
       return;
     }
-    const size = model.downloadBytes ? ` (${megabytes(model.downloadBytes)})` : "";
-    const button = el("button", "vs-search__semantic button", `Add semantic search${size}`);
+    const label = model.downloadBytes
+      ? word("add_semantic_size", { size: megabytes(model.downloadBytes) })
+      : word("add_semantic");
+    const button = el("button", "vs-search__semantic button", label);
     button.type = "button";
     button.addEventListener("click", () => { button.remove(); engine.load(); });
     if (anchor.dataset.slot !== undefined) anchor.append(button);

@@ -30,6 +30,7 @@ import {
   isTypingTarget,
   Searcher,
 } from "./ui-parts.js";
+import { word } from "./words.js";
 import { SearchPage } from "./results-page.js";
 
 /** The header box: an ARIA 1.2 combobox with a listbox popup. */
@@ -93,7 +94,7 @@ class HeaderBox {
     const keep = this.active >= 0 ? this.results[this.active]?.url : null;
     this.results = results;
     this.list.replaceChildren(...results.map((result, i) => this.option(result, i)));
-    this.count.textContent = error ? "Search is unavailable" : resultCount(total, query);
+    this.count.textContent = error ? word("unavailable") : resultCount(total, query);
     this.mode.textContent = modeText(this.engine.state);
     if (document.activeElement === this.input) this.open();
     const index = keep ? results.findIndex((r) => r.url === keep) : -1;
