@@ -138,6 +138,12 @@ def test_each_language_has_its_home_page(make_site: Callable[..., Config],
     assert "https://example.org/fr/</loc>" in (config.output_dir / "sitemap.xml").read_text()
     # the French pages' feed is the French one
     feed = (config.output_dir / "fr" / "atom.xml").read_text()
+    assert '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">' in feed
+    main = (config.output_dir / "atom.xml").read_text()
+    assert '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">' in main
+    # the French page with no English version is in the site's feed, marked as French
+    assert re.findall(r'<entry xml:lang="fr">\s*<title>[^<]*</title>\s*<link href="([^"]+)"',
+                      main) == ["https://example.org/fr/posts/seul/"]
     assert set(re.findall(r'<entry>\s*<title>[^<]*</title>\s*<link href="([^"]+)"', feed)) == {
         "https://example.org/fr/posts/first/", "https://example.org/fr/posts/bundle/",
         "https://example.org/fr/posts/seul/"}

@@ -331,7 +331,8 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
     files = {
         "atom.xml": feeds.atom(config, listed),
         **{feed_of[v.lang]: feeds.atom(config, [a for a in articles if a.lang == v.lang],
-                                       title=v.name, page=v.url, path=feed_of[v.lang])
+                                       title=v.name, page=v.url, path=feed_of[v.lang],
+                                       lang=v.lang)
            for v in home_versions[1:]},
         "sitemap.xml": feeds.sitemap(config, [p.url for p in pages if p.template != "404.html"],
                                      articles),

@@ -29,16 +29,18 @@ def escape(text: str) -> str:
 
 
 def atom(config: Config, articles: Sequence[Article], title: str = "", page: str = "",
-         path: str = "atom.xml") -> bytes:
+         path: str = "atom.xml", lang: str = "") -> bytes:
     """The newest FEED_SIZE of ``articles``; ``title`` (after the site's), ``page`` (the
-    page the feed is of: the home page by default) and ``path`` (where the feed is)."""
+    page the feed is of: the home page by default), ``path`` (where the feed is) and ``lang``
+    (its language, ``xml:lang``: the site's by default; an entry in another says so)."""
+    lang = lang or config.language
     newest = sorted(articles, key=lambda a: (a.updated or a.date), reverse=True)[:FEED_SIZE]
     latest = (newest[0].updated or newest[0].date).isoformat() if newest else None
     updated = latest or "1970-01-01T00:00:00Z"
     home = config.absolute_url(page)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(lang)}>',
         f"<title>{escape(f'{config.title}: {title}' if title else config.title)}</title>",
         f"<link href={quoteattr(home)}/>",
         f'<link rel="self" href={quoteattr(config.absolute_url(path))}/>',
@@ -49,8 +51,9 @@ def atom(config: Config, articles: Sequence[Article], title: str = "", page: str
         lines.append(f"<author><name>{escape(config.author)}</name></author>")
     for article in newest:
         link = config.absolute_url(article.url)
+        own = article.lang or config.language
         lines += [
-            "<entry>",
+            f"<entry xml:lang={quoteattr(own)}>" if own != lang else "<entry>",
             f"<title>{escape(article.title)}</title>",
             f"<link href={quoteattr(link)}/>",
             f"<id>{escape(link)}</id>",
