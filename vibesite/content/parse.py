@@ -58,6 +58,7 @@ from vibesite.content.urls import (
     path_id,
     permalink_path,
     slug_id,
+    source_id,
     unique_ids,
 )
 from vibesite.content.wikilinks import convert_wikilinks, note_aliases
@@ -88,17 +89,6 @@ class ParsedContent:
     redirects: tuple[tuple[str, str], ...] = ()  # (file in the site, article id it leads to)
     link_seconds: float = 0.0  # of the parse: resolving and checking links (link_articles)
     left_out: tuple[tuple[str, str], ...] = ()  # (source, why it gives no page), by source
-
-
-def _source_slug(relpath: str, fm_slug: str) -> str:
-    path = PurePosixPath(relpath)
-    folders = [p for p in path.parent.parts if not p.startswith("_")]
-    stem = re.sub(r"^\d{4}-\d{1,2}-\d{1,2}-", "", path.stem)
-    if fm_slug:
-        stem = fm_slug
-    elif stem in ("index", "_index"):
-        stem = folders.pop() if folders else "index"
-    return "/".join(slugify(p) for p in [*folders, stem])
 
 
 def _unique_tags(names: list[str], nested: bool = False) -> tuple[Tag, ...]:
@@ -297,7 +287,7 @@ class _Parser:
         if "/" in slug.strip("/"):
             folders = [p for p in PurePosixPath(relpath).parent.parts if not p.startswith("_")]
             return slug_id(folders, slug)
-        return _source_slug(relpath, slug)
+        return source_id(relpath, slug)
 
     def parse(self, source: SourceFile) -> Article | str | None:
         """An Article, or the reason it is left out ("draft"...), or None on a hard error."""
