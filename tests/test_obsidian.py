@@ -116,17 +116,18 @@ def test_a_vaults_inline_tags_link_to_tag_pages_and_its_templates_are_left_out(
                                ("Templates/Daily.md", "in the vault's template folder"))
     html = page(config, "tagged/")
     assert ('Filed under <a class="tag-inline" data-tag="ops/backups" '
-            'href="/sub/tags/ops-backups/">#ops/backups</a> and <a class="tag-inline" '
+            'href="/sub/tags/ops/backups/">#ops/backups</a> and <a class="tag-inline" '
             'data-tag="checklist" href="/sub/tags/checklist/">#checklist</a>, '
-            '<a class="tag-inline" data-tag="ops/backups" href="/sub/tags/ops-backups/">'
+            '<a class="tag-inline" data-tag="ops/backups" href="/sub/tags/ops/backups/">'
             '#ops/backups</a> again.\n<a class="tag-inline" data-tag="first-word" '
             'href="/sub/tags/first-word/">#first-word</a> starts a line. Not tags: C#, issue #42, '
             '<a href="#">a link</a>, <code>#code</code>,\n'
             '<a href="https://example.com/#x">#in-link</a>, x#y and https://example.com/#frag.'
             ) in html
-    assert ('<li><a class="tag" href="/sub/tags/ops-backups/">#ops/backups</a></li>  '
+    assert ('<li><a class="tag" href="/sub/tags/ops/backups/">#ops/backups</a></li>  '
             '<li><a class="tag" href="/sub/tags/checklist/">#checklist</a></li>') in html
     assert "Tagged" in page(config, "tags/first-word/")
+    assert "Tagged" in page(config, "tags/ops/")  # a nested tag's upper level lists it, as Quartz
 
 
 def test_outside_a_vault_a_hash_word_stays_text(make_site) -> None:

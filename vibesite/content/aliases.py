@@ -1,7 +1,8 @@
 """Old URLs: where each ``aliases``/``redirect_from`` entry is written, read the way the
 generator the site came from read it, and the redirect pages to write.
 
-In: front matter values (``aliases``, ``redirect_from``: one text or a list), the site's
+In: front matter values (``aliases``, ``redirect_from``: one text or a list; in a vault also
+``alias``, and one text is a list split at commas, as Quartz reads them), the site's
 ``alias_paths`` setting and content folder, then every page (articles and section pages) with
 its final URL, and the files the site already publishes.
 Out: ``alias_list`` (a page's entries), ``alias_style`` (how a site's entries are read),
@@ -21,7 +22,8 @@ How an entry is read (``alias_paths``; the same rules in the guide's migration a
   ``slugifyFilePath`` does (white space ``-``, ``&`` ``-and-``, ``%`` ``-percent``, ``?`` and ``#``
   dropped, letter case kept, a ``.md`` ending dropped: ``My Other Name`` is
   ``/My-Other-Name/``), a bare name from the site root, ``./`` and ``../`` from the note's
-  folder (Quartz's own slug of it, not vibesite's lower-case one).
+  folder (Quartz's own slug of it, not vibesite's lower-case one). A note's ``permalink`` is one
+  more entry (Quartz adds it to the note's aliases; the note keeps its own URL).
 - ``"auto"`` (the default): ``"quartz"`` in a vault (``.obsidian/`` in the content folder),
   ``"hugo"`` when a Hugo config file is in the folder above the content folder (where
   ``vibesite init --from`` points ``content_dir``), else ``"root"``.
@@ -46,6 +48,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from vibesite.content.article import Article
+from vibesite.content.quartz import coalesce, string_list
 from vibesite.diagnostics import Diagnostics
 
 # Hugo's config files, at the top of a site or in config/_default/ (read by init --from too)
@@ -54,10 +57,12 @@ HUGO_FILES = tuple(f"{folder}{name}.{ext}" for folder in ("", "config/_default/"
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"<>\\|*^`{}]')
 
 
-def alias_list(data: dict[str, Any]) -> list[str]:
-    """``aliases`` (Hugo, Zola, Obsidian) and ``redirect_from`` (Jekyll): one text or a list."""
-    found: list[str] = []
-    for key in ("aliases", "redirect_from"):
+def alias_list(data: Mapping[str, Any], quartz: bool = False) -> list[str]:
+    """``aliases`` (Hugo, Zola, Obsidian) and ``redirect_from`` (Jekyll): one text or a list.
+    ``quartz`` (a vault): ``aliases``, else the singular ``alias``, one text split at commas,
+    numbers kept as names, as Quartz 4 and Obsidian read them (vibesite.content.quartz)."""
+    found = string_list(coalesce(data, ("aliases", "alias"))) if quartz else []
+    for key in ("redirect_from",) if quartz else ("aliases", "redirect_from"):
         value = data.get(key)
         items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         found += [item.strip() for item in items if isinstance(item, str) and item.strip()]

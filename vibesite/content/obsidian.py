@@ -16,8 +16,9 @@ Out:
   block's ``id`` so ``[[note#^name]]`` lands, and an image's ``{width=N}`` or
   ``{width=N height=M}`` (how ``wikilinks`` passes on ``![[picture.png|300]]``) as its size; in a
   vault (``md.options["inline_tags"]``), ``#tag`` and ``#nested/tag`` in the text as links to
-  their tag pages (``<a class="tag-inline" data-tag="name" href="TAG_HREF + slug/">``, the
-  site's base path put in by ``with_tag_base``; ``inline_tags`` lists the names).
+  their tag pages (``<a class="tag-inline" data-tag="name" href="TAG_HREF + slug/">``, the slug
+  a ``nested_tag_slug``: ``nested/tag``; the site's base path put in by ``with_tag_base``;
+  ``inline_tags`` lists the names).
 GitHub's own alerts (``> [!NOTE]`` alone on its line) are rendered by markdown-it itself, and
 callouts take the same classes, so the theme styles both alike.
 """
@@ -36,7 +37,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from vibesite.content.highlight import highlight_plugin
-from vibesite.content.slugs import tag_slug
+from vibesite.content.slugs import nested_tag_slug
 from vibesite.content.template_tags import outside_code
 
 _COMMENT = re.compile(r"%%.*?%%", re.S)
@@ -232,7 +233,7 @@ def _tags(text: str, at_line_start: bool) -> Iterator[tuple[int, int, list[Token
         name = match.group(1).strip("/")
         if not name or not any(c.isalpha() or c == "_" for c in name):
             continue
-        href = f"{TAG_HREF}{tag_slug(name)}/"
+        href = f"{TAG_HREF}{nested_tag_slug(name)}/"
         yield match.start(), match.start() + 1 + len(name), [
             Token("tag_link_open", "a", 1,
                   attrs={"class": "tag-inline", "data-tag": name, "href": href}),

@@ -1,5 +1,8 @@
 """Stage 2: turn source files into articles (front matter, title, date, slug, language, HTML,
-text), linked to each other and to their versions in other languages."""
+text), linked to each other and to their versions in other languages.
+A vault (``alias_paths`` ``"quartz"``) is read as Quartz 4 reads it (vibesite.content.quartz):
+no ``title``: the file name (a first ``# H1`` repeating it leaves the body, another stays);
+``tag`` for ``tags``; ``permalink``: an old URL to redirect."""
 
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ from vibesite.content.latex import wants_math
 from vibesite.content.links import SourceRefs, link_articles
 from vibesite.content.markdown import make_markdown
 from vibesite.content.obsidian import inline_tags, strip_comments, vault_settings, with_tag_base
+from vibesite.content.quartz import SPACED_TAG, flag, vault_tags
 from vibesite.content.render_cache import RenderCache
 from vibesite.content.sections import (
     Section,
@@ -45,7 +49,7 @@ from vibesite.content.sections import (
     inherited,
     section_files,
 )
-from vibesite.content.slugs import slugify, tag_slug
+from vibesite.content.slugs import nested_tag_slug, slugify, tag_slug
 from vibesite.content.template_tags import convert, has_template_syntax
 from vibesite.content.urls import (
     feed_paths,
@@ -54,6 +58,7 @@ from vibesite.content.urls import (
     path_id,
     permalink_path,
     slug_id,
+    source_id,
     unique_ids,
 )
 from vibesite.content.wikilinks import convert_wikilinks, note_aliases
@@ -86,21 +91,10 @@ class ParsedContent:
     left_out: tuple[tuple[str, str], ...] = ()  # (source, why it gives no page), by source
 
 
-def _source_slug(relpath: str, fm_slug: str) -> str:
-    path = PurePosixPath(relpath)
-    folders = [p for p in path.parent.parts if not p.startswith("_")]
-    stem = re.sub(r"^\d{4}-\d{1,2}-\d{1,2}-", "", path.stem)
-    if fm_slug:
-        stem = fm_slug
-    elif stem in ("index", "_index"):
-        stem = folders.pop() if folders else "index"
-    return "/".join(slugify(p) for p in [*folders, stem])
-
-
-def _unique_tags(names: list[str]) -> tuple[Tag, ...]:
+def _unique_tags(names: list[str], nested: bool = False) -> tuple[Tag, ...]:
     seen: dict[str, Tag] = {}
     for name in names:
-        slug = tag_slug(name)
+        slug = nested_tag_slug(name) if nested else tag_slug(name)
         seen.setdefault(slug, Tag(name, slug))
     return tuple(seen.values())
 
@@ -123,6 +117,8 @@ class _Parser:
         self.discovery = discovery
         self.diagnostics = diagnostics
         self.vault = vault_settings(config.content_dir)
+        self.style = alias_style(config.alias_paths, config.content_dir, self.vault.is_vault)
+        self.quartz = self.style == "quartz"  # front matter read as Quartz reads it
         self.md: dict[bool, MarkdownIt] = {  # without and with LaTeX math
             math: make_markdown(config.raw_html, self.vault.is_vault, math) for math in (0, 1)}
         self.now = datetime.now(UTC)
@@ -185,15 +181,17 @@ class _Parser:
     def _wrong_type(self, source: SourceFile, fm: FrontMatter, key: str, message: str) -> None:
         self.diagnostics.warning(source.relpath, fm.line_of(key), message, "front-matter-type")
 
-    def _tags(self, source: SourceFile, fm: FrontMatter) -> tuple[Tag, ...]:
+    def _tags(self, source: SourceFile, fm: FrontMatter) -> list[str]:
         """The names under each taxonomy key (``tags``, ``categories`` and any the config adds,
         as Hugo's custom taxonomies), top level or in Zola's ``[taxonomies]`` table."""
         names: list[str] = []
         zola = fm.data.get("taxonomies")
         for table in (fm.data, zola) if isinstance(zola, dict) else (fm.data,):
             for key in self.config.taxonomies:
+                if self.quartz and key == "tags" and table.get(key) is None:
+                    key = "tag"  # Quartz's and Obsidian's singular, read without tags
                 names.extend(self._names(source, fm, key, table.get(key)))
-        return _unique_tags(names)
+        return names
 
     def _names(self, source: SourceFile, fm: FrontMatter, key: str, value: Any) -> list[str]:
         if isinstance(value, str):
@@ -209,7 +207,12 @@ class _Parser:
                        None):
             self._wrong_type(source, fm, key, f"'{key}' must list names, not "
                              f"{_shown(odd)}; such items are ignored")
-        return [name for item in items if (name := _text_of(item))]
+        names = [name for item in items if (name := _text_of(item))]
+        names, spaced = vault_tags(names) if self.quartz else (names, "")
+        if spaced:
+            self.diagnostics.warning(source.relpath, fm.line_of(key), SPACED_TAG % spaced,
+                                     "tag-space")
+        return names
 
     def _skip_reason(self, source: SourceFile, fm: FrontMatter) -> str | None:
         if any(source.relpath.startswith(f + "/") for f in self.vault.template_folders):
@@ -220,9 +223,9 @@ class _Parser:
         if rendering.get("headless") is True or any(
                 isinstance(b, dict) and b.get("render") in _NEVER for b in build_keys):
             return "headless"
-        if data.get("draft") is True and not self.config.drafts:
+        if flag(data.get("draft")) and not self.config.drafts:  # true or "true" (Quartz)
             return "draft"
-        if data.get("published") is False or data.get("publish") is False:  # Jekyll; Obsidian
+        if False in (flag(data.get("published")), flag(data.get("publish"))):  # Jekyll; Obsidian
             return "unpublished"
         expiry = self._date(source, fm, "expirydate")
         if expiry is not None and expiry < self.now:
@@ -263,8 +266,8 @@ class _Parser:
         post in ``_posts/``), Hugo ``url``, Zola ``path``, a ``slug`` (with ``/``: a path),
         else the file's folders and name (``relpath``: its path in the default language). A
         permalink or url naming an ``.html`` file is published at its folder URL, and the
-        file's URL becomes an old URL to redirect."""
-        permalink = self._text(source, fm, "permalink") or (
+        file's URL becomes an old URL to redirect. Quartz's ``permalink`` is an old URL only."""
+        permalink = ("" if self.quartz else self._text(source, fm, "permalink")) or (
             self.config.permalink if is_jekyll_post(relpath) else "")
         if permalink:
             categories = fm.data.get("categories")
@@ -284,7 +287,7 @@ class _Parser:
         if "/" in slug.strip("/"):
             folders = [p for p in PurePosixPath(relpath).parent.parts if not p.startswith("_")]
             return slug_id(folders, slug)
-        return _source_slug(relpath, slug)
+        return source_id(relpath, slug)
 
     def parse(self, source: SourceFile) -> Article | str | None:
         """An Article, or the reason it is left out ("draft"...), or None on a hard error."""
@@ -298,8 +301,11 @@ class _Parser:
         data = fm.data
         title = _text_of(self._text(source, fm, "title"))
         md = self.md[wants_math(data, self.config.math or self.vault.is_vault)]
-        rendered = self.cache.render(md, self._body(source, fm), take_h1=not title)
-        title = title or rendered.h1_title or PurePosixPath(source.relpath).stem
+        body, stem = self._body(source, fm), PurePosixPath(source.relpath).stem
+        rendered = self.cache.render(md, body, take_h1=not title)
+        if self.quartz and (rendered.h1_title or stem).casefold() != stem.casefold():
+            rendered = self.cache.render(md, body, take_h1=False)  # an H1 that is not the title
+        title = title or (not self.quartz and rendered.h1_title) or stem
         zola_path = self._text(source, fm, "path").strip("/")
         git = self.discovery.git_dates.get(source.relpath)
         name = PurePosixPath(source.relpath).name
@@ -319,22 +325,24 @@ class _Parser:
         plain, file_lang = self.plain[source.relpath]
         slug = self._url_id(source, fm, zola_path, date, plain)
         own_url = bool(zola_path) or any(isinstance(data.get(k), str) and data[k].strip()
-                                         for k in ("permalink", "url"))
+                                         for k in ("url",) + ("permalink",) * (not self.quartz))
         self.page_languages[source.relpath] = page_language(
             source.relpath, lambda key: self._text(source, fm, key), fm.line_of, plain,
             file_lang, slug, own_url, self.languages, self.diagnostics)
-        aliases = alias_list(data) + ([old] if (old := self.old_urls.get(source.relpath)) else [])
+        aliases = alias_list(data, self.quartz) + (
+            [old] if (old := self.old_urls.get(source.relpath)) else []) + (
+            [link] if self.quartz and (link := self._text(source, fm, "permalink")) else [])
         if aliases:
-            key = next((k for k in ("aliases", "redirect_from", "permalink", "url") if k in data),
-                       "")
+            key = next((k for k in ("aliases", "alias", "redirect_from", "permalink", "url")
+                        if k in data), "")
             self.aliases[source.relpath] = (aliases, fm.line_of(key) if key else fm.first_line)
         words = len(rendered.text.split())
         if rendered.refs:
             self.refs[source.relpath] = SourceRefs(rendered.refs, fm.body_line)
         return Article(
             id=slug, source=source.relpath, title=title, date=date, updated=updated,
-            tags=_unique_tags([*(t.name for t in self._tags(source, fm)),
-                               *inline_tags(rendered.html)]),
+            tags=_unique_tags([*self._tags(source, fm), *inline_tags(rendered.html)],
+                              self.quartz or self.vault.is_vault),
             summary=_summary(data, rendered.text),
             html_body=with_tag_base(rendered.html, self.config.base_path),
             text=rendered.text, reading_minutes=max(1, round(words / 220)),
@@ -393,9 +401,8 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     taken.update((s.url + "index.html", s.source or f"the section page /{s.url}")
                  for s in sections)
     taken.update((a.url + "index.html", a.source) for a in unique)
-    style = alias_style(config.alias_paths, config.content_dir, parser.vault.is_vault)
     return ParsedContent(tuple(unique), left_out["draft"], left_out["unpublished"],
                          left_out["expired"], left_out["headless"], sections,
                          redirects([*unique, *intros.values()], parser.aliases, taken, reserved,
-                                   style, diagnostics),
+                                   parser.style, diagnostics),
                          link_seconds, tuple(sorted(reasons.items())))

@@ -22,8 +22,8 @@ from vibesite.content.markdown import RenderedMarkdown, render_markdown
 # 4: definition lists, GitHub alerts, {#id} heading ids; 5: raw HTML's links recorded;
 # 6: h5 and h6 get ids too; 7: so do h1s in the body, and <a name> anchors count; 8: Obsidian's
 # callouts, ==highlights==, ^block ids and image sizes (vibesite.content.obsidian); 9: ```mermaid
-# blocks as <pre class="mermaid">
-RENDER_VERSION = f"{__version__}/10"
+# blocks as <pre class="mermaid">; 11: a vault's nested #tags link to tags/nested/tag/
+RENDER_VERSION = f"{__version__}/11"
 _TABLE = "rendered_v3"  # a new table when the columns change: an old file is dropped whole
 
 

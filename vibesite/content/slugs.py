@@ -2,7 +2,8 @@
 
 In: text. Out: a slug safe as one URL path segment and one file name.
 - ``slugify``: articles (any script's letters kept; at most SLUG_BYTES of UTF-8);
-- ``tag_slug``: tags (C++ and C# kept apart from C);
+- ``tag_slug``: tags (C++ and C# kept apart from C); ``nested_tag_slug``: an Obsidian vault's
+  tags, ``/`` kept between the levels of a nested tag (``lang/python``), as Quartz's ``slugTag``;
 - ``topic_slug``: topics (ASCII only, at most 60 characters, never empty);
 - ``unique_slug``: a slug not used yet, with ``-2``, ``-3``... as needed.
 """
@@ -29,6 +30,12 @@ def slugify(text: str) -> str:
 def tag_slug(name: str) -> str:
     """Like slugify, but C++ and C# stay apart from C (``cplusplus``, ``csharp``)."""
     return slugify(name.replace("+", "plus").replace("#", "sharp"))
+
+
+def nested_tag_slug(name: str) -> str:
+    """``tag_slug`` of each level of a nested tag, joined by ``/``: ``Lang/Python`` ->
+    ``lang/python`` (Quartz 4's tag page is ``/tags/Lang/Python``, case kept)."""
+    return "/".join(tag_slug(part) for part in name.split("/") if part.strip()) or "untitled"
 
 
 def topic_slug(text: str) -> str:

@@ -3,9 +3,10 @@
 In: front matter values (Jekyll ``permalink`` with its placeholders, Hugo ``url``, a ``slug``
 holding ``/``), the page's date, file name and categories; then every article. Out: the
 article id (its URL path, segments slugified like every other URL: lower case; a clash gets
-``-2`` and a ``[slug-clash]`` warning), and the ``.html`` URL a permalink named (an old URL to
-redirect). The redirects from ``aliases``/``redirect_from`` are ``vibesite.content.aliases``';
-``feed_paths``: the files the config's ``old_feeds`` will write, for the link check.
+``-2`` and a ``[slug-clash]`` warning; without such a key, ``source_id``: from the file's path),
+and the ``.html`` URL a permalink named (an old URL to redirect). The redirects from
+``aliases``/``redirect_from`` are ``vibesite.content.aliases``'; ``feed_paths``: the files the
+config's ``old_feeds`` will write, for the link check.
 """
 
 from __future__ import annotations
@@ -73,6 +74,19 @@ def slug_id(folders: Sequence[str], slug: str) -> str:
     leading ``/``."""
     tail = [slugify(p) for p in slug.strip("/").split("/") if p]
     return "/".join(tail if slug.startswith("/") else [*map(slugify, folders), *tail])
+
+
+def source_id(relpath: str, fm_slug: str) -> str:
+    """The id of a page from its file's folders (those not starting with ``_``) and name (less
+    a ``YYYY-MM-DD-`` date; ``index`` names its folder), or a ``slug`` without ``/``."""
+    path = PurePosixPath(relpath)
+    folders = [p for p in path.parent.parts if not p.startswith("_")]
+    stem = re.sub(r"^\d{4}-\d{1,2}-\d{1,2}-", "", path.stem)
+    if fm_slug:
+        stem = fm_slug
+    elif stem in ("index", "_index"):
+        stem = folders.pop() if folders else "index"
+    return "/".join(slugify(p) for p in [*folders, stem])
 
 
 def unique_ids(articles: Sequence[Article], reserved_ids: frozenset[str],

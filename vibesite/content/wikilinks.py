@@ -4,7 +4,7 @@ In: a body, its source path, the Markdown sources and other files of the content
 Out: the body with ``[[note]]``, ``[[folder/note]]``, ``[[note#Heading|label]]`` and
 ``[[#Heading]]`` as Markdown links to the note's file (found by name anywhere in the content
 folder, as Obsidian does, the nearest one winning), and ``![[picture.png]]`` as an image.
-A name no file has may be another note's alias (its front matter's ``aliases``, as
+A name no file has may be another note's alias (its front matter's ``aliases``/``alias``, as
 Obsidian resolves ``[[Backups]]``); a name that matches neither is linked as ``name.md`` beside
 the page, so the build reports it as a broken link. ``![[picture.png|300]]`` and ``|300x200``
 give the image's width and height (``{width=300}`` after it, for
@@ -50,15 +50,16 @@ def _nearest(source: str, candidates: list[str]) -> str:
 
 
 def note_aliases(sources: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Obsidian's ``aliases`` of the (path, text) ``sources``, the other names a wikilink may
-    give a note: lower case -> the note's path. An alias holding ``/`` is an old URL (Hugo's
-    and Zola's ``aliases``), not a name."""
+    """Obsidian's ``aliases`` (or ``alias``; one text split at commas, as Obsidian and Quartz
+    read it) of the (path, text) ``sources``, the other names a wikilink may give a note: lower
+    case -> the note's path. An alias holding ``/`` is an old URL (Hugo's and Zola's
+    ``aliases``), not a name."""
     found: dict[str, str] = {}
     quiet = Diagnostics()  # each file's problems are reported once, when it is parsed
     for path, text in sources:
-        if "aliases" in text:
+        if "alias" in text:
             data = split_front_matter(normalize_newlines(text), path, quiet).data
-            for alias in alias_list({"aliases": data.get("aliases")}):
+            for alias in alias_list({k: data.get(k) for k in ("aliases", "alias")}, True):
                 if "/" not in alias:
                     found.setdefault(alias.lower(), path)
     return found

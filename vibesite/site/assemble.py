@@ -168,12 +168,21 @@ def _related_links(articles: Sequence[Article], related: Related, index: int) ->
 
 
 def _tag_pages(articles: Sequence[Article]) -> list[Page]:
+    """``tags/`` and a page per tag; a nested tag's (a vault's ``lang/python``) articles are
+    listed under each level above it too (``tags/lang/``), as Quartz's tag pages do."""
     by_tag: dict[str, list[Article]] = defaultdict(list)
     names: dict[str, Tag] = {}
     for article in articles:
+        listed: set[str] = set()
         for tag in article.tags:
-            by_tag[tag.slug].append(article)
-            names.setdefault(tag.slug, tag)
+            levels = tag.slug.split("/")
+            for n in range(1, len(levels) + 1):
+                slug = "/".join(levels[:n])
+                if slug not in listed:
+                    listed.add(slug)
+                    by_tag[slug].append(article)
+                names.setdefault(slug, tag if n == len(levels) else
+                                 Tag("/".join(tag.name.split("/")[:n]), slug))
     summaries = [TagSummary(names[s].name, s, len(by_tag[s])) for s in sorted(by_tag)]
     pages = [Page("tags/", "tags/index.html", "tags.html", {"tags": summaries})]
     pages += [Page(f"tags/{t.slug}/", f"tags/{t.slug}/index.html", "tag.html",
