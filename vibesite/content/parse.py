@@ -185,15 +185,15 @@ class _Parser:
     def _wrong_type(self, source: SourceFile, fm: FrontMatter, key: str, message: str) -> None:
         self.diagnostics.warning(source.relpath, fm.line_of(key), message, "front-matter-type")
 
-    def _tags(self, source: SourceFile, fm: FrontMatter) -> tuple[Tag, ...]:
-        """The names under each taxonomy key (``tags``, ``categories`` and any the config adds,
-        as Hugo's custom taxonomies), top level or in Zola's ``[taxonomies]`` table."""
-        names: list[str] = []
+    def _terms(self, source: SourceFile, fm: FrontMatter) -> list[tuple[str, str]]:
+        """(key, name) under each taxonomy key (``tags``, ``categories`` and any the config
+        adds, as Hugo's custom taxonomies), top level or in Zola's ``[taxonomies]`` table."""
+        terms: list[tuple[str, str]] = []
         zola = fm.data.get("taxonomies")
         for table in (fm.data, zola) if isinstance(zola, dict) else (fm.data,):
             for key in self.config.taxonomies:
-                names.extend(self._names(source, fm, key, table.get(key)))
-        return _unique_tags(names)
+                terms += [(key, n) for n in self._names(source, fm, key, table.get(key))]
+        return terms
 
     def _names(self, source: SourceFile, fm: FrontMatter, key: str, value: Any) -> list[str]:
         if isinstance(value, str):
@@ -331,10 +331,10 @@ class _Parser:
         words = len(rendered.text.split())
         if rendered.refs:
             self.refs[source.relpath] = SourceRefs(rendered.refs, fm.body_line)
+        terms = [*self._terms(source, fm), *(("tags", n) for n in inline_tags(rendered.html))]
         return Article(
             id=slug, source=source.relpath, title=title, date=date, updated=updated,
-            tags=_unique_tags([*(t.name for t in self._tags(source, fm)),
-                               *inline_tags(rendered.html)]),
+            tags=_unique_tags([name for _, name in terms]), terms=tuple(terms),
             summary=_summary(data, rendered.text),
             html_body=with_tag_base(rendered.html, self.config.base_path),
             text=rendered.text, reading_minutes=max(1, round(words / 220)),

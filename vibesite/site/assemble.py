@@ -33,6 +33,7 @@ from vibesite.site.navigation import (
     top_folder,
 )
 from vibesite.site.old_feeds import old_feed_files
+from vibesite.site.old_terms import old_term_redirects
 from vibesite.site.pages import Page
 from vibesite.site.scripts import hash_scripts
 from vibesite.site.topic_pages import topic_of_article, topic_pages
@@ -283,7 +284,8 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
              redirects: Sequence[tuple[str, str]] = (),
              root_files: Sequence[tuple[str, Path]] = (), *,
              diagnostics: Diagnostics) -> AssembledSite:
-    """``diagnostics`` gets the ``[feed-clash]`` warnings of ``old_feeds``."""
+    """``diagnostics`` gets the ``[feed-clash]`` warnings of ``old_feeds`` and those of
+    ``old_taxonomies`` (vibesite.site.old_terms)."""
     scripts = hash_scripts(_static_files(config, theme_dirs, content_static, root_files))
     static = (*scripts.static, *_diagram_files(articles))
     info = SiteInfo(config.title, config.description, config.author, config.language,
@@ -343,6 +345,10 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
         static += tuple((source, path) for path, source in search_files.items()
                         if isinstance(source, Path))
         static += tuple(_search_vendor_files(search_files))
+    if config.old_taxonomies:  # the old site's tag and category pages: redirects to ours
+        files.update((out, redirect_page(config.absolute_url(target))) for out, target in
+                     old_term_redirects(config, listed, _written(pages, files, static, redirects),
+                                        diagnostics).items())
     if config.old_feeds:
         files.update(old_feed_files(config, files["atom.xml"], listed, sections,
                                     _written(pages, files, static, redirects), diagnostics,
