@@ -73,11 +73,17 @@ def _redirects(site: Path, *under: str) -> dict[str, str]:
 
 def test_hugo_term_and_list_pages_redirect_where_their_urls_differ(
         tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    links = ("---\ntitle: Links\ndate: 2024-01-01\n---\nSee [Go](/categories/go/), [all]("
+             "/categories/) and [Web](/categories/web-dev/); [not one](/categories/rust/).\n")
     config = load_config(_site(tmp_path, 'old_taxonomies = [\n  "tags/{tags}/",\n  "tags/",\n'
                                '  "categories/{categories}/",\n  "categories/",\n]\n'
-                               'old_term_slugs = "hugo"\n'))
+                               'old_term_slugs = "hugo"\n', {**POSTS, "links.md": links}))
     _, warnings = build_ok(config, fake_embedder)
     assert [w for w in warnings if "taxonomy" in w] == []
+    # a link to an old term page leads to its redirect; one to a term no page has is broken
+    assert [w for w in warnings if "broken" in w] == [
+        "links.md:5: warning: link '/categories/rust/' leads to no page or file of this site "
+        "[broken-link]"]
     site = tmp_path / "site"
     assert _redirects(site, "tags", "categories") == {
         # C++: Hugo's /tags/c++/, vibesite's /tags/cplusplus/; Go, Café, Ruby on Rails: alike
@@ -108,6 +114,8 @@ def test_an_old_term_url_something_else_has_is_a_warning_not_an_overwrite(
         tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     files = {**POSTS,
              "categories/go.md": "---\ntitle: Go at work\ndate: 2024-01-01\n---\nA page.\n",
+             "posts/fourth.md": ("---\ntitle: Fourth\ndate: 2024-02-01\ncategories: [GO]\n---\n"
+                                 "Five.\n"),  # another spelling: one warning for the URL
              "posts/third.md": ("---\ntitle: Third\ndate: 2024-03-04\ntags: [Rust]\n"
                                 "aliases: [/tag/rust/]\n---\nFour.\n")}
     config = load_config(_site(tmp_path, 'old_taxonomies = ["categories/{categories}/",\n'

@@ -47,6 +47,7 @@ from vibesite.content.sections import (
 )
 from vibesite.content.slugs import slugify, tag_slug
 from vibesite.content.template_tags import convert, has_template_syntax
+from vibesite.content.term_slugs import old_term_files
 from vibesite.content.urls import (
     feed_paths,
     html_file,
@@ -376,7 +377,8 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     articles = language_ids(articles, parser.page_languages, parser.languages, diagnostics)
     unique = unique_ids(articles, RESERVED_IDS, GENERATED_FILES, diagnostics)
     started = time.perf_counter()
-    files = [*discovery.site_files, *feed_paths(config.old_feeds, unique)]
+    files = [*discovery.site_files, *feed_paths(config.old_feeds, unique),
+             *old_term_files(config, unique)]
     linked = link_articles([*unique, *intros.values()], parser.refs, files,
                            config.base_path, reserved, reasons, diagnostics)
     link_seconds = time.perf_counter() - started

@@ -3,7 +3,10 @@
 In: a term's name as written in front matter (``C++``, ``Ruby on Rails``, ``Café``) and the
 rule of the old generator (the config's ``old_term_slugs``). Out: the URL part that generator
 made of it, or None when it cannot be worked out here (a transliteration vibesite does not
-know, see ``zola``).
+know, see ``zola``); ``old_path``: an ``old_taxonomies`` entry filled in with it,
+``served_from``: the file such a URL is served from, and ``old_term_files``: every such file
+of a site, so that a link to an old tag page is no broken link (vibesite.site.old_terms writes
+the redirects).
 
 The rules, each from the generator's source:
 - ``hugo``: Hugo's ``urlize`` of a term (helpers ``MakePathSanitized``; common/paths
@@ -33,8 +36,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
-from vibesite.config import TERM_SLUG_CHOICES
+from vibesite.config import TERM_SLUG_CHOICES, Config
+from vibesite.content.article import Article
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_-]+)\}")  # {KEY} in an old_taxonomies entry
 
 _HUGO_KEPT = frozenset("./\\_#+~-@")
 _JEKYLL_PRETTY_KEPT = frozenset("._~!$&'()+,;=@")
@@ -130,3 +137,38 @@ def term_slug(name: str, rule: str) -> str | None:
     if rule == "quartz":
         return _quartz(name.strip())
     raise ValueError(f"unknown term slug rule {rule!r}; one of {TERM_SLUG_CHOICES}")
+
+
+def old_path(entry: str, name: str, rule: str) -> str | None:
+    """The ``old_taxonomies`` entry with the term ``name`` in place of its ``{KEY}``."""
+    found = PLACEHOLDER.search(entry)
+    slug = term_slug(name, rule) if found else ""
+    return None if slug is None else entry.replace(found.group(0), slug) if found else entry
+
+
+def served_from(path: str) -> tuple[str, str]:
+    """The file an old URL path is served from, and the folder URL that makes it needless
+    (an extensionless URL, which hosts send to ``PATH/`` when ``PATH.html`` is missing)."""
+    if path.endswith("/"):
+        return f"{path}index.html", ""
+    if re.search(r"\.html?$", path):
+        return path, ""
+    return f"{path}.html", f"{path}/"
+
+
+def listed_terms(articles: Sequence[Article], key: str) -> list[str]:
+    """The names under front matter ``key`` on the listed articles, first spelling first."""
+    return list(dict.fromkeys(name for a in articles if a.listed
+                              for k, name in a.terms if k == key))
+
+
+def old_term_files(config: Config, articles: Sequence[Article]) -> set[str]:
+    """The file of every old taxonomy URL of ``config.old_taxonomies`` (a redirect, or a page
+    already there)."""
+    files: set[str] = set()
+    for entry in config.old_taxonomies:
+        found = PLACEHOLDER.search(entry)
+        for name in listed_terms(articles, found.group(1)) if found else [""]:
+            if (old := old_path(entry, name, config.old_term_slugs)) is not None:
+                files.add(served_from(old)[0])
+    return files

@@ -33,27 +33,10 @@ from pathlib import PurePosixPath
 from vibesite.config import CONFIG_FILE, Config
 from vibesite.content.article import Article
 from vibesite.content.slugs import tag_slug
-from vibesite.content.term_slugs import term_slug
+from vibesite.content.term_slugs import PLACEHOLDER, listed_terms, old_path, served_from
 from vibesite.diagnostics import Diagnostics
 
-PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_-]+)\}")
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"<>\\|*^`{}?]')
-
-
-def _file(path: str) -> tuple[str, str]:
-    """The file an old URL path is served from, and the folder URL that makes it needless
-    (an extensionless URL the host sends to ``PATH/`` when ``PATH.html`` is missing)."""
-    if path.endswith("/"):
-        return f"{path}index.html", ""
-    if re.search(r"\.html?$", path):
-        return path, ""
-    return f"{path}.html", f"{path}/"
-
-
-def _terms(articles: Sequence[Article], key: str) -> list[str]:
-    """The names under front matter ``key`` on the listed articles, first spelling first."""
-    return list(dict.fromkeys(name for a in articles if a.listed
-                              for k, name in a.terms if k == key))
 
 
 def old_term_redirects(config: Config, articles: Sequence[Article], taken: Mapping[str, str],
@@ -63,6 +46,7 @@ def old_term_redirects(config: Config, articles: Sequence[Article], taken: Mappi
     folders = {parent.as_posix() for path in taken for parent in PurePosixPath(path).parents}
     result: dict[str, str] = {}
     origin: dict[str, str] = {}  # redirect file -> the term (or entry) it was written for
+    warned: set[tuple[str, str]] = set()  # (file, target) of each clash warned about
     for entry in config.old_taxonomies:
         line = config.key_lines.get(f"old_taxonomies.{entry}", 1)
         found = PLACEHOLDER.search(entry)
@@ -70,26 +54,26 @@ def old_term_redirects(config: Config, articles: Sequence[Article], taken: Mappi
         if found is None:
             wanted.append((entry, "tags/", f"the list page '{entry}'"))
         else:
-            for name in _terms(articles, found.group(1)):
-                slug = term_slug(name, config.old_term_slugs)
-                old = entry.replace(found.group(0), slug) if slug else ""
-                if not slug or _UNSAFE.search(old) or any(
+            for name in listed_terms(articles, found.group(1)):
+                old = old_path(entry, name, config.old_term_slugs)
+                if old is None or _UNSAFE.search(old) or any(
                         p in ("", ".", "..") for p in old.rstrip("/").split("/")):
-                    why = ("its old URL cannot be worked out" if slug is None else
+                    why = ("its old URL cannot be worked out" if old is None else
                            f"its old URL '{old}' cannot be written as a file")
                     diagnostics.warning(CONFIG_FILE, line, f"term '{name}' (from '{entry}'): "
                                         f"{why}; no redirect is written for it", "taxonomy-url")
                     continue
                 wanted.append((old, f"tags/{tag_slug(name)}/", f"term '{name}'"))
         for old, target, what in wanted:
-            out, folder = _file(old)
+            out, folder = served_from(old)
             if out == f"{target}index.html" or folder == target or origin.get(out) == what:
                 continue  # vibesite's own page for it, or written for this term already
-            if result.get(out) == target:
+            if result.get(out) == target or (out, target) in warned:
                 continue  # another spelling of the same tag
             other = (f"the redirect for {origin[out]}" if out in origin else taken.get(out)
                      or ("a folder of pages" if out in folders else None))
             if other:
+                warned.add((out, target))
                 diagnostics.warning(CONFIG_FILE, line, f"old URL '{out}' of {what} (from "
                                     f"'{entry}') is already the path of {other}; no redirect "
                                     "is written there", "taxonomy-clash")
