@@ -254,3 +254,8 @@ def test_init_from_a_hugo_site_then_build_redirects_its_categories(
     assert set(_redirects(new / "site", "tags", "categories")) == {
         "tags/c++/index.html", "categories/go/index.html", "categories/web-dev/index.html",
         "categories/index.html"}
+
+
+def test_init_from_a_vault_lists_quartzs_tag_pages(tmp_path: Path) -> None:
+    assert _migrated(tmp_path / "vault", {".obsidian/app.json": "{}", "note.md": "# Note\n"}
+                     )[:2] == (["tags/{tags}"], "quartz")

@@ -345,13 +345,16 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
         static += tuple((source, path) for path, source in search_files.items()
                         if isinstance(source, Path))
         static += tuple(_search_vendor_files(search_files))
+    terms: dict[str, str] = {}
     if config.old_taxonomies:  # the old site's tag and category pages: redirects to ours
-        files.update((out, redirect_page(config.absolute_url(target))) for out, target in
-                     old_term_redirects(config, listed, _written(pages, files, static, redirects),
-                                        diagnostics).items())
+        terms = old_term_redirects(config, listed, _written(pages, files, static, redirects),
+                                   diagnostics)
+        files.update((out, redirect_page(config.absolute_url(to))) for out, to in terms.items())
     if config.old_feeds:
-        files.update(old_feed_files(config, files["atom.xml"], listed, sections,
-                                    _written(pages, files, static, redirects), diagnostics,
+        written = _written(pages, files, static, redirects)
+        written.update((out, "an old tag page's redirect") for out in terms)
+        files.update(old_feed_files(config, files["atom.xml"], listed, sections, written,
+                                    diagnostics,
                                     {lang: files[path] for lang, path in feed_of.items()}))
     return AssembledSite(info, tuple(pages), files, static)
 
