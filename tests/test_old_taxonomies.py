@@ -259,3 +259,16 @@ def test_init_from_a_hugo_site_then_build_redirects_its_categories(
 def test_init_from_a_vault_lists_quartzs_tag_pages(tmp_path: Path) -> None:
     assert _migrated(tmp_path / "vault", {".obsidian/app.json": "{}", "note.md": "# Note\n"}
                      )[:2] == (["tags/{tags}"], "quartz")
+
+
+def test_a_term_whose_old_slug_is_empty_warns(tmp_path: Path,
+                                              fake_embedder: FakeEmbedder) -> None:
+    files = {"a.md": "---\ntitle: A\ndate: 2024-01-01\ntags: [日本, Go]\n---\nA.\n"}
+    config = load_config(_site(tmp_path, 'old_taxonomies = ["tag/{tags}/"]\n'
+                               'old_term_slugs = "jekyll-latin"\n', files))
+    _, warnings = build_ok(config, fake_embedder)
+    assert [w for w in warnings if "taxonomy" in w] == [  # Jekyll wrote it at /tag/ too
+        "vibesite.toml:3: warning: term '日本' (from 'tag/{tags}/'): its old URL 'tag//' cannot "
+        "be written as a file; no redirect is written for it [taxonomy-url]"]
+    assert _redirects(tmp_path / "site", "tag") == {
+        "tag/go/index.html": "https://example.org/tags/go/"}

@@ -195,7 +195,7 @@ def _old_feed_path(path: str) -> bool:
 
 def _old_taxonomy_path(path: str) -> bool:
     """A path in the site with one ``{KEY}`` at most (vibesite.site.old_terms)."""
-    parts = path.strip().lstrip("/").rstrip("/").split("/")
+    parts = path.strip().lstrip("/").removesuffix("/").split("/")
     bare = re.sub(r"\{[A-Za-z0-9_-]+\}", "", path, count=1)
     return all(p and p not in (".", "..") for p in parts) and not re.search(r"[{}]", bare)
 

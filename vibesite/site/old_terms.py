@@ -57,7 +57,7 @@ def old_term_redirects(config: Config, articles: Sequence[Article], taken: Mappi
             for name in listed_terms(articles, found.group(1)):
                 old = old_path(entry, name, config.old_term_slugs)
                 if old is None or _UNSAFE.search(old) or any(
-                        p in ("", ".", "..") for p in old.rstrip("/").split("/")):
+                        p in ("", ".", "..") for p in old.removesuffix("/").split("/")):
                     why = ("its old URL cannot be worked out" if old is None else
                            f"its old URL '{old}' cannot be written as a file")
                     diagnostics.warning(CONFIG_FILE, line, f"term '{name}' (from '{entry}'): "
