@@ -17,6 +17,10 @@ SEARCH_MODEL_CHOICES = ("auto", "on-demand", "off")
 ORDER_CHOICES = ("date", "weight")
 HOME_CHOICES = ("latest", "sections")
 ALIAS_PATHS_CHOICES = ("auto", "hugo", "quartz", "root")
+# How the old generator slugified taxonomy terms (old_term_slugs; vibesite.content.term_slugs)
+TERM_SLUG_CHOICES = ("hugo", "hugo-keep-case", "hugo-no-accents", "hugo-keep-case-no-accents",
+                     "zola", "zola-safe", "zola-off", "jekyll", "jekyll-raw", "jekyll-pretty",
+                     "jekyll-ascii", "jekyll-latin", "quartz")
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,13 @@ class Config:
     # "feed.xml" (jekyll-feed); "{section}/index.xml" and "tags/{tag}/index.xml" for each
     # section's and tag's own feed (vibesite.site.old_feeds)
     old_feeds: tuple[str, ...] = ()
-    # not a setting: the line of each "topic_names.SLUG", "topic_seeds.SLUG" and
-    # "old_feeds.PATH" in the file
+    # The old site's taxonomy pages, redirected to the tag pages: "categories/{categories}/"
+    # (each term under that front matter key, slugified by old_term_slugs), "categories/" (a
+    # list page: to /tags/); set by init --from (vibesite.site.old_terms)
+    old_taxonomies: tuple[str, ...] = ()
+    old_term_slugs: str = "hugo"  # how the old generator slugified terms (content.term_slugs)
+    # not a setting: the line of each "topic_names.SLUG", "topic_seeds.SLUG",
+    # "old_feeds.PATH" and "old_taxonomies.PATH" in the file
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -142,14 +151,16 @@ def _entry_lines(text: str, data: dict[str, Any]) -> dict[str, int]:
                  if isinstance(value, list) else [])
         for slug in slugs:
             lines.setdefault(f"{key}.{slug}", _key_line(text, key))
-    if isinstance(data.get("old_feeds"), list):
-        lines.update(_old_feed_lines(text, data["old_feeds"]))
+    for key in ("old_feeds", "old_taxonomies"):
+        if isinstance(data.get(key), list):
+            lines.update(_old_feed_lines(text, data[key], key))
     return lines
 
 
-def _old_feed_lines(text: str, paths: list[Any]) -> dict[str, int]:
-    """``old_feeds.PATH`` -> the line its string is on (an array may span lines)."""
-    match = re.search(r"^\s*old_feeds\s*=", text, flags=re.M)
+def _old_feed_lines(text: str, paths: list[Any], key: str = "old_feeds") -> dict[str, int]:
+    """``old_feeds.PATH`` (or KEY.PATH) -> the line its string is on (an array may span
+    lines)."""
+    match = re.search(rf"^\s*{key}\s*=", text, flags=re.M)
     start = match.start() if match else 0
     lines: dict[str, int] = {}
     for path in paths:
@@ -157,7 +168,7 @@ def _old_feed_lines(text: str, paths: list[Any]) -> dict[str, int]:
             continue
         found = min((i for i in (text.find(q + path + q, start) for q in "\"'") if i >= 0),
                     default=start)
-        lines.setdefault(f"old_feeds.{path.strip().lstrip('/')}",
+        lines.setdefault(f"{key}.{path.strip().lstrip('/')}",
                          text.count("\n", 0, found) + 1)
         start = max(start, found)
     return lines
@@ -182,6 +193,13 @@ def _old_feed_path(path: str) -> bool:
             and "}" not in bare and sum(path.count(p) for p in _PLACEHOLDERS) <= 1)
 
 
+def _old_taxonomy_path(path: str) -> bool:
+    """A path in the site with one ``{KEY}`` at most (vibesite.site.old_terms)."""
+    parts = path.strip().lstrip("/").removesuffix("/").split("/")
+    bare = re.sub(r"\{[A-Za-z0-9_-]+\}", "", path, count=1)
+    return all(p and p not in (".", "..") for p in parts) and not re.search(r"[{}]", bare)
+
+
 def _coerce(key: str, value: Any, default: Any) -> Any:
     if key == "topic_names":
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
@@ -200,9 +218,10 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise TypeError("a number between 0 and 1")
         return float(value)
-    if key in ("search_model", "order", "home", "alias_paths"):
+    if key in ("search_model", "order", "home", "alias_paths", "old_term_slugs"):
         choices = {"search_model": SEARCH_MODEL_CHOICES, "order": ORDER_CHOICES,
-                   "home": HOME_CHOICES, "alias_paths": ALIAS_PATHS_CHOICES}[key]
+                   "home": HOME_CHOICES, "alias_paths": ALIAS_PATHS_CHOICES,
+                   "old_term_slugs": TERM_SLUG_CHOICES}[key]
         if value not in choices:
             raise TypeError(" or ".join(f'"{c}"' for c in choices))
         return value
@@ -216,6 +235,12 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
             raise TypeError('a list of paths in the site such as "index.xml" or '
                             '"tags/{tag}/index.xml" ({section} and {tag} the only placeholders, '
                             "at most one)")
+        return tuple(dict.fromkeys(p.strip().lstrip("/") for p in paths))
+    if key == "old_taxonomies":
+        paths = value if isinstance(value, list) else [None]
+        if not all(isinstance(p, str) and _old_taxonomy_path(p) for p in paths):
+            raise TypeError('a list of paths in the site such as "categories/{categories}/" '
+                            'or "categories/" (one {KEY} at most, KEY a front matter key)')
         return tuple(dict.fromkeys(p.strip().lstrip("/") for p in paths))
     if key in _PATH_KEYS:
         if not isinstance(value, str):
@@ -268,6 +293,12 @@ def load_config(path: Path | None, root: Path | None = None) -> Config:
             values[key] = _coerce(key, value, _default(key))
         except TypeError as exc:
             problems.append(f"{path}:{line}: error: '{key}' must be {exc}, not {value!r}")
+    for entry in values.get("old_taxonomies", ()):
+        named = re.search(r"\{([A-Za-z0-9_-]+)\}", entry)
+        if named and named.group(1) not in values.get("taxonomies", _default("taxonomies")):
+            problems.append(f"{path}:{_key_line(text, 'old_taxonomies')}: error: "
+                            f"'old_taxonomies' names '{{{named.group(1)}}}', which is not one "
+                            "of 'taxonomies' (the front matter keys read as tags)")
     if problems:
         raise ConfigError("\n".join(problems))
     return _resolve(Config(**values, key_lines=_entry_lines(text, data)), path.parent)

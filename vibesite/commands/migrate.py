@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from vibesite.commands.migrate_feeds import old_feeds
+from vibesite.commands.migrate_taxonomies import old_taxonomies
 from vibesite.content.aliases import HUGO_FILES
 from vibesite.content.languages import Languages
 
@@ -194,13 +195,19 @@ def _zola(data: dict[str, Any], migration: Migration) -> None:
 
 def _with_feeds(migration: Migration, data: dict[str, Any], old: Path,
                 content: Path) -> Migration:
-    """``old_feeds``: the old site's feed URLs (vibesite.commands.migrate_feeds)."""
+    """``old_feeds``: the old site's feed URLs (vibesite.commands.migrate_feeds), and
+    ``old_taxonomies``: its tag and category pages (vibesite.commands.migrate_taxonomies)."""
     feeds = old_feeds(migration.generator, data, old, content)
     if feeds.paths:
         migration.settings["old_feeds"] = feeds.paths
     if feeds.exclude and isinstance(migration.settings.get("exclude"), list):
         migration.settings["exclude"] += feeds.exclude
     migration.left += feeds.left
+    taxonomies = old_taxonomies(migration.generator, data)
+    if taxonomies.paths:
+        migration.settings["old_taxonomies"] = taxonomies.paths
+        migration.settings["old_term_slugs"] = taxonomies.slugs
+    migration.left += taxonomies.left
     return migration
 
 

@@ -42,6 +42,9 @@ class Article:
     lang: str = ""  # its language when not the site's ("fr"); "" in the site's language
     versions: tuple[Version, ...] = ()  # every language version, itself too; () when alone
     original: str = ""  # a translation's: the id of its version in the site's language
+    # (front matter key, name) of each taxonomy term as written ("categories", "Go"); a vault's
+    # #tags under "tags": the old site's term URLs (vibesite.site.old_terms)
+    terms: tuple[tuple[str, str], ...] = ()
 
     @property
     def listed(self) -> bool:

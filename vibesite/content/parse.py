@@ -51,6 +51,7 @@ from vibesite.content.sections import (
 )
 from vibesite.content.slugs import nested_tag_slug, slugify, tag_slug
 from vibesite.content.template_tags import convert, has_template_syntax
+from vibesite.content.term_slugs import old_term_files
 from vibesite.content.urls import (
     feed_paths,
     html_file,
@@ -181,17 +182,17 @@ class _Parser:
     def _wrong_type(self, source: SourceFile, fm: FrontMatter, key: str, message: str) -> None:
         self.diagnostics.warning(source.relpath, fm.line_of(key), message, "front-matter-type")
 
-    def _tags(self, source: SourceFile, fm: FrontMatter) -> list[str]:
-        """The names under each taxonomy key (``tags``, ``categories`` and any the config adds,
-        as Hugo's custom taxonomies), top level or in Zola's ``[taxonomies]`` table."""
-        names: list[str] = []
+    def _terms(self, source: SourceFile, fm: FrontMatter) -> list[tuple[str, str]]:
+        """(key, name) under each taxonomy key (``tags``, ``categories`` and any the config
+        adds, as Hugo's custom taxonomies), top level or in Zola's ``[taxonomies]`` table; on
+        a Quartz site ``tag`` stands for a missing ``tags``, as Quartz and Obsidian read it."""
+        terms: list[tuple[str, str]] = []
         zola = fm.data.get("taxonomies")
         for table in (fm.data, zola) if isinstance(zola, dict) else (fm.data,):
             for key in self.config.taxonomies:
-                if self.quartz and key == "tags" and table.get(key) is None:
-                    key = "tag"  # Quartz's and Obsidian's singular, read without tags
-                names.extend(self._names(source, fm, key, table.get(key)))
-        return names
+                read = "tag" if self.quartz and key == "tags" and table.get(key) is None else key
+                terms += [(key, n) for n in self._names(source, fm, read, table.get(read))]
+        return terms
 
     def _names(self, source: SourceFile, fm: FrontMatter, key: str, value: Any) -> list[str]:
         if isinstance(value, str):
@@ -339,10 +340,11 @@ class _Parser:
         words = len(rendered.text.split())
         if rendered.refs:
             self.refs[source.relpath] = SourceRefs(rendered.refs, fm.body_line)
+        terms = [*self._terms(source, fm), *(("tags", n) for n in inline_tags(rendered.html))]
         return Article(
             id=slug, source=source.relpath, title=title, date=date, updated=updated,
-            tags=_unique_tags([*self._tags(source, fm), *inline_tags(rendered.html)],
-                              self.quartz or self.vault.is_vault),
+            tags=_unique_tags([name for _, name in terms], self.quartz or self.vault.is_vault),
+            terms=tuple(terms),
             summary=_summary(data, rendered.text),
             html_body=with_tag_base(rendered.html, self.config.base_path),
             text=rendered.text, reading_minutes=max(1, round(words / 220)),
@@ -384,7 +386,8 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     articles = language_ids(articles, parser.page_languages, parser.languages, diagnostics)
     unique = unique_ids(articles, RESERVED_IDS, GENERATED_FILES, diagnostics)
     started = time.perf_counter()
-    files = [*discovery.site_files, *feed_paths(config.old_feeds, unique)]
+    files = [*discovery.site_files, *feed_paths(config.old_feeds, unique),
+             *old_term_files(config, unique)]
     linked = link_articles([*unique, *intros.values()], parser.refs, files,
                            config.base_path, reserved, reasons, diagnostics)
     link_seconds = time.perf_counter() - started

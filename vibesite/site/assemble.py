@@ -35,6 +35,7 @@ from vibesite.site.navigation import (
     top_folder,
 )
 from vibesite.site.old_feeds import old_feed_files
+from vibesite.site.old_terms import old_term_redirects
 from vibesite.site.pages import Page
 from vibesite.site.scripts import hash_scripts
 from vibesite.site.topic_pages import topic_of_article, topic_pages
@@ -295,7 +296,8 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
              redirects: Sequence[tuple[str, str]] = (),
              root_files: Sequence[tuple[str, Path]] = (), *,
              diagnostics: Diagnostics) -> AssembledSite:
-    """``diagnostics`` gets the ``[feed-clash]`` warnings of ``old_feeds``."""
+    """``diagnostics`` gets the ``[feed-clash]`` warnings of ``old_feeds`` and those of
+    ``old_taxonomies`` (vibesite.site.old_terms)."""
     scripts = hash_scripts(_static_files(config, theme_dirs, content_static, root_files))
     static = (*scripts.static, *_diagram_files(articles))
     info = SiteInfo(config.title, config.description, config.author, config.language,
@@ -357,9 +359,16 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
         static += tuple((source, path) for path, source in search_files.items()
                         if isinstance(source, Path))
         static += tuple(_search_vendor_files(search_files))
+    terms: dict[str, str] = {}
+    if config.old_taxonomies:  # the old site's tag and category pages: redirects to ours
+        terms = old_term_redirects(config, listed, _written(pages, files, static, redirects),
+                                   diagnostics)
+        files.update((out, redirect_page(config.absolute_url(to))) for out, to in terms.items())
     if config.old_feeds:
-        files.update(old_feed_files(config, files["atom.xml"], listed, sections,
-                                    _written(pages, files, static, redirects), diagnostics,
+        written = _written(pages, files, static, redirects)
+        written.update((out, "an old tag page's redirect") for out in terms)
+        files.update(old_feed_files(config, files["atom.xml"], listed, sections, written,
+                                    diagnostics,
                                     {lang: files[path] for lang, path in feed_of.items()}))
     return AssembledSite(info, tuple(pages), files, static)
 
