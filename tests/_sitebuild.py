@@ -18,6 +18,7 @@ from vibesite.content.discover import discover
 from vibesite.content.parse import Article, ParsedContent, parse
 from vibesite.diagnostics import BuildError, Diagnostic, Diagnostics
 from vibesite.pipeline import BuildResult, build
+from vibesite.site.link_check import check_body_links
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -213,9 +214,12 @@ def published(html: str) -> str:
 
 
 def parse_site(config: Config) -> tuple[ParsedContent, Diagnostics]:
-    """Stages 1 and 2 only (discover, parse): no embedding, rendering or writing."""
+    """Stages 1 and 2 only (discover, parse): no embedding, rendering or writing. The Markdown
+    links the parse leaves for the built site (to paths no page or content file has) are
+    checked as a build writing nothing else would: [broken-link]."""
     diagnostics = Diagnostics()
     parsed = parse(config, discover(config, diagnostics), diagnostics)
+    check_body_links(parsed.unchecked_links, {}, (), diagnostics)
     return parsed, diagnostics
 
 

@@ -426,3 +426,21 @@ def test_anchors_of_links_written_as_urls_are_checked_too(make_site, fake_embedd
     body = post_body(page(config, "a/"))
     assert ('<a href="../b/#setup">ok</a> <a href="/b/#setup">loose</a> '
             '<a href="../b/#nowhere">gone</a> <a href="../b/">top</a>') in body
+
+
+def test_a_link_is_checked_against_every_file_the_build_writes(make_site, fake_embedder) -> None:
+    """A link to a path no page or content file has waits for the built site: another page's
+    old URL (its alias's redirect), a feed at an old URL and a language's home are there then;
+    a path nothing writes is still a broken link, at its source line, and --strict fails."""
+    files = {
+        "a.md": ("# A\n\n[old](/old-b/) [feed](/index.xml) [fr](/fr/) [ugly](/b.html)\n\n"
+                 "[none](/nothing-here/)\n"),
+        "b.md": "---\ntitle: B\naliases: [/old-b/]\n---\nText.\n",
+        "b.fr.md": "# B fr\n\nTexte.\n",
+    }
+    config = make_site(files, old_feeds=("index.xml",), languages={"en": "English",
+                                                                   "fr": "Français"})
+    _, warnings = build_ok(config, fake_embedder)
+    assert warnings == ["a.md:5: warning: link '/nothing-here/' leads to no page or file of "
+                        "this site [broken-link]"]
+    assert (config.output_dir / "old-b" / "index.html").is_file()

@@ -38,7 +38,7 @@ from vibesite.search.analysis import VERSION as ANALYSIS_VERSION
 from vibesite.search.index import FORMAT as SEARCH_FORMAT
 from vibesite.search.index import build_search_files
 from vibesite.site.assemble import assemble, model_runtime_bytes
-from vibesite.site.link_check import check_theme_links
+from vibesite.site.link_check import check_body_links, check_theme_links
 from vibesite.site.render import render, theme_dirs
 from vibesite.site.write import write_site
 from vibesite.topics.build import VERSION as TOPICS_VERSION
@@ -152,10 +152,12 @@ def build(
     timer.lap("assemble")
     rendered = render(config, site, folders, workers=None if fork else 1)
     timer.lap("render")
-    check_theme_links(rendered.files, (path for _, path in rendered.static), config.base_url,
-                      config.base_path, _markdown_bodies(parsed), diagnostics,
-                      config.output_dir.name)
-    _stop_on_problems(config, diagnostics)  # --strict: the theme's broken links, feed clashes
+    static = [path for _, path in rendered.static]
+    check_body_links(parsed.unchecked_links, rendered.files, static, diagnostics)
+    check_theme_links(rendered.files, static, config.base_url, config.base_path,
+                      _markdown_bodies(parsed), diagnostics, config.output_dir.name)
+    # --strict: broken links (the Markdown's to files no stage wrote, the theme's), feed clashes
+    _stop_on_problems(config, diagnostics)
     timer.lap("theme links")
     files = write_site(rendered, config.output_dir)
     timer.lap("write")

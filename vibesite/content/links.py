@@ -2,9 +2,12 @@
 
 In: the parsed articles (with their final ids), the links and images each one's Markdown
 holds (``RenderedMarkdown.refs``, lines relative to the body), the content folder's other
-files. Out: the articles with their HTML rewritten, and a warning with ``file:line`` for
-every link, anchor or image that leads nowhere (``broken-link``, ``broken-anchor``,
-``broken-image``).
+files. Out: the articles with their HTML rewritten, a warning with ``file:line`` for every
+link, anchor or image that leads nowhere (``broken-link``, ``broken-anchor``,
+``broken-image``), and the links to a site path no page or content file has
+(``UncheckedLink``): the build checks those against every file it writes (feeds at old
+URLs, redirects, language homes, search files: vibesite.site.link_check.check_body_links),
+so no stage has to be foreseen here.
 
 Targets are read as GitHub and most generators read them: relative to the source file's
 folder, or to the content folder when they start with ``/`` (or Zola's ``@/``).
@@ -56,6 +59,17 @@ def _has_symbol(text: str) -> bool:
 
 
 @dataclass(frozen=True)
+class UncheckedLink:
+    """A Markdown link to a site path that is not a page or a content file: a file a later
+    stage may write. ``path`` is the site path it names (``fr/atom.xml``, ``tags/go``)."""
+
+    source: str
+    line: int
+    target: str
+    path: str
+
+
+@dataclass(frozen=True)
 class SourceRefs:
     """What one source's Markdown links to, and where its body starts in the file."""
 
@@ -83,6 +97,7 @@ class _Linker:
         self._ids: dict[str, dict[str, str]] = {}
         self._symbols: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         self.backlinks: dict[str, set[str]] = {}  # source -> the sources linking to it
+        self.unchecked: list[UncheckedLink] = []
 
     def anchor(self, article: Article, fragment: str) -> str | None:
         """The id on ``article``'s page that ``fragment`` names: itself, or the one id that
@@ -157,9 +172,8 @@ class _Linker:
                        "folder", "broken-image")
             return None
         found, moved, page = self._page(article, path)
-        if not found:
-            self._warn(article, line, f"link '{target}' leads to no page or file of this site",
-                       "broken-link")
+        if not found:  # checked once the site is built, against every file it writes
+            self.unchecked.append(UncheckedLink(article.source, line, target, page.rstrip("/")))
         linked = self.by_url.get(moved or page) if fragment else None
         if linked is not None:
             anchor = self.anchor(linked, fragment)
@@ -226,11 +240,13 @@ class _Linker:
 
 def link_articles(articles: Sequence[Article], refs: Mapping[str, SourceRefs],
                   files: Iterable[str], base_path: str, reserved: frozenset[str],
-                  left_out: Mapping[str, str], diagnostics: Diagnostics) -> list[Article]:
+                  left_out: Mapping[str, str], diagnostics: Diagnostics,
+                  ) -> tuple[list[Article], tuple[UncheckedLink, ...]]:
     """``articles`` with every internal link and image pointed at where its target is
-    published; ``files`` are the content folder's non-Markdown files (published as they are),
-    ``reserved`` the first path segments of the pages vibesite generates itself, ``left_out``
-    the sources that give no article with the reason ("a draft")."""
+    published, and the links left to check against the built site; ``files`` are the content
+    folder's non-Markdown files (published as they are), ``reserved`` the first path segments
+    of the pages vibesite generates itself, ``left_out`` the sources that give no article with
+    the reason ("a draft")."""
     linker = _Linker(articles, files, base_path, reserved, left_out, diagnostics)
     result: list[Article] = []
     for article in articles:
@@ -245,7 +261,8 @@ def link_articles(articles: Sequence[Article], refs: Mapping[str, SourceRefs],
         result.append(article)
     return [replace(a, linked_from=tuple(
         (linker.by_source[s].title, linker.by_source[s].url) for s in sorted(linking)))
-        if (linking := linker.backlinks.get(a.source)) else a for a in result]
+        if (linking := linker.backlinks.get(a.source)) else a
+        for a in result], tuple(linker.unchecked)
 
 
 def _rewrite(html: str, new: Mapping[str, str]) -> str:

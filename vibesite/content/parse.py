@@ -36,7 +36,7 @@ from vibesite.content.languages import (
     page_language,
 )
 from vibesite.content.latex import wants_math
-from vibesite.content.links import SourceRefs, link_articles
+from vibesite.content.links import SourceRefs, UncheckedLink, link_articles
 from vibesite.content.markdown import make_markdown
 from vibesite.content.obsidian import inline_tags, strip_comments, vault_settings, with_tag_base
 from vibesite.content.quartz import SPACED_TAG, flag, vault_tags
@@ -51,9 +51,7 @@ from vibesite.content.sections import (
 )
 from vibesite.content.slugs import nested_tag_slug, slugify, tag_slug
 from vibesite.content.template_tags import convert, has_template_syntax
-from vibesite.content.term_slugs import old_term_files
 from vibesite.content.urls import (
-    feed_paths,
     html_file,
     is_jekyll_post,
     path_id,
@@ -90,6 +88,8 @@ class ParsedContent:
     redirects: tuple[tuple[str, str], ...] = ()  # (file in the site, article id it leads to)
     link_seconds: float = 0.0  # of the parse: resolving and checking links (link_articles)
     left_out: tuple[tuple[str, str], ...] = ()  # (source, why it gives no page), by source
+    # Markdown links to paths no page or content file has: checked against the built site
+    unchecked_links: tuple[UncheckedLink, ...] = ()
 
 
 def _unique_tags(names: list[str], nested: bool = False) -> tuple[Tag, ...]:
@@ -386,10 +386,9 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
     articles = language_ids(articles, parser.page_languages, parser.languages, diagnostics)
     unique = unique_ids(articles, RESERVED_IDS, GENERATED_FILES, diagnostics)
     started = time.perf_counter()
-    files = [*discovery.site_files, *feed_paths(config.old_feeds, unique),
-             *old_term_files(config, unique)]
-    linked = link_articles([*unique, *intros.values()], parser.refs, files,
-                           config.base_path, reserved, reasons, diagnostics)
+    linked, unchecked = link_articles([*unique, *intros.values()], parser.refs,
+                                      discovery.site_files, config.base_path, reserved, reasons,
+                                      diagnostics)
     link_seconds = time.perf_counter() - started
     linked = embed_notes(linked, config.base_path)
     unique = link_versions(linked[:len(unique)], parser.page_languages, parser.languages,
@@ -408,4 +407,4 @@ def parse(config: Config, discovery: Discovery, diagnostics: Diagnostics,
                          left_out["expired"], left_out["headless"], sections,
                          redirects([*unique, *intros.values()], parser.aliases, taken, reserved,
                                    parser.style, diagnostics),
-                         link_seconds, tuple(sorted(reasons.items())))
+                         link_seconds, tuple(sorted(reasons.items())), unchecked)

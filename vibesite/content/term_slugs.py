@@ -4,9 +4,8 @@ In: a term's name as written in front matter (``C++``, ``Ruby on Rails``, ``CafÃ
 rule of the old generator (the config's ``old_term_slugs``). Out: the URL part that generator
 made of it, or None when it cannot be worked out here (a transliteration vibesite does not
 know, see ``zola``); ``old_path``: an ``old_taxonomies`` entry filled in with it,
-``served_from``: the file such a URL is served from, and ``old_term_files``: every such file
-of a site, so that a link to an old tag page is no broken link (vibesite.site.old_terms writes
-the redirects).
+and ``served_from``: the file such a URL is served from (vibesite.site.old_terms writes the
+redirects).
 
 The rules, each from the generator's source:
 - ``hugo``: Hugo's ``urlize`` of a term (helpers ``MakePathSanitized``; common/paths
@@ -38,7 +37,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from vibesite.config import TERM_SLUG_CHOICES, Config
+from vibesite.config import TERM_SLUG_CHOICES
 from vibesite.content.article import Article
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_-]+)\}")  # {KEY} in an old_taxonomies entry
@@ -161,14 +160,3 @@ def listed_terms(articles: Sequence[Article], key: str) -> list[str]:
     return list(dict.fromkeys(name for a in articles if a.listed
                               for k, name in a.terms if k == key))
 
-
-def old_term_files(config: Config, articles: Sequence[Article]) -> set[str]:
-    """The file of every old taxonomy URL of ``config.old_taxonomies`` (a redirect, or a page
-    already there)."""
-    files: set[str] = set()
-    for entry in config.old_taxonomies:
-        found = PLACEHOLDER.search(entry)
-        for name in listed_terms(articles, found.group(1)) if found else [""]:
-            if (old := old_path(entry, name, config.old_term_slugs)) is not None:
-                files.add(served_from(old)[0])
-    return files

@@ -5,8 +5,7 @@ holding ``/``), the page's date, file name and categories; then every article. O
 article id (its URL path, segments slugified like every other URL: lower case; a clash gets
 ``-2`` and a ``[slug-clash]`` warning; without such a key, ``source_id``: from the file's path),
 and the ``.html`` URL a permalink named (an old URL to redirect). The redirects from
-``aliases``/``redirect_from`` are ``vibesite.content.aliases``'; ``feed_paths``: the files the
-config's ``old_feeds`` will write, for the link check.
+``aliases``/``redirect_from`` are ``vibesite.content.aliases``'.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from vibesite.content.article import Article
-from vibesite.content.sections import folder_id
 from vibesite.content.slugs import slugify
 from vibesite.diagnostics import Diagnostics
 
@@ -122,23 +120,3 @@ def _with_suffix(article_id: str, n: int, on_first_segment: bool) -> str:
         return f"{first}-{n}{sep}{rest}"
     return f"{article_id}-{n}"
 
-
-def feed_paths(patterns: Sequence[str], articles: Sequence[Article]) -> set[str]:
-    """The paths the site writes beside its pages, so a link to one is no broken link: each
-    other language's home and feed (``fr/``, ``fr/atom.xml``: vibesite.site.assemble), and what
-    ``old_feeds`` (vibesite.site.old_feeds) writes: a plain path as it is, ``{section}`` as
-    each folder holding articles, ``{tag}`` as each tag's slug."""
-    folders = {folder_id(str(parent)) for a in articles
-               for parent in PurePosixPath(a.source).parents if str(parent) != "."}
-    tags = {t.slug for a in articles for t in a.tags}
-    found = {f"{a.lang}/{name}" for a in articles if a.lang for name in ("index.html",
-                                                                       "atom.xml")}
-    for pattern in patterns:
-        path = pattern.strip().strip("/")
-        if "{section}" in path:
-            found.update(path.replace("{section}", f) for f in folders if f)
-        elif "{tag}" in path:
-            found.update(path.replace("{tag}", t) for t in tags)
-        else:
-            found.add(path)
-    return found

@@ -1,10 +1,12 @@
 """After render: every link the theme wrote (navigation, tags, topics, related, pagination,
-scripts and styles) leads to a file of the built site.
+scripts and styles) leads to a file of the built site, and so does every Markdown link that
+the parse could not match to a page or content file (``check_body_links``).
 
 In: the rendered site's files, the static files, the site's base URL and path, and each
 page's own Markdown body (its links were checked against their source lines already, by
-vibesite.content.links). Out: one ``[broken-link]`` warning per missing target, naming the
-first page and line that links to it and how many pages do; nothing is written.
+vibesite.content.links, but for those it left to this check). Out: one ``[broken-link]``
+warning per missing target, naming the first page and line that links to it and how many
+pages do, or for a Markdown link its source's file and line; nothing is written.
 
 Only root-relative and absolute links into the site are checked: the default theme writes
 every link that way (the ``url()`` helper), and relative links come only from Markdown.
@@ -18,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from html import unescape
 from urllib.parse import unquote, urlsplit
 
+from vibesite.content.links import UncheckedLink
 from vibesite.diagnostics import Diagnostics
 
 _LINKS = re.compile(rb'\s(?:href|src)="([^"]*)"')
@@ -40,6 +43,18 @@ def _site_path(target: str, base_url: str, base_path: str) -> str | None:
 def _exists(path: str, files: set[str]) -> bool:
     return (path in files or path.rstrip("/") + "/index.html" in files if path.strip("/")
             else "index.html" in files)
+
+
+def check_body_links(links: Iterable[UncheckedLink], pages: Mapping[str, bytes],
+                     static: Iterable[str], diagnostics: Diagnostics) -> None:
+    """Warn, at its source line, about each Markdown link whose path the built site does not
+    write: no page (``path/index.html``), no file, and no ``path.html``, which GitHub Pages
+    and most static hosts serve for ``/path`` (Quartz's URLs, redirects written so)."""
+    files = set(pages) | set(static)
+    for link in links:
+        if not (_exists(link.path, files) or f"{link.path}.html" in files):
+            diagnostics.warning(link.source, link.line, f"link '{link.target}' leads to no "
+                                "page or file of this site", "broken-link")
 
 
 def check_theme_links(pages: Mapping[str, bytes], static: Iterable[str],
