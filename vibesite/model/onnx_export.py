@@ -212,6 +212,7 @@ def _load_sentence_transformer(model: str, location: str) -> Any:
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()  # "Loading weights": noise, --quiet too
         return SentenceTransformer(location, device="cpu")
     except Exception as exc:  # noqa: BLE001 - same advice for any load failure
         raise ModelError(f"cannot load the model {model!r} to export it for search: {exc}") from exc
