@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from _sitebuild import FakeEmbedder, build_ok, page, write_files
+from _sitebuild import FakeEmbedder, build_fails, build_ok, page, snapshot, write_files
 
 from vibesite.config import Config, load_config
 from vibesite.site.render import make_environment
@@ -173,3 +173,30 @@ console.log(JSON.stringify([word("results", {{count: 1871}}, fr), word("results"
         words.text("fr", "script.results", {"count": 1871}),
         words.text("fr", "script.results", {"count": 0}), "1 result", "1,871 results",
         words.number("fr", 40291), "Aucun résultat pour «\u00a0xyz\u00a0»", "Keyword results"]
+
+
+@pytest.mark.parametrize(("files", "error"), [
+    ({"404.html": "{% extends 'base.html' %}{% block content %}\n{{ artcle.title }}"
+                  "{% endblock %}"},
+     "templates/404.html:2: error: 'artcle' is undefined (rendering 404.html)"),
+    ({"404.html": "{% extends 'base.html' %}{% block content %}\n{{ i18n('nav.nope') }}"
+                  "{% endblock %}"},
+     "templates/404.html:2: error: no words for 'nav.nope' (not in the theme's i18n/en.toml) "
+     "(rendering 404.html)"),
+    ({"404.html": "{% extends 'base.html' %}{% block content %}\n{% if %}{% endblock %}"},
+     "templates/404.html:2: error: Expected an expression, got 'end of statement block' "
+     "(rendering 404.html)"),
+    ({"i18n/en.toml": '[nav]\nhome = "Start\n'},
+     "templates/i18n/en.toml:2: error: not a TOML file: Illegal character '\\n' (at line 2, "
+     "column 14) (rendering index.html)"),
+])
+def test_a_theme_that_cannot_render_is_one_error_line_and_the_site_stays(
+        make_site: Callable[..., Config], fake_embedder: FakeEmbedder,
+        files: dict[str, str], error: str) -> None:
+    config = make_site({"a.md": "# A\n\nText.\n"})
+    build_ok(config, fake_embedder)
+    before = snapshot(config.output_dir)
+    write_files(config.templates_dir, files)
+    _, errors = build_fails(config, fake_embedder)
+    assert errors == [f"{error} [template-error]"]
+    assert snapshot(config.output_dir) == before

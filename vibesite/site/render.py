@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -19,9 +20,10 @@ import jinja2
 
 from vibesite.config import Config
 from vibesite.cores import die_with_parent, usable_cores
+from vibesite.diagnostics import BuildError, Diagnostic
 from vibesite.site.article_html import finish, table_of_contents
 from vibesite.site.assemble import AssembledSite
-from vibesite.site.words import ThemeWords
+from vibesite.site.words import ThemeWords, ThemeWordsError
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # vibesite/
 # bench/scale.py --render, 2 cores: the pool breaks even near 250 pages on an idle machine
@@ -40,6 +42,15 @@ def theme_dirs(config: Config) -> list[Path]:
         if folder.is_dir() and folder.resolve() not in [u.resolve() for u in unique]:
             unique.append(folder)
     return unique
+
+
+class ThemeError(Exception):
+    """A template or words file that cannot render a page: where (the file, its line) and
+    why. Plain arguments, so it crosses back from a render worker as it is."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(path, line, message)
+        self.path, self.line, self.message = path, line, message
 
 
 @dataclass(frozen=True)
@@ -90,7 +101,19 @@ def make_environment(config: Config, folders: Sequence[Path]) -> jinja2.Environm
 def render(config: Config, site: AssembledSite, folders: Sequence[Path],
            workers: int | None = None) -> RenderedSite:
     """Every page's HTML; ``workers`` None means one per core once there are PARALLEL_PAGES
-    pages (and the platform can fork), 1 means in this process."""
+    pages (and the platform can fork), 1 means in this process. A template that fails (an
+    undefined name, a syntax error, a words key no file has) raises BuildError with
+    ``file:line: error: ... [template-error]``, naming the page it was rendering."""
+    try:
+        return _render(config, site, folders, workers)
+    except ThemeError as exc:
+        raise BuildError([Diagnostic(exc.path, exc.line, "error", exc.message,
+                                     "template-error")],
+                         "the theme could not render the site") from exc
+
+
+def _render(config: Config, site: AssembledSite, folders: Sequence[Path],
+            workers: int | None) -> RenderedSite:
     if workers is None:
         workers = usable_cores() if len(site.pages) >= PARALLEL_PAGES else 1
     if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
@@ -165,14 +188,40 @@ def _render_pages(config: Config, site: AssembledSite, env: jinja2.Environment, 
     """(output path, HTML bytes) of ``site.pages[start:stop]``."""
     out = []
     for page in site.pages[start:stop]:
-        template = env.get_template(page.template)
-        lang = str(page.context.get("page_lang") or config.language)
-        title = _page_title(page.context, site.info.title, page.template,
-                            env.globals["theme_words"], lang)
-        html = template.render(page_title=title, canonical_url=config.absolute_url(page.url),
-                               **page.context)
+        try:
+            template = env.get_template(page.template)
+            lang = str(page.context.get("page_lang") or config.language)
+            title = _page_title(page.context, site.info.title, page.template,
+                                env.globals["theme_words"], lang)
+            html = template.render(page_title=title, canonical_url=config.absolute_url(page.url),
+                                   **page.context)
+        except (jinja2.TemplateError, ThemeWordsError) as exc:
+            raise _theme_error(exc, page.output, config.templates_dir) from None
         out.append((page.output, html.encode("utf-8")))
     return out
+
+
+def _theme_error(exc: Exception, output: str, own: Path) -> ThemeError:
+    """Where ``exc`` happened: a words file's line, a template syntax error's, or the last
+    template line in the traceback (Jinja writes template lines into it)."""
+    where = f" (rendering {output})"
+    if isinstance(exc, ThemeWordsError) and exc.path:
+        return ThemeError(_shown(exc.path, own), exc.line, f"{exc.message}{where}")
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return ThemeError(_shown(exc.filename, own), exc.lineno or 1, f"{exc.message}{where}")
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.endswith((".html", ".xml", ".txt"))]
+    path, line = (frames[-1].filename, frames[-1].lineno or 1) if frames else ("<theme>", 1)
+    return ThemeError(_shown(path, own), line, f"{exc}{where}")
+
+
+def _shown(path: str, own: Path) -> str:
+    """A theme file as an error names it: ``templates/404.html`` in the site's own templates
+    folder ``own``; a default theme file by its full path."""
+    try:
+        return (Path(own.name) / Path(path).resolve().relative_to(own.resolve())).as_posix()
+    except ValueError:
+        return path
 
 
 def _page_title(context: dict, site_title: str, template: str, words: ThemeWords,

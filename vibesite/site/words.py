@@ -39,7 +39,15 @@ _OWN_SCRIPT = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
 
 
 class ThemeWordsError(LookupError):
-    """A key no words file defines (in English at least)."""
+    """A key no words file defines (in English at least), or a words file that is not TOML:
+    ``path`` and ``line`` say where, when known."""
+
+    def __init__(self, message: str, path: str = "", line: int = 0) -> None:
+        super().__init__(message, path, line)
+        self.message, self.path, self.line = message, path, line
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -56,7 +64,12 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def read_words(path: Path) -> dict[str, Any]:
     """One words file, its keys dotted (``nav.home``)."""
-    return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+    try:
+        return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        raise ThemeWordsError(f"not a TOML file: {exc}", str(path),
+                              int(found.group(1)) if found else 1) from exc
 
 
 @lru_cache(maxsize=64)
