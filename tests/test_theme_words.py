@@ -109,9 +109,12 @@ def test_markup_escapes_the_words_and_values_but_not_a_link() -> None:
     assert str(words.markup("fr", "topics.see_map", {"map": link})) == "Voyez-les tous sur la map."
 
 
-def test_script_words_are_handed_only_where_they_differ_from_english() -> None:
+def test_script_words_are_handed_only_where_they_differ_from_english(tmp_path: Path) -> None:
     words = ThemeWords([THEME])
     assert words.script_words("en") == "" and words.script_words("en-GB") == ""
+    write_files(tmp_path, {"i18n/en.toml": '[script]\ncopy = "Copy code"\n'})
+    own = json.loads(ThemeWords([tmp_path, THEME]).script_words("en"))
+    assert own == {"lang": "en", "copy": "Copy code"}  # a site's own English word, handed
     handed = json.loads(words.script_words("fr"))
     assert handed["lang"] == "fr" and handed["number_group"] == "\u202f"
     assert handed["results"] == {"one": "{count} résultat", "other": "{count} résultats"}

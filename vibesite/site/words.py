@@ -98,6 +98,7 @@ class ThemeWords:
     def __init__(self, folders: Sequence[Path]) -> None:
         self.folders = [Path(f) / "i18n" for f in folders]
         self._tables: dict[str, dict[str, Any]] = {}
+        self._scripts: dict[str, str] = {}  # script_words per language, as every page asks
 
     def table(self, lang: str) -> dict[str, Any]:
         """Every key in ``lang``: its own words over its base language's over English."""
@@ -149,7 +150,15 @@ class ThemeWords:
     def script_words(self, lang: str) -> str:
         """The scripts' words in ``lang`` that differ from English, and the language, as JSON
         for a page ("" when there are none: the scripts carry the English ones)."""
-        table, english = self._table(lang), self._table(DEFAULT)
+        if lang not in self._scripts:
+            self._scripts[lang] = self._script_words(lang)
+        return self._scripts[lang]
+
+    def _script_words(self, lang: str) -> str:
+        # the scripts carry the default theme's English (the last folder's), not the site's
+        theme = self.folders[-1] / f"{DEFAULT}.toml" if self.folders else None
+        table = self._table(lang)
+        english = _read(theme, theme.stat().st_mtime) if theme and theme.is_file() else {}
         changed = {k[len(SCRIPT):]: v for k, v in sorted(table.items())
                    if k.startswith(SCRIPT) and v != english.get(k)}
         if "number.group" in table and table["number.group"] != english.get("number.group"):
