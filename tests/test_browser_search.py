@@ -235,6 +235,37 @@ def test_tokenize_and_stem_exactly_like_python(page: Any, base_url: str) -> None
     assert page.evaluate("(ts) => [...ts].sort()", terms) == sorted(terms, key=term_key)
 
 
+def test_a_french_site_tokenizes_and_stems_like_python(page: Any, tmp_path: Path,
+                                                       fake_embedder: Any) -> None:
+    """The browser loads the stemmer the manifest names (French) and stems a French word list,
+    folds included, as Python does; "chats" finds the page that says "chat"."""
+    from vibesite.search.analysis import tokenize
+
+    config = site_config(tmp_path, {
+        "chat.md": "---\ntitle: Mon animal\ndate: 2024-03-01\n---\nLe chat dort, heureux.\n",
+        "jardin.md": "---\ntitle: Le jardin\ndate: 2024-03-02\n---\nLes tomates poussent.\n",
+    }, language="fr", search_model="off", base_url=BASE)
+    build_quiet(config, fake_embedder)
+    word_list = (REPO / "tests/stem_words/french.txt").read_text(encoding="utf-8").split()
+    word_list += ["Chats", "NAÏVE", "Noël", "aiguë", "ambiguïté", "héroïques", "l'été"]
+    with serve(config.output_dir, prefix=BASE) as url:
+        page.goto(url + "search/")
+        page.wait_for_function("() => window.vibesiteSearch !== undefined")
+        got = page.evaluate("""async (list) => {
+            const s = window.vibesiteSearch;
+            const out = [];
+            for (const w of list) out.push(await s.tokenize(w));
+            return out;
+        }""", word_list)
+        mismatches = [(w, js, tokenize(w, "french")) for w, js in zip(word_list, got, strict=True)
+                      if js != tokenize(w, "french")]
+        assert not mismatches, mismatches[:20]
+        assert [h["url"] for h in search(page, "chats")] == ["chat/"]
+        assert [h["url"] for h in search(page, "heureuse")] == ["chat/"]
+    assert any(r.endswith("/search/vendor/snowball-stemmers/snowball-french.mjs")
+               for r in page.recorder.urls)
+
+
 LEXICAL_QUERIES = ["git rebase", "sqlite database copy", "python environments", "constructor",
                    "tostring valueof", "ΟΔΟΣ café", "file abc", "bold tags", "zzzz nothing",
                    "the a of", "page"]

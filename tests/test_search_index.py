@@ -207,7 +207,7 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
                              "vector_bits", "passages", "docs", "lexical", "model",
                              "semantic_floor", "text"}
     assert manifest["semantic_floor"] == 0.3
-    assert (manifest["version"], manifest["count"], manifest["dim"]) == (7, 180, 16)
+    assert (manifest["version"], manifest["count"], manifest["dim"]) == (8, 180, 16)
     assert manifest["text"]["shard_size"] == 8 and len(manifest["text"]["files"]) == 23
     assert manifest["fusion"] == {"alpha": 0.4, "passage_mean": 0.25}
     assert manifest["candidates"] == 100
@@ -220,6 +220,7 @@ def test_manifest_names_every_file_by_its_hash(fake_encoder_files: EncoderFiles)
     assert lexical["prefix"] == {"min_chars": 3, "terms": 8, "shards": 2,
                                  "suffixes": list(lexicon.PREFIX_SUFFIXES)}
     assert lexical["avgdl"] == round(lexical["avgdl"], 4) > 0
+    assert lexical["stemmer"] == "english"  # build_search_files' default
     assert manifest["model"] == {"id": "test/tiny-model", "max_length": 256,
                                  "onnx": manifest["model"]["onnx"],
                                  "tokenizer": manifest["model"]["tokenizer"],

@@ -17,6 +17,8 @@ output folder:
   and ``excerpt.sections`` of a rendered body;
 - ``codes.json``: ``quantize(...).to_bytes()`` (``vibesite.search.codes``) at 4 and 8 bits, odd
   and even dimensions, with the decoded codes and values;
+- ``stems.json``: each shipped Snowball algorithm's stems (``analysis.stemmer``, folds included)
+  of its word list ``tests/stem_words/<algorithm>.txt``, space-separated in the list's order;
 - ``index/search/...``: a small real index (``vibesite.search.index.build_search_files``), and
   ``search.json``: what ``vibesite.search.query.SiteSearch`` answers on it.
 The same inputs always give byte-identical files; ``tests/test_search_js.py`` checks that the
@@ -56,6 +58,7 @@ from vibesite.search import (  # noqa: E402
 from vibesite.search import index as search_index  # noqa: E402
 
 DEFAULT_OUT = REPO / "tests" / "js" / "fixtures"
+STEM_WORDS = REPO / "tests" / "stem_words"
 
 TEXTS = [
     "",
@@ -408,6 +411,14 @@ def search_fixture(site_dir: Path) -> dict[str, Any]:
     return {"index_version": search_index.VERSION, "cases": cases, "typed": typed}
 
 
+def stems_fixture() -> dict[str, str]:
+    """The stems, space-separated, of each shipped algorithm's word list (the browser's modules
+    must stem them alike: tests/js/stemmers.test.mjs)."""
+    return {name: " ".join(map(analysis.stemmer(name), (STEM_WORDS / f"{name}.txt")
+                                .read_text(encoding="utf-8").split()))
+            for name in sorted(set(analysis.STEMMERS.values()))}
+
+
 def dump(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode()
 
@@ -425,7 +436,8 @@ def write_fixtures(out: Path) -> list[Path]:
         written.append(path)
     fixtures = {"analysis.json": analysis_fixture(), "rank.json": rank_fixture(),
                 "codes.json": codes_fixture(), "search.json": search_fixture(index_dir),
-                "excerpt.json": excerpt_fixture(), "lexicon.json": lexicon_fixture()}
+                "excerpt.json": excerpt_fixture(), "lexicon.json": lexicon_fixture(),
+                "stems.json": stems_fixture()}
     for name, value in fixtures.items():
         (out / name).write_bytes(dump(value))
         written.append(out / name)

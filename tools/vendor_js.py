@@ -16,10 +16,9 @@ The site builder copies the search packages' ``vibesite/vendor/<folder>/*`` to
 has a diagram.
 
 snowball-stemmers 0.6.0 is one 870 kB UMD/CommonJS file with 24 languages; the browser needs
-only English as an ES module, so ``snowball-english.mjs`` is cut out of it: the shared runtime
-(helpers, ``Among``, ``SnowballProgram``, ``SnowballStemmer``) plus the ``englishStemmer`` class,
-unchanged, with ES ``export``s of ``newStemmer`` and ``algorithms``. The cut is checked by
-stemming a word list with both the original file and the module under Node.js.
+one language as an ES module, so ``tools/vendor_snowball.py`` cuts ``snowball-<language>.mjs``
+out of it for each language the search stems (the shared runtime plus that language's class,
+unchanged) and checks each cut under Node.js against the original file.
 """
 
 from __future__ import annotations
@@ -36,6 +35,8 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import vendor_snowball
 
 REPO = Path(__file__).resolve().parents[1]
 VENDOR = REPO / "vibesite" / "vendor"
@@ -80,96 +81,6 @@ OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
 SOFTWARE.
 """
 
-SNOWBALL_LICENSES = """\
-snowball-stemmers {version} (npm, by Oleg Mazko) declares "license": "ISC" in its package.json
-but its tarball ships no license file. Its source repository, github.com/mazko/jssnowball,
-carries the BSD 3-Clause license below; the stemming algorithms it was generated from are
-those of the Snowball project (snowballstem.org), under the Snowball (BSD) license.
-
-snowball-english.mjs is an unmodified excerpt of snowball-stemmers.js (the shared runtime
-and the English stemmer) with ES module exports added by vibesite's tools/vendor_js.py.
-
------------------------------------------------------------------------------
-ISC License (as declared by snowball-stemmers {version})
-
-Copyright (c) Oleg Mazko <o.mazko@mail.ru>
-
-Permission to use, copy, modify, and/or distribute this software for any
-purpose with or without fee is hereby granted, provided that the above
-copyright notice and this permission notice appear in all copies.
-
-THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
-WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
-MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
-ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
-WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
-ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
-OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
-
------------------------------------------------------------------------------
-BSD 3-Clause License (LICENSE of github.com/mazko/jssnowball)
-
-Copyright (c) 2018, Oleg Mazko
-All rights reserved.
-
-Redistribution and use in source and binary forms, with or without
-modification, are permitted provided that the following conditions are met:
-
-* Redistributions of source code must retain the above copyright notice, this
-  list of conditions and the following disclaimer.
-
-* Redistributions in binary form must reproduce the above copyright notice,
-  this list of conditions and the following disclaimer in the documentation
-  and/or other materials provided with the distribution.
-
-* Neither the name of the copyright holder nor the names of its
-  contributors may be used to endorse or promote products derived from
-  this software without specific prior written permission.
-
-THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS"
-AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE
-IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
-DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
-FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
-DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
-SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
-CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
-OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
-OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
-
------------------------------------------------------------------------------
-The Snowball license (COPYING of github.com/snowballstem/snowball)
-
-Copyright (c) 2001, Dr Martin Porter
-Copyright (c) 2004,2005, Richard Boulton
-Copyright (c) 2013, Yoshiki Shibukawa
-All rights reserved.
-
-Redistribution and use in source and binary forms, with or without
-modification, are permitted provided that the following conditions
-are met:
-
-  1. Redistributions of source code must retain the above copyright notice,
-     this list of conditions and the following disclaimer.
-  2. Redistributions in binary form must reproduce the above copyright notice,
-     this list of conditions and the following disclaimer in the documentation
-     and/or other materials provided with the distribution.
-  3. Neither the name of the Snowball project nor the names of its contributors
-     may be used to endorse or promote products derived from this software
-     without specific prior written permission.
-
-THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
-ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
-WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
-DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT OWNER OR CONTRIBUTORS BE LIABLE FOR
-ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES
-(INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES;
-LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON
-ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
-(INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE OF THIS
-SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
-"""
-
 PINS = (
     Pin(
         name="onnxruntime-web", version="1.30.0",
@@ -194,9 +105,8 @@ PINS = (
         name="snowball-stemmers", version="0.6.0",
         integrity="sha512-47VTJvsZzEme3VxhbUFc9wR0CX8fYKNMgL7AiBdJcHUrwbmN7htFroeX+8ESIAaoNgwEgwI2wnv1HIcqQqAdcA==",
         folder="snowball-stemmers",
-        files={"snowball-stemmers.js": "snowball-english.mjs"},
-        license_file=None, license_note=SNOWBALL_LICENSES,
-        transforms={"snowball-english.mjs": "snowball_english_esm"},
+        # one snowball-<language>.mjs per language the search stems (tools/vendor_snowball.py)
+        files={}, license_file=None, license_note=vendor_snowball.SNOWBALL_LICENSES,
     ),
     Pin(
         name="mermaid", version="11.17.2",
@@ -219,91 +129,6 @@ def strip_source_map(data: bytes) -> bytes:
     text = data.decode("utf-8")
     stripped = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", text)
     return stripped.encode("utf-8")
-
-
-def _one(pattern: str, text: str) -> re.Match[str]:
-    matches = list(re.finditer(pattern, text, flags=re.M))
-    if len(matches) != 1:
-        raise SystemExit(f"snowball-stemmers: expected one match of {pattern!r}, "
-                         f"found {len(matches)}; the file changed, update tools/vendor_js.py")
-    return matches[0]
-
-
-def snowball_english_esm(data: bytes, version: str) -> bytes:
-    """The English stemmer of snowball-stemmers.js as a standalone ES module."""
-    text = data.decode("utf-8")
-    typeof_helper = _one(r"^var _typeof = .*$", text).group(0)
-    runtime_start = _one(r"^    exports\.algorithms = algorithms;\n", text).end()
-    runtime_end = _one(r"^    var arabicStemmer = function", text).start()
-    english_start = _one(r"^    var englishStemmer = function", text).start()
-    english_end = _one(r"^    var finnishStemmer = function", text).start()
-    module = f"""\
-// snowball-stemmers {version} (npm), English only, as an ES module.
-// Cut out of snowball-stemmers.js by vibesite's tools/vendor_js.py: the shared runtime and the
-// englishStemmer class are unchanged; only these comments and the exports at the end are new.
-// Licenses: see LICENSE in this folder.
-{typeof_helper}
-{text[runtime_start:runtime_end].rstrip()}
-
-{text[english_start:english_end].rstrip()}
-
-export function newStemmer(lng) {{
-    if (String(lng).toLowerCase() !== 'english') {{
-        throw new Error('this build of snowball-stemmers has only the English stemmer');
-    }}
-    var stemmer = new englishStemmer();
-    return {{
-        stem: function stem(word) {{
-            stemmer.setCurrent(word);
-            stemmer.stem();
-            return stemmer.getCurrent();
-        }}
-    }};
-}}
-
-export function algorithms() {{
-    return ['english'];
-}}
-"""
-    return module.encode("utf-8")
-
-
-# Words whose stems exercise every step of the English algorithm, including the special forms.
-CHECK_WORDS = (
-    "a", "abilities", "able", "abbreviation", "accomplishment", "adding", "added", "agreed",
-    "agreement", "alone", "an", "and", "apologizing", "arsenal", "atlas", "bicycles", "bowled",
-    "boxing", "bred", "caresses", "cosmos", "communism", "community", "conditional", "consign",
-    "controllers", "cried", "crying", "cuties", "dying", "early", "easily", "emergency", "feed",
-    "flies", "generously", "gently", "happy", "hopefully", "howe", "idly", "inning",
-    "international", "knives", "lying", "meeting", "national", "news", "nationalization",
-    "news", "only", "organization", "outing", "ponies", "proceeded", "relational", "rely",
-    "running", "saying", "skies", "sky", "succeeding", "tanned", "ties", "tomorrow", "ugly",
-    "universal", "universe", "university", "vietnamization", "whose", "yelling", "yes", "youth",
-)
-
-
-def check_snowball(original: Path, module: Path) -> None:
-    """Stem CHECK_WORDS with the original CommonJS file and the ES module: they must agree."""
-    node = shutil.which("node")
-    if node is None:
-        raise SystemExit("node is needed to check snowball-english.mjs")
-    script = (
-        "const orig = require(process.argv[1]).newStemmer('english');\n"
-        "import(process.argv[2]).then((m) => {\n"
-        "  const esm = m.newStemmer('english');\n"
-        "  const words = JSON.parse(process.argv[3]);\n"
-        "  const bad = words.filter((w) => orig.stem(w) !== esm.stem(w));\n"
-        "  if (bad.length) { console.error('differ: ' + bad.join(' ')); process.exit(1); }\n"
-        "  console.log(JSON.stringify(words.map((w) => esm.stem(w))));\n"
-        "});\n"
-    )
-    result = subprocess.run([node, "-e", script, str(original), module.resolve().as_uri(),
-                             json.dumps(CHECK_WORDS)], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"snowball-english.mjs check failed: {result.stderr.strip()}")
-    stems = dict(zip(CHECK_WORDS, json.loads(result.stdout), strict=True))
-    if stems["running"] != "run" or stems["organization"] != "organ":
-        raise SystemExit(f"snowball-english.mjs stems unexpectedly: {stems}")
 
 
 def npm_pack(pin: Pin, workdir: Path) -> Path:
@@ -333,28 +158,27 @@ def vendor(dest: Path) -> dict:
             package = npm_pack(pin, Path(tmp))
             folder = staging / pin.folder
             folder.mkdir()
+            sources = {name: inner for inner, name in pin.files.items()}
+            changes = dict(pin.transforms)
             for inner, name in pin.files.items():
                 data = (package / inner).read_bytes()
-                transform = pin.transforms.get(name)
-                if transform == "strip_source_map":
+                if pin.transforms.get(name) == "strip_source_map":
                     data = strip_source_map(data)
-                elif transform == "snowball_english_esm":
-                    data = snowball_english_esm(data, pin.version)
                 (folder / name).write_bytes(data)
+            if pin.name == "snowball-stemmers":
+                sources = vendor_snowball.write_modules(package, folder, pin.version)
+                changes = dict.fromkeys(sources, vendor_snowball.TRANSFORM)
             if pin.license_file is not None:
                 shutil.copyfile(package / pin.license_file, folder / "LICENSE")
             else:
                 (folder / "LICENSE").write_text(pin.license_note.format(version=pin.version),
                                                 encoding="utf-8")
-            if pin.name == "snowball-stemmers":
-                check_snowball(package / "snowball-stemmers.js", folder / "snowball-english.mjs")
             files = {p.name: {"sha256": sha256(p.read_bytes()), "bytes": p.stat().st_size}
                      for p in sorted(folder.iterdir())}
             versions["packages"].append({
                 "name": pin.name, "version": pin.version, "integrity": pin.integrity,
                 "folder": pin.folder, "files": files,
-                "from": {name: inner for inner, name in pin.files.items()},
-                "changes": {name: t for name, t in pin.transforms.items()},
+                "from": sources, "changes": changes,
             })
         (staging / "VERSIONS.json").write_text(json.dumps(versions, indent=2) + "\n",
                                                encoding="utf-8")

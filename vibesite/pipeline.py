@@ -34,6 +34,7 @@ from vibesite.model.base import Embedder, EncoderFiles, ModelError, model_id
 from vibesite.model.configured import ConfiguredModel
 from vibesite.model.onnx_export import export_query_encoder
 from vibesite.model.sentence_transformer import SentenceTransformerEmbedder
+from vibesite.search.analysis import PAIRED_LANGUAGES, base_language, stemmer_for
 from vibesite.search.analysis import VERSION as ANALYSIS_VERSION
 from vibesite.search.index import FORMAT as SEARCH_FORMAT
 from vibesite.search.index import build_search_files
@@ -139,7 +140,8 @@ def build(
             timer.lap("relate")
             if config.search:
                 search_files = _search_files(parsed.articles, embeddings, encoder, memo,
-                                             config.search_model)
+                                             config.search_model,
+                                             _search_stemmer(config, diagnostics))
                 timer.lap("search index")
             topics = _topics(config, [parsed.articles[i] for i in listed], vectors, store,
                              diagnostics, memo, make_embedder, layout)
@@ -273,25 +275,39 @@ def _store_similarities(store: EmbeddingStore, memo: Memo, ids: Sequence[str],
                 valid=lambda _: store.row_count("similarities") == related.pairs)
 
 
+def _search_stemmer(config: Config, diagnostics: Diagnostics) -> str | None:
+    """The Snowball algorithm of the site's language, for the keyword index and its queries
+    (every page's, in a multilingual site: one index); a language without one is a warning,
+    but for Chinese and Japanese, whose words are character pairs."""
+    name = stemmer_for(config.language)
+    if name is None and base_language(config.language) not in PAIRED_LANGUAGES:
+        diagnostics.warning(
+            CONFIG_FILE, config.key_lines.get("language", 1),
+            f"keyword search has no stemmer for language {config.language!r}, so words match "
+            "only as written (a plural does not find its singular)", "search-no-stemmer")
+    return name
+
+
 def _search_files(articles: Sequence[Article], embeddings: Embeddings,
                   encoder: EncoderFiles | None, memo: Memo,
-                  model_loading: str) -> dict[str, bytes | Path]:
+                  model_loading: str, stemmer: str | None) -> dict[str, bytes | Path]:
     """The search index, rebuilt only when an input changed (tokenizing is most of its time:
     the terms of each text are kept too, so a few changed articles re-tokenize only those)."""
     runtime_bytes = model_runtime_bytes() if encoder else 0
 
     def compute() -> dict[str, bytes | Path]:
-        found = memo.load("search terms", ANALYSIS_VERSION)
+        found = memo.load("search terms", (ANALYSIS_VERSION, stemmer))
         terms = found if isinstance(found, dict) else {}
         files = build_search_files(articles, embeddings.passages, encoder, terms,
                                    passage_counts=embeddings.passage_counts,
-                                   model_loading=model_loading, runtime_bytes=runtime_bytes)
-        memo.save("search terms", ANALYSIS_VERSION, terms)
+                                   model_loading=model_loading, runtime_bytes=runtime_bytes,
+                                   stemmer=stemmer)
+        memo.save("search terms", (ANALYSIS_VERSION, stemmer), terms)
         return files
 
     key = ([(a.id, a.url, a.title, a.date_display, a.summary, a.text, a.html_body)
             for a in articles],
-           embeddings.passages, embeddings.passage_counts, ANALYSIS_VERSION,
+           embeddings.passages, embeddings.passage_counts, ANALYSIS_VERSION, stemmer,
            encoder and (encoder, encoder.model_onnx.stat().st_size), model_loading,
            runtime_bytes)
     return memo.cached("search", SEARCH_FORMAT, key, compute, dict)

@@ -4,7 +4,9 @@ Formats (shared with ``search/query.py`` and the browser's search scripts; the d
 search spec):
 
 - ``search/manifest.json`` (not hashed) names every other file and holds the parameters,
-  among them ``semantic_floor``: the score a result only semantic ranking supports must reach
+  among them ``lexical.stemmer`` (the Snowball algorithm of index and query, ``"english"``,
+  ``"french"``..., or null: words are not stemmed; ``vibesite.search.analysis.stemmer_for``) and
+  ``semantic_floor``: the score a result only semantic ranking supports must reach
   (``vibesite.search.calibrate``; null without a query model).
 - ``search/vectors.<h>.bin``: ``vibesite.search.codes`` bytes of ``vector_bits`` (4) bits:
   ``dim`` float32 offsets, ``dim`` float32 scales, then the codes, two dimensions a byte (low
@@ -47,7 +49,7 @@ import numpy as np
 from vibesite.content.parse import Article
 from vibesite.model.base import EncoderFiles
 from vibesite.search import lexicon
-from vibesite.search.analysis import tokenize
+from vibesite.search.analysis import DEFAULT_STEMMER, tokenize
 from vibesite.search.calibrate import CALIBRATION
 from vibesite.search.calibrate import semantic_floor as calibrated_floor
 from vibesite.search.codes import Quantized, quantize
@@ -59,8 +61,8 @@ __all__ = ["MANIFEST", "VERSION", "Quantized", "build_search_files", "quantize"]
 # 2: one vector per passage, + passages.bin; 3: + text/; 4: term positions in the postings
 # 5: shards of sorted term ranges (a typed prefix finds its terms), doc gaps, no positions for
 # terms in most docs; 6: score fusion ("fusion" replaces "rrf_k"); 7: text/ entries hold the
-# doc's record too (the browser: loader.js INDEX_VERSION)
-VERSION = 7
+# doc's record too; 8: lexical.stemmer, the site's language's (the browser: loader.js INDEX_VERSION)
+VERSION = 8
 MANIFEST = "search/manifest.json"
 K1 = 1.2
 B = 0.75
@@ -164,10 +166,11 @@ class LexicalIndex:
 
 
 def lexical_index(texts: Sequence[str],
-                  token_cache: dict[bytes, list[str]] | None = None) -> LexicalIndex:
-    """BM25 postings, with positions, of ``texts``; ``token_cache`` (text md5 -> terms) skips
-    re-tokenizing the unchanged texts of the last build, and is left holding exactly this
-    build's texts."""
+                  token_cache: dict[bytes, list[str]] | None = None,
+                  stemmer: str | None = DEFAULT_STEMMER) -> LexicalIndex:
+    """BM25 postings, with positions, of ``texts`` stemmed by ``stemmer``; ``token_cache``
+    (text md5 -> terms, of this stemmer) skips re-tokenizing the unchanged texts of the last
+    build, and is left holding exactly this build's texts."""
     doclen = np.zeros(len(texts), dtype=np.uint32)
     postings: dict[str, list[list[int]]] = {}
     known = dict(token_cache or {})
@@ -177,7 +180,7 @@ def lexical_index(texts: Sequence[str],
         key = hashlib.md5(text.encode("utf-8")).digest()
         terms = known.get(key)
         if terms is None:
-            terms = tokenize(text)
+            terms = tokenize(text, stemmer)
         if token_cache is not None:
             token_cache[key] = terms
         doclen[doc] = len(terms)
@@ -196,10 +199,11 @@ def lexical_index(texts: Sequence[str],
 
 
 def lexical_files(texts: Sequence[str], token_cache: dict[bytes, list[str]] | None = None,
+                  stemmer: str | None = DEFAULT_STEMMER,
                   ) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The keyword index of ``texts`` (one a doc): the manifest's ``lexical`` part, and the
     files it names (``search/lex/`` shards and ``search/doclen``) -> their bytes."""
-    lexical = lexical_index(texts, token_cache)
+    lexical = lexical_index(texts, token_cache, stemmer)
     files: dict[str, bytes] = {}
     shards = lexicon.shard_files(lexical.postings, len(texts),
                                  lambda prefix, data: _add(files, prefix, data, ".json"))
@@ -210,7 +214,7 @@ def lexical_files(texts: Sequence[str], token_cache: dict[bytes, list[str]] | No
                 "prefix": {"min_chars": lexicon.PREFIX_MIN_CHARS, "terms": lexicon.PREFIX_TERMS,
                            "shards": lexicon.PREFIX_SHARDS,
                            "suffixes": list(lexicon.PREFIX_SUFFIXES)},
-                "doclen": doclen_path, "shards": shards}
+                "doclen": doclen_path, "shards": shards, "stemmer": stemmer}
     return manifest, files
 
 
@@ -228,6 +232,7 @@ def build_search_files(
     semantic_floor: float | None = None,
     model_loading: str = "auto",
     runtime_bytes: int = 0,
+    stemmer: str | None = DEFAULT_STEMMER,
 ) -> dict[str, bytes | Path]:
     """Every file under ``search/`` (paths relative to the site root) -> its bytes, or for the
     query encoder's model and tokenizer the file to copy (memos never hold the model).
@@ -239,7 +244,9 @@ def build_search_files(
     ``semantic_floor`` (None) is calibrated on it (``vibesite.search.calibrate``); given, it is
     stored as it is. ``model_loading`` ("auto" or "on-demand") tells the browser when to
     download the model; ``runtime_bytes``, the size of the wasm runtime it downloads too, is
-    added to the download's size the browser shows (``model.download_bytes``).
+    added to the download's size the browser shows (``model.download_bytes``). ``stemmer``
+    is the Snowball algorithm of the keyword index (``analysis.stemmer_for`` of the site's
+    language), None for none; ``token_cache`` must hold its terms.
     """
     vectors = np.asarray(vectors, dtype=np.float32)
     count = len(articles)
@@ -276,7 +283,8 @@ def build_search_files(
              for record, a in zip(records, articles, strict=True)]
     text_paths = [add(f"search/text/{k}", dumps(texts[start:start + TEXT_SHARD_SIZE]), ".json")
                   for k, start in enumerate(range(0, count, TEXT_SHARD_SIZE))]
-    lexical, lexical_data = lexical_files([bm25_text(a) for a in articles], token_cache)
+    lexical, lexical_data = lexical_files([bm25_text(a) for a in articles], token_cache,
+                                          stemmer)
     files.update(lexical_data)
     model: dict[str, Any] | None = None
     floor = semantic_floor

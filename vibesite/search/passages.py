@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 
 from vibesite.embeddings.store import ARTICLES, PASSAGES, EmbeddingStore
-from vibesite.search.analysis import tokenize
 from vibesite.search.query import Hit, SiteSearch
 
 CHARS_PER_TOKEN = 4
@@ -122,11 +121,11 @@ def section_anchor(page: Path, article_text: str, passage_text: str) -> str:
 
 
 def _best_window(windows: range, scores: np.ndarray | None, texts: Sequence[str],
-                 terms: set[str]) -> int:
+                 terms: set[str], terms_of: Callable[[str], list[str]]) -> int:
     """Index (0-based, in the article) of the window to hand the model."""
     if scores is not None:
         return int(np.argmax(scores[windows.start:windows.stop]))
-    counts = [sum(1 for t in tokenize(text) if t in terms) for text in texts]
+    counts = [sum(1 for t in terms_of(text) if t in terms) for text in texts]
     return counts.index(max(counts)) if counts else 0
 
 
@@ -139,13 +138,14 @@ def _joined(full: str, before: str, body: str) -> str:
 
 
 def _best_text(store: EmbeddingStore, article: str, title: str, windows: range,
-               scores: np.ndarray | None, terms: set[str]) -> tuple[int, str, str]:
+               scores: np.ndarray | None, terms: set[str],
+               terms_of: Callable[[str], list[str]]) -> tuple[int, str, str]:
     """(which window, its text without the title, the article's whole text) of an article's
     best window; a short one joined to the window before it; "" if the store lacks it."""
     ids = [f"{article}#{i}" for i in range(len(windows))]
     texts = store.contents(PASSAGES, ids)
     full = store.contents(ARTICLES, [article]).get(article, "")
-    window = _best_window(windows, scores, [texts.get(i, "") for i in ids], terms)
+    window = _best_window(windows, scores, [texts.get(i, "") for i in ids], terms, terms_of)
     prefix = f"{title}\n\n"  # every window starts with the title
     body = (texts.get(ids[window]) or full).removeprefix(prefix)  # no windows: the article
     longest = max((len(t) for t in texts.values()), default=0) - len(prefix)
@@ -181,13 +181,14 @@ def retrieve(search: SiteSearch, store: EmbeddingStore, question: str, limit: in
         query_vector = search.encode(question)
     hits = search.search(question, limit, semantic=semantic, query_vector=query_vector)
     scores = search.passage_scores(query_vector) if query_vector is not None and hits else None
-    terms = set(tokenize(question))
+    terms = set(search.terms(question))
     passages: list[Passage] = []
     room = budget
     for hit in hits:
         article = _article_id(hit)
         windows = search.passages_of(hit.doc)
-        window, body, full = _best_text(store, article, hit.title, windows, scores, terms)
+        window, body, full = _best_text(store, article, hit.title, windows, scores, terms,
+                                        search.terms)
         if not body:
             continue  # not in this embeddings file (a site built from another cache)
         anchor = ""

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,8 @@ class SiteSearch:
         self.manifest = manifest
         self._shards: dict[int, dict[str, list[Posting]]] = {}
         self._ranges = lexicon.Shards(manifest["lexical"]["shards"])
+        # the Snowball algorithm the index was stemmed with (None: not stemmed)
+        self.stemmer_name: str | None = manifest["lexical"]["stemmer"]
         self._docs: dict[int, list[dict[str, str]]] = {}
         self._texts: dict[int, list[dict[str, Any]]] = {}
         self._doclen: np.ndarray | None = None
@@ -144,6 +146,15 @@ class SiteSearch:
             raise SearchIndexError(f"{path} is not a version {VERSION} search manifest; "
                                    "rebuild the site with this vibesite")
         return cls(site_dir, manifest)
+
+    @property
+    def stem(self) -> Callable[[str], str]:
+        """The stem(word) of the index (``analysis.stemmer`` of its manifest's stemmer)."""
+        return stemmer(self.stemmer_name)
+
+    def terms(self, text: str) -> list[str]:
+        """``text``'s search terms as the index has them (``analysis.tokenize``)."""
+        return tokenize(text, self.stemmer_name)
 
     @property
     def count(self) -> int:
@@ -189,7 +200,7 @@ class SiteSearch:
         weights and postings (``lexicon.expansions``: the terms starting with it and the stems
         of its ``lexicon.completions``, read from the shards ``Shards.for_typed`` names)."""
         rules = self.manifest["lexical"]["prefix"]
-        completed = lexicon.completions(prefix, rules.get("suffixes", ()), stemmer())
+        completed = lexicon.completions(prefix, rules.get("suffixes", ()), self.stem)
         shards = [self._shard(s)
                   for s in self._ranges.for_typed(prefix, completed, int(rules["shards"]))]
         return lexicon.expansions(shards, prefix, query_terms[-1], int(rules["terms"]),
@@ -197,7 +208,7 @@ class SiteSearch:
 
     def lexical_scores(self, query: str, prefix: bool = False) -> dict[int, float]:
         """BM25 of every doc matching a term of ``query``: doc index -> score."""
-        terms = tokenize(query)
+        terms = self.terms(query)
         typed = self._typed(query, prefix) if terms else None
         return self._lexical(terms, None if typed is None else self.expansions(terms, typed))
 
@@ -344,7 +355,7 @@ class SiteSearch:
         """
         if not query.strip() or self.count == 0:
             return Results([], 0)
-        terms = tokenize(query)  # for BM25 and the excerpts
+        terms = self.terms(query)  # for BM25 and the excerpts
         typed = self._typed(query, prefix) if terms else None
         expanded = None if typed is None else self.expansions(terms, typed)
         scores = self._lexical(terms, expanded)
@@ -357,7 +368,7 @@ class SiteSearch:
                      self.manifest["fusion"], int(self.manifest["candidates"]),
                      None if floor is None else float(floor))
         hits = []
-        stem = stemmer()
+        stem = self.stem
         for result in fused[:limit]:
             doc = result.doc
             record = self._doc(doc)

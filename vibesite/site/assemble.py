@@ -26,6 +26,7 @@ from vibesite.content.parse import Article, Tag
 from vibesite.content.sections import Section
 from vibesite.diagnostics import Diagnostics
 from vibesite.embeddings.relate import Related
+from vibesite.search.analysis import stemmer_module
 from vibesite.site import feeds
 from vibesite.site.navigation import (
     post_navigation,
@@ -86,6 +87,8 @@ class SiteInfo:
     asset_paths: dict[str, str] = field(default_factory=dict)
     # site path -> the hashed modules it imports, directly or not, for module_preloads()
     asset_imports: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the site path of the search's stemmer module (the search page preloads it), "" for none
+    search_stemmer: str = ""
 
 
 @dataclass(frozen=True)
@@ -268,14 +271,27 @@ def model_runtime_bytes() -> int:
 
 def _search_vendor_files(search_files: Mapping[str, bytes | Path]) -> list[tuple[Path, str]]:
     """The pinned third-party JavaScript and WebAssembly the search page loads, with licences:
-    the stemmer always, the model runtime only when there is a model to run."""
+    the stemmer of the index's language (the manifest's ``lexical.stemmer``; none, none), the
+    model runtime only when there is a model to run."""
     manifest = json.loads(search_files["search/manifest.json"])
-    packages = ["snowball-stemmers"]
+    stemmer = _stemmer_path(search_files)
+    packages = ["snowball-stemmers"] if stemmer else []
     if manifest.get("model"):
         packages += MODEL_RUNTIME
     return [(path, f"search/vendor/{package}/{path.name}")
             for package in packages for path in sorted((VENDOR_DIR / package).iterdir())
-            if path.is_file()]
+            if path.is_file() and (package != "snowball-stemmers" or path.suffix != ".mjs"
+                                   or f"search/vendor/{package}/{path.name}" == stemmer)]
+
+
+def _stemmer_path(search_files: Mapping[str, bytes | Path]) -> str:
+    """The site path of the search index's stemmer module, "" without search or stemmer."""
+    data = search_files.get("search/manifest.json")
+    if data is None:
+        return ""
+    manifest = json.loads(data if isinstance(data, bytes) else data.read_bytes())
+    name = manifest["lexical"]["stemmer"]
+    return f"search/vendor/{stemmer_module(name)}" if name else ""
 
 
 def _manifest_version(search_files: Mapping[str, bytes | Path]) -> dict[str, str]:
@@ -307,7 +323,8 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
                            for src, dest in static
                            if dest.startswith("static/") and dest.endswith((".js", ".css"))},
                         **_manifest_version(search_files)},
-                    asset_paths=scripts.names, asset_imports=scripts.imports)
+                    asset_paths=scripts.names, asset_imports=scripts.imports,
+                    search_stemmer=_stemmer_path(search_files))
     home = next((s for s in sections if s.id == ""), None)
     listed = [a for a in articles if a.listed]
     ordered = site_order(listed, config.order)

@@ -20,7 +20,7 @@
 // Nothing is fetched when this module is imported; ./encoder.js (and ./model.js) only once the
 // semantic model starts loading.
 
-import { STEMMER_MODULE, createTokenizer } from "./analysis.js";
+import { createTokenizer, stemmerModule } from "./analysis.js";
 import { createLoader } from "./loader.js";
 import { completions, expansions, prefixPostings, typedPrefix } from "./lexicon.js";
 import {
@@ -169,7 +169,11 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     ...(fetch ? { fetch } : {}),
     onManifest: (status) => { state.manifest = status; },
   });
-  const tokenize = createTokenizer(vendor + STEMMER_MODULE);
+  // the manifest names the index's stemmer, the site's language's (lexical.stemmer; null: none)
+  const tokenize = createTokenizer(async () => {
+    const name = (await loader.manifest()).lexical.stemmer;
+    return name ? vendor + stemmerModule(name) : null;
+  });
   let resolveReady;
   const ready = new Promise((resolve) => { resolveReady = resolve; });
   let semanticPromise = null;
@@ -283,7 +287,7 @@ export function createEngine({ base, sitePath, vendor = new URL("search/vendor/"
     const started = performance.now();
     const timing = {}; // ms from the start of this search to the end of each stage
     const lap = (stage) => { timing[stage] = performance.now() - started; };
-    // the stemmer loads while the manifest comes: one round trip less before the first list
+    // the stemmer the manifest names loads once it comes (the search page preloads it)
     const [index, terms] = await Promise.all([loader.manifest(), tokenize(query)]);
     if (index.count === 0) return { hits: [], total: 0 };
     const typed = prefix && terms.length ? typedPrefix(query, index.lexical.prefix.min_chars)

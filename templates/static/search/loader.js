@@ -17,7 +17,7 @@ import { decodeVectors } from "./codes.js";
 import { decodeShard, shardHolding, shardsForTyped } from "./lexicon.js";
 
 /** The search index format this script reads (Python: vibesite/search/index.py VERSION). */
-export const INDEX_VERSION = 7;
+export const INDEX_VERSION = 8;
 export const MANIFEST = "search/manifest.json";
 
 /** Doc lengths: `count` little-endian uint32. */
