@@ -1,7 +1,7 @@
 """Keyword search stems words in the site's language: the manifest names the Snowball
 algorithm (``lexical.stemmer``), the build copies only that module, ``vibesite search`` and the
-browser stem queries with it; a language Snowball cannot stem is a warning and its words match
-as written; English sites get the index they always had."""
+browser stem queries with it; a language Snowball cannot stem is a note in the build summary
+(not a warning) and its words match as written; English sites get the index they always had."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests._sitebuild import build_ok, page
-from vibesite.cli import main
+from vibesite.cli import _summary, main
 from vibesite.config import Config
 from vibesite.search.analysis import stemmer_for, tokenize
 from vibesite.search.query import SiteSearch
@@ -67,10 +67,11 @@ def test_a_language_without_a_stemmer_warns_and_matches_words_as_written(
     (tmp_path / "vibesite.toml").write_text('title = "Blog"\n\nlanguage = "pl"\n')
     config = make_site(POLISH, language="pl", search_model="off",
                        key_lines={"title": 1, "language": 3})
-    _, warnings = build_ok(config, fake_embedder)
-    assert warnings == [
-        "vibesite.toml:3: warning: keyword search has no stemmer for language 'pl', so words "
-        "match only as written (a plural does not find its singular) [search-no-stemmer]"]
+    result, warnings = build_ok(config, fake_embedder)
+    assert warnings == []  # nothing the site could change: said in the build's summary
+    assert result.search_note == ("keyword search has no stemmer for language 'pl': words "
+                                  "match only as written (a plural does not find its singular)")
+    assert f"\nSearch: {result.search_note}\n" in _summary(result)
     assert manifest(config)["lexical"]["stemmer"] is None
     assert vendored(config) == []
     assert "snowball" not in page(config, "search/")

@@ -198,6 +198,7 @@ def _summary(result: BuildResult) -> str:
         f"Embeddings: {result.embedded_new} new, {result.embedded_changed} changed, "
         f"{result.embeddings_removed} removed, {result.windows_embedded} texts encoded",
         f"Topics: {result.topics} ({result.topic_changes})",
+        *([f"Search: {result.search_note}"] if result.search_note else []),
         f"Stages: {stages}",
     ]
     if result.diagnostics:

@@ -73,6 +73,7 @@ class BuildResult:
     left_out: tuple[tuple[str, str], ...] = ()  # (source, why it gives no page)
     timings: dict[str, float] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
+    search_note: str = ""  # keyword search without a stemmer for the site's language
 
 
 class _Timer:
@@ -140,8 +141,7 @@ def build(
             timer.lap("relate")
             if config.search:
                 search_files = _search_files(parsed.articles, embeddings, encoder, memo,
-                                             config.search_model,
-                                             _search_stemmer(config, diagnostics))
+                                             config.search_model, stemmer_for(config.language))
                 timer.lap("search index")
             topics = _topics(config, [parsed.articles[i] for i in listed], vectors, store,
                              diagnostics, memo, make_embedder, layout)
@@ -170,6 +170,7 @@ def build(
         embedded_new=embeddings.new, embedded_changed=embeddings.changed,
         embeddings_removed=embeddings.removed, windows_embedded=embeddings.windows,
         timings=timer.timings, diagnostics=tuple(diagnostics.sorted()),
+        search_note=_search_note(config),
         topics=sum(1 for t in topics.topics if not t.seeded),
         topic_changes=(f"{topics.changes.kept} kept, {topics.changes.new} new, "
                        f"{topics.changes.merged} merged, {topics.changes.gone} gone"),
@@ -275,17 +276,15 @@ def _store_similarities(store: EmbeddingStore, memo: Memo, ids: Sequence[str],
                 valid=lambda _: store.row_count("similarities") == related.pairs)
 
 
-def _search_stemmer(config: Config, diagnostics: Diagnostics) -> str | None:
-    """The Snowball algorithm of the site's language, for the keyword index and its queries
-    (every page's, in a multilingual site: one index); a language without one is a warning,
-    but for Chinese and Japanese, whose words are character pairs."""
-    name = stemmer_for(config.language)
-    if name is None and base_language(config.language) not in PAIRED_LANGUAGES:
-        diagnostics.warning(
-            CONFIG_FILE, config.key_lines.get("language", 1),
-            f"keyword search has no stemmer for language {config.language!r}, so words match "
-            "only as written (a plural does not find its singular)", "search-no-stemmer")
-    return name
+def _search_note(config: Config) -> str:
+    """What the build summary says of keyword search in the site's language: nothing when
+    Snowball stems it (the keyword index and its queries use ``stemmer_for``), or Chinese
+    and Japanese (character pairs). Not a warning: nothing in the site could change it."""
+    if (not config.search or stemmer_for(config.language) is not None
+            or base_language(config.language) in PAIRED_LANGUAGES):
+        return ""
+    return (f"keyword search has no stemmer for language {config.language!r}: words match "
+            "only as written (a plural does not find its singular)")
 
 
 def _search_files(articles: Sequence[Article], embeddings: Embeddings,
