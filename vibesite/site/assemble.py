@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from vibesite.config import Config
 from vibesite.content.article import Version
@@ -269,12 +270,10 @@ def model_runtime_bytes() -> int:
                if path.is_file() and not path.name.startswith("LICENSE"))
 
 
-def _search_vendor_files(search_files: Mapping[str, bytes | Path]) -> list[tuple[Path, str]]:
+def _search_vendor_files(manifest: Mapping[str, Any], stemmer: str) -> list[tuple[Path, str]]:
     """The pinned third-party JavaScript and WebAssembly the search page loads, with licences:
-    the stemmer of the index's language (the manifest's ``lexical.stemmer``; none, none), the
-    model runtime only when there is a model to run."""
-    manifest = json.loads(search_files["search/manifest.json"])
-    stemmer = _stemmer_path(search_files)
+    ``stemmer``, the index's language's (``_stemmer_path``; "": none), the model runtime only
+    when the search ``manifest`` has a model to run."""
     packages = ["snowball-stemmers"] if stemmer else []
     if manifest.get("model"):
         packages += MODEL_RUNTIME
@@ -284,13 +283,10 @@ def _search_vendor_files(search_files: Mapping[str, bytes | Path]) -> list[tuple
                                    or f"search/vendor/{package}/{path.name}" == stemmer)]
 
 
-def _stemmer_path(search_files: Mapping[str, bytes | Path]) -> str:
-    """The site path of the search index's stemmer module, "" without search or stemmer."""
-    data = search_files.get("search/manifest.json")
-    if data is None:
-        return ""
-    manifest = json.loads(data if isinstance(data, bytes) else data.read_bytes())
-    name = manifest["lexical"]["stemmer"]
+def _stemmer_path(manifest: Mapping[str, Any] | None) -> str:
+    """The site path of the search index's stemmer module (the ``manifest``'s
+    ``lexical.stemmer``), "" without search or stemmer."""
+    name = manifest["lexical"]["stemmer"] if manifest else None
     return f"search/vendor/{stemmer_module(name)}" if name else ""
 
 
@@ -315,6 +311,10 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
     """``diagnostics`` gets the ``[feed-clash]`` warnings of ``old_feeds`` and those of
     ``old_taxonomies`` (vibesite.site.old_terms)."""
     scripts = hash_scripts(_static_files(config, theme_dirs, content_static, root_files))
+    found = search_files.get("search/manifest.json")
+    manifest = (json.loads(found if isinstance(found, bytes) else found.read_bytes())
+                if found is not None else None)
+    stemmer = _stemmer_path(manifest)
     static = (*scripts.static, *_diagram_files(articles))
     info = SiteInfo(config.title, config.description, config.author, config.language,
                     config.base_url, datetime.now(UTC).year, bool(search_files),
@@ -324,7 +324,7 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
                            if dest.startswith("static/") and dest.endswith((".js", ".css"))},
                         **_manifest_version(search_files)},
                     asset_paths=scripts.names, asset_imports=scripts.imports,
-                    search_stemmer=_stemmer_path(search_files))
+                    search_stemmer=stemmer)
     home = next((s for s in sections if s.id == ""), None)
     listed = [a for a in articles if a.listed]
     ordered = site_order(listed, config.order)
@@ -372,10 +372,10 @@ def assemble(config: Config, articles: Sequence[Article], related: Related,
            for out, article_id in redirects},
         **{path: data for path, data in search_files.items() if isinstance(data, bytes)},
     }
-    if search_files:
+    if manifest:
         static += tuple((source, path) for path, source in search_files.items()
                         if isinstance(source, Path))
-        static += tuple(_search_vendor_files(search_files))
+        static += tuple(_search_vendor_files(manifest, stemmer))
     terms: dict[str, str] = {}
     if config.old_taxonomies:  # the old site's tag and category pages: redirects to ours
         terms = old_term_redirects(config, listed, _written(pages, files, static, redirects),
